@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# README command 2: every check and every test, starting what the tests need.
+# Installs system packages (PostgreSQL, Ghostscript, qpdf, poppler, Chromium, CUPS IPP tools)
+# and the .venv, then runs ruff, mypy --strict, import-linter and pytest.
+# Extra arguments go to pytest (e.g. scripts/test.sh tests/ledger -x).
+set -euo pipefail
+source "$(dirname "$0")/bootstrap.sh"
+cd "$PW_ROOT"
+
+pw_apt python3-venv postgresql ghostscript qpdf poppler-utils libtiff-tools chromium \
+  cups-ipp-utils cups-client
+pw_venv dev
+
+pw_log "ruff"
+"$PW_VENV/bin/ruff" check src tests benchmarks
+pw_log "mypy --strict"
+"$PW_VENV/bin/mypy" --strict src/printwarden
+pw_log "import-linter"
+"$PW_VENV/bin/lint-imports"
+pw_log "pytest"
+"$PW_VENV/bin/pytest" "$@"

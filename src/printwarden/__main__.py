@@ -1,0 +1,3 @@
+from printwarden.cli import main
+
+main()

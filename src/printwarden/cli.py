@@ -1,0 +1,189 @@
+"""The ``printwarden`` command: one CLI for every role."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from printwarden import __version__
+from printwarden.core.errors import PrintwardenError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="printwarden",
+    help="printwarden: print and copy management (server, agent, remote, terminal, pop-up).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", "-d", help="Data directory (env PRINTWARDEN_DATA_DIR; "
+                 "default ./printwarden-data).", show_default=False),
+]
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"printwarden: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def guarded(action: Callable[[], T]) -> T:
+    """Run ``action``; a configuration, database or domain error becomes one clear line."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    try:
+        return action()
+    except PrintwardenError as exc:
+        fail(exc.message)
+    except (OperationalError, DatabaseError) as exc:
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0]
+        fail(f"database unusable: {detail}")
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    raise AssertionError("unreachable")
+
+
+def _settings(data_dir: Path | None, **overrides: Any) -> Any:
+    from printwarden.core.settings import load_server_settings
+
+    return guarded(lambda: load_server_settings(data_dir, **overrides))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def server(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default 8631).")] = None,
+) -> None:
+    """Run the central server (web UI, REST API, agent link, scheduler)."""
+    from printwarden.server.bootstrap import build_server
+    from printwarden.server.run import serve
+
+    settings = _settings(data_dir, host=host, port=port)
+    from printwarden.core.logging import configure_logging
+
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    container = guarded(lambda: build_server(settings))
+    serve(container)
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    port: Annotated[int, typer.Option(help="HTTP port of the demo server.")] = 8631,
+    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    seed_only: Annotated[bool, typer.Option("--seed-only",
+                                            help="Create the demo data and exit.")] = False,
+) -> None:
+    """Start a demo: the server with demo users, cards, balances, prices and a quota.
+
+    Writes DATA_DIR/demo.json with the URLs and credentials, and prints them.
+    """
+    from printwarden.core.logging import configure_logging
+    from printwarden.server.bootstrap import build_server
+    from printwarden.server.demo import seed_demo, write_demo_file
+    from printwarden.server.run import serve
+
+    settings = _settings(data_dir or Path("./printwarden-demo"), host=host, port=port)
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    container = guarded(lambda: build_server(settings))
+    info = guarded(lambda: seed_demo(container))
+    path = write_demo_file(settings.data_dir, info)
+    url = info.server_url
+    lines = [
+        "",
+        "printwarden demo",
+        f"  web UI:        {url}/   (sign in as {info.admin['username']} / "
+        f"{info.admin['password']})",
+        f"  REST API docs: {url}/api/docs",
+        f"  health:        {url}/healthz   metrics: {url}/metrics",
+        "  demo users:    " + ", ".join(f"{u['username']}/{u['password']}" for u in info.users),
+        f"  details:       {path}",
+        "",
+    ]
+    typer.echo("\n".join(lines))
+    if not seed_only:
+        serve(container)
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Upgrade the database schema to the newest version."""
+    from printwarden.db.engine import Database
+    from printwarden.db.migrate import current_revision, upgrade
+
+    settings = _settings(data_dir)
+
+    def run() -> str | None:
+        db = Database(settings.effective_database_url)
+        upgrade(db)
+        return current_revision(db)
+
+    revision = guarded(run)
+    typer.echo(f"database schema at {revision}")
+
+
+@config_app.command("show")
+def config_show(data_dir: DataDir = None) -> None:
+    """Print the effective settings as JSON, secrets masked."""
+    settings = _settings(data_dir)
+    typer.echo(json.dumps(settings.masked(), indent=2, sort_keys=True))
+
+
+def _not_yet(role: str, issue: str) -> Callable[[], None]:
+    def command() -> None:
+        fail(f"the {role} is not yet available in this version (planned: {issue})", code=3)
+
+    command.__doc__ = f"The {role} (not yet available: {issue})."
+    return command
+
+
+for _name, _role, _issue in (
+    ("agent", "print agent", "[agent]"),
+    ("virtual-printer", "virtual IPP printer", "[agent]"),
+    ("remote", "remote site server", "[offline]"),
+    ("terminal", "terminal client", "[release]"),
+    ("popup", "desktop pop-up client", "[portal]"),
+):
+    app.command(_name, context_settings={"allow_extra_args": True,
+                                         "ignore_unknown_options": True})(_not_yet(_role, _issue))
+
+
+def _mount_optional_apps() -> None:
+    from printwarden.server.cli_admin import admin_app
+
+    app.add_typer(admin_app, name="admin")
+    try:
+        from printwarden.documents.cli import app as analyse_app
+    except ImportError:
+        return
+    app.add_typer(analyse_app, name="analyse")
+
+
+_mount_optional_apps()
+
+
+def main() -> None:
+    app(prog_name="printwarden")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The printwarden exception hierarchy.
+
+    PrintwardenError
+     +-- ValidationError        bad input from a caller (HTTP 422)
+     +-- NotFoundError          unknown id or name (HTTP 404)
+     +-- ConflictError          duplicate name, state clash (HTTP 409)
+     +-- PermissionDenied       authenticated but not allowed (HTTP 403)
+     +-- AuthenticationFailed   bad credentials or token (HTTP 401)
+     +-- InsufficientFunds      a limited account cannot cover a cost (HTTP 402)
+     +-- ConfigurationError     settings or data directory unusable (stops a service)
+
+Domain code raises these with a message a person can read; adapters map them.
+"""
+
+from __future__ import annotations
+
+
+class PrintwardenError(Exception):
+    """Base class: ``message`` is shown to the user, ``code`` is machine-readable."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(PrintwardenError):
+    code = "invalid"
+
+
+class NotFoundError(PrintwardenError):
+    code = "not_found"
+
+
+class ConflictError(PrintwardenError):
+    code = "conflict"
+
+
+class PermissionDenied(PrintwardenError):
+    code = "forbidden"
+
+
+class AuthenticationFailed(PrintwardenError):
+    code = "unauthenticated"
+
+
+class ConfigurationError(PrintwardenError):
+    code = "configuration"
+
+
+class InsufficientFunds(PrintwardenError):
+    """A limited account cannot cover ``needed``; ``available`` is what it can spend."""
+
+    code = "insufficient_funds"
+
+    def __init__(self, message: str, *, account_id: str, balance_minor: int,
+                 available_minor: int, needed_minor: int, currency: str) -> None:
+        super().__init__(message)
+        self.account_id = account_id
+        self.balance_minor = balance_minor
+        self.available_minor = available_minor
+        self.needed_minor = needed_minor
+        self.currency = currency

@@ -1,0 +1,163 @@
+"""Settings: defaults < ``DATA_DIR/printwarden.toml`` < ``PRINTWARDEN_*`` environment.
+
+The data directory holds the settings file, the embedded SQLite database and
+``secrets.json`` (generated on first use, mode 0600).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from printwarden.core.errors import ConfigurationError
+
+SETTINGS_FILE = "printwarden.toml"
+SECRETS_FILE = "secrets.json"
+DEFAULT_DATA_DIR = Path("./printwarden-data")
+_SECRET_FIELDS = ("secret_key", "card_hmac_key")
+
+
+class ServerSettings(BaseSettings):
+    """Everything the central server reads at start."""
+
+    model_config = SettingsConfigDict(env_prefix="PRINTWARDEN_", extra="ignore")
+
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="data directory")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in data dir")
+    host: str = Field(default="127.0.0.1", description="address the server listens on")
+    port: int = Field(default=8631, ge=1, le=65535, description="HTTP port")
+    public_url: str = Field(default="", description="URL people and agents use; derived if empty")
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    log_level: str = Field(default="info")
+    log_json: bool = Field(default=True, description="structured JSON log lines")
+    secret_key: str = Field(default="", description="signs sessions and tokens (secrets.json)")
+    card_hmac_key: str = Field(default="", description="keys card-number HMACs (secrets.json)")
+    login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'printwarden.db').resolve()}"
+
+    @property
+    def effective_public_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain data, secrets and passwords masked."""
+        data = self.model_dump(mode="json")
+        data["effective_database_url"] = _mask_url(self.effective_database_url)
+        data["database_url"] = _mask_url(self.database_url)
+        for name in _SECRET_FIELDS:
+            data[name] = "********" if data.get(name) else ""
+        return data
+
+
+def _mask_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:********@{host}"
+    return url
+
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data directory if needed and check it is a writable directory."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        message = f"cannot create data directory {data_dir}: {exc.strerror}"
+        raise ConfigurationError(message) from exc
+    if not data_dir.is_dir():
+        raise ConfigurationError(f"data directory {data_dir} is not a directory")
+    probe = data_dir / ".write-test"
+    try:
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        message = f"data directory {data_dir} is not writable: {exc.strerror}"
+        raise ConfigurationError(message) from exc
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"settings file {path} is unreadable: {exc}") from exc
+    section = data.get("server", data)
+    return dict(section) if isinstance(section, dict) else {}
+
+
+def _load_or_create_secrets(data_dir: Path) -> dict[str, str]:
+    path = data_dir / SECRETS_FILE
+    if path.exists():
+        try:
+            loaded = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(f"secrets file {path} is corrupt: {exc}") from exc
+        if not isinstance(loaded, dict) or not all(k in loaded for k in _SECRET_FIELDS):
+            raise ConfigurationError(f"secrets file {path} is incomplete")
+        return {k: str(loaded[k]) for k in _SECRET_FIELDS}
+    values = {name: secrets.token_urlsafe(32) for name in _SECRET_FIELDS}
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(values, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return values
+
+
+def load_server_settings(data_dir: Path | None = None, **overrides: Any) -> ServerSettings:
+    """Build settings for ``data_dir`` (env ``PRINTWARDEN_DATA_DIR`` or ``./printwarden-data``).
+
+    Precedence: explicit ``overrides`` > environment > ``printwarden.toml`` > defaults.
+    Secrets come from ``secrets.json`` unless set explicitly.
+    """
+    env_dir = os.environ.get("PRINTWARDEN_DATA_DIR")
+    directory = Path(data_dir or env_dir or DEFAULT_DATA_DIR)
+    prepare_data_dir(directory)
+    file_values = _read_toml(directory / SETTINGS_FILE)
+    prefix = "PRINTWARDEN_"
+    env_names = {k[len(prefix):].lower() for k in os.environ if k.startswith(prefix)}
+    init: dict[str, Any] = {k: v for k, v in file_values.items() if k not in env_names}
+    init.update({k: v for k, v in overrides.items() if v is not None})
+    init["data_dir"] = directory
+    try:
+        settings = ServerSettings(**init)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigurationError(f"invalid setting {where}: {first['msg']}") from exc
+    stored = _load_or_create_secrets(directory)
+    updates = {k: stored[k] for k in _SECRET_FIELDS if not getattr(settings, k)}
+    return settings.model_copy(update=updates)

@@ -1,0 +1,1 @@
+"""Database: metadata, the Database handle (transactions with retry), migrations."""

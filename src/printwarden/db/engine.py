@@ -1,0 +1,129 @@
+"""The Database handle: engine creation and transactions that retry on contention.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` and a busy timeout; write
+transactions start with ``BEGIN IMMEDIATE`` so two writers never deadlock on a
+lock upgrade. A locked SQLite database or a PostgreSQL serialization failure or
+deadlock is retried with back-off and never surfaces to a caller.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from printwarden.core.errors import ConfigurationError
+
+T = TypeVar("T")
+
+_RETRY_PGCODES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+_MAX_ATTEMPTS = 30
+
+
+def _is_retryable(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig).lower()
+        return "locked" in text or "busy" in text
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return code in _RETRY_PGCODES
+
+
+def _sqlite_file(url: sa.URL) -> Path | None:
+    if url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def create_db_engine(url: str) -> Engine:
+    """Create an engine for ``url`` with printwarden's connection settings."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_file(parsed)
+        if path is not None and not path.parent.is_dir():
+            raise ConfigurationError(f"database directory {path.parent} does not exist")
+        engine = sa.create_engine(
+            parsed, connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=10, max_overflow=20,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("pw_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One database: ``read`` and ``write`` run a function in a transaction, retrying contention."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or create_db_engine(url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(pw_write=write)
+            with conn.begin():
+                yield conn
+
+    def run(self, work: Callable[[Connection], T], *, write: bool = True) -> T:
+        """Run ``work(conn)`` in one transaction; commit on return, roll back on error.
+
+        ``work`` may run more than once when the database reports contention, so it
+        must not have side effects outside the transaction.
+        """
+        delay = 0.002
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                with self._transaction(write) as conn:
+                    return work(conn)
+            except (OperationalError, DBAPIError) as exc:
+                if attempt == _MAX_ATTEMPTS or not _is_retryable(exc):
+                    raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.25)
+        raise AssertionError("unreachable")
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        return self.run(work, write=True)
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        return self.run(work, write=False)
+
+    def for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+        """Lock selected rows on PostgreSQL (SQLite write transactions are already exclusive)."""
+        return stmt.with_for_update() if self.dialect == "postgresql" else stmt
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""payments context."""

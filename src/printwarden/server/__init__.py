@@ -1,0 +1,1 @@
+"""The central server role: its composition root and runner."""

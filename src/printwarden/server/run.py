@@ -1,0 +1,38 @@
+"""Run the server role: wire it, start the scheduler, serve HTTP with uvicorn."""
+
+from __future__ import annotations
+
+import structlog
+import uvicorn
+
+from printwarden.core.logging import configure_logging
+from printwarden.core.settings import ServerSettings
+from printwarden.server.bootstrap import build_server
+from printwarden.server.container import ServerContainer
+from printwarden.server.scheduler import Scheduler
+
+log = structlog.get_logger("printwarden.server")
+
+
+def serve(container: ServerContainer) -> None:
+    """Serve ``container`` until interrupted."""
+    from printwarden.web.app import create_app
+
+    settings = container.settings
+    app = create_app(container)
+    scheduler = Scheduler(container, settings.scheduler_interval_seconds)
+    scheduler.start()
+    log.info("server_started", url=settings.effective_public_url, database=container.db.dialect,
+             data_dir=str(settings.data_dir))
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                    access_log=False, proxy_headers=True)
+    finally:
+        scheduler.stop()
+        container.db.dispose()
+        log.info("server_stopped")
+
+
+def run_server(settings: ServerSettings) -> None:
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    serve(build_server(settings))

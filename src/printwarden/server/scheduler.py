@@ -1,0 +1,47 @@
+"""Scheduled server work (quota allocations), run under a lease so one instance does it."""
+
+from __future__ import annotations
+
+import threading
+
+import structlog
+
+from printwarden.core.ids import new_id
+from printwarden.server.container import ServerContainer
+from printwarden.server.lease import Lease
+
+log = structlog.get_logger("printwarden.scheduler")
+
+
+class Scheduler:
+    def __init__(self, container: ServerContainer, interval_seconds: float) -> None:
+        self._container = container
+        self._interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lease = Lease(container.db, container.clock, "scheduler", new_id())
+
+    def tick(self) -> bool:
+        """Run due work once if this instance holds the lease; true when it ran."""
+        if not self._lease.acquire():
+            return False
+        report = self._container.ledger.run_due_allocations()
+        log.info("allocations_run", report=str(report))
+        return True
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # a failed tick is logged and retried next interval
+                log.exception("scheduler_tick_failed")
+            self._stop.wait(self._interval)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="pw-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)

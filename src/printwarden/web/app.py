@@ -1,0 +1,88 @@
+"""The FastAPI app factory of the server role."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.engine import Connection
+from starlette.middleware.sessions import SessionMiddleware
+
+from printwarden import __version__
+from printwarden.db.migrate import current_revision, head_revision
+from printwarden.server.container import ServerContainer
+from printwarden.web.errors import error_body, install_error_handlers
+from printwarden.web.metrics import WebMetrics
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+#: REST routers, one module per resource family; each exposes ``router``.
+API_MODULES = (
+    "users", "groups", "tokens",
+    "accounts", "ledger", "pricing", "quotas",
+    "printers", "agents", "jobs", "agent_link",
+)
+
+
+def create_app(container: ServerContainer) -> FastAPI:
+    """Build the server's web app: REST API, web UI, health and metrics."""
+    app = FastAPI(
+        title="printwarden",
+        version=__version__,
+        description="Print and copy management server: REST API v1.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    metrics = WebMetrics()
+    metrics.info.labels(__version__, "server").set(1)
+    app.state.metrics = metrics
+    app.middleware("http")(metrics.middleware)
+    app.add_middleware(
+        SessionMiddleware, secret_key=container.settings.secret_key,
+        session_cookie="printwarden_session", same_site="lax", max_age=12 * 3600,
+        https_only=container.settings.effective_public_url.startswith("https://"),
+    )
+    install_error_handlers(app)
+    for name in API_MODULES:
+        module = importlib.import_module(f"printwarden.web.api.{name}")
+        app.include_router(module.router)
+    from printwarden.web import ui
+
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _add_health_routes(app, container, metrics)
+    return app
+
+
+def _add_health_routes(app: FastAPI, container: ServerContainer, metrics: WebMetrics) -> None:
+    @app.get("/healthz", tags=["health"], summary="Liveness: the process answers")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["health"], summary="Readiness: database reachable, schema current")
+    def readyz() -> Any:
+        def probe(conn: Connection) -> None:
+            conn.execute(sa.text("SELECT 1"))
+
+        try:
+            container.db.read(probe)
+            current, head = current_revision(container.db), head_revision(container.db)
+        except Exception as exc:  # readiness reports, never raises
+            return JSONResponse(error_body("not_ready", f"database unreachable: {exc}"), 503)
+        if current != head:
+            return JSONResponse(
+                error_body("not_ready", f"schema at {current}, expected {head}"), 503
+            )
+        return {"status": "ready", "database": container.db.dialect, "schema": current}
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics")
+    def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,73 @@
+"""Read models for the web UI pages, assembled from the services."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from printwarden.core.money import Money
+
+if TYPE_CHECKING:
+    from printwarden.server.container import ServerContainer
+
+ROWS = 50
+
+
+def _money(minor: int | None, currency: str) -> str:
+    return "" if minor is None else Money(minor, currency).format()
+
+
+def _account_row(account: Any) -> dict[str, Any]:
+    limit = "unlimited" if not account.limited else (
+        f"overdraft {_money(account.overdraft_minor, account.currency)}"
+        if account.overdraft_minor else "limited"
+    )
+    return {
+        "name": account.name, "kind": account.kind, "limit": limit,
+        "balance": _money(account.balance_minor, account.currency),
+        "reserved": _money(account.reserved_minor, account.currency),
+        "negative": account.balance_minor < 0,
+    }
+
+
+def dashboard_view(container: ServerContainer) -> dict[str, Any]:
+    users, user_total = container.accounts.list_users(limit=ROWS)
+    accounts, account_total = container.ledger.list_accounts(limit=ROWS)
+    jobs, job_total = container.jobs.list_jobs(limit=20)
+    agents = container.devices.list_agents()
+    personal = {a.owner_user_id: a for a in accounts if a.kind == "personal"}
+    printers = {p.id: p.name for p in container.devices.list_printers()}
+    user_rows = []
+    for user in users:
+        account = personal.get(user.id)
+        user_rows.append({
+            "username": user.username, "full_name": user.full_name,
+            "department": user.department, "roles": ", ".join(sorted(user.roles)),
+            "active": user.active,
+            "balance": _money(account.balance_minor, account.currency) if account else "",
+            "negative": bool(account and account.balance_minor < 0),
+        })
+    job_rows = [{
+        "when": job.created_at.strftime("%Y-%m-%d %H:%M"), "username": job.username,
+        "queue": printers.get(job.printer_id, ""), "title": job.title,
+        "pages": "" if job.pages is None else job.pages * max(job.copies, 1),
+        "state": str(getattr(job.state, "value", job.state)),
+        "cost": _money(job.charged_cost_minor if job.charged_cost_minor is not None
+                       else job.estimated_cost_minor, job.currency),
+    } for job in jobs]
+    agent_rows = [{
+        "name": agent.name, "hostname": agent.hostname, "version": agent.version,
+        "last_seen": agent.last_seen_at.strftime("%Y-%m-%d %H:%M") if agent.last_seen_at else "",
+        "status": agent.status,
+    } for agent in agents]
+    return {
+        "totals": {"users": user_total, "accounts": account_total, "jobs": job_total,
+                   "agents": len(agents)},
+        "users": user_rows,
+        "accounts": [_account_row(a) for a in accounts],
+        "jobs": job_rows,
+        "agents": agent_rows,
+    }
+
+
+def my_accounts_view(container: ServerContainer, user_id: str) -> list[dict[str, Any]]:
+    return [_account_row(a) for a in container.ledger.accounts_for_user(user_id)]

@@ -1,0 +1,49 @@
+"""Prometheus metrics for the web app: a registry per app, request counters and latencies."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
+
+
+class WebMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "printwarden_http_requests_total", "HTTP requests handled",
+            ["method", "route", "status"], registry=self.registry,
+        )
+        self.latency = Histogram(
+            "printwarden_http_request_seconds", "HTTP request latency",
+            ["method", "route"], registry=self.registry,
+        )
+        self.info = Gauge(
+            "printwarden_info", "Build information", ["version", "role"], registry=self.registry,
+        )
+
+    async def middleware(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        route = _route_template(request)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            self.requests.labels(request.method, route, str(status)).inc()
+            self.latency.labels(request.method, route).observe(time.perf_counter() - started)
+
+
+def _route_template(request: Request) -> str:
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.FULL:
+            return str(getattr(route, "path", "unknown"))
+    return "unmatched"

@@ -1,0 +1,68 @@
+"""The web UI, first cut: sign-in, the admin dashboard and a user's own balances."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from printwarden.core.errors import AuthenticationFailed
+from printwarden.core.principal import Principal
+from printwarden.web.csrf import check_csrf, csrf_token
+from printwarden.web.dashboard import dashboard_view, my_accounts_view
+from printwarden.web.deps import SESSION_USER_KEY, Container, CurrentPrincipal
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, name: str, principal: Principal, status: int = 200,
+          **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, {"principal": principal, "csrf": csrf_token(request), **context},
+        status_code=status,
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, principal: CurrentPrincipal, container: Container) -> Response:
+    if principal.kind == "anonymous":
+        return RedirectResponse("/login", status_code=303)
+    if principal.has_role("admin", "operator"):
+        return _page(request, "dashboard.html", principal, **dashboard_view(container))
+    return _page(request, "me.html", principal, accounts=my_accounts_view(container, principal.id))
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, principal: CurrentPrincipal) -> Response:
+    return _page(request, "login.html", principal, error=None, username="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    container: Container,
+    principal: CurrentPrincipal,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    try:
+        user = container.accounts.authenticate_password(username.strip(), password)
+    except AuthenticationFailed as exc:
+        return _page(request, "login.html", principal, status=401, error=exc.message,
+                     username=username)
+    request.session.clear()
+    request.session[SESSION_USER_KEY] = user.id
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
