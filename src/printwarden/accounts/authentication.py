@@ -1,0 +1,162 @@
+"""Authentication by password, print code (PIN), card and API token; principals of users.
+
+Every failure raises AuthenticationFailed with the same generic message, so a caller
+cannot tell an unknown username from a wrong password. Failures are counted per
+username (passwords) and per source key (PIN, card) by the service's rate limiter.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.engine import Connection
+
+from printwarden.accounts import store, token_store
+from printwarden.accounts.base import AccountsBase
+from printwarden.accounts.credentials import (
+    API_TOKEN_PREFIX,
+    hash_password,
+    needs_rehash,
+    new_api_token,
+    token_digest,
+    verify_password,
+)
+from printwarden.accounts.model import (
+    PIN_PATTERN,
+    ApiToken,
+    User,
+    normalise_card,
+    username_key,
+    validate_token_name,
+)
+from printwarden.core.errors import AuthenticationFailed, NotFoundError, ValidationError
+from printwarden.core.ids import new_id
+from printwarden.core.principal import Principal
+
+BAD_CREDENTIALS = "invalid credentials"
+BAD_TOKEN = "unknown or revoked token"
+#: ``last_used_at`` is refreshed at most this often, so reads do not all become writes.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(kind="user", id=user.id, name=user.username, roles=user.roles)
+
+
+class AuthenticationMixin(AccountsBase):
+    def authenticate_password(self, username: str, password: str) -> User:
+        key = f"user:{username_key(username)}"
+        self._limiter.check(key)
+        found = self._db.read(lambda conn: store.password_hash_of(conn, username_key(username)))
+        user, password_hash = found if found else (None, None)
+        if user is None or not verify_password(password_hash, password) or not user.active:
+            self._limiter.record_failure(key)
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        self._limiter.reset(key)
+        if password_hash and needs_rehash(password_hash):
+            new_hash = hash_password(password)
+            self._db.write(lambda conn: store.update_user_row(conn, user.id,
+                                                              password_hash=new_hash))
+        return user
+
+    def authenticate_pin(self, pin: str, *, source: str = "") -> User:
+        """The active user whose print code is ``pin``; ``source`` keys the rate limit."""
+        key = f"pin:{source}"
+        self._limiter.check(key)
+        code = pin.strip()
+        user = None
+        if PIN_PATTERN.fullmatch(code):
+            pin_hash = self._keys.pin(code)
+            user = self._db.read(lambda conn: store.load_user_by_pin_hash(conn, pin_hash))
+        return self._accept(user, key)
+
+    def authenticate_card(self, card_number: str, *, source: str = "") -> User:
+        """The active owner of the card; ``source`` (e.g. a terminal id) keys the rate limit."""
+        key = f"card:{source}"
+        self._limiter.check(key)
+        try:
+            number_hash = self._keys.card(normalise_card(card_number))
+        except ValidationError:
+            return self._accept(None, key)
+
+        def read(conn: Connection) -> User | None:
+            found = store.card_id_by_hash(conn, number_hash)
+            return store.load_user(conn, found[1]) if found else None
+
+        return self._accept(self._db.read(read), key)
+
+    def _accept(self, user: User | None, limit_key: str) -> User:
+        if user is None or not user.active:
+            self._limiter.record_failure(limit_key)
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        return user
+
+    # --- API tokens -----------------------------------------------------------------------
+    def create_api_token(self, user_id: str, name: str, *, actor: str) -> tuple[str, ApiToken]:
+        """A new token for ``user_id``: the plain ``pwu_...`` string (shown once) and its record."""
+        plain = new_api_token()
+        token = ApiToken(id=new_id(), user_id=user_id, name=validate_token_name(name),
+                         created_at=self._clock.now())
+
+        def work(conn: Connection) -> ApiToken:
+            if store.load_user(conn, user_id) is None:
+                raise NotFoundError(f"no user with id {user_id!r}")
+            token_store.insert_token(conn, token, token_digest(plain))
+            self._audit.record_in(conn, actor, "token.create", user_id, token_id=token.id,
+                                  name=token.name)
+            return token
+
+        return plain, self._db.write(work)
+
+    def list_api_tokens(self, user_id: str) -> list[ApiToken]:
+        def read(conn: Connection) -> list[ApiToken]:
+            if store.load_user(conn, user_id) is None:
+                raise NotFoundError(f"no user with id {user_id!r}")
+            return token_store.tokens_of(conn, user_id)
+
+        return self._db.read(read)
+
+    def get_api_token(self, token_id: str) -> ApiToken:
+        token = self._db.read(lambda conn: token_store.load_token(conn, token_id))
+        if token is None:
+            raise NotFoundError(f"no API token with id {token_id!r}")
+        return token
+
+    def revoke_api_token(self, token_id: str, *, actor: str) -> None:
+        """Revoke the token; revoking it again changes nothing."""
+        def work(conn: Connection) -> None:
+            token = token_store.load_token(conn, token_id)
+            if token is None:
+                raise NotFoundError(f"no API token with id {token_id!r}")
+            if token.revoked_at is None:
+                token_store.set_token_times(conn, token_id, revoked_at=self._clock.now())
+                self._audit.record_in(conn, actor, "token.revoke", token.user_id,
+                                      token_id=token_id, name=token.name)
+
+        self._db.write(work)
+
+    def principal_for_token(self, token: str) -> Principal:
+        if not token.startswith(API_TOKEN_PREFIX):
+            raise AuthenticationFailed(BAD_TOKEN)
+        digest = token_digest(token)
+
+        def read(conn: Connection) -> tuple[ApiToken, User] | None:
+            record = token_store.load_token_by_hash(conn, digest)
+            user = store.load_user(conn, record.user_id) if record else None
+            return (record, user) if record and user else None
+
+        found = self._db.read(read)
+        if found is None or found[0].revoked or not found[1].active:
+            raise AuthenticationFailed(BAD_TOKEN)
+        record, user = found
+        now = self._clock.now()
+        if record.last_used_at is None or now - record.last_used_at >= LAST_USED_GRANULARITY:
+            self._db.write(lambda conn: token_store.set_token_times(conn, record.id,
+                                                                    last_used_at=now))
+        return principal_of(user)
+
+    def principal_for_user(self, user_id: str) -> Principal | None:
+        user = self._db.read(lambda conn: store.load_user(conn, user_id))
+        if user is None or not user.active:
+            return None
+        return principal_of(user)

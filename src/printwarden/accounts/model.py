@@ -1,0 +1,146 @@
+"""Pure model of identities: users, cards, groups, API tokens and the rules on their input."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from printwarden.core.errors import ValidationError
+
+USER_ROLES = frozenset({"admin", "operator", "user"})
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+PIN_PATTERN = re.compile(r"[0-9]{4,8}")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+MAX_CARD_LENGTH = 128
+MAX_GROUP_NAME = 100
+MAX_TOKEN_NAME = 100
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    full_name: str
+    email: str
+    department: str
+    roles: frozenset[str]
+    active: bool
+    created_at: datetime
+    has_password: bool = False
+    has_pin: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    user_id: str
+    last4: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    description: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: str
+    user_id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass
+class ImportReport:
+    """What a CSV import did; ``errors`` holds ``(line number, message)`` for rejected lines."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def validate_username(username: str) -> str:
+    """The username stripped of surrounding blanks, or ValidationError."""
+    name = username.strip()
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise ValidationError(
+            "username must be 1-64 characters of letters, digits and . _ @ -"
+        )
+    return name
+
+
+def username_key(username: str) -> str:
+    """The case-insensitive form usernames are unique by."""
+    return username.strip().lower()
+
+
+def normalise_roles(roles: Iterable[str]) -> frozenset[str]:
+    """Known roles only; every user holds at least ``user``."""
+    wanted = {role.strip().lower() for role in roles if role.strip()}
+    unknown = wanted - USER_ROLES
+    if unknown:
+        raise ValidationError(
+            f"unknown role(s) {', '.join(sorted(unknown))}; use admin, operator or user"
+        )
+    return frozenset(wanted | {"user"})
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(f"password must be at most {MAX_PASSWORD_LENGTH} characters")
+
+
+def validate_pin(pin: str) -> str:
+    code = pin.strip()
+    if not PIN_PATTERN.fullmatch(code):
+        raise ValidationError("print code (PIN) must be 4 to 8 digits")
+    return code
+
+
+def normalise_card(number: str) -> str:
+    """Card numbers compare without blanks and case: ``" ab 12 "`` == ``"AB12"``."""
+    card = "".join(number.split()).upper()
+    if not card:
+        raise ValidationError("card number is empty")
+    if len(card) > MAX_CARD_LENGTH:
+        raise ValidationError(f"card number is longer than {MAX_CARD_LENGTH} characters")
+    return card
+
+
+def card_hint(normalised: str) -> str:
+    """The last four characters, shown to people to tell cards apart."""
+    return normalised[-4:]
+
+
+def validate_group_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_GROUP_NAME:
+        raise ValidationError(f"group name must be 1-{MAX_GROUP_NAME} characters")
+    return cleaned
+
+
+def group_key(name: str) -> str:
+    return name.strip().lower()
+
+
+def validate_token_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_TOKEN_NAME:
+        raise ValidationError(f"token name must be 1-{MAX_TOKEN_NAME} characters")
+    return cleaned

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from printwarden.accounts.ratelimit import TOO_MANY_ATTEMPTS
+from printwarden.accounts.service import AccountsService
+from printwarden.accounts.tables import api_tokens, cards
+from printwarden.core.clock import FixedClock
+from printwarden.core.errors import AuthenticationFailed, ConflictError, NotFoundError
+from printwarden.db.engine import Database
+
+
+def test_a_user_signs_in_with_the_right_password_only(accounts: AccountsService) -> None:
+    bob = accounts.create_user("bob", password="correct horse", actor="t")
+    assert accounts.authenticate_password("BOB", "correct horse").id == bob.id
+    with pytest.raises(AuthenticationFailed, match="invalid credentials"):
+        accounts.authenticate_password("bob", "wrong horse")
+    with pytest.raises(AuthenticationFailed, match="invalid credentials"):
+        accounts.authenticate_password("nobody", "correct horse")
+
+
+def test_inactive_users_and_users_without_password_cannot_sign_in(
+        accounts: AccountsService) -> None:
+    bob = accounts.create_user("bob", password="correct horse", actor="t")
+    accounts.create_user("dir", actor="t")
+    accounts.update_user(bob.id, active=False, actor="t")
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate_password("bob", "correct horse")
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate_password("dir", "")
+
+
+def test_eleven_failures_in_a_minute_block_even_the_right_password(
+        accounts: AccountsService, clock: FixedClock) -> None:
+    accounts.create_user("bob", password="correct horse", actor="t")
+    for _ in range(11):
+        with pytest.raises(AuthenticationFailed, match="invalid credentials"):
+            accounts.authenticate_password("bob", "guess")
+    with pytest.raises(AuthenticationFailed, match=TOO_MANY_ATTEMPTS):
+        accounts.authenticate_password("bob", "correct horse")
+    clock.advance(timedelta(seconds=61))
+    assert accounts.authenticate_password("bob", "correct horse").username == "bob"
+
+
+def test_a_print_code_identifies_its_user(accounts: AccountsService) -> None:
+    bob = accounts.create_user("bob", pin="4711", actor="t")
+    assert accounts.authenticate_pin("4711").id == bob.id
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate_pin("4712")
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate_pin("not-a-pin")
+
+
+def test_pin_failures_are_limited_per_source(accounts: AccountsService) -> None:
+    accounts.create_user("bob", pin="4711", actor="t")
+    for guess in range(11):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate_pin(f"{9000 + guess}", source="terminal-1")
+    with pytest.raises(AuthenticationFailed, match=TOO_MANY_ATTEMPTS):
+        accounts.authenticate_pin("4711", source="terminal-1")
+    assert accounts.authenticate_pin("4711", source="terminal-2").username == "bob"
+
+
+def test_cards_are_stored_hashed_and_found_by_any_spelling(accounts: AccountsService,
+                                                            db: Database) -> None:
+    bob = accounts.create_user("bob", actor="t")
+    card = accounts.add_card(bob.id, "04 a1 b2 c3 d4", actor="t")
+    assert card.last4 == "C3D4"
+    rows = db.read(lambda c: c.execute(sa.select(cards)).all())
+    assert len(rows) == 1
+    stored = repr(tuple(rows[0]))
+    assert "04A1B2C3D4" not in stored and "04 a1 b2 c3 d4" not in stored
+    assert accounts.authenticate_card("04A1B2C3D4").id == bob.id
+    assert accounts.list_cards(bob.id) == [card]
+
+
+def test_a_card_belongs_to_one_user(accounts: AccountsService) -> None:
+    bob = accounts.create_user("bob", actor="t")
+    carol = accounts.create_user("carol", actor="t")
+    accounts.add_card(bob.id, "1234", actor="t")
+    with pytest.raises(ConflictError, match="another user"):
+        accounts.add_card(carol.id, " 1234 ", actor="t")
+
+
+def test_a_removed_card_no_longer_signs_in(accounts: AccountsService) -> None:
+    bob = accounts.create_user("bob", actor="t")
+    card = accounts.add_card(bob.id, "1234", actor="t")
+    accounts.remove_card(card.id, actor="t")
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate_card("1234")
+    with pytest.raises(NotFoundError):
+        accounts.remove_card(card.id, actor="t")
+
+
+def test_a_token_resolves_to_its_users_principal_until_revoked(
+        accounts: AccountsService, db: Database, clock: FixedClock) -> None:
+    bob = accounts.create_user("bob", roles=("operator",), actor="t")
+    plain, token = accounts.create_api_token(bob.id, "laptop", actor="t")
+    assert plain.startswith("pwu_") and len(plain) == 36
+    stored = db.read(lambda c: c.execute(sa.select(api_tokens.c.token_hash)).scalar_one())
+    assert plain not in stored
+    principal = accounts.principal_for_token(plain)
+    assert (principal.kind, principal.id) == ("user", bob.id)
+    assert principal.roles == {"operator", "user"}
+    assert accounts.list_api_tokens(bob.id)[0].last_used_at == clock.now()
+    accounts.revoke_api_token(token.id, actor="t")
+    with pytest.raises(AuthenticationFailed):
+        accounts.principal_for_token(plain)
+
+
+def test_a_token_of_an_inactive_user_is_refused(accounts: AccountsService) -> None:
+    bob = accounts.create_user("bob", actor="t")
+    plain, _ = accounts.create_api_token(bob.id, "laptop", actor="t")
+    accounts.update_user(bob.id, active=False, actor="t")
+    with pytest.raises(AuthenticationFailed):
+        accounts.principal_for_token(plain)
+    assert accounts.principal_for_user(bob.id) is None
+
+
+def test_unknown_tokens_are_refused(accounts: AccountsService) -> None:
+    for token in ("pwu_" + "x" * 32, "nonsense", ""):
+        with pytest.raises(AuthenticationFailed):
+            accounts.principal_for_token(token)
