@@ -167,18 +167,16 @@ for _name, _role, _issue in (
                                          "ignore_unknown_options": True})(_not_yet(_role, _issue))
 
 
-def _mount_optional_apps() -> None:
+def _mount_role_apps() -> None:
+    from printwarden.documents.cli import analyse_command
     from printwarden.server.cli_admin import admin_app
 
     app.add_typer(admin_app, name="admin")
-    try:
-        from printwarden.documents.cli import app as analyse_app
-    except ImportError:
-        return
-    app.add_typer(analyse_app, name="analyse")
+    app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
+        analyse_command)
 
 
-_mount_optional_apps()
+_mount_role_apps()
 
 
 def main() -> None:

@@ -1,0 +1,117 @@
+"""PostScript: DSC comments give a quick page count; when Ghostscript is available the
+program is run (``pdfwrite``, ``-dSAFER``, with a timeout) and the PDF it produces is
+analysed like any PDF, so pages, sizes and colour come from what the program really
+draws. Without Ghostscript only the DSC count is known and colour is left unknown.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, replace
+
+from .media import media_name, orientation, points_to_mm
+from .model import DocumentInfo, Limits, PageInfo, build_document, failed
+from .pdf import analyse_pdf
+
+_BBOX = re.compile(rb"%%(?:Page)?BoundingBox:\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)")
+_MEDIA = re.compile(rb"%%DocumentMedia:\s*\S+\s+([\d.]+)\s+([\d.]+)")
+
+
+@dataclass(frozen=True)
+class DscFacts:
+    conforming: bool
+    pages_declared: int | None
+    page_comments: int
+    size_pt: tuple[float, float] | None
+
+
+def scan_dsc(path: str) -> DscFacts:
+    conforming = False
+    declared: int | None = None
+    count = 0
+    size: tuple[float, float] | None = None
+    media: tuple[float, float] | None = None
+    with open(path, "rb") as f:
+        first = f.readline()
+        conforming = b"PS-Adobe-" in first
+        for line in f:
+            if not line.startswith(b"%%"):
+                continue
+            if line.startswith(b"%%Page:"):
+                count += 1
+            elif line.startswith(b"%%Pages:"):
+                value = line[8:].strip().split()
+                if value and value[0].isdigit():
+                    declared = int(value[0])
+            elif size is None and line.startswith(b"%%BoundingBox:"):
+                m = _BBOX.match(line)
+                if m:
+                    x0, y0, x1, y1 = (float(v) for v in m.groups())
+                    size = (x1 - x0, y1 - y0)
+            elif media is None and line.startswith(b"%%DocumentMedia:"):
+                m2 = _MEDIA.match(line)
+                if m2:
+                    media = (float(m2.group(1)), float(m2.group(2)))
+    return DscFacts(conforming, declared, count, media or size)
+
+
+def analyse_postscript(path: str, limits: Limits, deadline: float) -> DocumentInfo:
+    dsc = scan_dsc(path)
+    gs = shutil.which("gs") if limits.use_external_tools else None
+    if gs is not None:
+        result = _via_ghostscript(gs, path, limits, deadline)
+        if result.pages is not None:
+            dsc_count = dsc.pages_declared or dsc.page_comments or None
+            if dsc.conforming and dsc_count is not None and dsc_count != result.pages:
+                note = f"DSC comments announce {dsc_count} pages, the program makes {result.pages}"
+                result = replace(result, warnings=(*result.warnings, note))
+            return result
+        fallback_reason = result.reason
+    else:
+        fallback_reason = "Ghostscript not available"
+    return _from_dsc(dsc, fallback_reason)
+
+
+def _via_ghostscript(gs: str, path: str, limits: Limits, deadline: float) -> DocumentInfo:
+    remaining = max(1.0, min(limits.tool_timeout, deadline - time.monotonic()))
+    with tempfile.TemporaryDirectory(prefix="pw-ps-") as tmp:
+        out = os.path.join(tmp, "out.pdf")
+        cmd = [gs, "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-sDEVICE=pdfwrite",
+               "-dAutoRotatePages=/None", f"-sOutputFile={out}", path]  # fmt: skip
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=remaining, check=False)
+        except subprocess.TimeoutExpired:
+            return failed("postscript", f"Ghostscript did not finish within {remaining:.0f} s")
+        except OSError as exc:
+            return failed("postscript", f"Ghostscript could not run: {exc}")
+        if proc.returncode != 0 or not os.path.exists(out):
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            last = err[-1] if err else f"exit status {proc.returncode}"
+            return failed("postscript", f"Ghostscript failed: {last}")
+        result = analyse_pdf(out, limits, deadline)
+    return replace(result, format="postscript", method="gs-pdfwrite+" + result.method)
+
+
+def _from_dsc(dsc: DscFacts, why: str | None) -> DocumentInfo:
+    count = dsc.page_comments or dsc.pages_declared
+    if not dsc.conforming or count is None:
+        return failed("postscript", f"no DSC page comments and {why}", "dsc")
+    pages = []
+    for i in range(count):
+        if dsc.size_pt is not None:
+            w, h = points_to_mm(dsc.size_pt[0]), points_to_mm(dsc.size_pt[1])
+            pages.append(PageInfo(i + 1, w, h, media_name(w, h), orientation(w, h), None))
+        else:
+            pages.append(PageInfo(i + 1, 0.0, 0.0, "", "portrait", None))
+    return build_document(
+        "postscript",
+        pages,
+        "dsc",
+        estimated=True,
+        reason=f"pages from DSC comments; colour unknown ({why})",
+    )

@@ -1,0 +1,111 @@
+"""The printwarden command as an administrator types it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.processes import run_cli
+
+
+def test_help_lists_every_role_and_admin_commands() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for word in ("server", "agent", "remote", "terminal", "popup", "admin", "demo", "db"):
+        assert word in result.stdout
+
+
+def test_roles_of_later_issues_say_they_are_not_yet_available() -> None:
+    result = run_cli("terminal")
+    assert result.returncode == 3
+    assert "not yet available" in result.stderr
+
+
+def test_config_show_masks_secrets_and_honours_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "printwarden.toml").write_text('port = 9000\ncurrency = "CHF"\n')
+    result = run_cli("config", "show", "--data-dir", str(tmp_path),
+                     env={"PRINTWARDEN_PORT": "9100",
+                          "PRINTWARDEN_DATABASE_URL": "postgresql+psycopg://pw:s3cret@db/pw"})
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["port"] == 9100  # environment beats the file
+    assert shown["currency"] == "CHF"  # file beats the default
+    assert shown["secret_key"] == "********"
+    assert "s3cret" not in result.stdout
+    secrets = json.loads((tmp_path / "secrets.json").read_text())
+    assert secrets["secret_key"] not in result.stdout
+    assert (tmp_path / "secrets.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_unwritable_or_bogus_data_dir_stops_with_one_clear_line(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    result = run_cli("db", "upgrade", "--data-dir", str(not_a_dir))
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("printwarden: error:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_corrupt_database_stops_with_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "printwarden.db").write_bytes(b"this is not a database" * 100)
+    result = run_cli("db", "upgrade", "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "database unusable" in result.stderr
+
+
+def test_a_corrupt_settings_file_stops_with_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "printwarden.toml").write_text("port = = 3\n")
+    result = run_cli("config", "show", "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "printwarden.toml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_admin_commands_create_users_credit_them_and_make_agent_codes(tmp_path: Path) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    assert run_cli("db", "upgrade", *d).returncode == 0
+    created = run_cli("admin", "user", "add", "dora", "--full-name", "Dora Diaz",
+                      "--password", "dora-pass-1", "--pin", "4321", "--card", "0xCAFE", *d)
+    assert created.returncode == 0, created.stderr
+    again = run_cli("admin", "user", "add", "DORA", *d)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    credited = run_cli("admin", "credit", "add", "dora", "12.50", "--key", "k1", *d)
+    assert credited.returncode == 0, credited.stderr
+    assert "12.50 EUR" in credited.stdout
+    repeated = run_cli("admin", "credit", "add", "dora", "12.50", "--key", "k1", *d)
+    assert "12.50 EUR" in repeated.stdout  # same idempotency key: no second top-up
+    listed = run_cli("admin", "user", "list", *d)
+    assert "dora" in listed.stdout and "Dora Diaz" in listed.stdout
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("username,full_name,email,department,groups,card,pin,roles\n"
+                        "erin,Erin E,erin@example.org,Maths,students,,,user\n"
+                        "bad name!,X,,,,,,\n")
+    imported = run_cli("admin", "user", "import", str(csv_file), *d)
+    assert imported.returncode == 1  # one bad line is reported...
+    assert "line 3" in imported.stderr
+    assert "erin" in run_cli("admin", "user", "list", *d).stdout  # ...the good one imported
+    code = run_cli("admin", "agent-code", *d)
+    assert code.returncode == 0, code.stderr
+    assert len(code.stdout.strip()) >= 8
+
+
+def test_analyse_prints_one_json_object_per_file(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    pdf = tmp_path / "three.pdf"
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(width=595.28, height=841.89)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01 not a document")
+    result = run_cli("analyse", str(pdf), str(junk), "--json")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["format"] == "pdf" and first["pages"] == 3
+    assert first["color_pages"] == 0 and first["mono_pages"] == 3
+    assert first["sizes"] == {"iso_a4_210x297mm": 3}
+    assert first["method"]
+    assert second["pages"] is None and second["reason"]
