@@ -27,6 +27,9 @@ class Scheduler:
             return False
         report = self._container.ledger.run_due_allocations()
         log.info("allocations_run", report=str(report))
+        purged = self._container.jobs.purge_events()
+        if purged:
+            log.info("agent_events_purged", count=purged)
         return True
 
     def _loop(self) -> None:

@@ -1,0 +1,106 @@
+"""Rows <-> devices model: agents, enrolment codes, printer groups, printers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from printwarden.core.errors import NotFoundError
+from printwarden.devices.model import Agent, EnrolmentCode, Printer, PrinterGroup
+from printwarden.devices.tables import agents, enrolment_codes, printer_groups, printers
+
+
+def agent_from_row(row: RowMapping) -> Agent:
+    return Agent(id=row["id"], name=row["name"], hostname=row["hostname"],
+                 version=row["version"], enrolled_at=row["enrolled_at"],
+                 last_seen_at=row["last_seen_at"], status=row["status"])
+
+
+def code_from_row(row: RowMapping) -> EnrolmentCode:
+    return EnrolmentCode(id=row["id"], created_at=row["created_at"],
+                         expires_at=row["expires_at"], created_by=row["created_by"],
+                         used_at=row["used_at"], used_by_agent_id=row["used_by_agent_id"])
+
+
+def group_from_row(row: RowMapping) -> PrinterGroup:
+    return PrinterGroup(id=row["id"], name=row["name"], price_list_id=row["price_list_id"],
+                        description=row["description"])
+
+
+_PRINTER_COLUMNS = tuple(column.name for column in printers.columns)
+
+
+def printer_from_row(row: RowMapping) -> Printer:
+    return Printer(**{key: row[key] for key in _PRINTER_COLUMNS})
+
+
+def printer_values(printer: Printer) -> dict[str, Any]:
+    return asdict(printer)
+
+
+def get_agent(conn: Connection, agent_id: str) -> Agent:
+    row = conn.execute(sa.select(agents).where(agents.c.id == agent_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no agent with id {agent_id}")
+    return agent_from_row(row)
+
+
+def find_agent_by(conn: Connection, column: sa.Column[str], value: str) -> Agent | None:
+    row = conn.execute(sa.select(agents).where(column == value)).mappings().first()
+    return agent_from_row(row) if row else None
+
+
+def list_agents(conn: Connection) -> list[Agent]:
+    rows = conn.execute(sa.select(agents).order_by(agents.c.name)).mappings()
+    return [agent_from_row(row) for row in rows]
+
+
+def list_codes(conn: Connection) -> list[EnrolmentCode]:
+    rows = conn.execute(
+        sa.select(enrolment_codes).order_by(enrolment_codes.c.created_at.desc())
+    ).mappings()
+    return [code_from_row(row) for row in rows]
+
+
+def get_group(conn: Connection, group_id: str) -> PrinterGroup:
+    row = conn.execute(
+        sa.select(printer_groups).where(printer_groups.c.id == group_id)
+    ).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no printer group with id {group_id}")
+    return group_from_row(row)
+
+
+def list_groups(conn: Connection) -> list[PrinterGroup]:
+    rows = conn.execute(sa.select(printer_groups).order_by(printer_groups.c.name)).mappings()
+    return [group_from_row(row) for row in rows]
+
+
+def name_taken(conn: Connection, table: sa.Table, name: str, except_id: str = "") -> bool:
+    query = sa.select(table.c.id).where(table.c.name == name, table.c.id != except_id)
+    return conn.execute(query).first() is not None
+
+
+def get_printer(conn: Connection, printer_id: str) -> Printer:
+    row = conn.execute(sa.select(printers).where(printers.c.id == printer_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no printer with id {printer_id}")
+    return printer_from_row(row)
+
+
+def find_printer_by_name(conn: Connection, name: str) -> Printer | None:
+    row = conn.execute(sa.select(printers).where(printers.c.name == name)).mappings().first()
+    return printer_from_row(row) if row else None
+
+
+def list_printers(conn: Connection, *, agent_id: str | None = None,
+                  enabled_only: bool = False) -> list[Printer]:
+    query = sa.select(printers).order_by(printers.c.name)
+    if agent_id is not None:
+        query = query.where(printers.c.agent_id == agent_id)
+    if enabled_only:
+        query = query.where(printers.c.enabled.is_(True))
+    return [printer_from_row(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,76 @@
+"""Devices tables: agents, enrolment codes, printer groups, printers, agent events."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from printwarden.db.base import ID_LENGTH, metadata
+from printwarden.db.types import UtcDateTime, id_column
+
+agents = sa.Table(
+    "agents",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("hostname", sa.String(255), nullable=False),
+    sa.Column("version", sa.String(50), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("enrolled_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+)
+
+enrolment_codes = sa.Table(
+    "enrolment_codes",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Column("used_by_agent_id", sa.String(ID_LENGTH), sa.ForeignKey("agents.id"),
+              nullable=True),
+)
+
+printer_groups = sa.Table(
+    "printer_groups",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("price_list_id", sa.String(ID_LENGTH), nullable=True),
+    sa.Column("description", sa.String(500), nullable=False),
+)
+
+printers = sa.Table(
+    "printers",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("agent_id", sa.String(ID_LENGTH), sa.ForeignKey("agents.id"), nullable=True,
+              index=True),
+    sa.Column("group_id", sa.String(ID_LENGTH), sa.ForeignKey("printer_groups.id"),
+              nullable=True, index=True),
+    sa.Column("price_list_id", sa.String(ID_LENGTH), nullable=True),
+    sa.Column("location", sa.String(200), nullable=False),
+    sa.Column("description", sa.String(500), nullable=False),
+    sa.Column("hold_for_release", sa.Boolean(), nullable=False),
+    sa.Column("failure_policy", sa.String(20), nullable=False),
+    sa.Column("device_uri", sa.String(500), nullable=False),
+    sa.Column("color_capable", sa.Boolean(), nullable=False),
+    sa.Column("duplex_capable", sa.Boolean(), nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+#: Events for agents (release, cancel, config). Ids increase per agent in commit order.
+agent_events = sa.Table(
+    "agent_events",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("agent_id", sa.String(ID_LENGTH), sa.ForeignKey("agents.id"), nullable=False,
+              index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
+)

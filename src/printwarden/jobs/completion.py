@@ -1,0 +1,108 @@
+"""Finish a job the agent reports done: charge what was really printed, or release.
+
+Charging rule: a completed job is re-priced with the pages and copies the agent really
+sent (falling back to the analysed figures when it does not say) and the reservation is
+settled with that amount. A failed or cancelled job is not charged, unless the agent
+reports pages printed before the failure: those pages (x copies printed, default 1) are
+charged. Ledger calls carry ``settle:JOB`` / ``release:JOB`` idempotency keys and the
+final state is written last, so a repeated ``complete`` charges once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.engine import Connection
+
+from printwarden.core.clock import Clock
+from printwarden.core.errors import ConflictError, PermissionDenied, ValidationError
+from printwarden.core.money import Money
+from printwarden.core.principal import Principal
+from printwarden.db.engine import Database
+from printwarden.devices.service import DevicesService
+from printwarden.jobs import store
+from printwarden.jobs.messages import COMPLETION_STATUSES, CompletionResult
+from printwarden.jobs.model import Job, JobState, transitions
+from printwarden.jobs.ports import Ledger
+from printwarden.ledger.model import JobSpec
+
+S = JobState
+#: The path from each state still open to a completed job (every step is logged).
+_TO_COMPLETED: dict[JobState, tuple[JobState, ...]] = {
+    S.HELD: (S.RELEASING, S.PRINTING, S.COMPLETED),
+    S.AUTHORIZED: (S.RELEASING, S.PRINTING, S.COMPLETED),
+    S.RELEASING: (S.PRINTING, S.COMPLETED),
+    S.PRINTING: (S.COMPLETED,),
+}
+
+
+def result_of(job: Job) -> CompletionResult:
+    return CompletionResult(job_id=job.id, state=job.state,
+                            charged=Money(job.charged_cost_minor or 0, job.currency or "EUR"),
+                            message=job.state_reason)
+
+
+class Completer:
+    def __init__(self, db: Database, clock: Clock, *, ledger: Ledger,
+                 devices: DevicesService) -> None:
+        self._db = db
+        self._clock = clock
+        self._ledger = ledger
+        self._devices = devices
+
+    def complete(self, agent: Principal, job_id: str, *, status: str,
+                 pages_printed: int | None, color_pages_printed: int | None,
+                 copies_printed: int | None, reason: str = "") -> CompletionResult:
+        if status not in COMPLETION_STATUSES:
+            raise ValidationError(f"status must be one of {', '.join(COMPLETION_STATUSES)}")
+        job = self._db.read(lambda conn: store.get_job(conn, job_id))
+        if job.agent_id != agent.id:
+            raise PermissionDenied(f"job {job_id} belongs to another agent")
+        if job.state is S.DENIED:
+            raise ConflictError(f"job {job_id} was denied: there is nothing to complete")
+        if job.terminal:
+            return result_of(job)
+        if status == "completed" and job.state not in _TO_COMPLETED:
+            raise ConflictError(f"job {job_id} is {job.state.value}: it was never authorized")
+        charged = self._charge(agent, job, status, pages_printed, color_pages_printed,
+                               copies_printed)
+        why = reason or f"{status} (reported by agent)"
+        return self._db.write(lambda conn: self._finish(conn, job_id, status, charged, why))
+
+    def _charge(self, agent: Principal, job: Job, status: str, pages: int | None,
+                color_pages: int | None, copies: int | None) -> Money:
+        currency = job.currency or "EUR"
+        if job.reservation_id is None:
+            return Money.zero(currency)
+        actor = f"agent:{agent.name}"
+        if status == "completed":
+            pages = job.pages if pages is None else pages
+            copies = job.copies if copies is None else copies
+        else:
+            copies = 1 if copies is None else copies
+        if not pages or not copies:
+            self._ledger.release(job.reservation_id, idempotency_key=f"release:{job.id}",
+                                 actor=actor)
+            return Money.zero(currency)
+        colour = job.color_pages if color_pages is None else color_pages
+        spec = JobSpec(media=job.media, pages=pages, color_pages=min(colour or 0, pages),
+                       copies=copies, duplex=job.duplex)
+        printer = self._devices.get_printer(job.printer_id)
+        actual = self._ledger.cost(self._devices.price_list_for_printer(printer), spec).total
+        settlement = self._ledger.settle(job.reservation_id, actual,
+                                         idempotency_key=f"settle:{job.id}", actor=actor)
+        return settlement.charged
+
+    def _finish(self, conn: Connection, job_id: str, status: str, charged: Money,
+                reason: str) -> CompletionResult:
+        job = store.get_job(conn, job_id, lock=True)
+        if job.terminal:  # a concurrent repeat finished it first
+            return result_of(job)
+        now = self._clock.now()
+        path = _TO_COMPLETED[job.state] if status == "completed" else (S(status),)
+        job, events = transitions(job, path, reason[:500], now)
+        job = replace(job, charged_cost_minor=charged.minor,
+                      currency=job.currency or charged.currency)
+        store.save_job(conn, job)
+        store.insert_events(conn, events)
+        return result_of(job)

@@ -1,0 +1,146 @@
+"""Jobs use cases: authorize, printing, complete, cancel, the job log and agent events."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from printwarden.core.clock import Clock
+from printwarden.core.errors import ConflictError, PermissionDenied
+from printwarden.core.principal import Principal
+from printwarden.db.engine import Database
+from printwarden.devices import event_store
+from printwarden.devices.model import AgentEvent
+from printwarden.devices.service import DevicesService
+from printwarden.jobs import store
+from printwarden.jobs.authorization import Authorizer
+from printwarden.jobs.completion import Completer
+from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
+from printwarden.jobs.model import RESERVED_STATES, Job, JobEvent, JobState, transitions
+from printwarden.jobs.ports import Directory, Ledger
+from printwarden.server.audit import AuditLog
+
+#: Agent events are kept this long; agents offline longer re-read their configuration.
+EVENT_RETENTION = timedelta(days=7)
+
+_TO_PRINTING: dict[JobState, tuple[JobState, ...]] = {
+    JobState.HELD: (JobState.RELEASING, JobState.PRINTING),
+    JobState.AUTHORIZED: (JobState.RELEASING, JobState.PRINTING),
+    JobState.RELEASING: (JobState.PRINTING,),
+    JobState.PRINTING: (),
+}
+
+
+class JobsService:
+    def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, ledger: Ledger,
+                 devices: DevicesService, accounts: Directory) -> None:
+        self._db = db
+        self._clock = clock
+        self._audit = audit
+        self._ledger = ledger
+        self._authorizer = Authorizer(db, clock, ledger=ledger, devices=devices,
+                                      accounts=accounts)
+        self._completer = Completer(db, clock, ledger=ledger, devices=devices)
+
+    # --- the agent's side ------------------------------------------------------------------
+
+    def authorize(self, agent: Principal, req: AuthorizeRequest) -> Decision:
+        """Record, price and decide a job; a retry answers the first decision."""
+        return self._authorizer.authorize(agent, req)
+
+    def complete(self, agent: Principal, job_id: str, *, status: str,
+                 pages_printed: int | None = None, color_pages_printed: int | None = None,
+                 copies_printed: int | None = None, reason: str = "") -> CompletionResult:
+        """Settle (completed) or release (failed, cancelled) a job; idempotent."""
+        return self._completer.complete(
+            agent, job_id, status=status, pages_printed=pages_printed,
+            color_pages_printed=color_pages_printed, copies_printed=copies_printed,
+            reason=reason)
+
+    def mark_printing(self, agent: Principal, job_id: str) -> Job:
+        """The agent started sending the job to the printer (idempotent)."""
+
+        def write(conn: Connection) -> Job:
+            job = store.get_job(conn, job_id, lock=True)
+            if job.agent_id != agent.id:
+                raise PermissionDenied(f"job {job_id} belongs to another agent")
+            if job.state not in _TO_PRINTING:
+                raise ConflictError(f"job {job_id} is {job.state.value}: it cannot print")
+            job, events = transitions(job, _TO_PRINTING[job.state], "sent to the printer",
+                                      self._clock.now())
+            if events:
+                store.save_job(conn, job)
+                store.insert_events(conn, events)
+            return job
+
+        return self._db.write(write)
+
+    # --- staff -----------------------------------------------------------------------------
+
+    def cancel(self, job_id: str, *, actor: str, reason: str = "") -> Job:
+        """Cancel a job not yet finished: no charge, and its agent is told to drop it."""
+        job = self.get_job(job_id)
+        if job.terminal:
+            raise ConflictError(f"job {job_id} is already {job.state.value}")
+        if job.reservation_id and job.state in RESERVED_STATES:
+            self._ledger.release(job.reservation_id, idempotency_key=f"release:{job_id}",
+                                 actor=actor)
+        why = f"cancelled by {actor}" + (f": {reason}" if reason else "")
+
+        def write(conn: Connection) -> Job:
+            current = store.get_job(conn, job_id, lock=True)
+            moved, events = transitions(current, (JobState.CANCELLED,), why[:500],
+                                        self._clock.now())
+            moved = _with_charge(moved, 0)
+            store.save_job(conn, moved)
+            store.insert_events(conn, events)
+            event_store.append_event(conn, moved.agent_id, "cancel", {
+                "job_id": moved.id, "agent_job_key": moved.agent_job_key, "reason": why,
+            }, self._clock.now())
+            self._audit.record_in(conn, actor, "job.cancel", job_id, reason=reason)
+            return moved
+
+        return self._db.write(write)
+
+    def get_job(self, job_id: str) -> Job:
+        return self._db.read(lambda conn: store.get_job(conn, job_id))
+
+    def list_jobs(self, *, user_id: str | None = None, username: str | None = None,
+                  printer_id: str | None = None, agent_id: str | None = None,
+                  state: JobState | str | None = None, since: datetime | None = None,
+                  until: datetime | None = None, offset: int = 0,
+                  limit: int = 100) -> tuple[list[Job], int]:
+        """Jobs newest first, filtered, one page of them and the total count."""
+        where = store.JobFilter(user_id=user_id, username=username, printer_id=printer_id,
+                                agent_id=agent_id,
+                                state=JobState(state) if state is not None else None,
+                                since=since, until=until)
+        return self._db.read(lambda conn: store.list_jobs(conn, where, offset, limit))
+
+    def job_events(self, job_id: str) -> list[JobEvent]:
+        """The job log, oldest first."""
+        return self._db.read(lambda conn: store.list_events(conn, job_id))
+
+    # --- agent events ----------------------------------------------------------------------
+
+    def enqueue_event(self, agent_id: str, kind: str, payload: dict[str, Any]) -> AgentEvent:
+        return self._db.write(lambda conn: event_store.append_event(
+            conn, agent_id, kind, payload, self._clock.now()))
+
+    def events_after(self, agent_id: str, after_id: str | None,
+                     limit: int = 100) -> list[AgentEvent]:
+        """Events for ``agent_id`` with ids greater than ``after_id``, oldest first."""
+        return self._db.read(lambda conn: event_store.events_after(
+            conn, agent_id, after_id, limit))
+
+    def purge_events(self, older_than: timedelta = EVENT_RETENTION) -> int:
+        """Delete events created more than ``older_than`` ago; returns how many."""
+        cutoff = self._clock.now() - older_than
+        return self._db.write(lambda conn: event_store.purge_events(conn, cutoff))
+
+
+def _with_charge(job: Job, minor: int) -> Job:
+    return replace(job, charged_cost_minor=minor)

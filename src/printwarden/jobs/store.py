@@ -1,0 +1,115 @@
+"""Rows <-> jobs model: jobs and the job log."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from printwarden.core.errors import NotFoundError
+from printwarden.jobs.model import Job, JobEvent, JobState
+from printwarden.jobs.tables import job_events, jobs
+
+_JOB_COLUMNS = tuple(column.name for column in jobs.columns if column.name != "decision_detail")
+
+
+def job_from_row(row: RowMapping) -> Job:
+    values = {key: row[key] for key in _JOB_COLUMNS}
+    values["state"] = JobState(values["state"])
+    return Job(**values)
+
+
+def job_values(job: Job) -> dict[str, Any]:
+    values = asdict(job)
+    values["state"] = job.state.value
+    return values
+
+
+def insert_job(conn: Connection, job: Job) -> None:
+    conn.execute(jobs.insert().values(**job_values(job)))
+
+
+def save_job(conn: Connection, job: Job, **extra: Any) -> None:
+    """Write every field of ``job`` (and ``extra`` columns such as ``decision_detail``)."""
+    values = job_values(job)
+    del values["id"]
+    conn.execute(jobs.update().where(jobs.c.id == job.id).values(**values, **extra))
+
+
+def insert_events(conn: Connection, events: list[JobEvent]) -> None:
+    for event in events:
+        conn.execute(job_events.insert().values(
+            id=event.id, job_id=event.job_id, at=event.at,
+            from_state=event.from_state.value if event.from_state else None,
+            to_state=event.to_state.value, reason=event.reason[:500],
+        ))
+
+
+def get_job(conn: Connection, job_id: str, *, lock: bool = False) -> Job:
+    row = find_job_row(conn, jobs.c.id == job_id, lock=lock)
+    if row is None:
+        raise NotFoundError(f"no job with id {job_id}")
+    return job_from_row(row)
+
+
+def find_job_row(conn: Connection, condition: sa.ColumnElement[bool], *,
+                 lock: bool = False) -> RowMapping | None:
+    query = sa.select(jobs).where(condition)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return conn.execute(query).mappings().first()
+
+
+def decision_detail(conn: Connection, job_id: str) -> dict[str, Any]:
+    detail = conn.execute(sa.select(jobs.c.decision_detail).where(jobs.c.id == job_id)).scalar()
+    return dict(detail) if detail else {}
+
+
+def list_events(conn: Connection, job_id: str) -> list[JobEvent]:
+    get_job(conn, job_id)
+    rows = conn.execute(
+        sa.select(job_events).where(job_events.c.job_id == job_id)
+        .order_by(job_events.c.at, job_events.c.id)
+    ).mappings()
+    return [JobEvent(id=row["id"], job_id=row["job_id"], at=row["at"],
+                     from_state=JobState(row["from_state"]) if row["from_state"] else None,
+                     to_state=JobState(row["to_state"]), reason=row["reason"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    user_id: str | None = None
+    username: str | None = None
+    printer_id: str | None = None
+    agent_id: str | None = None
+    state: JobState | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def conditions(self) -> list[sa.ColumnElement[bool]]:
+        found: list[sa.ColumnElement[bool]] = []
+        for column, value in (("user_id", self.user_id), ("username", self.username),
+                              ("printer_id", self.printer_id), ("agent_id", self.agent_id)):
+            if value is not None:
+                found.append(jobs.c[column] == value)
+        if self.state is not None:
+            found.append(jobs.c.state == self.state.value)
+        if self.since is not None:
+            found.append(jobs.c.created_at >= self.since)
+        if self.until is not None:
+            found.append(jobs.c.created_at < self.until)
+        return found
+
+
+def list_jobs(conn: Connection, where: JobFilter, offset: int,
+              limit: int) -> tuple[list[Job], int]:
+    conditions = where.conditions()
+    total = conn.execute(sa.select(sa.func.count()).select_from(jobs).where(*conditions)).scalar()
+    rows = conn.execute(
+        sa.select(jobs).where(*conditions)
+        .order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).offset(offset).limit(limit)
+    ).mappings()
+    return [job_from_row(row) for row in rows], int(total or 0)

@@ -1,0 +1,176 @@
+"""REST + WebSocket: the agent link (protocol in docs/protocols/agent-link.md).
+
+Events are read from the database every ``POLL_SECONDS``, so a long poll or a WebSocket
+on any server instance sees events written by any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from printwarden.core.errors import AuthenticationFailed, PrintwardenError
+from printwarden.core.principal import Principal
+from printwarden.server.container import ServerContainer
+from printwarden.web.api.agent_link_schemas import (
+    AuthorizeIn,
+    CompleteIn,
+    CompletionOut,
+    ConfigOut,
+    DecisionOut,
+    EventOut,
+    JobStateOut,
+    QueueOut,
+    RegisterIn,
+    RegisterOut,
+)
+from printwarden.web.deps import AgentOnly, Container
+
+router = APIRouter(prefix="/api/v1/agent", tags=["agent link"])
+
+POLL_SECONDS = 0.5
+MAX_WAIT_SECONDS = 30.0
+#: WebSocket close code for a refused token (RFC 6455 "policy violation").
+WS_POLICY_VIOLATION = 1008
+
+
+@router.post("/register", status_code=201, response_model=RegisterOut,
+             summary="Exchange a one-time enrolment code for an agent token")
+def register(body: RegisterIn, container: Container) -> RegisterOut:
+    agent, token = container.devices.register_agent(
+        body.code, name=body.name, hostname=body.hostname, version=body.version)
+    return RegisterOut(agent_id=agent.id, token=token, server_time=container.clock.now())
+
+
+@router.get("/config", response_model=ConfigOut, summary="The queues this agent serves")
+def config(agent: AgentOnly, container: Container) -> ConfigOut:
+    queues = container.devices.queues_for_agent(agent.id)
+    return ConfigOut(agent_id=agent.id, name=agent.name, server_time=container.clock.now(),
+                     queues=[QueueOut.of(printer) for printer in queues])
+
+
+@router.post("/authorize", response_model=DecisionOut,
+             summary="Decide a received job: allow, hold or deny (idempotent per job key)")
+def authorize(body: AuthorizeIn, agent: AgentOnly, container: Container) -> DecisionOut:
+    return DecisionOut.of(container.jobs.authorize(agent, body.to_request()))
+
+
+@router.post("/jobs/{job_id}/complete", response_model=CompletionOut,
+             summary="Report the end of a job: charge what was printed (idempotent)")
+def complete(job_id: str, body: CompleteIn, agent: AgentOnly,
+             container: Container) -> CompletionOut:
+    result = container.jobs.complete(
+        agent, job_id, status=body.status, pages_printed=body.pages_printed,
+        color_pages_printed=body.color_pages_printed, copies_printed=body.copies_printed,
+        reason=body.reason)
+    return CompletionOut.of(result)
+
+
+@router.post("/jobs/{job_id}/printing", response_model=JobStateOut,
+             summary="Report that the job is being sent to the printer")
+def printing(job_id: str, agent: AgentOnly, container: Container) -> JobStateOut:
+    job = container.jobs.mark_printing(agent, job_id)
+    return JobStateOut(job_id=job.id, state=job.state.value)
+
+
+@router.get("/events", response_model=list[EventOut],
+            summary="Events after ID; waits up to `wait` seconds for one (long poll)")
+async def events(
+    agent: AgentOnly,
+    container: Container,
+    after: Annotated[str | None, Query(max_length=26)] = None,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[EventOut]:
+    deadline = time.monotonic() + wait
+    while True:
+        found = await run_in_threadpool(container.jobs.events_after, agent.id, after, limit)
+        if found or time.monotonic() >= deadline:
+            return [EventOut.of(event) for event in found]
+        await asyncio.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+
+
+def _ws_token(websocket: WebSocket) -> str:
+    header = websocket.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header and scheme.lower() == "bearer":
+        return token.strip()
+    return websocket.query_params.get("token", "")
+
+
+async def _ws_agent(websocket: WebSocket, container: ServerContainer) -> Principal:
+    token = _ws_token(websocket)
+    if not token:
+        raise AuthenticationFailed("send 'Authorization: Bearer pwa_...' or ?token=")
+    principal = await run_in_threadpool(container.authenticate_bearer, token)
+    if principal.kind != "agent":
+        raise AuthenticationFailed("the event stream is for agents")
+    return principal
+
+
+@router.websocket("/events/ws")
+async def events_ws(websocket: WebSocket) -> None:
+    """Push events as JSON as they appear; the agent acks with ``{"ack": ID}``."""
+    container: ServerContainer = websocket.app.state.container
+    try:
+        agent = await _ws_agent(websocket, container)
+    except PrintwardenError as exc:
+        await websocket.close(code=WS_POLICY_VIOLATION, reason=exc.message[:120])
+        return
+    await websocket.accept()
+    stream = _EventStream(websocket, container, agent, websocket.query_params.get("after"))
+    await stream.run()
+
+
+class _EventStream:
+    """One agent's WebSocket: a sender polling the database and a receiver of acks."""
+
+    def __init__(self, websocket: WebSocket, container: ServerContainer, agent: Principal,
+                 after: str | None) -> None:
+        self._ws = websocket
+        self._container = container
+        self._agent = agent
+        self._sent = after or None
+        self.acked = after or None
+
+    async def run(self) -> None:
+        tasks = [asyncio.ensure_future(self._send_loop()),
+                 asyncio.ensure_future(self._receive_loop())]
+        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await task
+        for task in tasks:
+            if task.done() and not task.cancelled():
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                    task.result()
+
+    async def _send_loop(self) -> None:
+        while True:
+            found = await run_in_threadpool(
+                self._container.jobs.events_after, self._agent.id, self._sent, 100)
+            for event in found:
+                await self._ws.send_text(EventOut.of(event).model_dump_json())
+                self._sent = event.id
+            if not found:
+                await asyncio.sleep(POLL_SECONDS)
+
+    async def _receive_loop(self) -> None:
+        while True:
+            text = await self._ws.receive_text()
+            try:
+                message: Any = json.loads(text)
+            except ValueError:
+                message = None
+            if isinstance(message, dict) and isinstance(message.get("ack"), str):
+                self.acked = max(self.acked or "", message["ack"])
+            else:
+                await self._ws.send_text(json.dumps(
+                    {"error": "invalid", "message": 'expected {"ack": "EVENT_ID"}'}))

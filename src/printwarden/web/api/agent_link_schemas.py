@@ -1,0 +1,171 @@
+"""JSON bodies of the agent link (see docs/protocols/agent-link.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from printwarden.core.money import Money
+from printwarden.devices.model import AgentEvent, Printer
+from printwarden.jobs.cost_codec import dump_lines
+from printwarden.jobs.messages import (
+    Analysis,
+    AuthorizeRequest,
+    CompletionResult,
+    Decision,
+)
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class MoneyOut(BaseModel):
+    minor: int
+    currency: str
+    display: str
+
+    @classmethod
+    def of(cls, money: Money) -> MoneyOut:
+        return cls(minor=money.minor, currency=money.currency, display=money.format())
+
+
+class RegisterIn(BaseModel):
+    model_config = _STRICT
+    code: str = Field(min_length=4, max_length=40)
+    name: str = Field(min_length=1, max_length=100)
+    hostname: str = Field(default="", max_length=255)
+    version: str = Field(default="", max_length=50)
+
+
+class RegisterOut(BaseModel):
+    agent_id: str
+    token: str
+    server_time: datetime
+
+
+class QueueOut(BaseModel):
+    """What an agent needs to serve a queue and forward its jobs."""
+
+    id: str
+    name: str
+    ipp_path: str
+    device_uri: str
+    hold_for_release: bool
+    failure_policy: str
+    color_capable: bool
+    duplex_capable: bool
+    location: str
+    description: str
+
+    @classmethod
+    def of(cls, printer: Printer) -> QueueOut:
+        return cls(id=printer.id, name=printer.name, ipp_path=printer.ipp_path,
+                   device_uri=printer.device_uri, hold_for_release=printer.hold_for_release,
+                   failure_policy=printer.failure_policy, color_capable=printer.color_capable,
+                   duplex_capable=printer.duplex_capable, location=printer.location,
+                   description=printer.description)
+
+
+class ConfigOut(BaseModel):
+    agent_id: str
+    name: str
+    server_time: datetime
+    queues: list[QueueOut]
+
+
+class AnalysisIn(BaseModel):
+    model_config = _STRICT
+    pages: int | None = Field(default=None, ge=0, le=1_000_000)
+    color_pages: int | None = Field(default=None, ge=0, le=1_000_000)
+    mono_pages: int | None = Field(default=None, ge=0, le=1_000_000)
+    sizes: dict[str, int] = Field(default_factory=dict)
+    estimated: bool = False
+    reason: str = Field(default="", max_length=500)
+
+
+class AuthorizeIn(BaseModel):
+    model_config = _STRICT
+    agent_job_key: str = Field(min_length=1, max_length=100)
+    queue: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=200)
+    title: str = Field(default="", max_length=500)
+    document_format: str = Field(default="application/octet-stream", max_length=100)
+    size_bytes: int = Field(default=0, ge=0)
+    copies: int = Field(default=1, ge=1, le=9999)
+    sides: Literal["one-sided", "two-sided-long-edge", "two-sided-short-edge"] = "one-sided"
+    color_mode: Literal["color", "monochrome", "auto"] = "auto"
+    analysis: AnalysisIn
+    shared_account_id: str | None = Field(default=None, max_length=26)
+
+    def to_request(self) -> AuthorizeRequest:
+        data = self.model_dump(exclude={"analysis"})
+        return AuthorizeRequest(**data, analysis=Analysis(**self.analysis.model_dump()))
+
+
+class AccountPartOut(BaseModel):
+    account_id: str
+    amount: MoneyOut
+
+
+class DecisionOut(BaseModel):
+    job_id: str
+    decision: str
+    message: str
+    state: str
+    cost: MoneyOut | None
+    cost_lines: list[dict[str, Any]]
+    reservation_id: str | None
+    accounts: list[AccountPartOut]
+    estimated: bool
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionOut:
+        return cls(
+            job_id=decision.job_id, decision=decision.decision,
+            message=decision.message, state=decision.state.value,
+            cost=MoneyOut.of(decision.cost.total) if decision.cost else None,
+            cost_lines=dump_lines(decision.cost) if decision.cost else [],
+            reservation_id=decision.reservation_id,
+            accounts=[AccountPartOut(account_id=a.account_id, amount=MoneyOut.of(a.amount))
+                      for a in decision.accounts],
+            estimated=decision.estimated,
+        )
+
+
+class CompleteIn(BaseModel):
+    model_config = _STRICT
+    status: Literal["completed", "failed", "cancelled"]
+    pages_printed: int | None = Field(default=None, ge=0, le=1_000_000)
+    color_pages_printed: int | None = Field(default=None, ge=0, le=1_000_000)
+    copies_printed: int | None = Field(default=None, ge=0, le=9999)
+    reason: str = Field(default="", max_length=500)
+
+
+class CompletionOut(BaseModel):
+    job_id: str
+    state: str
+    charged: MoneyOut
+    message: str
+
+    @classmethod
+    def of(cls, result: CompletionResult) -> CompletionOut:
+        return cls(job_id=result.job_id, state=result.state.value,
+                   charged=MoneyOut.of(result.charged), message=result.message)
+
+
+class JobStateOut(BaseModel):
+    job_id: str
+    state: str
+
+
+class EventOut(BaseModel):
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, event: AgentEvent) -> EventOut:
+        return cls(id=event.id, kind=event.kind, payload=event.payload,
+                   created_at=event.created_at)
