@@ -158,7 +158,6 @@ def _not_yet(role: str, issue: str) -> Callable[[], None]:
 
 for _name, _role, _issue in (
     ("agent", "print agent", "[agent]"),
-    ("virtual-printer", "virtual IPP printer", "[agent]"),
     ("remote", "remote site server", "[offline]"),
     ("terminal", "terminal client", "[release]"),
     ("popup", "desktop pop-up client", "[portal]"),
@@ -169,11 +168,16 @@ for _name, _role, _issue in (
 
 def _mount_role_apps() -> None:
     from printwarden.documents.cli import analyse_command
+    from printwarden.ipp.virtual_printer import virtual_printer_command
     from printwarden.server.cli_admin import admin_app
 
     app.add_typer(admin_app, name="admin")
     app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
         analyse_command)
+    app.command(
+        "virtual-printer",
+        help="Run a virtual IPP Everywhere printer that stores every document it receives.",
+    )(virtual_printer_command)
 
 
 _mount_role_apps()

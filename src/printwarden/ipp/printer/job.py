@@ -1,0 +1,124 @@
+"""The job model of a printer: states, reasons and the transitions between them (no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from ..attributes import Attribute
+from ..errors import IppError
+from ..status import StatusCode
+
+__all__ = ["Job", "JobState", "TimeStamp"]
+
+
+class JobState(IntEnum):
+    """RFC 8011 section 5.3.7 job-state."""
+
+    PENDING = 3
+    PENDING_HELD = 4
+    PROCESSING = 5
+    PROCESSING_STOPPED = 6
+    CANCELED = 7
+    ABORTED = 8
+    COMPLETED = 9
+
+    @property
+    def is_terminal(self) -> bool:
+        return self >= JobState.CANCELED
+
+
+@dataclass(frozen=True, slots=True)
+class TimeStamp:
+    """When something happened: printer-up-time seconds and the wall clock."""
+
+    up_time: int
+    wall: dt.datetime
+
+
+def _not_possible(message: str) -> IppError:
+    return IppError(StatusCode.CLIENT_ERROR_NOT_POSSIBLE, message)
+
+
+@dataclass(slots=True)
+class Job:
+    """One job; ``template`` holds the accepted job template attributes by name."""
+
+    id: int
+    uuid: str
+    name: str
+    user: str
+    document_format: str
+    created: TimeStamp
+    template: dict[str, Attribute] = field(default_factory=dict)
+    hold_until: str = "no-hold"
+    state: JobState = JobState.PENDING
+    reasons: tuple[str, ...] = ("none",)
+    message: str = ""
+    processing: TimeStamp | None = None
+    completed: TimeStamp | None = None
+    octets: int = 0
+    impressions: int = 0
+    impressions_completed: int = 0
+    documents: int = 0
+    documents_closed: bool = False
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == JobState.PENDING_HELD
+
+    @property
+    def ready_to_process(self) -> bool:
+        return self.state == JobState.PENDING and self.documents_closed
+
+    def _set(self, state: JobState, reasons: tuple[str, ...], message: str) -> None:
+        self.state, self.reasons, self.message = state, reasons, message
+
+    def await_documents(self) -> None:
+        self._set(self.state, ("job-incoming",), "Waiting for documents")
+
+    def close_documents(self) -> None:
+        self.documents_closed = True
+        if self.state == JobState.PENDING:
+            self._set(JobState.PENDING, ("none",), "Queued")
+        elif self.is_held:
+            self.reasons = ("job-hold-until-specified",)
+
+    def hold(self, until: str = "indefinite") -> None:
+        if self.state not in (JobState.PENDING, JobState.PENDING_HELD):
+            raise _not_possible(f"job {self.id} is {self.state.name.lower()}, it cannot be held")
+        self.hold_until = until
+        self._set(JobState.PENDING_HELD, ("job-hold-until-specified",), "Held")
+
+    def release(self) -> None:
+        if not self.is_held:
+            raise _not_possible(f"job {self.id} is not held")
+        self.hold_until = "no-hold"
+        reasons = ("none",) if self.documents_closed else ("job-incoming",)
+        self._set(JobState.PENDING, reasons, "Released")
+
+    def start(self, now: TimeStamp) -> None:
+        self.processing = now
+        self._set(JobState.PROCESSING, ("job-printing",), "Printing")
+
+    def complete(self, now: TimeStamp, impressions: int | None = None) -> None:
+        """Completed with ``impressions`` printed (default: all of ``self.impressions``)."""
+        if self.state.is_terminal:
+            return
+        self.processing = self.processing or now
+        self.completed = now
+        self.impressions_completed = self.impressions if impressions is None else impressions
+        self._set(JobState.COMPLETED, ("job-completed-successfully",), "Completed")
+
+    def cancel(self, now: TimeStamp, reason: str = "job-canceled-by-user") -> None:
+        if self.state.is_terminal:
+            raise _not_possible(f"job {self.id} is already {self.state.name.lower()}")
+        self.completed = now
+        self._set(JobState.CANCELED, (reason,), "Canceled")
+
+    def abort(self, now: TimeStamp, why: str) -> None:
+        if self.state.is_terminal:
+            return
+        self.completed = now
+        self._set(JobState.ABORTED, ("aborted-by-system",), why[:255])

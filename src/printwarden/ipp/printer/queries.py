@@ -1,0 +1,57 @@
+"""Get-Printer-Attributes, Get-Job-Attributes and Get-Jobs."""
+
+from __future__ import annotations
+
+from ..attributes import AttributeGroup
+from ..message import IppMessage
+from ..server.protocol import IppAttributesError, IppRequest
+from ..status import StatusCode
+from ..tags import DelimiterTag
+from .answers import answer, boolean_operand, job_group, target_job
+from .core import PrinterCore
+from .job_attributes import job_attributes
+from .jobs import WHICH_JOBS
+from .requested import requested_names, select_job_attributes, select_printer_attributes
+
+__all__ = ["get_job_attributes", "get_jobs", "get_printer_attributes"]
+
+
+async def get_printer_attributes(core: PrinterCore, request: IppRequest) -> IppMessage:
+    attributes = core.attributes(request.printer_uri, request.more_info_uri)
+    selected = select_printer_attributes(attributes, requested_names(request.message))
+    return answer(request, groups=[AttributeGroup(DelimiterTag.PRINTER, selected)])
+
+
+async def get_job_attributes(core: PrinterCore, request: IppRequest) -> IppMessage:
+    job = target_job(core.jobs, request)
+    attributes = job_attributes(job, request.printer_uri, core.clock.up_time())
+    selected = select_job_attributes(attributes, requested_names(request.message))
+    return answer(request, groups=[job_group(selected)])
+
+
+def _operand(request: IppRequest, attribute_name: str) -> object:
+    found = request.message.get(DelimiterTag.OPERATION, attribute_name)
+    return None if found is None else found.value
+
+
+async def get_jobs(core: PrinterCore, request: IppRequest) -> IppMessage:
+    which = _operand(request, "which-jobs") or "not-completed"
+    limit = _operand(request, "limit")
+    if which not in WHICH_JOBS or (limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 1)):
+        bad = [a for a in (request.message.get(DelimiterTag.OPERATION, "which-jobs"),
+                           request.message.get(DelimiterTag.OPERATION, "limit")) if a]
+        raise IppAttributesError(StatusCode.CLIENT_ERROR_ATTRIBUTES_OR_VALUES_NOT_SUPPORTED,
+                                 "unsupported which-jobs or limit", bad)
+    user = request.valid.requesting_user_name if boolean_operand(request, "my-jobs") else None
+    found = request.message.get(DelimiterTag.OPERATION, "job-ids")
+    job_ids = None if found is None else [v for v in found.values if isinstance(v, int)]
+    jobs = core.jobs.select(str(which), user=user or None, job_ids=job_ids,
+                            limit=limit if isinstance(limit, int) else None)
+    if boolean_operand(request, "my-jobs") and not user:
+        jobs = []
+    requested = requested_names(request.message, default=("job-id", "job-uri"))
+    up_time = core.clock.up_time()
+    groups = [job_group(select_job_attributes(job_attributes(job, request.printer_uri, up_time),
+                                              requested)) for job in jobs]
+    return answer(request, groups=[g for g in groups if len(g)])
