@@ -124,6 +124,23 @@ def demo(
         serve(container)
 
 
+@app.command("virtual-printer")
+def virtual_printer(
+    directory: Annotated[Path, typer.Option("--dir", help="Directory that receives every "
+                                            "document (created if missing).")],
+    port: Annotated[int, typer.Option(help="IPP port.")] = 8632,
+    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    name: Annotated[str, typer.Option(help="Queue name in ipp://HOST:PORT/ipp/print/NAME.")] =
+    "virtual",
+    delay: Annotated[float, typer.Option(help="Seconds each job spends printing.")] = 0.0,
+) -> None:
+    """Run a virtual IPP Everywhere printer that stores every document it receives."""
+    from printwarden.ipp.virtual_printer import run_virtual_printer
+
+    typer.echo(f"virtual printer: ipp://{host}:{port}/ipp/print/{name} -> {directory}")
+    guarded(lambda: run_virtual_printer(directory, port, host, name, processing_delay=delay))
+
+
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Upgrade the database schema to the newest version."""
@@ -168,16 +185,11 @@ for _name, _role, _issue in (
 
 def _mount_role_apps() -> None:
     from printwarden.documents.cli import analyse_command
-    from printwarden.ipp.virtual_printer import virtual_printer_command
     from printwarden.server.cli_admin import admin_app
 
     app.add_typer(admin_app, name="admin")
     app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
         analyse_command)
-    app.command(
-        "virtual-printer",
-        help="Run a virtual IPP Everywhere printer that stores every document it receives.",
-    )(virtual_printer_command)
 
 
 _mount_role_apps()

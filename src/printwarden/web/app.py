@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.engine import Connection
@@ -37,7 +38,7 @@ def create_app(container: ServerContainer) -> FastAPI:
         version=__version__,
         description="Print and copy management server: REST API v1.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.container = container
@@ -82,6 +83,15 @@ def _add_health_routes(app: FastAPI, container: ServerContainer, metrics: WebMet
                 error_body("not_ready", f"schema at {current}, expected {head}"), 503
             )
         return {"status": "ready", "database": container.db.dialect, "schema": current}
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json", title="printwarden API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
 
     @app.get("/metrics", tags=["health"], summary="Prometheus metrics")
     def prometheus() -> Response:
