@@ -1,0 +1,80 @@
+"""The demo started as a person would, then signed in to with a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.postgres import free_port
+from tests.support.processes import Service
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    data_dir = tmp_path_factory.mktemp("demo")
+    port = free_port()
+    service = Service(["demo", "--data-dir", str(data_dir), "--port", str(port)],
+                      data_dir / "demo.log")
+    try:
+        service.wait_http(f"http://127.0.0.1:{port}/readyz")
+        info = json.loads((data_dir / "demo.json").read_text())
+        info["data_dir"] = str(data_dir)
+        yield info
+    finally:
+        service.stop()
+
+
+def test_the_demo_writes_its_urls_and_credentials(demo: dict[str, Any]) -> None:
+    assert demo["server_url"].startswith("http://127.0.0.1:")
+    assert demo["admin"]["username"] == "admin" and len(demo["admin"]["password"]) >= 8
+    assert {u["username"] for u in demo["users"]} >= {"alice", "bob", "carol"}
+    assert isinstance(demo["queues"], list)
+    assert (Path(demo["data_dir"]) / "printwarden.db").exists()
+
+
+def test_the_demo_api_serves_the_seeded_users_to_an_admin(demo: dict[str, Any]) -> None:
+    url = demo["server_url"]
+    assert httpx.get(f"{url}/api/v1/users").status_code == 401
+    health = httpx.get(f"{url}/healthz").json()
+    assert health["status"] == "ok"
+    metrics = httpx.get(f"{url}/metrics").text
+    assert "printwarden_http_requests_total" in metrics
+
+
+@pytest.mark.browser
+def test_a_person_signs_in_to_the_web_ui_with_the_printed_credentials(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (scripts/test.sh installs it)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        page = browser.new_page()
+        page.goto(demo["server_url"] + "/")
+        assert page.url.endswith("/login")
+        page.fill("#username", demo["admin"]["username"])
+        page.fill("#password", "wrong password")
+        page.click("button[type=submit]")
+        assert "Invalid" in page.text_content("[role=alert]") or page.url.endswith("/login")
+        page.fill("#username", demo["admin"]["username"])
+        page.fill("#password", demo["admin"]["password"])
+        page.click("button[type=submit]")
+        page.wait_for_selector("[data-testid=users]")
+        assert page.text_content("[data-testid=whoami]") == "admin"
+        users_table = page.text_content("[data-testid=users]") or ""
+        assert "alice" in users_table and "carol" in users_table
+        assert "EUR" in (page.text_content("[data-testid=accounts]") or "")
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        browser.close()

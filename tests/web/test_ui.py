@@ -1,0 +1,100 @@
+"""The web UI in process: sign-in with CSRF, sessions, role-based pages."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from printwarden.server.container import ServerContainer
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+def test_an_anonymous_visitor_is_sent_to_the_sign_in_page(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+
+
+def test_sign_in_needs_the_form_csrf_token(client: TestClient, server: ServerContainer) -> None:
+    server.accounts.create_user("ann", roles=("admin",), password="ann-pass-12", actor="t")
+    client.get("/login")
+    response = client.post("/login", data={"username": "ann", "password": "ann-pass-12",
+                                           "csrf": "forged"}, follow_redirects=False)
+    assert response.status_code == 403
+    assert "/login" not in response.headers.get("location", "")
+
+
+def test_an_admin_signs_in_sees_the_dashboard_and_signs_out(
+    client: TestClient, server: ServerContainer
+) -> None:
+    server.accounts.create_user("ann", full_name="Ann Admin", roles=("admin",),
+                                password="ann-pass-12", actor="t")
+    bob = server.accounts.create_user("bob", full_name="Bob User", password="bob-pass-12",
+                                      actor="t")
+    server.ledger.personal_account(bob.id)
+    token = _csrf(client.get("/login").text)
+    wrong = client.post("/login", data={"username": "ann", "password": "nope-nope",
+                                        "csrf": token})
+    assert wrong.status_code == 401
+    assert 'role="alert"' in wrong.text
+    ok = client.post("/login", data={"username": "ann", "password": "ann-pass-12",
+                                     "csrf": token}, follow_redirects=False)
+    assert ok.status_code == 303
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Ann Admin" in page.text or "ann" in page.text
+    assert "Bob User" in page.text
+    assert "/static/vendor/htmx.min.js" in page.text  # served locally, no CDN
+    assert client.get("/static/vendor/htmx.min.js").status_code == 200
+    out = client.post("/logout", data={"csrf": _csrf(page.text)}, follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_plain_user_sees_only_his_own_balances(client: TestClient,
+                                                 server: ServerContainer) -> None:
+    bob = server.accounts.create_user("bob", password="bob-pass-12", actor="t")
+    server.accounts.create_user("zed", full_name="Zed Zeta", password="zed-pass-12", actor="t")
+    server.ledger.personal_account(bob.id)
+    token = _csrf(client.get("/login").text)
+    client.post("/login", data={"username": "bob", "password": "bob-pass-12", "csrf": token})
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "My account" in page.text
+    assert "Zed Zeta" not in page.text
+    assert client.get("/api/v1/users").status_code == 403  # the session is a plain user's
+
+
+def test_health_readiness_and_metrics_answer(client: TestClient) -> None:
+    assert client.get("/healthz").json()["status"] == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    client.get("/api/v1/does-not-exist")
+    metrics = client.get("/metrics").text
+    assert "printwarden_http_requests_total" in metrics
+    assert 'printwarden_info{role="server"' in metrics
+
+
+def test_the_openapi_document_and_interactive_docs_are_served(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert spec["info"]["title"] == "printwarden"
+    assert any(path.startswith("/api/v1/users") for path in spec["paths"])
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+
+
+def test_unknown_api_paths_and_bad_tokens_get_json_errors(client: TestClient) -> None:
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    bad = client.get("/api/v1/users", headers={"Authorization": "Bearer pwu_bogus"})
+    assert bad.status_code == 401 and "message" in bad.json()
+    weird = client.get("/api/v1/users", headers={"Authorization": "Basic abc"})
+    assert weird.status_code == 401
