@@ -30,6 +30,8 @@ _MAX_ATTEMPTS = 30
 
 
 def _is_retryable(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:  # the server restarted or dropped us: a new connection
+        return True
     orig = exc.orig
     if isinstance(orig, sqlite3.OperationalError):
         text = str(orig).lower()
@@ -57,7 +59,9 @@ def create_db_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping round trip per checkout: a dropped connection is invalidated on first use
+    # and ``Database.run`` retries the transaction on a fresh one.
+    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def _configure_sqlite(engine: Engine) -> None:

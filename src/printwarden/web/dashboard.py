@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from printwarden.core.money import Money
+from printwarden.ledger.model import Account
 
 if TYPE_CHECKING:
     from printwarden.server.container import ServerContainer
@@ -16,7 +17,7 @@ def _money(minor: int | None, currency: str) -> str:
     return "" if minor is None else Money(minor, currency).format()
 
 
-def _account_row(account: Any) -> dict[str, Any]:
+def _account_row(account: Account) -> dict[str, Any]:
     limit = "unlimited" if not account.limited else (
         f"overdraft {_money(account.overdraft_minor, account.currency)}"
         if account.overdraft_minor else "limited"
