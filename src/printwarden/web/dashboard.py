@@ -17,13 +17,15 @@ def _money(minor: int | None, currency: str) -> str:
     return "" if minor is None else Money(minor, currency).format()
 
 
-def _account_row(account: Account) -> dict[str, Any]:
+def _account_row(account: Account, owners: dict[str, str] | None = None) -> dict[str, Any]:
     limit = "unlimited" if not account.limited else (
         f"overdraft {_money(account.overdraft_minor, account.currency)}"
         if account.overdraft_minor else "limited"
     )
+    owner = (owners or {}).get(account.owner_user_id or "", "")
     return {
-        "name": account.name, "kind": account.kind, "limit": limit,
+        "name": f"{account.name} ({owner})" if owner else account.name,
+        "kind": account.kind, "limit": limit,
         "balance": _money(account.balance_minor, account.currency),
         "reserved": _money(account.reserved_minor, account.currency),
         "negative": account.balance_minor < 0,
@@ -36,16 +38,19 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
     jobs, job_total = container.jobs.list_jobs(limit=20)
     agents = container.devices.list_agents()
     personal = {a.owner_user_id: a for a in accounts if a.kind == "personal"}
+    credit = {a.owner_user_id: a for a in accounts if a.kind == "credit"}
+    owners = {u.id: u.username for u in users}
     printers = {p.id: p.name for p in container.devices.list_printers()}
     user_rows = []
     for user in users:
-        account = personal.get(user.id)
+        quota, prepaid = personal.get(user.id), credit.get(user.id)
         user_rows.append({
             "username": user.username, "full_name": user.full_name,
             "department": user.department, "roles": ", ".join(sorted(user.roles)),
             "active": user.active,
-            "balance": _money(account.balance_minor, account.currency) if account else "",
-            "negative": bool(account and account.balance_minor < 0),
+            "quota": _money(quota.balance_minor, quota.currency) if quota else "",
+            "credit": _money(prepaid.balance_minor, prepaid.currency) if prepaid else "",
+            "negative": any(a is not None and a.balance_minor < 0 for a in (quota, prepaid)),
         })
     job_rows = [{
         "when": job.created_at.strftime("%Y-%m-%d %H:%M"), "username": job.username,
@@ -64,7 +69,7 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
         "totals": {"users": user_total, "accounts": account_total, "jobs": job_total,
                    "agents": len(agents)},
         "users": user_rows,
-        "accounts": [_account_row(a) for a in accounts],
+        "accounts": [_account_row(a, owners) for a in accounts],
         "jobs": job_rows,
         "agents": agent_rows,
     }
