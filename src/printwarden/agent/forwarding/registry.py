@@ -1,0 +1,52 @@
+"""``forwarder_for(uri, **options)``: the backend for a device URI, chosen by its scheme.
+
+    ipp, ipps      IppForwarder     (options: verify, timeout, poll_initial, poll_max,
+                                      follow_timeout, use_create_job)
+    socket         SocketForwarder  (connect_timeout, write_timeout, drain_timeout)
+    lpd            LpdForwarder     (timeout, host_name, job_class)
+    usb, file      DeviceForwarder  (open_timeout)
+    cups           CupsForwarder    (timeout, poll_initial, poll_max, follow_timeout)
+
+An unknown scheme, a malformed URI or an option the backend does not take raises
+``ValueError`` with a message naming the URI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from .base import Forwarder
+from .cups_backend import CupsForwarder
+from .device_backend import DeviceForwarder
+from .ipp_backend import IppForwarder
+from .lpd_backend import LpdForwarder
+from .socket_backend import SocketForwarder
+
+__all__ = ["SCHEMES", "forwarder_for"]
+
+SCHEMES: dict[str, Callable[..., Forwarder]] = {
+    "ipp": IppForwarder,
+    "ipps": IppForwarder,
+    "socket": SocketForwarder,
+    "lpd": LpdForwarder,
+    "usb": DeviceForwarder,
+    "file": DeviceForwarder,
+    "cups": CupsForwarder,
+}
+
+
+def forwarder_for(uri: str, **options: Any) -> Forwarder:
+    if not isinstance(uri, str) or "://" not in uri:
+        raise ValueError(f"{uri!r} is not a device URI (expected scheme://...; "
+                         f"schemes: {', '.join(sorted(SCHEMES))})")
+    scheme = urlsplit(uri).scheme.lower()
+    factory = SCHEMES.get(scheme)
+    if factory is None:
+        raise ValueError(f"{uri!r}: unknown scheme {scheme!r} "
+                         f"(supported: {', '.join(sorted(SCHEMES))})")
+    try:
+        return factory(uri, **options)
+    except TypeError as exc:
+        raise ValueError(f"{uri!r}: bad option for the {scheme} backend: {exc}") from None
