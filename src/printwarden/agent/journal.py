@@ -1,0 +1,197 @@
+"""The agent's local journal: stdlib SQLite in WAL mode with ``synchronous=FULL``.
+
+A committed row survives a crash; the schema version is ``PRAGMA user_version``.
+Tables: ``jobs`` (one row per local job), ``outbox`` (completions the server has not
+acknowledged yet) and ``kv`` (the last processed event id, the last server config).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from printwarden.agent.model import JobMeta, LocalJob, LocalState
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE jobs (
+    local_id TEXT PRIMARY KEY, queue TEXT NOT NULL, username TEXT NOT NULL,
+    title TEXT NOT NULL, document_format TEXT NOT NULL, spool_name TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL, copies INTEGER NOT NULL, sides TEXT NOT NULL,
+    color_mode TEXT NOT NULL, media TEXT NOT NULL, created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL, state TEXT NOT NULL, state_reason TEXT NOT NULL,
+    server_job_id TEXT, decision TEXT, reservation_cost_minor INTEGER, pages INTEGER,
+    color_pages INTEGER, analysis_json TEXT NOT NULL, forward_attempts INTEGER NOT NULL,
+    remote_job_id TEXT, pages_printed INTEGER, copies_printed INTEGER,
+    completion_sent INTEGER NOT NULL, cancelled_by_operator INTEGER NOT NULL
+);
+CREATE INDEX jobs_queue_state ON jobs (queue, state);
+CREATE TABLE outbox (
+    local_id TEXT PRIMARY KEY, server_job_id TEXT NOT NULL, body_json TEXT NOT NULL,
+    created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT
+);
+CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_name",
+            "size_bytes", "copies", "sides", "color_mode", "media", "created_at",
+            "updated_at", "state", "state_reason", "server_job_id", "decision",
+            "reservation_cost_minor", "pages", "color_pages", "analysis_json",
+            "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
+            "completion_sent", "cancelled_by_operator")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _row(job: LocalJob) -> tuple[Any, ...]:
+    m = job.meta
+    return (job.local_id, job.queue, m.username, m.title, m.document_format, job.spool_name,
+            job.size_bytes, m.copies, m.sides, m.color_mode, m.media,
+            job.created_at.isoformat(), job.updated_at.isoformat(), job.state.value,
+            job.state_reason, job.server_job_id, job.decision, job.reservation_cost_minor,
+            job.pages, job.color_pages, json.dumps(job.analysis), job.forward_attempts,
+            job.remote_job_id, job.pages_printed, job.copies_printed,
+            int(job.completion_sent), int(job.cancelled_by_operator))
+
+
+def _job(row: sqlite3.Row) -> LocalJob:
+    meta = JobMeta(username=row["username"], title=row["title"],
+                   document_format=row["document_format"], copies=row["copies"],
+                   sides=row["sides"], color_mode=row["color_mode"], media=row["media"])
+    return LocalJob(
+        local_id=row["local_id"], queue=row["queue"], meta=meta, spool_name=row["spool_name"],
+        size_bytes=row["size_bytes"], created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]), state=LocalState(row["state"]),
+        state_reason=row["state_reason"], server_job_id=row["server_job_id"],
+        decision=row["decision"], reservation_cost_minor=row["reservation_cost_minor"],
+        pages=row["pages"], color_pages=row["color_pages"],
+        analysis=json.loads(row["analysis_json"]), forward_attempts=row["forward_attempts"],
+        remote_job_id=row["remote_job_id"], pages_printed=row["pages_printed"],
+        copies_printed=row["copies_printed"], completion_sent=bool(row["completion_sent"]),
+        cancelled_by_operator=bool(row["cancelled_by_operator"]))
+
+
+def _update(conn: sqlite3.Connection, job: LocalJob) -> None:
+    sets = ", ".join(f"{name} = ?" for name in _COLUMNS[1:])
+    values = _row(job)
+    conn.execute(f"UPDATE jobs SET {sets} WHERE local_id = ?", (*values[1:], values[0]))
+
+
+class Journal:
+    """Synchronous access to the journal; every write commits (and fsyncs) before returning."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version != 0:
+            raise RuntimeError(f"agent journal {self.path} has schema {version}, "
+                               f"this agent knows {SCHEMA_VERSION}")
+        with self.transaction() as conn:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def insert_job(self, job: LocalJob) -> None:
+        marks = ", ".join("?" for _ in _COLUMNS)
+        with self.transaction() as conn:
+            conn.execute(f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({marks})", _row(job))
+
+    def save_job(self, job: LocalJob, *, outbox: dict[str, Any] | None = None) -> None:
+        """Write every column of ``job``; with ``outbox``, queue its completion atomically."""
+        with self.transaction() as conn:
+            _update(conn, job)
+            if outbox is not None and job.server_job_id is not None:
+                conn.execute("INSERT OR REPLACE INTO outbox (local_id, server_job_id, "
+                             "body_json, created_at) VALUES (?, ?, ?, ?)",
+                             (job.local_id, job.server_job_id, json.dumps(outbox), _now()))
+
+    def get_job(self, local_id: str) -> LocalJob | None:
+        row = self._conn.execute("SELECT * FROM jobs WHERE local_id = ?",
+                                 (local_id,)).fetchone()
+        return _job(row) if row is not None else None
+
+    def find_by_server_id(self, server_job_id: str) -> LocalJob | None:
+        row = self._conn.execute("SELECT * FROM jobs WHERE server_job_id = ?",
+                                 (server_job_id,)).fetchone()
+        return _job(row) if row is not None else None
+
+    def jobs(self, *, queue: str | None = None,
+             states: Iterable[LocalState] | None = None) -> list[LocalJob]:
+        """Jobs oldest first, optionally of one queue and in some states."""
+        sql, args = "SELECT * FROM jobs WHERE 1=1", []
+        if queue is not None:
+            sql += " AND queue = ?"
+            args.append(queue)
+        if states is not None:
+            wanted = [state.value for state in states]
+            sql += f" AND state IN ({', '.join('?' for _ in wanted)})"
+            args.extend(wanted)
+        rows = self._conn.execute(sql + " ORDER BY local_id", args).fetchall()
+        return [_job(row) for row in rows]
+
+    def spool_names(self) -> set[str]:
+        rows = self._conn.execute("SELECT spool_name FROM jobs").fetchall()
+        return {row[0] for row in rows}
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    def outbox(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Unacknowledged completions: (local id, server job id, body), oldest first."""
+        rows = self._conn.execute(
+            "SELECT local_id, server_job_id, body_json FROM outbox ORDER BY created_at, local_id"
+        ).fetchall()
+        return [(row[0], row[1], json.loads(row[2])) for row in rows]
+
+    def note_outbox_failure(self, local_id: str, error: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? "
+                         "WHERE local_id = ?", (error[:500], local_id))
+
+    def acknowledge(self, local_id: str, job: LocalJob | None) -> None:
+        """The server took the completion: drop the outbox row, save ``job`` with it."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM outbox WHERE local_id = ?", (local_id,))
+            if job is not None:
+                _update(conn, job)
+
+    # --- key/value -------------------------------------------------------------------------
+
+    def get_value(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row is not None else None
+
+    def set_value(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))

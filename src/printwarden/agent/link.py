@@ -1,0 +1,169 @@
+"""The server link: HTTP JSON calls of docs/protocols/agent-link.md, with failover.
+
+    LinkError
+     +-- ServerUnreachable   no server answered (connection error, timeout, 5xx on all)
+     +-- ServerRejected      a server answered 4xx: retrying will not change it
+
+Servers are tried in order starting from the current one; a request that fails on one
+moves on to the next. ``check_health`` probes ``/readyz``, brings the link back to the
+preferred server (the first URL) as soon as it is healthy and tells listeners.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+API = "/api/v1/agent"
+
+
+class LinkError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ServerUnreachable(LinkError):
+    pass
+
+
+class ServerRejected(LinkError):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def _rejection(response: httpx.Response) -> ServerRejected:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    message = str(body.get("message") or response.text[:200] or response.reason_phrase)
+    return ServerRejected(response.status_code, str(body.get("error", "")), message)
+
+
+class ServerLink:
+    def __init__(self, server_urls: list[str], *, token: str | None = None,
+                 timeout: float = 10.0) -> None:
+        if not server_urls:
+            raise ValueError("at least one server URL is needed")
+        self.server_urls = [url.rstrip("/") for url in server_urls]
+        self.token = token
+        self.current = 0
+        self.reachable = True
+        self._timeout = timeout
+        self._client = httpx.AsyncClient(timeout=timeout)
+        self._listeners: list[Callable[[bool], None]] = []
+
+    @property
+    def current_url(self) -> str:
+        return self.server_urls[self.current]
+
+    def on_reachability(self, listener: Callable[[bool], None]) -> None:
+        """Call ``listener(reachable)`` whenever the link goes up or down."""
+        self._listeners.append(listener)
+
+    def _set_reachable(self, reachable: bool) -> None:
+        if reachable == self.reachable:
+            return
+        self.reachable = reachable
+        for listener in self._listeners:
+            listener(reachable)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(self, method: str, path: str, *, json: Any = None,
+                      params: dict[str, Any] | None = None,
+                      timeout: float | None = None) -> Any:
+        """Send to the current server, failing over in order; answer the decoded JSON."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        errors: list[str] = []
+        count = len(self.server_urls)
+        for step in range(count):
+            index = (self.current + step) % count
+            url = self.server_urls[index] + path
+            try:
+                response = await self._client.request(
+                    method, url, json=json, params=params, headers=headers,
+                    timeout=timeout or self._timeout)
+            except httpx.TransportError as exc:
+                errors.append(f"{url}: {exc.__class__.__name__} {exc}")
+                continue
+            if response.status_code >= 500:
+                errors.append(f"{url}: HTTP {response.status_code}")
+                continue
+            self.current = index
+            self._set_reachable(True)
+            if response.status_code >= 400:
+                raise _rejection(response)
+            return response.json() if response.content else None
+        self._set_reachable(False)
+        raise ServerUnreachable("no server answered: " + "; ".join(errors))
+
+    async def _healthy(self, index: int) -> bool:
+        try:
+            response = await self._client.get(self.server_urls[index] + "/readyz")
+        except httpx.TransportError:
+            return False
+        return response.status_code == 200
+
+    async def check_health(self) -> bool:
+        """Probe servers in preference order; switch to the first healthy one."""
+        for index in range(len(self.server_urls)):
+            if await self._healthy(index):
+                self.current = index
+                self._set_reachable(True)
+                return True
+        self._set_reachable(False)
+        return False
+
+    async def watch_health(self, min_delay: float, max_delay: float) -> None:
+        """Forever: while unreachable or off the preferred server, re-check with back-off."""
+        delay = min_delay
+        while True:
+            if self.reachable and self.current == 0:
+                delay = min_delay
+                await asyncio.sleep(min_delay)
+                continue
+            healthy = await self.check_health()
+            delay = min_delay if healthy and self.current == 0 else min(delay * 2, max_delay)
+            await asyncio.sleep(delay)
+
+    # --- the protocol ----------------------------------------------------------------------
+
+    async def register(self, code: str, *, name: str, hostname: str,
+                       version: str) -> dict[str, Any]:
+        body = {"code": code, "name": name, "hostname": hostname, "version": version}
+        answer: dict[str, Any] = await self.request("POST", f"{API}/register", json=body)
+        return answer
+
+    async def config(self) -> dict[str, Any]:
+        answer: dict[str, Any] = await self.request("GET", f"{API}/config")
+        return answer
+
+    async def authorize(self, body: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = await self.request("POST", f"{API}/authorize", json=body)
+        return answer
+
+    async def printing(self, server_job_id: str) -> None:
+        await self.request("POST", f"{API}/jobs/{server_job_id}/printing")
+
+    async def complete(self, server_job_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = await self.request(
+            "POST", f"{API}/jobs/{server_job_id}/complete", json=body)
+        return answer
+
+    async def events(self, after: str | None, wait: float) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"wait": wait}
+        if after:
+            params["after"] = after
+        answer: list[dict[str, Any]] = await self.request(
+            "GET", f"{API}/events", params=params, timeout=wait + self._timeout)
+        return answer

@@ -1,0 +1,168 @@
+"""The agent's local view of a job: states, transitions and what each decision means. Pure.
+
+    spooled -> analysed -> (denied | held | authorized) -> forwarding -> forwarded
+            -> completed (the server acknowledged the completion)
+
+and any open job may end ``failed``, ``cancelled`` or ``expired``. ``forwarded`` means the
+device took the document; only the server's acknowledgement of the completion is missing.
+Local states map onto the server's ``printwarden.jobs.model.JobState`` for IPP reporting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from printwarden.jobs.ipp_status import ipp_job_state, ipp_job_state_reason
+from printwarden.jobs.model import JobState
+
+
+class LocalState(StrEnum):
+    SPOOLED = "spooled"
+    ANALYSED = "analysed"
+    AUTHORIZED = "authorized"
+    HELD = "held"
+    FORWARDING = "forwarding"
+    FORWARDED = "forwarded"
+    COMPLETED = "completed"
+    DENIED = "denied"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+L = LocalState
+_ENDINGS = frozenset({L.FAILED, L.CANCELLED, L.EXPIRED})
+TRANSITIONS: dict[LocalState, frozenset[LocalState]] = {
+    L.SPOOLED: frozenset({L.ANALYSED, L.HELD}) | _ENDINGS,
+    L.ANALYSED: frozenset({L.AUTHORIZED, L.HELD, L.DENIED}) | _ENDINGS,
+    L.HELD: frozenset({L.SPOOLED, L.ANALYSED, L.AUTHORIZED, L.DENIED}) | _ENDINGS,
+    L.AUTHORIZED: frozenset({L.FORWARDING, L.HELD}) | _ENDINGS,
+    # A job being sent cannot be cancelled: what reached the device is reported.
+    L.FORWARDING: frozenset({L.FORWARDED, L.FAILED}),
+    L.FORWARDED: frozenset({L.COMPLETED}),
+    L.COMPLETED: frozenset(),
+    L.DENIED: frozenset(),
+    L.FAILED: frozenset(),
+    L.CANCELLED: frozenset(),
+    L.EXPIRED: frozenset(),
+}
+TERMINAL_STATES = frozenset(state for state, nexts in TRANSITIONS.items() if not nexts)
+#: States whose document is no longer needed: the spool file is deleted on entry.
+DATA_FREE_STATES = TERMINAL_STATES | {L.FORWARDED}
+#: States the queue worker picks up (in local id order).
+WORK_STATES = frozenset({L.SPOOLED, L.ANALYSED, L.AUTHORIZED, L.FORWARDING})
+#: Decision from ``authorize`` -> the local state it leads to.
+DECISION_STATES = {"allow": L.AUTHORIZED, "hold": L.HELD, "deny": L.DENIED}
+
+_SERVER_VIEW: dict[LocalState, JobState] = {
+    L.SPOOLED: JobState.RECEIVED,
+    L.ANALYSED: JobState.ANALYSED,
+    L.AUTHORIZED: JobState.AUTHORIZED,
+    L.HELD: JobState.HELD,
+    L.FORWARDING: JobState.PRINTING,
+    L.FORWARDED: JobState.COMPLETED,
+    L.COMPLETED: JobState.COMPLETED,
+    L.DENIED: JobState.DENIED,
+    L.FAILED: JobState.FAILED,
+    L.CANCELLED: JobState.CANCELLED,
+    L.EXPIRED: JobState.EXPIRED,
+}
+
+
+def can_move(from_state: LocalState, to_state: LocalState) -> bool:
+    return to_state in TRANSITIONS[from_state]
+
+
+def released_state(job: LocalJob) -> LocalState:
+    """Where a held job goes on release: print if the server allowed it, else redo the
+    step it was held before (a local hold can come before the server's decision)."""
+    if job.decision == "deny":
+        return L.DENIED
+    if job.decision in ("allow", "hold"):
+        return L.AUTHORIZED
+    return L.ANALYSED if job.analysis else L.SPOOLED
+
+
+@dataclass(frozen=True)
+class JobMeta:
+    """What the IPP layer knows about a job when it starts receiving the document."""
+
+    username: str
+    title: str = ""
+    document_format: str = "application/octet-stream"
+    copies: int = 1
+    sides: str = "one-sided"
+    color_mode: str = "auto"
+    media: str = ""
+
+
+@dataclass(frozen=True)
+class LocalJob:
+    """A job in the agent's journal."""
+
+    local_id: str
+    queue: str
+    meta: JobMeta
+    spool_name: str
+    size_bytes: int
+    created_at: datetime
+    updated_at: datetime
+    state: LocalState = L.SPOOLED
+    state_reason: str = ""
+    server_job_id: str | None = None
+    decision: str | None = None
+    reservation_cost_minor: int | None = None
+    pages: int | None = None
+    color_pages: int | None = None
+    analysis: dict[str, Any] = field(default_factory=dict)
+    forward_attempts: int = 0
+    remote_job_id: str | None = None
+    pages_printed: int | None = None
+    copies_printed: int | None = None
+    completion_sent: bool = False
+    cancelled_by_operator: bool = False
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def server_state(self) -> JobState:
+        return _SERVER_VIEW[self.state]
+
+    @property
+    def ipp_state(self) -> int:
+        """IPP ``job-state`` (RFC 8011 5.3.7)."""
+        return ipp_job_state(self.server_state)
+
+    @property
+    def ipp_state_reasons(self) -> tuple[str, ...]:
+        """IPP ``job-state-reasons``."""
+        return (ipp_job_state_reason(self.server_state, by_operator=self.cancelled_by_operator),)
+
+    @property
+    def ipp_state_message(self) -> str:
+        return self.state_reason
+
+
+def completion_body(job: LocalJob) -> dict[str, Any]:
+    """The ``complete`` request that reports how ``job`` ended (see agent-link.md section 4)."""
+    status = {L.FORWARDED: "completed", L.COMPLETED: "completed",
+              L.CANCELLED: "cancelled"}.get(job.state, "failed")
+    body: dict[str, Any] = {"status": status, "reason": job.state_reason[:500]}
+    if job.pages_printed is not None:
+        body["pages_printed"] = job.pages_printed
+    if job.copies_printed is not None:
+        body["copies_printed"] = job.copies_printed
+    if status != "completed" and not job.pages_printed:
+        body["pages_printed"] = 0
+    return body
+
+
+def needs_completion(job: LocalJob) -> bool:
+    """True when the server holds an open job (a reservation) that this ending must close."""
+    return (job.server_job_id is not None and job.decision in ("allow", "hold")
+            and job.state in (DATA_FREE_STATES - {L.COMPLETED}) and not job.completion_sent)

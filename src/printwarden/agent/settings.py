@@ -1,0 +1,131 @@
+"""Agent settings: defaults < ``DATA_DIR/agent.toml`` < ``PRINTWARDEN_AGENT_*`` environment.
+
+The token the server issues at enrolment lives in ``DATA_DIR/agent-token`` (mode 0600).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from printwarden.core.errors import ConfigurationError
+from printwarden.core.settings import prepare_data_dir
+
+SETTINGS_FILE = "agent.toml"
+TOKEN_FILE = "agent-token"
+ENV_PREFIX = "PRINTWARDEN_AGENT_"
+DEFAULT_DATA_DIR = Path("./printwarden-agent")
+MiB = 1 << 20
+
+
+class QueueSettings(BaseModel):
+    """One print queue: its IPP name, where its jobs go, what to do without a server."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    device_uri: str = ""
+    hold_for_release: bool = False
+    failure_policy: Literal["refuse", "hold"] = "refuse"
+    lines_per_page: int = Field(default=60, ge=1, le=1000)
+
+
+class AgentSettings(BaseSettings):
+    """Everything the print agent reads at start."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR)
+    name: str = Field(default="", description="agent name at enrolment (default: hostname)")
+    server_urls: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8631"],
+                                   min_length=1, description="preferred server first")
+    host: str = Field(default="0.0.0.0", description="IPP listener address")
+    port: int = Field(default=631, ge=1, le=65535, description="IPP listener port")
+    max_job_bytes: int = Field(default=512 * MiB, ge=1, description="spool limit per job")
+    min_free_bytes: int = Field(default=200 * MiB, ge=0, description="keep this much disk free")
+    queues: list[QueueSettings] = Field(default_factory=list)
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+    events_wait_seconds: float = Field(default=25.0, ge=0, le=30)
+    health_min_seconds: float = Field(default=1.0, gt=0, description="first health re-check")
+    health_max_seconds: float = Field(default=60.0, gt=0, description="health back-off cap")
+    forward_attempts: int = Field(default=5, ge=1, description="tries per forward")
+    forward_delay_seconds: float = Field(default=2.0, ge=0, description="first retry delay")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    @property
+    def token_path(self) -> Path:
+        return self.data_dir / TOKEN_FILE
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.data_dir / "agent.db"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"settings file {path} is unreadable: {exc}") from exc
+    section = data.get("agent", data)
+    return dict(section) if isinstance(section, dict) else {}
+
+
+def load_agent_settings(data_dir: Path | None = None, **overrides: Any) -> AgentSettings:
+    """Settings for ``data_dir``: explicit ``overrides`` > environment > agent.toml > defaults."""
+    directory = Path(data_dir or os.environ.get(f"{ENV_PREFIX}DATA_DIR") or DEFAULT_DATA_DIR)
+    prepare_data_dir(directory)
+    file_values = _read_toml(directory / SETTINGS_FILE)
+    env_names = {k[len(ENV_PREFIX):].lower() for k in os.environ if k.startswith(ENV_PREFIX)}
+    init: dict[str, Any] = {k: v for k, v in file_values.items() if k not in env_names}
+    init.update({k: v for k, v in overrides.items() if v is not None})
+    init["data_dir"] = directory
+    try:
+        return AgentSettings(**init)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigurationError(f"invalid agent setting {where}: {first['msg']}") from exc
+
+
+def read_token(settings: AgentSettings) -> str | None:
+    """The stored agent token, or None before enrolment."""
+    try:
+        token = settings.token_path.read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return token or None
+
+
+def write_token(settings: AgentSettings, token: str) -> None:
+    """Store ``token`` durably with mode 0600 (written to a temp file, then renamed)."""
+    path = settings.token_path
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    if os.name == "posix":
+        os.chmod(tmp, 0o600)
+    os.replace(tmp, path)

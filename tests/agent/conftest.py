@@ -1,0 +1,57 @@
+"""Agent tests run against a real server over HTTP (SQLite) and a file:// device."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from printwarden.agent.settings import AgentSettings, load_agent_settings
+from printwarden.core.settings import load_server_settings
+from printwarden.server.bootstrap import build_server
+from tests.agent.support import AgentFactory, LiveServer, World, seed
+from tests.support.databases import SqliteFactory
+
+
+@pytest.fixture
+def live(sqlite_factory: SqliteFactory, tmp_path: Path) -> Iterator[LiveServer]:
+    db = sqlite_factory.new()
+    settings = load_server_settings(tmp_path / "server", database_url=db.url)
+    server = LiveServer(build_server(settings, db=db, migrate=False))
+    server.start()
+    yield server
+    server.stop()
+    db.dispose()
+
+
+@pytest.fixture
+def backup_live(live: LiveServer) -> Iterator[LiveServer]:
+    """A second server instance on the same database (for failover)."""
+    server = LiveServer(live.container)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def world(live: LiveServer, tmp_path: Path) -> World:
+    return seed(live.container, tmp_path / "device.out")
+
+
+@pytest.fixture
+def agent_settings(live: LiveServer, tmp_path: Path) -> AgentFactory:
+    """Settings of an agent in ``tmp/agent`` talking to the live server, fast back-offs."""
+
+    def make(**overrides: Any) -> AgentSettings:
+        values: dict[str, Any] = {
+            "server_urls": [live.url], "events_wait_seconds": 1.0,
+            "health_min_seconds": 0.1, "health_max_seconds": 0.5,
+            "forward_attempts": 2, "forward_delay_seconds": 0.05,
+            "request_timeout_seconds": 5.0, "min_free_bytes": 0, "name": "ps-test",
+        }
+        values.update(overrides)
+        return load_agent_settings(tmp_path / "agent", **values)
+
+    return make

@@ -1,0 +1,82 @@
+"""The local job model: transitions, IPP mapping, completion reports. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from printwarden.agent.forwarding import ForwardResult
+from printwarden.agent.model import (
+    TERMINAL_STATES,
+    TRANSITIONS,
+    JobMeta,
+    LocalJob,
+    LocalState,
+    can_move,
+    completion_body,
+    needs_completion,
+    released_state,
+)
+from printwarden.agent.requests import authorize_body, per_copy_pages
+
+L = LocalState
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+JOB = LocalJob(local_id="01JOB", queue="hall", meta=JobMeta(username="alice", copies=2),
+               spool_name="01JOB.doc", size_bytes=10, created_at=NOW, updated_at=NOW)
+
+
+def test_terminal_states_go_nowhere_and_every_state_is_mapped() -> None:
+    assert {L.COMPLETED, L.DENIED, L.FAILED, L.CANCELLED, L.EXPIRED} == TERMINAL_STATES
+    for state in L:
+        assert state in TRANSITIONS
+        assert replace(JOB, state=state).ipp_state in (3, 4, 5, 7, 8, 9)
+
+
+def test_a_job_being_sent_cannot_be_cancelled() -> None:
+    assert not can_move(L.FORWARDING, L.CANCELLED)
+    assert can_move(L.HELD, L.CANCELLED) and can_move(L.FORWARDING, L.FAILED)
+
+
+@pytest.mark.parametrize(("decision", "analysis", "expected"), [
+    ("allow", {}, L.AUTHORIZED), ("hold", {}, L.AUTHORIZED), ("deny", {}, L.DENIED),
+    (None, {"pages": 1}, L.ANALYSED), (None, {}, L.SPOOLED)])
+def test_a_released_job_resumes_where_the_server_left_it(
+        decision: str | None, analysis: dict[str, int], expected: LocalState) -> None:
+    held = replace(JOB, state=L.HELD, decision=decision, analysis=analysis)
+    assert released_state(held) == expected
+
+
+def test_completions_report_pages_per_copy_and_failures_charge_nothing() -> None:
+    forwarded = replace(JOB, state=L.FORWARDED, server_job_id="S1", decision="allow",
+                        pages_printed=3, copies_printed=2)
+    failed = replace(forwarded, state=L.FAILED, pages_printed=None, copies_printed=0,
+                     state_reason="printer: paper jam")
+
+    assert completion_body(forwarded) == {"status": "completed", "reason": "",
+                                          "pages_printed": 3, "copies_printed": 2}
+    assert completion_body(failed)["pages_printed"] == 0
+    assert completion_body(failed)["status"] == "failed"
+    assert needs_completion(forwarded) and needs_completion(failed)
+    assert not needs_completion(replace(failed, decision="deny"))
+    assert not needs_completion(replace(failed, completion_sent=True))
+
+
+def test_forwarded_page_counts_are_turned_into_pages_per_copy() -> None:
+    job = replace(JOB, pages=3)
+    total = ForwardResult(ok=True, pages_printed=6, copies_printed=2, detail="")
+    unknown = ForwardResult(ok=True, pages_printed=None, copies_printed=2, detail="")
+
+    assert per_copy_pages(total, job) == 3
+    assert per_copy_pages(unknown, job) is None
+
+
+def test_the_authorize_body_uses_the_local_id_as_key_and_valid_keywords() -> None:
+    odd = replace(JOB, meta=JobMeta(username="alice", sides="duplex", color_mode="grey",
+                                    copies=0))
+
+    body = authorize_body(odd)
+
+    assert body["agent_job_key"] == "01JOB"
+    assert (body["sides"], body["color_mode"], body["copies"]) == ("one-sided", "auto", 1)
