@@ -88,23 +88,38 @@ def server(
 def demo(
     data_dir: DataDir = None,
     port: Annotated[int, typer.Option(help="HTTP port of the demo server.")] = 8631,
-    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Listen address of the server.")] = "127.0.0.1",
+    agent_port: Annotated[int | None, typer.Option(
+        help="IPP port of the demo agent (default: PORT+1).")] = None,
+    printer_port: Annotated[int | None, typer.Option(
+        help="IPP port of the virtual printer (default: PORT+2).")] = None,
+    printing: Annotated[bool, typer.Option(
+        "--printing/--no-printing", help="Also run an agent and a virtual printer.")] = True,
     seed_only: Annotated[bool, typer.Option("--seed-only",
                                             help="Create the demo data and exit.")] = False,
 ) -> None:
-    """Start a demo: the server with demo users, cards, balances, prices and a quota.
+    """Start a demo: the server with demo users, cards, balances, prices and a quota, plus
+    a print agent with two queues (direct, release) printing to a virtual printer.
 
-    Writes DATA_DIR/demo.json with the URLs and credentials, and prints them.
+    Writes DATA_DIR/demo.json with the URLs, queues and credentials, and prints them.
     """
     from printwarden.core.logging import configure_logging
     from printwarden.server.bootstrap import build_server
     from printwarden.server.demo import seed_demo, write_demo_file
+    from printwarden.server.demo_fleet import Fleet, FleetPlan, prepare_fleet
     from printwarden.server.run import serve
 
     settings = _settings(data_dir or Path("./printwarden-demo"), host=host, port=port)
     configure_logging(settings.log_level, json_lines=settings.log_json)
     container = guarded(lambda: build_server(settings))
     info = guarded(lambda: seed_demo(container))
+    plan = FleetPlan(
+        agent_dir=settings.data_dir / "agent", printer_dir=settings.data_dir / "virtual-printer",
+        log_dir=settings.data_dir / "logs", agent_port=agent_port or port + 1,
+        printer_port=printer_port or port + 2,
+    )
+    if printing:
+        info.queues = guarded(lambda: prepare_fleet(container, plan))
     path = write_demo_file(settings.data_dir, info)
     url = info.server_url
     lines = [
@@ -115,12 +130,21 @@ def demo(
         f"  REST API docs: {url}/api/docs",
         f"  health:        {url}/healthz   metrics: {url}/metrics",
         "  demo users:    " + ", ".join(f"{u['username']}/{u['password']}" for u in info.users),
-        f"  details:       {path}",
-        "",
     ]
+    lines += [f"  print queue:   {q['uri']}" for q in info.queues]
+    if info.queues:
+        lines.append(f"  printed pages: {plan.printer_dir}/ (the virtual printer keeps them)")
+    lines += [f"  details:       {path}", ""]
     typer.echo("\n".join(lines))
-    if not seed_only:
+    if seed_only:
+        return
+    fleet = Fleet(plan, url)
+    if printing:
+        fleet.start()
+    try:
         serve(container)
+    finally:
+        fleet.stop()
 
 
 @app.command("virtual-printer")

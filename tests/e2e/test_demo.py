@@ -40,6 +40,72 @@ def test_the_demo_writes_its_urls_and_credentials(demo: dict[str, Any]) -> None:
     assert (Path(demo["data_dir"]) / "printwarden.db").exists()
 
 
+def _wait_for(check: Any, timeout: float = 60) -> Any:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError("condition not met in time")
+
+
+def test_printing_to_the_demo_queue_reaches_the_virtual_printer_and_charges_once(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    import asyncio
+
+    from pypdf import PdfWriter
+
+    from printwarden.agent.forwarding import ForwardJob, forwarder_for
+
+    queues = {q["name"]: q["uri"] for q in demo["queues"]}
+    assert set(queues) == {"direct", "release"}
+    pdf = tmp_path / "two-pages.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595.28, height=841.89)
+    writer.add_blank_page(width=595.28, height=841.89)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    url = demo["server_url"]
+    admin = httpx.Client(base_url=url)
+    token = _admin_token(demo)
+    admin.headers["Authorization"] = f"Bearer {token}"
+    alice = next(u for u in admin.get("/api/v1/users", params={"query": "alice"}).json()["items"]
+                 if u["username"] == "alice")
+    forwarder = _wait_for(lambda: _reachable(forwarder_for(queues["direct"])))
+    job = ForwardJob(job_id="e2e-1", title="e2e two pages", username="alice", document=pdf,
+                     document_format="application/pdf")
+    result = asyncio.run(forwarder.send(job))
+    assert result.ok, result.detail
+    printed_dir = Path(demo["data_dir"]) / "virtual-printer"
+    arrived = _wait_for(lambda: [f for f in printed_dir.glob("*") if f.is_file()])
+    assert len(arrived) == 1
+    jobs = _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]
+                              if j["title"] == "e2e two pages" and j["state"] == "completed"])
+    charges = admin.get("/api/v1/ledger/entries",
+                        params={"job_id": jobs[0]["id"], "kind": "charge"}).json()["items"]
+    assert sum(-e["amount"]["minor"] for e in charges) == 10  # 2 mono A4 pages at 0.05
+    assert all(e["account_id"] for e in charges)
+    assert alice["id"]
+
+
+def _reachable(forwarder: Any) -> Any:
+    import asyncio
+
+    return forwarder if asyncio.run(forwarder.status()).reachable else None
+
+
+def _admin_token(demo: dict[str, Any]) -> str:
+    from tests.support.processes import run_cli
+
+    made = run_cli("admin", "token", "admin", "--name", "e2e", "--data-dir", demo["data_dir"])
+    assert made.returncode == 0, made.stderr
+    return made.stdout.strip()
+
+
 def test_the_demo_api_serves_the_seeded_users_to_an_admin(demo: dict[str, Any]) -> None:
     url = demo["server_url"]
     assert httpx.get(f"{url}/api/v1/users").status_code == 401
