@@ -147,6 +147,49 @@ def demo(
         fleet.stop()
 
 
+agent_app = typer.Typer(
+    help="Run a print agent: IPP Everywhere queues, durable spool, forwarding to printers.",
+    invoke_without_command=True,
+)
+
+
+@agent_app.callback(invoke_without_command=True)
+def agent(
+    ctx: typer.Context,
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", "-d", help="Agent data directory (settings, token, journal, spool; "
+        "env PRINTWARDEN_AGENT_DATA_DIR; default ./printwarden-agent).")] = None,
+    server: Annotated[list[str] | None, typer.Option(
+        help="Server URL; repeat for fail-over, preferred first.")] = None,
+    enrol: Annotated[str | None, typer.Option(
+        help="One-time enrolment code (printwarden admin agent-code): enrol, then run.")] = None,
+    host: Annotated[str | None, typer.Option(help="IPP listener address.")] = None,
+    port: Annotated[int | None, typer.Option(help="IPP listener port.")] = None,
+    name: Annotated[str | None, typer.Option(
+        help="Agent name shown at the server (default: host name).")] = None,
+) -> None:
+    """Run the print agent: a queue per printer at ipp://HOST:PORT/ipp/print/QUEUE,
+    plus /healthz and /metrics on the same port."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from printwarden.agent.cli import agent_command
+
+    guarded(lambda: agent_command(data_dir=data_dir, server=server, enrol=enrol, host=host,
+                                  port=port, name=name))
+
+
+@agent_app.command("install-cups-backend")
+def agent_install_cups_backend(
+    cups_backend_dir: Annotated[Path, typer.Option(
+        help="CUPS backend directory.")] = Path("/usr/lib/cups/backend"),
+) -> None:
+    """Install the printwarden backend into CUPS, so existing queues print through an agent
+    (device URI printwarden:/QUEUE?device=ORIGINAL-URI)."""
+    from printwarden.agent.cli import install_cups_backend_command
+
+    guarded(lambda: install_cups_backend_command(cups_backend_dir=cups_backend_dir))
+
+
 @app.command("virtual-printer")
 def virtual_printer(
     directory: Annotated[Path, typer.Option("--dir", help="Directory that receives every "
@@ -197,7 +240,6 @@ def _not_yet(role: str, issue: str) -> Callable[[], None]:
 
 
 for _name, _role, _issue in (
-    ("agent", "print agent", "[agent]"),
     ("remote", "remote site server", "[offline]"),
     ("terminal", "terminal client", "[release]"),
     ("popup", "desktop pop-up client", "[portal]"),
@@ -211,6 +253,7 @@ def _mount_role_apps() -> None:
     from printwarden.server.cli_admin import admin_app
 
     app.add_typer(admin_app, name="admin")
+    app.add_typer(agent_app, name="agent")
     app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
         analyse_command)
 
