@@ -1,0 +1,113 @@
+"""The printwarden CUPS backend: an existing CUPS queue sends its jobs through the agent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from printwarden.agent.cli import install_cups_backend_command
+from printwarden.agent.cups_backend import parse_backend_uri, sniff_format
+from tests.agent.support import LiveServer, World
+from tests.agent_e2e.conftest import AgentFactory
+from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
+from tests.agent_forwarding.conftest import _cups_config, make_pdf, stop, wait_port
+from tests.ipp_server.support import RunningVirtualPrinter
+from tests.support.postgres import free_port
+
+SYSTEM_SERVER_BIN = Path("/usr/lib/cups")
+
+
+def test_backend_uris_name_the_queue_the_agent_and_the_device() -> None:
+    device = "socket://10.0.0.5:9100"
+    target = parse_backend_uri(f"printwarden:/office?agent=127.0.0.1:8632&device="
+                               f"{quote(device, safe='')}")
+    assert (target.queue, target.agent, target.device) == ("office", "127.0.0.1:8632", device)
+    assert target.agent_uri == "ipp://127.0.0.1:8632/ipp/print/office"
+    assert parse_backend_uri("printwarden:/q").agent == "127.0.0.1:631"
+    with pytest.raises(ValueError):
+        parse_backend_uri("ipp://printer/ipp/print")
+    assert sniff_format(b"%PDF-1.7") == "application/pdf"
+    assert sniff_format(b"%!PS-Adobe") == "application/octet-stream"
+
+
+def test_the_backend_lists_itself_and_install_writes_a_root_only_wrapper(
+        tmp_path: Path) -> None:
+    listed = subprocess.run([sys.executable, "-m", "printwarden.agent.cups_backend"],
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert listed.stdout.startswith("network printwarden ")
+    install_cups_backend_command(tmp_path)
+    wrapper = tmp_path / "printwarden"
+    assert wrapper.stat().st_mode & 0o777 == 0o700
+    assert "printwarden.agent.cups_backend" in wrapper.read_text()
+
+
+@pytest.fixture
+def cupsd_with_backend() -> Iterator[str]:
+    """A private cupsd whose ServerBin mirrors the system's plus our backend."""
+    if shutil.which("cupsd") is None or os.geteuid() != 0:
+        pytest.skip("a private cupsd needs cups installed and root")
+    root = Path(tempfile.mkdtemp(prefix="pw-e2e-backend-"))
+    server_bin = root / "bin"
+    (server_bin / "backend").mkdir(parents=True)
+    for entry in SYSTEM_SERVER_BIN.iterdir():
+        if entry.name != "backend":
+            (server_bin / entry.name).symlink_to(entry)
+    for backend in (SYSTEM_SERVER_BIN / "backend").iterdir():
+        (server_bin / "backend" / backend.name).symlink_to(backend)
+    install_cups_backend_command(server_bin / "backend")
+    port = free_port()
+    for sub in ("spool", "cache", "log", "run"):
+        (root / sub).mkdir()
+    for directory in (root, server_bin, server_bin / "backend"):
+        directory.chmod(0o755)
+    for sub in ("spool", "cache"):
+        shutil.chown(root / sub, "lp", "lp")
+    _cups_config(root, port)
+    with (root / "cups-files.conf").open("a") as conf:
+        conf.write(f"ServerBin {server_bin}\n")
+    log = root / "log" / "stdout"
+    proc = subprocess.Popen(["cupsd", "-f", "-c", str(root / "cupsd.conf"),
+                             "-s", str(root / "cups-files.conf")],
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_port(port, proc, log)
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop(proc)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_cups_queue_on_the_printwarden_backend_prints_through_the_agent(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, cupsd_with_backend: str, tmp_path: Path) -> None:
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "office", downstream.uri)
+    device_uri = (f"printwarden:/office?agent=127.0.0.1:{agent.port}"
+                  f"&device={quote(downstream.uri, safe='')}")
+    server = cupsd_with_backend
+    added = subprocess.run(["lpadmin", "-h", server, "-p", "legacy", "-E", "-v", device_uri,
+                            "-m", "raw"], capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    pdf = make_pdf(tmp_path / "file.pdf", pages=2)
+    pdf.chmod(0o644)
+    sent = subprocess.run(["lp", "-h", server, "-d", "legacy", str(pdf)],
+                          capture_output=True, text=True, timeout=60)
+    assert sent.returncode == 0, sent.stderr
+
+    arrived = poll(lambda: list(downstream.directory.iterdir()), "the document downstream",
+                   timeout=90)
+    assert [path.read_bytes() for path in arrived] == [pdf.read_bytes()]
+    poll(lambda: server_jobs(live, "root") and settled(live, "root"), "the server job")
+    jobs = server_jobs(live, "root")
+    assert len(jobs) == 1 and jobs[0].state.value == "completed"
+    assert charges_of(world, jobs[0].id) == 1
