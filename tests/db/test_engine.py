@@ -20,7 +20,7 @@ def test_a_locked_sqlite_database_is_waited_for_not_surfaced(tmp_path: Path) -> 
     path = tmp_path / "locked.db"
     db = Database(f"sqlite:///{path}")
     upgrade(db)
-    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     released = threading.Event()
 
