@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 
 from printwarden.agent.core import AgentCore, JobConflict, QueueNotAccepting
+from printwarden.agent.dnssd import queue_uuid
+from printwarden.agent.ipp_auth import AUTHENTICATED_USER
 from printwarden.agent.ipp_sink import AgentSink
 from printwarden.agent.ipp_sync import follow_local_job, job_meta
 from printwarden.agent.model import JobMeta, LocalJob
 from printwarden.agent.spool import SpoolError
 from printwarden.ipp.attributes import enum, keyword, text
+from printwarden.ipp.attributes import name as name_value
 from printwarden.ipp.errors import IppError
 from printwarden.ipp.message import IppMessage
 from printwarden.ipp.operations import Operation as Op
@@ -96,7 +100,8 @@ class QueuePrinter:
         self._listener = listener
         description = PrinterDescription(
             name=queue, info=f"printwarden queue {queue}", location="printwarden agent",
-            make_and_model="printwarden Agent Queue", max_document_octets=max_document_octets)
+            make_and_model="printwarden Agent Queue", max_document_octets=max_document_octets,
+            uuid=queue_uuid(core.settings.data_dir, queue))
         self.sink = FrontSink(core, queue, self._job, listener)
         self.printer = IppPrinter(description, self.sink, processing_delay=None)
         # Job ids go on from the journal's count, so a restart does not reuse recent ids.
@@ -157,7 +162,42 @@ class QueuePrinter:
             if ended:
                 self._listener(ended, current)
 
+    def _requires_auth(self) -> bool:
+        config = self._core.queue_config(self.queue)
+        return config is not None and config.require_auth
+
+    def _show_security(self, request: IppRequest, answered: IppMessage) -> None:
+        """uri-security-supported / uri-authentication-supported as this queue has them."""
+        group = answered.group(DelimiterTag.PRINTER)
+        if group is None or "uri-security-supported" not in group:
+            return
+        secure = request.printer_uri.startswith("ipps:")
+        group["uri-security-supported"] = keyword("uri-security-supported",
+                                                  "tls" if secure else "none")
+        group["uri-authentication-supported"] = keyword(
+            "uri-authentication-supported",
+            "basic" if self._requires_auth() else "requesting-user-name")
+
     async def handle(self, request: IppRequest) -> IppMessage:
+        authenticated = AUTHENTICATED_USER.get()
+        if authenticated is not None:
+            # The user the server authenticated owns the job, whatever the client claims.
+            operation_group = request.message.group(DelimiterTag.OPERATION)
+            if operation_group is not None:
+                operation_group["requesting-user-name"] = name_value(
+                    "requesting-user-name", authenticated)
+            request = dataclasses.replace(
+                request, valid=dataclasses.replace(request.valid,
+                                                   requesting_user_name=authenticated))
+        elif self._requires_auth():
+            raise IppError(StatusCode.CLIENT_ERROR_NOT_AUTHENTICATED,
+                           f"{self.queue} requires authentication")
+        answered = await self._handle(request)
+        if request.valid.operation == Op.GET_PRINTER_ATTRIBUTES:
+            self._show_security(request, answered)
+        return answered
+
+    async def _handle(self, request: IppRequest) -> IppMessage:
         operation = request.valid.operation
         message = self.refresh_status()
         if operation in _CREATING and operation != Op.SEND_DOCUMENT:

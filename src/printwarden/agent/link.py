@@ -152,6 +152,12 @@ class ServerLink:
         answer: dict[str, Any] = await self.request("POST", f"{API}/authorize", json=body)
         return answer
 
+    async def authenticate(self, username: str, password: str) -> dict[str, Any]:
+        """A print user's credentials (queues with ``require_auth``): ServerRejected if bad."""
+        answer: dict[str, Any] = await self.request(
+            "POST", f"{API}/authenticate", json={"username": username, "password": password})
+        return answer
+
     async def printing(self, server_job_id: str) -> None:
         await self.request("POST", f"{API}/jobs/{server_job_id}/printing")
 

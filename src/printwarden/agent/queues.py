@@ -21,6 +21,10 @@ class QueueConfig:
     failure_policy: str = "refuse"
     lines_per_page: int = 60
     from_server: bool = False
+    advertise: bool = True
+    require_auth: bool = False
+    description: str = ""
+    location: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,9 @@ def merge_queues(local: Iterable[QueueSettings],
     merged = {q.name: QueueConfig(name=q.name, device_uri=q.device_uri,
                                   hold_for_release=q.hold_for_release,
                                   failure_policy=q.failure_policy,
-                                  lines_per_page=q.lines_per_page) for q in local}
+                                  lines_per_page=q.lines_per_page, advertise=q.advertise,
+                                  require_auth=q.require_auth, description=q.description,
+                                  location=q.location) for q in local}
     for item in pushed:
         name = str(item["name"])
         base = merged.get(name, QueueConfig(name=name))
@@ -47,7 +53,12 @@ def merge_queues(local: Iterable[QueueSettings],
             name=name, device_uri=str(item.get("device_uri") or base.device_uri),
             hold_for_release=bool(item.get("hold_for_release", base.hold_for_release)),
             failure_policy=str(item.get("failure_policy") or base.failure_policy),
-            lines_per_page=base.lines_per_page, from_server=True)
+            lines_per_page=base.lines_per_page, from_server=True,
+            advertise=bool(item.get("advertise", base.advertise)),
+            # either side may ask for authentication; neither can drop the other's demand
+            require_auth=base.require_auth or bool(item.get("require_auth", False)),
+            description=str(item.get("description") or base.description),
+            location=str(item.get("location") or base.location))
     return merged
 
 

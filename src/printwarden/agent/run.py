@@ -22,9 +22,12 @@ import uvicorn
 
 from printwarden.agent.bootstrap import build_agent
 from printwarden.agent.core import AgentCore
+from printwarden.agent.dnssd import Advertiser
+from printwarden.agent.ipp_auth import AuthGate, ServerAuthenticator
 from printwarden.agent.ipp_front import IppFront
 from printwarden.agent.ipp_http import AgentHttpApp, AgentMetrics
 from printwarden.agent.settings import AgentSettings
+from printwarden.agent.tls import tls_files
 from printwarden.core.logging import configure_logging
 
 __all__ = ["build_http_app", "run_agent", "serve_agent"]
@@ -70,27 +73,53 @@ def _stopping_on_signals(server: uvicorn.Server) -> Iterator[None]:
             signal.signal(sig, previous)
 
 
+def _requires_auth(core: AgentCore, queue: str) -> bool:
+    config = core.queue_config(queue)
+    return config is not None and config.require_auth
+
+
 def build_http_app(core: AgentCore, front: IppFront, metrics: AgentMetrics) -> AgentHttpApp:
-    return AgentHttpApp(front.app, health=lambda: _health(core, front), metrics=metrics)
+    gate = AuthGate(front.app, requires_auth=lambda queue: _requires_auth(core, queue),
+                    default_queue=lambda: front.app.default,
+                    authenticator=ServerAuthenticator(
+                        core.link, ttl_seconds=core.settings.auth_cache_seconds))
+    return AgentHttpApp(gate, health=lambda: _health(core, front), metrics=metrics)
+
+
+def _advertiser(core: AgentCore, settings: AgentSettings) -> Advertiser | None:
+    if not settings.dnssd:
+        return None
+    return Advertiser(queues=lambda: [c for n in core.queue_names()
+                                      if (c := core.queue_config(n)) is not None],
+                      data_dir=settings.data_dir, host=settings.host, port=settings.port,
+                      tls=settings.tls)
 
 
 async def serve_agent(settings: AgentSettings) -> None:
     """Start the core, serve until SIGTERM/SIGINT, stop everything."""
+    tls = tls_files(settings)  # before anything starts: a bad TLS setting stops the agent
     core = build_agent(settings)
     await core.start()
     metrics = AgentMetrics(settings.spool_dir)
     front = IppFront(core, listener=metrics.observe)
     await front.start()
-    log.info("agent serving queues %s on ipp://%s:%s/ipp/print/", core.queue_names(),
-             settings.host, settings.port)
+    log.info("agent serving queues %s on %s://%s:%s/ipp/print/", core.queue_names(),
+             "ipps" if tls else "ipp", settings.host, settings.port)
     config = uvicorn.Config(build_http_app(core, front, metrics), host=settings.host,
                             port=settings.port, log_config=None, access_log=False,
-                            lifespan="on")
+                            lifespan="on",
+                            ssl_certfile=str(tls.cert) if tls else None,
+                            ssl_keyfile=str(tls.key) if tls else None)
     server = _AgentServer(config)
+    advertiser = _advertiser(core, settings)
+    if advertiser is not None:
+        await advertiser.start()
     with _stopping_on_signals(server):
         try:
             await server.serve()
         finally:
+            if advertiser is not None:
+                await advertiser.stop()
             await front.stop()
             await core.stop()
             log.info("agent stopped")

@@ -32,6 +32,12 @@ class QueueSettings(BaseModel):
     hold_for_release: bool = False
     failure_policy: Literal["refuse", "hold"] = "refuse"
     lines_per_page: int = Field(default=60, ge=1, le=1000)
+    advertise: bool = True
+    """Advertise the queue with DNS-SD (when the agent's ``dnssd`` is on)."""
+    require_auth: bool = False
+    """IPP requests need HTTP Basic credentials of a printwarden user (checked at the server)."""
+    description: str = ""
+    location: str = ""
 
 
 class AgentSettings(BaseSettings):
@@ -54,6 +60,12 @@ class AgentSettings(BaseSettings):
     health_max_seconds: float = Field(default=60.0, gt=0, description="health back-off cap")
     forward_attempts: int = Field(default=5, ge=1, description="tries per forward")
     forward_delay_seconds: float = Field(default=2.0, ge=0, description="first retry delay")
+    dnssd: bool = Field(default=True, description="advertise the queues with DNS-SD")
+    tls: bool = Field(default=False, description="serve ipps:// (TLS) instead of ipp://")
+    tls_cert_file: Path | None = Field(default=None, description="PEM certificate (chain)")
+    tls_key_file: Path | None = Field(default=None, description="PEM private key")
+    auth_cache_seconds: float = Field(default=60.0, ge=0,
+                                      description="how long a checked password is trusted")
 
     @classmethod
     def settings_customise_sources(
@@ -73,6 +85,10 @@ class AgentSettings(BaseSettings):
     @property
     def spool_dir(self) -> Path:
         return self.data_dir / "spool"
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.data_dir / "tls"
 
     @property
     def journal_path(self) -> Path:

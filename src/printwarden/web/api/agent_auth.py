@@ -1,7 +1,36 @@
-"""Agent link: checking a print user's credentials for queues that require authentication."""
+"""Agent link: checking a print user's credentials for queues that require authentication.
+
+    POST /api/v1/agent/authenticate  {username, password}   (agent bearer token)
+      200 {user_id, username}  |  401 invalid credentials  |  429 too many failures
+
+The agent sends the HTTP Basic credentials an IPP client gave for a queue with
+``require_auth``; the answer's ``username`` then owns the job. The per-username rate limit
+of ``authenticate_password`` applies.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from printwarden.web.deps import AgentOnly, Container
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent link"])
+
+
+class AgentAuthenticateIn(BaseModel):
+    username: str = Field(min_length=1, max_length=256)
+    password: str = Field(max_length=1024)
+
+
+class AgentAuthenticateOut(BaseModel):
+    user_id: str
+    username: str
+
+
+@router.post("/authenticate", response_model=AgentAuthenticateOut,
+             summary="Check a print user's password for an IPP queue")
+def authenticate(body: AgentAuthenticateIn, agent: AgentOnly,
+                 container: Container) -> AgentAuthenticateOut:
+    user = container.accounts.authenticate_password(body.username, body.password)
+    return AgentAuthenticateOut(user_id=user.id, username=user.username)

@@ -1,0 +1,76 @@
+"""DNS-SD: the records of each queue, and a real registration browsed on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from zeroconf import IPVersion
+from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
+
+from printwarden.agent.dnssd import Advertiser, queue_uuid, service_records
+from printwarden.agent.queues import QueueConfig
+
+
+def test_each_advertised_queue_gets_the_ipp_everywhere_txt_keys(tmp_path: Path) -> None:
+    queues = [QueueConfig("office", description="Office printer", location="Floor 2"),
+              QueueConfig("secure", require_auth=True),
+              QueueConfig("hidden", advertise=False)]
+    records = service_records(queues, data_dir=tmp_path, admin_host="agent", port=8631,
+                              tls=False)
+    assert [r.instance for r in records] == ["Office printer", "secure"]
+    office, secure = (r.txt() for r in records)
+    assert records[0].type_ == "_ipp._tcp.local."
+    assert records[0].port == 8631
+    assert office["rp"] == "ipp/print/office"
+    assert office["note"] == "Floor 2"
+    assert office["pdl"] == "application/pdf,image/pwg-raster,image/urf,image/jpeg"
+    assert office["air"] == "none" and secure["air"] == "username,password"
+    assert office["UUID"] == queue_uuid(tmp_path, "office") != secure["UUID"]
+    assert office["adminurl"] == "http://agent:8631/ipp/print/office"
+    assert "TLS" not in office
+    assert {"txtvers", "qtotal", "ty", "product", "Color", "Duplex", "URF", "kind",
+            "PaperMax"} <= set(office)
+
+    tls = service_records(queues, data_dir=tmp_path, admin_host="agent", port=8631, tls=True)
+    assert {r.type_ for r in tls} == {"_ipps._tcp.local."}
+    assert tls[0].txt()["TLS"] == "1.2"
+    assert tls[0].txt()["adminurl"].startswith("https://")
+
+
+def test_queue_uuid_is_stable_per_agent_and_queue(tmp_path: Path) -> None:
+    assert queue_uuid(tmp_path, "q") == queue_uuid(tmp_path / ".", "q")
+    assert queue_uuid(tmp_path, "q") != queue_uuid(tmp_path / "other", "q")
+
+
+async def _resolve(zc: AsyncZeroconf, name: str) -> AsyncServiceInfo | None:
+    info = AsyncServiceInfo("_ipp._tcp.local.", name)
+    return info if await info.async_request(zc.zeroconf, 3000) else None
+
+
+def test_the_advertiser_registers_follows_and_withdraws_queues(tmp_path: Path) -> None:
+    queues = [QueueConfig("dnssd-a"), QueueConfig("dnssd-b", require_auth=True)]
+
+    async def scenario() -> None:
+        advertiser = Advertiser(queues=lambda: list(queues), data_dir=tmp_path,
+                                host="127.0.0.1", port=18631, tls=False, poll_seconds=3600)
+        browser = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+        await advertiser.start()
+        try:
+            await advertiser.sync()
+            found = await _resolve(browser, "dnssd-b._ipp._tcp.local.")
+            assert found is not None
+            assert found.port == 18631
+            assert found.properties[b"rp"] == b"ipp/print/dnssd-b"
+            assert found.properties[b"air"] == b"username,password"
+            assert "127.0.0.1" in found.parsed_addresses()
+
+            queues[0] = QueueConfig("dnssd-a", advertise=False)
+            await advertiser.sync()
+            assert sorted(advertiser.registered) == ["dnssd-b._ipp._tcp.local."]
+        finally:
+            await advertiser.stop()
+            await browser.async_close()
+        assert not advertiser.registered
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
