@@ -57,6 +57,14 @@ _SPOOL_STATUS = {"too-large": StatusCode.CLIENT_ERROR_REQUEST_ENTITY_TOO_LARGE,
                  "disk-full": StatusCode.SERVER_ERROR_NOT_ACCEPTING_JOBS}
 
 
+#: What an agent queue accepts: every format the analysis reads (octet-stream is detected).
+QUEUE_DOCUMENT_FORMATS: tuple[str, ...] = (
+    "application/pdf", "application/postscript", "image/pwg-raster", "image/urf",
+    "application/vnd.hp-pcl", "application/vnd.hp-pclxl", "image/jpeg", "image/png",
+    "image/tiff", "text/plain", "application/octet-stream",
+)
+
+
 class FrontSink:
     """``AgentSink`` plus the IPP job's template: copies/sides/colour/media into the
     ``JobMeta``, a job-hold-until hold, and agent errors turned into IPP statuses."""
@@ -101,6 +109,7 @@ class QueuePrinter:
         description = PrinterDescription(
             name=queue, info=f"printwarden queue {queue}", location="printwarden agent",
             make_and_model="printwarden Agent Queue", max_document_octets=max_document_octets,
+            document_formats=QUEUE_DOCUMENT_FORMATS,
             uuid=queue_uuid(core.settings.data_dir, queue))
         self.sink = FrontSink(core, queue, self._job, listener)
         self.printer = IppPrinter(description, self.sink, processing_delay=None)

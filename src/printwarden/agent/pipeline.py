@@ -23,7 +23,7 @@ from printwarden.agent.link import ServerLink, ServerRejected, ServerUnreachable
 from printwarden.agent.model import DECISION_STATES, WORK_STATES, LocalJob, LocalState
 from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.requests import authorize_body, per_copy_pages
-from printwarden.documents import analyse
+from printwarden.documents import MIME_FORMATS, analyse
 
 log = logging.getLogger(__name__)
 L = LocalState
@@ -174,6 +174,18 @@ class Pipeline:
     def _forward_job(self, job: LocalJob) -> ForwardJob:
         return ForwardJob(job_id=job.local_id, title=job.meta.title,
                           username=job.meta.username, document=self._book.spool.path_of(job),
-                          document_format=job.meta.document_format, copies=job.meta.copies,
+                          document_format=forwarded_format(job), copies=job.meta.copies,
                           sides=job.meta.sides, color_mode=job.meta.color_mode,
                           media=job.meta.media or None, pages=job.pages)
+
+
+def forwarded_format(job: LocalJob) -> str:
+    """The MIME type sent downstream: the client's, or the detected one for octet-stream."""
+    declared = job.meta.document_format or "application/octet-stream"
+    if declared != "application/octet-stream":
+        return declared
+    detected = job.analysis.get("format")
+    for mime, name in MIME_FORMATS.items():
+        if name is not None and name == detected:
+            return mime
+    return declared
