@@ -63,6 +63,17 @@ def groups_of_user(conn: Connection, user_id: str) -> list[Group]:
     return [group_from_row(row) for row in rows]
 
 
+_GROUP_IDS_OF = (sa.select(user_groups.c.id)
+                 .join(group_members, group_members.c.group_id == user_groups.c.id)
+                 .where(group_members.c.user_id == sa.bindparam("b_user"))
+                 .order_by(user_groups.c.name_key))
+
+
+def group_ids_of_user(conn: Connection, user_id: str) -> list[str]:
+    """The ids of ``user_id``'s groups, in ``groups_of_user`` order (prebuilt: hot path)."""
+    return [str(row[0]) for row in conn.execute(_GROUP_IDS_OF, {"b_user": user_id})]
+
+
 def members_of_group(conn: Connection, group_id: str) -> list[User]:
     rows = conn.execute(
         user_select().join(group_members, group_members.c.user_id == users.c.id)

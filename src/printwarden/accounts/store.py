@@ -54,8 +54,11 @@ def load_user(conn: Connection, user_id: str) -> User | None:
     return user_from_row(row) if row else None
 
 
+_BY_KEY = user_select().where(users.c.username_key == sa.bindparam("b_key"))
+
+
 def load_user_by_key(conn: Connection, key: str) -> User | None:
-    row = conn.execute(user_select().where(users.c.username_key == key)).mappings().first()
+    row = conn.execute(_BY_KEY, {"b_key": key}).mappings().first()  # prebuilt: hot path
     return user_from_row(row) if row else None
 
 

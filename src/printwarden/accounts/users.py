@@ -73,7 +73,10 @@ class UsersMixin(AccountsBase):
         return user
 
     def find_user_by_username(self, username: str) -> User | None:
-        return self._db.read(lambda conn: store.load_user_by_key(conn, username_key(username)))
+        return self._db.read(lambda conn: self.find_user_by_username_in(conn, username))
+
+    def find_user_by_username_in(self, conn: Connection, username: str) -> User | None:
+        return store.load_user_by_key(conn, username_key(username))
 
     def list_users(self, *, query: str | None = None, active: bool | None = None,
                    offset: int = 0, limit: int = 100) -> tuple[list[User], int]:

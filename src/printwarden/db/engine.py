@@ -101,16 +101,24 @@ class Database:
             with conn.begin():
                 yield conn
 
-    def run(self, work: Callable[[Connection], T], *, write: bool = True) -> T:
+    @contextmanager
+    def _autocommit(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    def run(self, work: Callable[[Connection], T], *, write: bool = True,
+            single_statement: bool = False) -> T:
         """Run ``work(conn)`` in one transaction; commit on return, roll back on error.
 
         ``work`` may run more than once when the database reports contention, so it
-        must not have side effects outside the transaction.
+        must not have side effects outside the transaction. ``single_statement`` (reads
+        only, see ``lookup``) runs without BEGIN/COMMIT on PostgreSQL.
         """
         delay = 0.002
+        autocommit = single_statement and not write and self.dialect == "postgresql"
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
-                with self._transaction(write) as conn:
+                with (self._autocommit() if autocommit else self._transaction(write)) as conn:
                     return work(conn)
             except (OperationalError, DBAPIError) as exc:
                 if attempt == _MAX_ATTEMPTS or not _is_retryable(exc):
@@ -124,6 +132,11 @@ class Database:
 
     def read(self, work: Callable[[Connection], T]) -> T:
         return self.run(work, write=False)
+
+    def lookup(self, work: Callable[[Connection], T]) -> T:
+        """A read of ONE statement (atomic by itself): on PostgreSQL it runs in autocommit,
+        one round trip instead of three (BEGIN, SELECT, COMMIT); elsewhere as ``read``."""
+        return self.run(work, write=False, single_statement=True)
 
     def for_update(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
         """Lock selected rows on PostgreSQL (SQLite write transactions are already exclusive)."""

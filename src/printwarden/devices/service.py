@@ -89,8 +89,9 @@ class DevicesService:
             raise ConflictError(f"agent {name!r} is being registered concurrently") from exc
 
     def principal_for_agent_token(self, token: str) -> Principal:
-        agent = self._db.read(lambda conn: store.find_agent_by(
-            conn, agents.c.token_hash, credentials.hash_secret(token)))
+        digest = credentials.hash_secret(token)
+        # one statement, hence ``lookup`` (no BEGIN/COMMIT round trips on PostgreSQL)
+        agent = self._db.lookup(lambda conn: store.find_agent_by_token_hash(conn, digest))
         if agent is None or not agent.active:
             raise AuthenticationFailed("unknown or revoked agent token")
         now = self._clock.now()
@@ -218,8 +219,16 @@ class DevicesService:
     def get_printer(self, printer_id: str) -> Printer:
         return self._db.read(lambda conn: store.get_printer(conn, printer_id))
 
+    def get_printer_in(self, conn: Connection, printer_id: str) -> Printer:
+        """``get_printer`` inside the caller's transaction."""
+        return store.get_printer(conn, printer_id)
+
     def find_printer_by_name(self, name: str) -> Printer | None:
         return self._db.read(lambda conn: store.find_printer_by_name(conn, name))
+
+    def find_printer_by_name_in(self, conn: Connection, name: str) -> Printer | None:
+        """``find_printer_by_name`` inside the caller's transaction."""
+        return store.find_printer_by_name(conn, name)
 
     def list_printers(self) -> list[Printer]:
         return self._db.read(store.list_printers)
@@ -233,9 +242,13 @@ class DevicesService:
         """The printer's price list, else its group's; ``None`` = the default list."""
         if printer.price_list_id or printer.group_id is None:
             return printer.price_list_id
-        group_id = printer.group_id
-        group = self._db.read(lambda conn: store.get_group(conn, group_id))
-        return effective_price_list(printer, group)
+        return self._db.read(lambda conn: self.price_list_for_printer_in(conn, printer))
+
+    def price_list_for_printer_in(self, conn: Connection, printer: Printer) -> str | None:
+        """``price_list_for_printer`` inside the caller's transaction."""
+        if printer.price_list_id or printer.group_id is None:
+            return printer.price_list_id
+        return effective_price_list(printer, store.get_group(conn, printer.group_id))
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -66,9 +66,7 @@ def list_codes(conn: Connection) -> list[EnrolmentCode]:
 
 
 def get_group(conn: Connection, group_id: str) -> PrinterGroup:
-    row = conn.execute(
-        sa.select(printer_groups).where(printer_groups.c.id == group_id)
-    ).mappings().first()
+    row = conn.execute(_GROUP_BY_ID, {"b_id": group_id}).mappings().first()
     if row is None:
         raise NotFoundError(f"no printer group with id {group_id}")
     return group_from_row(row)
@@ -84,16 +82,28 @@ def name_taken(conn: Connection, table: sa.Table, name: str, except_id: str = ""
     return conn.execute(query).first() is not None
 
 
+#: Prebuilt statements (compiled once): the agent link reads these on every request.
+_PRINTER_BY_ID = sa.select(printers).where(printers.c.id == sa.bindparam("b_id"))
+_PRINTER_BY_NAME = sa.select(printers).where(printers.c.name == sa.bindparam("b_name"))
+_GROUP_BY_ID = sa.select(printer_groups).where(printer_groups.c.id == sa.bindparam("b_id"))
+_AGENT_BY_TOKEN = sa.select(agents).where(agents.c.token_hash == sa.bindparam("b_hash"))
+
+
 def get_printer(conn: Connection, printer_id: str) -> Printer:
-    row = conn.execute(sa.select(printers).where(printers.c.id == printer_id)).mappings().first()
+    row = conn.execute(_PRINTER_BY_ID, {"b_id": printer_id}).mappings().first()
     if row is None:
         raise NotFoundError(f"no printer with id {printer_id}")
     return printer_from_row(row)
 
 
 def find_printer_by_name(conn: Connection, name: str) -> Printer | None:
-    row = conn.execute(sa.select(printers).where(printers.c.name == name)).mappings().first()
+    row = conn.execute(_PRINTER_BY_NAME, {"b_name": name}).mappings().first()
     return printer_from_row(row) if row else None
+
+
+def find_agent_by_token_hash(conn: Connection, token_hash: str) -> Agent | None:
+    row = conn.execute(_AGENT_BY_TOKEN, {"b_hash": token_hash}).mappings().first()
+    return agent_from_row(row) if row else None
 
 
 def list_printers(conn: Connection, *, agent_id: str | None = None,

@@ -1,10 +1,14 @@
 """Authorize a job an agent received: record it, price it, reserve the money, decide.
 
-The job row is written first (received -> analysed); pricing and the reservation run in
-the ledger's own transactions; the decision is written last. A retry with the same
-(agent, agent_job_key) finds the job: a decided job answers its stored decision, an
-undecided one (a crash in between) resumes with the same idempotency key, so there is
-never a second reservation.
+One write transaction does it all (one BEGIN IMMEDIATE and one fsync on SQLite): look
+up the queue, the user and their groups, price the job, reserve the cost in the ledger
+(``reserve_in``), then insert the job row with its decision and its log (received ->
+analysed -> decision). The job row and the money can never disagree, and a failure
+leaves nothing behind. A retry with the same (agent, agent_job_key) finds the job and
+answers its stored decision; a concurrent duplicate fails on the job's UNIQUE key and is
+re-run, finding the winner's decision; so there is never a second reservation. A job
+left undecided by an older server (which used several transactions) resumes with the
+same idempotency key.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from printwarden.core.clock import Clock
@@ -30,9 +34,8 @@ from printwarden.jobs.messages import (
     Decision,
     unknown_pages_denial,
 )
-from printwarden.jobs.model import DECISION_STATES, Job, JobState, received, transition
+from printwarden.jobs.model import DECISION_STATES, Job, JobEvent, JobState, received, transition
 from printwarden.jobs.ports import Directory, Ledger
-from printwarden.jobs.tables import jobs
 from printwarden.ledger.model import CostBreakdown, JobSpec
 
 
@@ -56,51 +59,58 @@ class Authorizer:
         self._accounts = accounts
 
     def authorize(self, agent: Principal, request: AuthorizeRequest) -> Decision:
-        printer = self._devices.find_printer_by_name(request.queue)
+        def work(conn: Connection) -> Decision:
+            return self.authorize_in(conn, agent, request)
+
+        try:
+            return self._db.write(work)
+        except IntegrityError:  # the same job decided concurrently: answer the winner's
+            return self._db.write(work)
+
+    def authorize_in(self, conn: Connection, agent: Principal,
+                     request: AuthorizeRequest) -> Decision:
+        """The whole authorize inside the caller's write transaction."""
+        printer = self._devices.find_printer_by_name_in(conn, request.queue)
         if printer is None:
             raise NotFoundError(f"no queue named {request.queue!r}")
         if printer.agent_id != agent.id:
             raise PermissionDenied(f"queue {request.queue!r} is not served by agent "
                                    f"{agent.name!r}")
-        job = self._open(agent, printer, request)
-        if job.decision is not None:
-            return self._db.read(lambda conn: stored_decision(conn, job.id))
-        verdict = self._decide(job, printer, request)
-        return self._db.write(lambda conn: self._record(conn, job.id, request, verdict))
+        row = store.find_job_by_key(conn, agent.id, request.agent_job_key)
+        if row is not None:
+            job = store.job_from_row(row)
+            if job.decision is not None:
+                return decision_of(job, row["decision_detail"])
+            verdict = self._decide(conn, job, printer, request, resume=True)
+            return self._record(conn, job, [], request, verdict, insert=False)
+        job, events = self._opened(agent, printer, request)
+        verdict = self._decide(conn, job, printer, request, resume=False)
+        return self._record(conn, job, events, request, verdict, insert=True)
 
     # --- steps -----------------------------------------------------------------------------
 
-    def _open(self, agent: Principal, printer: Printer, request: AuthorizeRequest) -> Job:
-        def write(conn: Connection) -> Job:
-            row = store.find_job_row(conn, (jobs.c.agent_id == agent.id)
-                                     & (jobs.c.agent_job_key == request.agent_job_key))
-            if row is not None:
-                return store.job_from_row(row)
-            now = self._clock.now()
-            job, first = received(new_id(), agent_id=agent.id,
-                                  agent_job_key=request.agent_job_key, printer_id=printer.id,
-                                  username=request.username[:200], at=now)
-            job = replace(
-                job, title=request.title[:500], document_format=request.document_format[:100],
-                size_bytes=request.size_bytes, pages=request.analysis.pages,
-                color_pages=request.billable_color_pages, copies=request.copies,
-                duplex=request.duplex, media=request.media[:100],
-            )
-            reason = "analysed by agent" + (" (estimated)" if request.estimated else "")
-            job, analysed = transition(job, JobState.ANALYSED, reason, now)
-            store.insert_job(conn, job)
-            store.insert_events(conn, [first, analysed])
-            return job
+    def _opened(self, agent: Principal, printer: Printer,
+                request: AuthorizeRequest) -> tuple[Job, list[JobEvent]]:
+        """The new job, received and analysed (in memory: it is inserted once, decided)."""
+        now = self._clock.now()
+        job, first = received(new_id(), agent_id=agent.id,
+                              agent_job_key=request.agent_job_key, printer_id=printer.id,
+                              username=request.username[:200], at=now)
+        job = replace(
+            job, title=request.title[:500], document_format=request.document_format[:100],
+            size_bytes=request.size_bytes, pages=request.analysis.pages,
+            color_pages=request.billable_color_pages, copies=request.copies,
+            duplex=request.duplex, media=request.media[:100],
+        )
+        reason = "analysed by agent" + (" (estimated)" if request.estimated else "")
+        job, analysed = transition(job, JobState.ANALYSED, reason, now)
+        return job, [first, analysed]
 
-        try:
-            return self._db.write(write)
-        except IntegrityError:  # the same job opened concurrently: take the winner's row
-            return self._db.write(write)
-
-    def _decide(self, job: Job, printer: Printer, request: AuthorizeRequest) -> _Verdict:
+    def _decide(self, conn: Connection, job: Job, printer: Printer, request: AuthorizeRequest,
+                *, resume: bool) -> _Verdict:
         if not printer.enabled:
             return _Verdict("deny", f"Queue '{printer.name}' is disabled.")
-        user = self._accounts.find_user_by_username(request.username)
+        user = self._accounts.find_user_by_username_in(conn, request.username)
         if user is None or not user.active:
             return _Verdict("deny", f"Unknown user '{request.username}': ask your "
                                     "administrator for an account.")
@@ -110,15 +120,17 @@ class Authorizer:
         spec = JobSpec(media=job.media, pages=request.analysis.pages,
                        color_pages=request.billable_color_pages or 0, copies=request.copies,
                        duplex=request.duplex)
-        cost = self._ledger.cost(self._devices.price_list_for_printer(printer), spec)
+        price_list_id = self._devices.price_list_for_printer_in(conn, printer)
+        cost = self._ledger.cost_in(conn, price_list_id, spec)
         try:
-            reservation = self._ledger.reserve(
-                job_id=job.id, user_id=user.id, amount=cost.total,
+            reservation = self._ledger.reserve_in(
+                conn, job_id=job.id, user_id=user.id, amount=cost.total,
                 idempotency_key=f"reserve:{job.id}",
-                group_ids=tuple(group.id for group in self._accounts.groups_of(user.id)),
+                group_ids=tuple(self._accounts.group_ids_of_in(conn, user.id)),
                 shared_account_id=request.shared_account_id, actor=f"agent:{job.agent_id}",
+                resume=resume,
             )
-        except InsufficientFunds as exc:
+        except InsufficientFunds as exc:  # nothing was held: the transaction goes on
             return _Verdict("deny", exc.message, user_id=user.id, cost=cost)
         accounts = tuple(AccountCharge(part.account_id, part.amount)
                          for part in reservation.parts)
@@ -128,11 +140,8 @@ class Authorizer:
         return _Verdict("allow", f"Printing, cost {cost.total.format()}.", user.id, cost,
                         reservation.id, accounts)
 
-    def _record(self, conn: Connection, job_id: str, request: AuthorizeRequest,
-                verdict: _Verdict) -> Decision:
-        job = store.get_job(conn, job_id, lock=True)
-        if job.decision is not None:  # a concurrent retry decided first
-            return stored_decision(conn, job_id)
+    def _record(self, conn: Connection, job: Job, events: list[JobEvent],
+                request: AuthorizeRequest, verdict: _Verdict, *, insert: bool) -> Decision:
         reason = verdict.message if verdict.decision == "deny" else f"decision {verdict.decision}"
         job, event = transition(job, DECISION_STATES[verdict.decision], reason[:500],
                                 self._clock.now())
@@ -150,21 +159,29 @@ class Authorizer:
                           "currency": a.amount.currency} for a in verdict.accounts],
             "cost": cost_codec.dump(verdict.cost) if verdict.cost else None,
         }
-        store.save_job(conn, job, decision_detail=detail)
-        store.insert_events(conn, [event])
-        return stored_decision(conn, job_id)
+        if insert:
+            store.insert_job(conn, job, decision_detail=detail)
+        else:
+            store.save_job(conn, job, decision_detail=detail)
+        store.insert_events(conn, [*events, event])
+        return decision_of(job, detail)
 
 
-def stored_decision(conn: Connection, job_id: str) -> Decision:
-    """The decision recorded for ``job_id``, as first answered."""
-    job = store.get_job(conn, job_id)
-    detail = store.decision_detail(conn, job_id)
+def decision_of(job: Job, detail: dict[str, Any] | None) -> Decision:
+    """The decision recorded for ``job`` (with its stored ``decision_detail``)."""
+    detail = dict(detail) if detail else {}
     accounts = tuple(AccountCharge(item["account_id"], _money(item))
                      for item in detail.get("accounts", ()))
     cost = cost_codec.load(detail["cost"]) if detail.get("cost") else None
     return Decision(job_id=job.id, decision=job.decision or "deny", message=job.message,
                     cost=cost, reservation_id=job.reservation_id, accounts=accounts,
                     estimated=bool(detail.get("estimated", False)), state=job.state)
+
+
+def stored_decision(conn: Connection, job_id: str) -> Decision:
+    """The decision recorded for ``job_id``, as first answered."""
+    row: RowMapping = store.get_job_row(conn, job_id)
+    return decision_of(store.job_from_row(row), row["decision_detail"])
 
 
 def _money(item: dict[str, Any]) -> Money:

@@ -4,8 +4,11 @@ Charging rule: a completed job is re-priced with the pages and copies the agent 
 sent (falling back to the analysed figures when it does not say) and the reservation is
 settled with that amount. A failed or cancelled job is not charged, unless the agent
 reports pages printed before the failure: those pages (x copies printed, default 1) are
-charged. Ledger calls carry ``settle:JOB`` / ``release:JOB`` idempotency keys and the
-final state is written last, so a repeated ``complete`` charges once.
+charged. Ledger calls carry ``settle:JOB`` / ``release:JOB`` idempotency keys.
+
+One write transaction: lock the job row, settle or release (``settle_in`` /
+``release_in``), write the final state and its log. A repeated ``complete`` finds the
+job finished (concurrent repeats wait on the job's lock) and charges once.
 """
 
 from __future__ import annotations
@@ -55,22 +58,27 @@ class Completer:
                  copies_printed: int | None, reason: str = "") -> CompletionResult:
         if status not in COMPLETION_STATUSES:
             raise ValidationError(f"status must be one of {', '.join(COMPLETION_STATUSES)}")
-        job = self._db.read(lambda conn: store.get_job(conn, job_id))
-        if job.agent_id != agent.id:
-            raise PermissionDenied(f"job {job_id} belongs to another agent")
-        if job.state is S.DENIED:
-            raise ConflictError(f"job {job_id} was denied: there is nothing to complete")
-        if job.terminal:
-            return result_of(job)
-        if status == "completed" and job.state not in _TO_COMPLETED:
-            raise ConflictError(f"job {job_id} is {job.state.value}: it was never authorized")
-        charged = self._charge(agent, job, status, pages_printed, color_pages_printed,
-                               copies_printed)
-        why = reason or f"{status} (reported by agent)"
-        return self._db.write(lambda conn: self._finish(conn, job_id, status, charged, why))
 
-    def _charge(self, agent: Principal, job: Job, status: str, pages: int | None,
-                color_pages: int | None, copies: int | None) -> Money:
+        def work(conn: Connection) -> CompletionResult:
+            job = store.get_job(conn, job_id, lock=True)
+            if job.agent_id != agent.id:
+                raise PermissionDenied(f"job {job_id} belongs to another agent")
+            if job.state is S.DENIED:
+                raise ConflictError(f"job {job_id} was denied: there is nothing to complete")
+            if job.terminal:
+                return result_of(job)
+            if status == "completed" and job.state not in _TO_COMPLETED:
+                raise ConflictError(f"job {job_id} is {job.state.value}: it was never "
+                                    "authorized")
+            charged = self._charge(conn, agent, job, status, pages_printed,
+                                   color_pages_printed, copies_printed)
+            why = reason or f"{status} (reported by agent)"
+            return self._finish(conn, job, status, charged, why)
+
+        return self._db.write(work)
+
+    def _charge(self, conn: Connection, agent: Principal, job: Job, status: str,
+                pages: int | None, color_pages: int | None, copies: int | None) -> Money:
         currency = job.currency or "EUR"
         if job.reservation_id is None:
             return Money.zero(currency)
@@ -81,23 +89,21 @@ class Completer:
         else:
             copies = 1 if copies is None else copies
         if not pages or not copies:
-            self._ledger.release(job.reservation_id, idempotency_key=f"release:{job.id}",
-                                 actor=actor)
+            self._ledger.release_in(conn, job.reservation_id,
+                                    idempotency_key=f"release:{job.id}", actor=actor)
             return Money.zero(currency)
         colour = job.color_pages if color_pages is None else color_pages
         spec = JobSpec(media=job.media, pages=pages, color_pages=min(colour or 0, pages),
                        copies=copies, duplex=job.duplex)
-        printer = self._devices.get_printer(job.printer_id)
-        actual = self._ledger.cost(self._devices.price_list_for_printer(printer), spec).total
-        settlement = self._ledger.settle(job.reservation_id, actual,
-                                         idempotency_key=f"settle:{job.id}", actor=actor)
+        printer = self._devices.get_printer_in(conn, job.printer_id)
+        price_list_id = self._devices.price_list_for_printer_in(conn, printer)
+        actual = self._ledger.cost_in(conn, price_list_id, spec).total
+        settlement = self._ledger.settle_in(conn, job.reservation_id, actual,
+                                            idempotency_key=f"settle:{job.id}", actor=actor)
         return settlement.charged
 
-    def _finish(self, conn: Connection, job_id: str, status: str, charged: Money,
+    def _finish(self, conn: Connection, job: Job, status: str, charged: Money,
                 reason: str) -> CompletionResult:
-        job = store.get_job(conn, job_id, lock=True)
-        if job.terminal:  # a concurrent repeat finished it first
-            return result_of(job)
         now = self._clock.now()
         path = _TO_COMPLETED[job.state] if status == "completed" else (S(status),)
         job, events = transitions(job, path, reason[:500], now)

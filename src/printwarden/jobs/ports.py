@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy.engine import Connection
+
 from printwarden.core.money import Money
 from printwarden.ledger.model import CostBreakdown, JobSpec
 
@@ -28,6 +30,9 @@ class Directory(Protocol):
 
     def find_user_by_username(self, username: str) -> UserView | None: ...
     def groups_of(self, user_id: str) -> Sequence[GroupView]: ...
+    def find_user_by_username_in(self, conn: Connection,
+                                 username: str) -> UserView | None: ...
+    def group_ids_of_in(self, conn: Connection, user_id: str) -> Sequence[str]: ...
 
 
 class ReservationPartView(Protocol):
@@ -50,7 +55,12 @@ class SettlementView(Protocol):
 
 
 class Ledger(Protocol):
-    """The ledger service as seen from jobs: price, reserve, settle or release."""
+    """The ledger service as seen from jobs: price, reserve, settle or release.
+
+    The ``*_in`` variants run inside the caller's write transaction, so a whole
+    authorize (or complete) is one transaction: one BEGIN IMMEDIATE and one fsync on
+    SQLite, and the job row can never disagree with the money.
+    """
 
     def cost(self, price_list_id: str | None, spec: JobSpec) -> CostBreakdown: ...
 
@@ -62,3 +72,17 @@ class Ledger(Protocol):
                actor: str) -> SettlementView: ...
 
     def release(self, reservation_id: str, *, idempotency_key: str, actor: str) -> object: ...
+
+    def cost_in(self, conn: Connection, price_list_id: str | None, spec: JobSpec) -> CostBreakdown:
+        ...
+
+    def reserve_in(self, conn: Connection, *, job_id: str, user_id: str, amount: Money,
+                   idempotency_key: str, group_ids: Sequence[str] = (),
+                   shared_account_id: str | None = None, actor: str,
+                   resume: bool = False) -> ReservationView: ...
+
+    def settle_in(self, conn: Connection, reservation_id: str, actual: Money, *,
+                  idempotency_key: str, actor: str) -> SettlementView: ...
+
+    def release_in(self, conn: Connection, reservation_id: str, *, idempotency_key: str,
+                   actor: str) -> object: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -22,37 +22,72 @@ def job_from_row(row: RowMapping) -> Job:
     return Job(**values)
 
 
+_JOB_FIELDS = tuple(f.name for f in fields(Job))
+
+
 def job_values(job: Job) -> dict[str, Any]:
-    values = asdict(job)
+    values = {name: getattr(job, name) for name in _JOB_FIELDS}  # flat: no asdict deep copy
     values["state"] = job.state.value
     return values
 
 
-def insert_job(conn: Connection, job: Job) -> None:
-    conn.execute(jobs.insert().values(**job_values(job)))
+# Prebuilt statements: SQLAlchemy compiles each once and caches it (the hot path of the
+# agent link runs them on every job), instead of building and hashing a new one per call.
+_INSERT_JOB = jobs.insert()
+_INSERT_EVENT = job_events.insert()
+_SAVE_JOB = jobs.update().where(jobs.c.id == sa.bindparam("b_id")).values(
+    {name: sa.bindparam(f"v_{name}") for name in _JOB_COLUMNS if name != "id"})
+
+
+def insert_job(conn: Connection, job: Job, **extra: Any) -> None:
+    """Insert ``job`` (and ``extra`` columns such as ``decision_detail``)."""
+    conn.execute(_INSERT_JOB, {**job_values(job), **extra})
 
 
 def save_job(conn: Connection, job: Job, **extra: Any) -> None:
     """Write every field of ``job`` (and ``extra`` columns such as ``decision_detail``)."""
     values = job_values(job)
     del values["id"]
-    conn.execute(jobs.update().where(jobs.c.id == job.id).values(**values, **extra))
+    if extra:
+        conn.execute(jobs.update().where(jobs.c.id == job.id).values(**values, **extra))
+        return
+    conn.execute(_SAVE_JOB, {"b_id": job.id, **{f"v_{k}": v for k, v in values.items()}})
 
 
 def insert_events(conn: Connection, events: list[JobEvent]) -> None:
-    for event in events:
-        conn.execute(job_events.insert().values(
-            id=event.id, job_id=event.job_id, at=event.at,
-            from_state=event.from_state.value if event.from_state else None,
-            to_state=event.to_state.value, reason=event.reason[:500],
-        ))
+    """Append to the job log (one executemany)."""
+    if not events:
+        return
+    conn.execute(_INSERT_EVENT, [{
+        "id": event.id, "job_id": event.job_id, "at": event.at,
+        "from_state": event.from_state.value if event.from_state else None,
+        "to_state": event.to_state.value, "reason": event.reason[:500],
+    } for event in events])
+
+
+_JOB_BY_ID = sa.select(jobs).where(jobs.c.id == sa.bindparam("b_id"))
+_JOB_BY_ID_LOCKED = _JOB_BY_ID.with_for_update()
+_JOB_BY_KEY = sa.select(jobs).where(jobs.c.agent_id == sa.bindparam("b_agent"),
+                                    jobs.c.agent_job_key == sa.bindparam("b_key"))
 
 
 def get_job(conn: Connection, job_id: str, *, lock: bool = False) -> Job:
-    row = find_job_row(conn, jobs.c.id == job_id, lock=lock)
+    row = get_job_row(conn, job_id, lock=lock)
+    return job_from_row(row)
+
+
+def get_job_row(conn: Connection, job_id: str, *, lock: bool = False) -> RowMapping:
+    """The job's row (all columns, with ``decision_detail``), locked on PostgreSQL if asked."""
+    stmt = _JOB_BY_ID_LOCKED if lock and conn.dialect.name == "postgresql" else _JOB_BY_ID
+    row = conn.execute(stmt, {"b_id": job_id}).mappings().first()
     if row is None:
         raise NotFoundError(f"no job with id {job_id}")
-    return job_from_row(row)
+    return row
+
+
+def find_job_by_key(conn: Connection, agent_id: str, agent_job_key: str) -> RowMapping | None:
+    return conn.execute(_JOB_BY_KEY, {"b_agent": agent_id,
+                                      "b_key": agent_job_key}).mappings().first()
 
 
 def find_job_row(conn: Connection, condition: sa.ColumnElement[bool], *,

@@ -25,17 +25,21 @@ def _to_price_list(row: RowMapping) -> PriceList:
         rules=tuple(PriceRule(**rule) for rule in row["rules"]), default=bool(row["is_default"]))
 
 
+#: Prebuilt (compiled once, cached by SQLAlchemy): pricing runs on every authorize/complete.
+_BY_ID = sa.select(price_lists).where(price_lists.c.id == sa.bindparam("b_id"))
+_DEFAULT = sa.select(price_lists).where(price_lists.c.kind == sa.bindparam("b_kind"),
+                                        price_lists.c.is_default == sa.true())
+
+
 def _load(conn: Connection, price_list_id: str) -> PriceList:
-    row = conn.execute(sa.select(price_lists).where(price_lists.c.id == price_list_id))
-    found = row.mappings().first()
+    found = conn.execute(_BY_ID, {"b_id": price_list_id}).mappings().first()
     if found is None:
         raise NotFoundError(f"no price list {price_list_id}")
     return _to_price_list(found)
 
 
 def _default(conn: Connection, kind: str) -> PriceList | None:
-    row = conn.execute(sa.select(price_lists).where(
-        price_lists.c.kind == kind, price_lists.c.is_default == sa.true())).mappings().first()
+    row = conn.execute(_DEFAULT, {"b_kind": kind}).mappings().first()
     return None if row is None else _to_price_list(row)
 
 
@@ -115,10 +119,12 @@ class PriceListOps(LedgerBase):
     def cost(self, price_list_id: str | None, spec: JobSpec, *,
              kind: str = "print") -> CostBreakdown:
         """Price ``spec``: with the given list, else the default of ``kind``, else free."""
-        def read(conn: Connection) -> PriceList | None:
-            return _load(conn, price_list_id) if price_list_id else _default(conn, kind)
+        return self._db.read(lambda conn: self.cost_in(conn, price_list_id, spec, kind=kind))
 
-        price_list = self._db.read(read)
+    def cost_in(self, conn: Connection, price_list_id: str | None, spec: JobSpec, *,
+                kind: str = "print") -> CostBreakdown:
+        """``cost`` inside the caller's transaction."""
+        price_list = _load(conn, price_list_id) if price_list_id else _default(conn, kind)
         if price_list is None:
             return CostBreakdown.free(self.currency)
         return price_job(price_list, spec)

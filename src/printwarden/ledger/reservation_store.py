@@ -93,12 +93,14 @@ _FOR_SETTLE = (
     .where(reservations.c.id == sa.bindparam("b_id"))
     .order_by(parts_table.c.position)
 )
+_FOR_SETTLE_LOCKED = _FOR_SETTLE.with_for_update()
 
 
 def load_for_settle(conn: Connection, db: Database,
                     reservation_id: str) -> tuple[Reservation, dict[str, Account]] | None:
     """One locking read: the reservation, its parts and their accounts (hot path)."""
-    rows = list(conn.execute(db.for_update(_FOR_SETTLE), {"b_id": reservation_id}).mappings())
+    stmt = _FOR_SETTLE_LOCKED if db.dialect == "postgresql" else _FOR_SETTLE
+    rows = list(conn.execute(stmt, {"b_id": reservation_id}).mappings())
     if not rows:
         return None
     first = rows[0]

@@ -54,6 +54,7 @@ _CANDIDATES = (
            | (accounts.c.id == sa.bindparam("b_shared")))
     .order_by(accounts.c.id)
 )
+_CANDIDATES_LOCKED = _CANDIDATES.with_for_update()
 
 
 class ReservationOps(LedgerBase):
@@ -61,34 +62,55 @@ class ReservationOps(LedgerBase):
                 group_ids: Sequence[str] = (), shared_account_id: str | None = None,
                 actor: str) -> Reservation:
         """Hold ``amount`` on the payer's sources in charge order (InsufficientFunds if short)."""
-        self._money(amount)
-        if amount.minor < 0:
-            raise ValidationError("a reservation cannot be negative")
         key = idempotency_key
 
         def work(conn: Connection) -> Reservation:
-            sources = self._sources(conn, user_id, group_ids, shared_account_id)
-            try:
-                parts = split_cost(amount, sources)
-            except InsufficientFunds:
-                existing = rstore.load(conn, self._db, key=key)  # a retry of a success?
-                if existing is not None:
-                    return existing[0]
-                raise
-            reservation = Reservation(new_id(), job_id, amount, parts, "open",
-                                      self._clock.now())
-            # a repeated key fails on the UNIQUE idempotency key here: _idempotent replays
-            rstore.insert(conn, reservation, user_id=user_id, key=key)
-            for part in parts:
-                if part.amount.minor:
-                    store.move(conn, part.account_id, reserved=part.amount.minor)
-            return reservation
+            return self.reserve_in(conn, job_id=job_id, user_id=user_id, amount=amount,
+                                   idempotency_key=key, group_ids=group_ids,
+                                   shared_account_id=shared_account_id, actor=actor)
 
         def replay(conn: Connection) -> Reservation | None:
             found = rstore.load(conn, self._db, key=key)
             return None if found is None else found[0]
 
+        self._check_reservable(amount)
         return self._idempotent(work, replay)
+
+    def _check_reservable(self, amount: Money) -> None:
+        self._money(amount)
+        if amount.minor < 0:
+            raise ValidationError("a reservation cannot be negative")
+
+    def reserve_in(self, conn: Connection, *, job_id: str, user_id: str, amount: Money,
+                   idempotency_key: str, group_ids: Sequence[str] = (),
+                   shared_account_id: str | None = None, actor: str,
+                   resume: bool = False) -> Reservation:
+        """``reserve`` inside the caller's write transaction.
+
+        ``resume=True`` looks the idempotency key up first (a retry that may find its
+        reservation); otherwise a repeated key fails on its UNIQUE constraint, which
+        aborts the caller's transaction (``reserve`` then replays the first result).
+        Raising ``InsufficientFunds`` leaves the transaction usable: nothing was held.
+        """
+        self._check_reservable(amount)
+        key = idempotency_key
+        if resume:
+            existing = rstore.load(conn, self._db, key=key)
+            if existing is not None:
+                return existing[0]
+        sources = self._sources(conn, user_id, group_ids, shared_account_id)
+        try:
+            parts = split_cost(amount, sources)
+        except InsufficientFunds:
+            existing = rstore.load(conn, self._db, key=key)  # a retry of a success?
+            if existing is not None:
+                return existing[0]
+            raise
+        reservation = Reservation(new_id(), job_id, amount, parts, "open", self._clock.now())
+        rstore.insert(conn, reservation, user_id=user_id, key=key)
+        store.move_many(conn, [(part.account_id, 0, part.amount.minor)
+                               for part in parts if part.amount.minor])
+        return reservation
 
     def _sources(self, conn: Connection, user_id: str, group_ids: Sequence[str],
                  shared_account_id: str | None) -> list[Account]:
@@ -96,7 +118,8 @@ class ReservationOps(LedgerBase):
         keys = {"personal": [store.owner_key("personal", user_id)],
                 "credit": [store.owner_key("credit", user_id)],
                 "group": [store.owner_key("group", g) for g in group_ids]}
-        rows = list(conn.execute(self._db.for_update(_CANDIDATES), {
+        stmt = _CANDIDATES_LOCKED if self._db.dialect == "postgresql" else _CANDIDATES
+        rows = list(conn.execute(stmt, {
             "b_keys": [k for kind_keys in keys.values() for k in kind_keys],
             "b_shared": shared_account_id}).mappings())
         if not rows:
@@ -152,44 +175,52 @@ class ReservationOps(LedgerBase):
                actor: str) -> Settlement:
         """Charge the actual cost and drop the hold; a repeat returns the first settlement."""
         def work(conn: Connection) -> Settlement:
-            found = rstore.load_for_settle(conn, self._db, reservation_id)
-            if found is None:
-                raise NotFoundError(f"no reservation {reservation_id}")
-            reservation, locked = found
-            if reservation.status == "settled":
-                return _stored_settlement(conn, *self._load(conn, reservation_id))
-            if reservation.status == "released":
-                raise ConflictError(f"reservation {reservation_id} was released: not settling")
-            self._money(actual, reservation.amount.currency)
-            if actual.minor < 0:
-                raise ValidationError("an actual cost cannot be negative")
-            parts = reservation.parts
-            room = {p.account_id: (locked[p.account_id].available_minor + p.amount.minor
-                                   if locked[p.account_id].limited else None) for p in parts}
-            charges, uncollected = settle_split(
-                actual.minor, [(p.account_id, p.amount.minor) for p in parts], room)
-            now = self._clock.now()
-            new: list[Entry] = []
-            for position, ((account_id, charge), part) in enumerate(zip(charges, parts,
-                                                                        strict=True)):
-                account = locked[account_id]
-                if charge:
-                    new.append(store.new_entry(
-                        account, -charge, "charge", key=f"{idempotency_key}:{position}",
-                        actor=actor, now=now, site=self.site,
-                        balance_after=account.balance_minor - charge,
-                        job_id=reservation.job_id, reference=reservation.id))
-                if charge or part.amount.minor:
-                    store.move(conn, account_id, balance=-charge, reserved=-part.amount.minor)
-            store.insert_entries(conn, new)
-            charged = actual.minor - uncollected
-            rstore.close(conn, reservation.id, status="settled", now=now,
-                         charged_minor=charged, uncollected_minor=uncollected)
-            currency = actual.currency
-            return Settlement(reservation.id, Money(charged, currency), tuple(new),
-                              Money(uncollected, currency) if uncollected else None)
+            return self.settle_in(conn, reservation_id, actual,
+                                  idempotency_key=idempotency_key, actor=actor)
 
         return self._idempotent(work, lambda conn: self._settled(conn, reservation_id))
+
+    def settle_in(self, conn: Connection, reservation_id: str, actual: Money, *,
+                  idempotency_key: str, actor: str) -> Settlement:
+        """``settle`` inside the caller's write transaction (locks the reservation first)."""
+        found = rstore.load_for_settle(conn, self._db, reservation_id)
+        if found is None:
+            raise NotFoundError(f"no reservation {reservation_id}")
+        reservation, locked = found
+        if reservation.status == "settled":
+            return _stored_settlement(conn, *self._load(conn, reservation_id))
+        if reservation.status == "released":
+            raise ConflictError(f"reservation {reservation_id} was released: not settling")
+        self._money(actual, reservation.amount.currency)
+        if actual.minor < 0:
+            raise ValidationError("an actual cost cannot be negative")
+        parts = reservation.parts
+        room = {p.account_id: (locked[p.account_id].available_minor + p.amount.minor
+                               if locked[p.account_id].limited else None) for p in parts}
+        charges, uncollected = settle_split(
+            actual.minor, [(p.account_id, p.amount.minor) for p in parts], room)
+        now = self._clock.now()
+        new: list[Entry] = []
+        moves: list[tuple[str, int, int]] = []
+        for position, ((account_id, charge), part) in enumerate(zip(charges, parts,
+                                                                    strict=True)):
+            account = locked[account_id]
+            if charge:
+                new.append(store.new_entry(
+                    account, -charge, "charge", key=f"{idempotency_key}:{position}",
+                    actor=actor, now=now, site=self.site,
+                    balance_after=account.balance_minor - charge,
+                    job_id=reservation.job_id, reference=reservation.id))
+            if charge or part.amount.minor:
+                moves.append((account_id, -charge, -part.amount.minor))
+        store.insert_entries(conn, new)
+        store.move_many(conn, moves)
+        charged = actual.minor - uncollected
+        rstore.close(conn, reservation.id, status="settled", now=now,
+                     charged_minor=charged, uncollected_minor=uncollected)
+        currency = actual.currency
+        return Settlement(reservation.id, Money(charged, currency), tuple(new),
+                          Money(uncollected, currency) if uncollected else None)
 
     def _settled(self, conn: Connection, reservation_id: str) -> Settlement | None:
         found = rstore.load(conn, self._db, reservation_id=reservation_id)
@@ -200,20 +231,22 @@ class ReservationOps(LedgerBase):
     def release(self, reservation_id: str, *, idempotency_key: str,
                 actor: str) -> Reservation:
         """Drop the hold without charging; a repeat changes nothing."""
-        def work(conn: Connection) -> Reservation:
-            reservation, _ = self._load(conn, reservation_id)
-            if reservation.status == "released":
-                return reservation
-            if reservation.status == "settled":
-                raise ConflictError(f"reservation {reservation_id} was settled: not releasing")
-            for part in reservation.parts:
-                if part.amount.minor:
-                    store.move(conn, part.account_id, reserved=-part.amount.minor)
-            rstore.close(conn, reservation.id, status="released", now=self._clock.now())
-            return Reservation(reservation.id, reservation.job_id, reservation.amount,
-                               reservation.parts, "released", reservation.created_at)
+        return self._db.write(lambda conn: self.release_in(
+            conn, reservation_id, idempotency_key=idempotency_key, actor=actor))
 
-        return self._db.write(work)
+    def release_in(self, conn: Connection, reservation_id: str, *, idempotency_key: str,
+                   actor: str) -> Reservation:
+        """``release`` inside the caller's write transaction."""
+        reservation, _ = self._load(conn, reservation_id)
+        if reservation.status == "released":
+            return reservation
+        if reservation.status == "settled":
+            raise ConflictError(f"reservation {reservation_id} was settled: not releasing")
+        store.move_many(conn, [(part.account_id, 0, -part.amount.minor)
+                               for part in reservation.parts if part.amount.minor])
+        rstore.close(conn, reservation.id, status="released", now=self._clock.now())
+        return Reservation(reservation.id, reservation.job_id, reservation.amount,
+                           reservation.parts, "released", reservation.created_at)
 
 
 def _stored_settlement(conn: Connection, reservation: Reservation,

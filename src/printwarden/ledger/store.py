@@ -121,6 +121,14 @@ def move(conn: Connection, account_id: str, *, balance: int = 0, reserved: int =
                          "b_reserved": reserved})
 
 
+def move_many(conn: Connection, moves: Sequence[tuple[str, int, int]]) -> None:
+    """``move`` for several (account id, balance delta, reserved delta), one executemany."""
+    if moves:
+        conn.execute(_MOVE, [{"b_account": account_id, "b_balance": balance,
+                              "b_reserved": reserved}
+                             for account_id, balance, reserved in moves])
+
+
 def entry_by_key(conn: Connection, key: str) -> Entry | None:
     row = conn.execute(sa.select(entries).where(entries.c.idempotency_key == key)).mappings()
     found = row.first()

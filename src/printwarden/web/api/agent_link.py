@@ -2,6 +2,11 @@
 
 Events are read from the database every ``POLL_SECONDS``, so a long poll or a WebSocket
 on any server instance sees events written by any other.
+
+The hot routes (authorize, complete) are ``async`` and run the token check and the use
+case in ONE worker-thread hop (``_as_agent``), with the same checks as the ``AgentOnly``
+dependency: sync dependencies would cost a threadpool round trip each (container,
+principal, role check, then the route).
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ import asyncio
 import contextlib
 import json
 import time
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from printwarden.core.errors import AuthenticationFailed, PrintwardenError
@@ -30,7 +36,10 @@ from printwarden.web.api.agent_link_schemas import (
     RegisterIn,
     RegisterOut,
 )
-from printwarden.web.deps import AgentOnly, Container
+from printwarden.web.deps import AgentOnly, Container, current_principal, require_roles
+
+T = TypeVar("T")
+_require_agent = require_roles("agent")
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent link"])
 
@@ -55,21 +64,36 @@ def config(agent: AgentOnly, container: Container) -> ConfigOut:
                      queues=[QueueOut.of(printer) for printer in queues])
 
 
+async def _as_agent(request: Request,
+                    work: Callable[[ServerContainer, Principal], T]) -> T:
+    """Authenticate the agent (as ``AgentOnly`` does) and run ``work`` in one thread hop."""
+    container: ServerContainer = request.app.state.container
+
+    def run() -> T:
+        return work(container, _require_agent(current_principal(request)))
+
+    return await run_in_threadpool(run)
+
+
 @router.post("/authorize", response_model=DecisionOut,
              summary="Decide a received job: allow, hold or deny (idempotent per job key)")
-def authorize(body: AuthorizeIn, agent: AgentOnly, container: Container) -> DecisionOut:
-    return DecisionOut.of(container.jobs.authorize(agent, body.to_request()))
+async def authorize(body: AuthorizeIn, request: Request) -> DecisionOut:
+    def work(container: ServerContainer, agent: Principal) -> DecisionOut:
+        return DecisionOut.of(container.jobs.authorize(agent, body.to_request()))
+
+    return await _as_agent(request, work)
 
 
 @router.post("/jobs/{job_id}/complete", response_model=CompletionOut,
              summary="Report the end of a job: charge what was printed (idempotent)")
-def complete(job_id: str, body: CompleteIn, agent: AgentOnly,
-             container: Container) -> CompletionOut:
-    result = container.jobs.complete(
-        agent, job_id, status=body.status, pages_printed=body.pages_printed,
-        color_pages_printed=body.color_pages_printed, copies_printed=body.copies_printed,
-        reason=body.reason)
-    return CompletionOut.of(result)
+async def complete(job_id: str, body: CompleteIn, request: Request) -> CompletionOut:
+    def work(container: ServerContainer, agent: Principal) -> CompletionOut:
+        return CompletionOut.of(container.jobs.complete(
+            agent, job_id, status=body.status, pages_printed=body.pages_printed,
+            color_pages_printed=body.color_pages_printed,
+            copies_printed=body.copies_printed, reason=body.reason))
+
+    return await _as_agent(request, work)
 
 
 @router.post("/jobs/{job_id}/printing", response_model=JobStateOut,
