@@ -98,3 +98,12 @@ def test_unknown_api_paths_and_bad_tokens_get_json_errors(client: TestClient) ->
     assert bad.status_code == 401 and "message" in bad.json()
     weird = client.get("/api/v1/users", headers={"Authorization": "Basic abc"})
     assert weird.status_code == 401
+
+
+def test_metrics_label_requests_by_route_template_not_by_raw_path(
+    admin_client: TestClient,
+) -> None:
+    admin_client.get("/api/v1/users/01HZZZZZZZZZZZZZZZZZZZZZZZ")
+    metrics = admin_client.get("/metrics").text
+    assert 'route="/api/v1/users/{user_id}"' in metrics
+    assert "01HZZZZZZZZZZZZZZZZZZZZZZZ" not in metrics

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
 
 
 class WebMetrics:
@@ -29,7 +28,6 @@ class WebMetrics:
     async def middleware(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        route = _route_template(request)
         started = time.perf_counter()
         status = 500
         try:
@@ -37,13 +35,12 @@ class WebMetrics:
             status = response.status_code
             return response
         finally:
+            route = _route_template(request)
             self.requests.labels(request.method, route, str(status)).inc()
             self.latency.labels(request.method, route).observe(time.perf_counter() - started)
 
 
 def _route_template(request: Request) -> str:
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "unknown"))
-    return "unmatched"
+    """The matched route's path template (set by the router on the shared scope)."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched")) if route is not None else "unmatched"
