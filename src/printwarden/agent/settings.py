@@ -6,16 +6,13 @@ The token the server issues at enrolment lives in ``DATA_DIR/agent-token`` (mode
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from pydantic import ValidationError as PydanticValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from printwarden.core.errors import ConfigurationError
-from printwarden.core.settings import prepare_data_dir
+from printwarden.core.settings import LayeredSettings, load_layered
 
 SETTINGS_FILE = "agent.toml"
 TOKEN_FILE = "agent-token"
@@ -40,7 +37,7 @@ class QueueSettings(BaseModel):
     location: str = ""
 
 
-class AgentSettings(BaseSettings):
+class AgentSettings(LayeredSettings):
     """Everything the print agent reads at start."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
@@ -67,17 +64,6 @@ class AgentSettings(BaseSettings):
     auth_cache_seconds: float = Field(default=60.0, ge=0,
                                       description="how long a checked password is trusted")
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
-
     @property
     def token_path(self) -> Path:
         return self.data_dir / TOKEN_FILE
@@ -95,33 +81,11 @@ class AgentSettings(BaseSettings):
         return self.data_dir / "agent.db"
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"settings file {path} is unreadable: {exc}") from exc
-    section = data.get("agent", data)
-    return dict(section) if isinstance(section, dict) else {}
-
-
 def load_agent_settings(data_dir: Path | None = None, **overrides: Any) -> AgentSettings:
     """Settings for ``data_dir``: explicit ``overrides`` > environment > agent.toml > defaults."""
     directory = Path(data_dir or os.environ.get(f"{ENV_PREFIX}DATA_DIR") or DEFAULT_DATA_DIR)
-    prepare_data_dir(directory)
-    file_values = _read_toml(directory / SETTINGS_FILE)
-    env_names = {k[len(ENV_PREFIX):].lower() for k in os.environ if k.startswith(ENV_PREFIX)}
-    init: dict[str, Any] = {k: v for k, v in file_values.items() if k not in env_names}
-    init.update({k: v for k, v in overrides.items() if v is not None})
-    init["data_dir"] = directory
-    try:
-        return AgentSettings(**init)
-    except PydanticValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigurationError(f"invalid agent setting {where}: {first['msg']}") from exc
+    return load_layered(AgentSettings, directory, file_name=SETTINGS_FILE, section="agent",
+                        env_prefix=ENV_PREFIX, overrides=overrides, label="agent setting")
 
 
 def read_token(settings: AgentSettings) -> str | None:

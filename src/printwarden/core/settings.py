@@ -11,7 +11,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
@@ -25,7 +25,22 @@ DEFAULT_DATA_DIR = Path("./printwarden-data")
 _SECRET_FIELDS = ("secret_key", "card_hmac_key")
 
 
-class ServerSettings(BaseSettings):
+class LayeredSettings(BaseSettings):
+    """Settings read from explicit values first, then the environment (see ``load_layered``)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+class ServerSettings(LayeredSettings):
     """Everything the central server reads at start."""
 
     model_config = SettingsConfigDict(env_prefix="PRINTWARDEN_", extra="ignore")
@@ -42,17 +57,6 @@ class ServerSettings(BaseSettings):
     card_hmac_key: str = Field(default="", description="keys card-number HMACs (secrets.json)")
     login_rate_limit_per_minute: int = Field(default=10, ge=1)
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
 
     @property
     def effective_database_url(self) -> str:
@@ -104,7 +108,8 @@ def prepare_data_dir(data_dir: Path) -> None:
         raise ConfigurationError(message) from exc
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml_section(path: Path, section: str) -> dict[str, Any]:
+    """The ``[section]`` table of a TOML file (or its top level); {} when the file is absent."""
     if not path.exists():
         return {}
     try:
@@ -112,8 +117,29 @@ def _read_toml(path: Path) -> dict[str, Any]:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"settings file {path} is unreadable: {exc}") from exc
-    section = data.get("server", data)
-    return dict(section) if isinstance(section, dict) else {}
+    table = data.get(section, data)
+    return dict(table) if isinstance(table, dict) else {}
+
+
+S = TypeVar("S", bound=LayeredSettings)
+
+
+def load_layered(cls: type[S], directory: Path, *, file_name: str, section: str,
+                 env_prefix: str, overrides: dict[str, Any], label: str = "setting") -> S:
+    """Build ``cls``: explicit ``overrides`` > environment ``env_prefix*`` > the TOML file >
+    defaults, for the data directory ``directory`` (created if needed)."""
+    prepare_data_dir(directory)
+    file_values = read_toml_section(directory / file_name, section)
+    env_names = {k[len(env_prefix):].lower() for k in os.environ if k.startswith(env_prefix)}
+    init: dict[str, Any] = {k: v for k, v in file_values.items() if k not in env_names}
+    init.update({k: v for k, v in overrides.items() if v is not None})
+    init["data_dir"] = directory
+    try:
+        return cls(**init)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigurationError(f"invalid {label} {where}: {first['msg']}") from exc
 
 
 def _load_or_create_secrets(data_dir: Path) -> dict[str, str]:
@@ -145,19 +171,8 @@ def load_server_settings(data_dir: Path | None = None, **overrides: Any) -> Serv
     """
     env_dir = os.environ.get("PRINTWARDEN_DATA_DIR")
     directory = Path(data_dir or env_dir or DEFAULT_DATA_DIR)
-    prepare_data_dir(directory)
-    file_values = _read_toml(directory / SETTINGS_FILE)
-    prefix = "PRINTWARDEN_"
-    env_names = {k[len(prefix):].lower() for k in os.environ if k.startswith(prefix)}
-    init: dict[str, Any] = {k: v for k, v in file_values.items() if k not in env_names}
-    init.update({k: v for k, v in overrides.items() if v is not None})
-    init["data_dir"] = directory
-    try:
-        settings = ServerSettings(**init)
-    except PydanticValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigurationError(f"invalid setting {where}: {first['msg']}") from exc
+    settings = load_layered(ServerSettings, directory, file_name=SETTINGS_FILE,
+                            section="server", env_prefix="PRINTWARDEN_", overrides=overrides)
     stored = _load_or_create_secrets(directory)
     updates = {k: stored[k] for k in _SECRET_FIELDS if not getattr(settings, k)}
     return settings.model_copy(update=updates)
