@@ -7,9 +7,9 @@ from __future__ import annotations
 import struct
 import time
 
-from .media import media_name, orientation, points_to_mm
-from .model import DocumentInfo, Limits, PageInfo, build_document, failed
-from .raster_lines import ChunkReader, Truncated, skip_page
+from .media import points_to_mm
+from .model import DocumentInfo, Limits, PageInfo, failed
+from .raster_lines import ChunkReader, Truncated, raster_page, raster_result, skip_page
 
 HEADER = 1796
 _GREY = {0, 3, 18, 48}  # W, K, sGray (SW), Device1
@@ -73,25 +73,5 @@ def analyse_pwg_raster(path: str, limits: Limits, deadline: float) -> DocumentIn
             except Truncated:
                 reason = f"file truncated inside page {len(pages) + 1}"
                 break
-            pages.append(
-                PageInfo(
-                    len(pages) + 1,
-                    w_mm,
-                    h_mm,
-                    media_name(w_mm, h_mm),
-                    orientation(w_mm, h_mm),
-                    colour,
-                )
-            )
-    if reason is not None and reason.startswith(("file truncated", "invalid")):
-        if not pages:
-            return failed("pwg-raster", reason, "pwg-raster", tuple(warnings))
-        return build_document(
-            "pwg-raster",
-            pages,
-            "pwg-raster",
-            reason=reason,
-            estimated=True,
-            warnings=[*warnings, reason],
-        )
-    return build_document("pwg-raster", pages, "pwg-raster", reason=reason, warnings=warnings)
+            pages.append(raster_page(len(pages) + 1, w_mm, h_mm, colour))
+    return raster_result("pwg-raster", pages, reason, warnings)

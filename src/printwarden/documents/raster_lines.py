@@ -14,7 +14,8 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from .model import PIXEL_TOLERANCE
+from .media import media_name, orientation
+from .model import PIXEL_TOLERANCE, DocumentInfo, PageInfo, build_document, failed
 from .pixels import max_spread
 
 CHUNK = 1 << 20
@@ -131,4 +132,23 @@ def skip_page(
     return colour
 
 
-__all__ = ["ChunkReader", "Truncated", "pixels_neutral", "skip_page"]
+def raster_page(number: int, width_mm: float, height_mm: float,
+                colour: bool | None) -> PageInfo:
+    """The page record of a raster page of the given size."""
+    return PageInfo(number, width_mm, height_mm, media_name(width_mm, height_mm),
+                    orientation(width_mm, height_mm), colour)
+
+
+def raster_result(fmt: str, pages: list[PageInfo], reason: str | None,
+                  warnings: list[str]) -> DocumentInfo:
+    """Finish a raster scan: a truncated or invalid stream is estimated (or failed if empty)."""
+    if reason is not None and reason.startswith(("file truncated", "invalid")):
+        if not pages:
+            return failed(fmt, reason, fmt, tuple(warnings))
+        return build_document(fmt, pages, fmt, reason=reason, estimated=True,
+                              warnings=[*warnings, reason])
+    return build_document(fmt, pages, fmt, reason=reason, warnings=warnings)
+
+
+__all__ = ["ChunkReader", "Truncated", "pixels_neutral", "raster_page", "raster_result",
+           "skip_page"]

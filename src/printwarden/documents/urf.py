@@ -8,9 +8,8 @@ from __future__ import annotations
 import struct
 import time
 
-from .media import media_name, orientation
-from .model import DocumentInfo, Limits, PageInfo, build_document, failed
-from .raster_lines import ChunkReader, Truncated, skip_page
+from .model import DocumentInfo, Limits, PageInfo, failed
+from .raster_lines import ChunkReader, Truncated, raster_page, raster_result, skip_page
 
 _KINDS = {0: "gray", 1: "rgb", 3: "rgb", 4: "gray", 5: "rgb", 6: "cmyk"}
 
@@ -50,22 +49,8 @@ def analyse_urf(path: str, limits: Limits, deadline: float) -> DocumentInfo:
                 reason = f"file truncated inside page {len(pages) + 1}"
                 break
             w_mm, h_mm = width / dpi * 25.4, height / dpi * 25.4
-            pages.append(
-                PageInfo(
-                    len(pages) + 1,
-                    w_mm,
-                    h_mm,
-                    media_name(w_mm, h_mm),
-                    orientation(w_mm, h_mm),
-                    colour,
-                )
-            )
-    if reason is not None and reason.startswith(("file truncated", "invalid")):
-        if not pages:
-            return failed("urf", reason, "urf", tuple(warnings))
-        return build_document(
-            "urf", pages, "urf", reason=reason, estimated=True, warnings=[*warnings, reason]
-        )
-    if declared and declared != len(pages):
+            pages.append(raster_page(len(pages) + 1, w_mm, h_mm, colour))
+    truncated = reason is not None and reason.startswith(("file truncated", "invalid"))
+    if declared and declared != len(pages) and not truncated:
         warnings.append(f"header declares {declared} pages, {len(pages)} found")
-    return build_document("urf", pages, "urf", reason=reason, warnings=warnings)
+    return raster_result("urf", pages, reason, warnings)
