@@ -190,6 +190,44 @@ def agent_install_cups_backend(
     guarded(lambda: install_cups_backend_command(cups_backend_dir=cups_backend_dir))
 
 
+@app.command("print")
+def print_file(
+    file: Annotated[Path, typer.Argument(help="The document to print.", exists=True,
+                                         dir_okay=False, readable=True)],
+    queue: Annotated[str, typer.Option(help="Queue URI, e.g. ipp://HOST:PORT/ipp/print/QUEUE "
+                                       "(also ipps://, socket://, lpd://).")],
+    user: Annotated[str, typer.Option(help="requesting-user-name: who prints.")],
+    copies: Annotated[int, typer.Option(min=1, help="Copies.")] = 1,
+    sides: Annotated[str, typer.Option(help="one-sided, two-sided-long-edge, "
+                                       "two-sided-short-edge.")] = "one-sided",
+    title: Annotated[str | None, typer.Option(help="Job name (default: the file name).")] =
+    None,
+    document_format: Annotated[str, typer.Option(
+        "--format", help="MIME type of the document.")] = "application/octet-stream",
+    wait: Annotated[float, typer.Option(
+        help="IPP queues: seconds to follow the job before returning (0: do not wait).")] =
+    60.0,
+) -> None:
+    """Send a document to a print queue as a user (to try a queue or the demo)."""
+    import asyncio
+
+    from printwarden.agent.forwarding import ForwardJob, forwarder_for
+
+    job = ForwardJob(job_id="cli", title=title or file.name, username=user, document=file,
+                     document_format=document_format, copies=copies, sides=sides)
+    options: dict[str, Any] = {}
+    if queue.startswith(("ipp://", "ipps://")):
+        options["follow_timeout"] = wait
+    try:
+        forwarder = forwarder_for(queue, **options)
+    except ValueError as exc:
+        fail(str(exc))
+    result = asyncio.run(forwarder.send(job))
+    if not result.ok:
+        fail(result.detail, code=1)
+    typer.echo(f"sent: {result.detail}")
+
+
 @app.command("virtual-printer")
 def virtual_printer(
     directory: Annotated[Path, typer.Option("--dir", help="Directory that receives every "

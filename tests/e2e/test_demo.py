@@ -144,3 +144,66 @@ def test_a_person_signs_in_to_the_web_ui_with_the_printed_credentials(
         assert "EUR" in (page.text_content("[data-testid=accounts]") or "")
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         browser.close()
+
+
+def test_printwarden_print_to_the_release_queue_leaves_the_job_held(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    from pypdf import PdfWriter
+
+    from tests.support.processes import run_cli
+
+    pdf = tmp_path / "held.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595.28, height=841.89)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
+    from printwarden.agent.forwarding import forwarder_for
+
+    _wait_for(lambda: _reachable(forwarder_for(release)))
+    sent = run_cli("print", str(pdf), "--queue", release, "--user", "bob", "--title",
+                   "held e2e", "--wait", "0")
+    assert sent.returncode == 0, sent.stderr
+    admin = httpx.Client(base_url=demo["server_url"],
+                         headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+    held = _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]
+                              if j["title"] == "held e2e" and j["state"] == "held"])
+    assert held[0]["username"] == "bob"
+    assert held[0]["charged_cost"] is None  # reserved, not charged, until released
+
+
+def test_the_dashboard_lists_a_denied_job_of_an_unknown_user(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    import re
+
+    from pypdf import PdfWriter
+
+    from tests.support.processes import run_cli
+
+    pdf = tmp_path / "denied.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595.28, height=841.89)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    direct = next(q["uri"] for q in demo["queues"] if q["name"] == "direct")
+    from printwarden.agent.forwarding import forwarder_for
+
+    _wait_for(lambda: _reachable(forwarder_for(direct)))
+    sent = run_cli("print", str(pdf), "--queue", direct, "--user", "mallory", "--title",
+                   "denied e2e", "--wait", "5")
+    assert sent.returncode == 1, sent.stdout + sent.stderr  # the job was aborted...
+    assert "account-authorization-failed" in sent.stderr  # ...because the user is unknown
+    admin = httpx.Client(base_url=demo["server_url"],
+                         headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+    _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]
+                       if j["title"] == "denied e2e" and j["state"] == "denied"])
+    browser = httpx.Client(base_url=demo["server_url"], follow_redirects=True)
+    form = browser.get("/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    signed_in = browser.post("/login", data={"username": "admin", "csrf": csrf.group(1),
+                                             "password": demo["admin"]["password"]})
+    assert signed_in.status_code == 200  # followed the redirect to the dashboard
+    assert "denied e2e" in signed_in.text and "mallory" in signed_in.text

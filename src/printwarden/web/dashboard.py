@@ -14,7 +14,8 @@ ROWS = 50
 
 
 def _money(minor: int | None, currency: str) -> str:
-    return "" if minor is None else Money(minor, currency).format()
+    """Money for display; blank when there is none (a denied job has no price)."""
+    return "" if minor is None or not currency else Money(minor, currency).format()
 
 
 def _account_row(account: Account, owners: dict[str, str] | None = None) -> dict[str, Any]:
