@@ -195,6 +195,7 @@ def test_the_dashboard_lists_a_denied_job_of_an_unknown_user(
                    "denied e2e", "--wait", "5")
     assert sent.returncode == 1, sent.stdout + sent.stderr  # the job was aborted...
     assert "account-authorization-failed" in sent.stderr  # ...because the user is unknown
+    assert "Unknown user 'mallory'" in sent.stderr  # and the user reads why
     admin = httpx.Client(base_url=demo["server_url"],
                          headers={"Authorization": f"Bearer {_admin_token(demo)}"})
     _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]

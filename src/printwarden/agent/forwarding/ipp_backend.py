@@ -218,7 +218,8 @@ def _final(answer: IppMessage, state: str, job: ForwardJob, job_id: int, copies:
     counted = [v for key in ("job-impressions-completed", "job-media-sheets-completed")
                for v in values_of(answer, DelimiterTag.JOB, key) if isinstance(v, int) and v > 0]
     pages = counted[0] if counted else printed_pages(job, copies)
-    detail = f"job {job_id} {state} ({reasons}){note}"
+    message = " ".join(str(m) for m in values_of(answer, DelimiterTag.JOB, "job-state-message"))
+    detail = f"job {job_id} {state} ({reasons}){': ' + message if message else ''}{note}"
     if state != "completed":
         return ForwardResult(False, pages if counted else None, 0, detail, str(job_id), False)
     return ForwardResult(True, pages, copies, detail, str(job_id))
