@@ -217,7 +217,11 @@ def _final(answer: IppMessage, state: str, job: ForwardJob, job_id: int, copies:
     reasons = ", ".join(str(r) for r in values_of(answer, DelimiterTag.JOB, "job-state-reasons"))
     counted = [v for key in ("job-impressions-completed", "job-media-sheets-completed")
                for v in values_of(answer, DelimiterTag.JOB, key) if isinstance(v, int) and v > 0]
-    pages = counted[0] if counted else printed_pages(job, copies)
+    known = printed_pages(job, copies)
+    # A completed job printed what was sent (pages x copies); device counters often ignore
+    # copies or count sheets, so they only tell how far a failed job got.
+    pages = known if state == "completed" and known is not None else (
+        counted[0] if counted else known)
     message = " ".join(str(m) for m in values_of(answer, DelimiterTag.JOB, "job-state-message"))
     detail = f"job {job_id} {state} ({reasons}){': ' + message if message else ''}{note}"
     if state != "completed":
