@@ -1,14 +1,17 @@
-"""Shared fixtures: every database test runs on SQLite and on a real PostgreSQL cluster."""
+"""Shared fixtures: every database test runs on SQLite and on a real PostgreSQL cluster;
+real ippeveprinters for the tests that need a downstream printer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from printwarden.db.engine import Database
 from tests.support.databases import PostgresFactory, SqliteFactory
-from tests.support.postgres import PostgresCluster
+from tests.support.peers import EvePrinter, start_dns_sd
+from tests.support.postgres import PostgresCluster, free_port
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +53,6 @@ def db(request: pytest.FixtureRequest) -> Iterator[Database]:
 
 # --- the server wired on the test database --------------------------------------------------
 
-from pathlib import Path  # noqa: E402
 
 from fastapi.testclient import TestClient  # noqa: E402
 
@@ -89,3 +91,33 @@ def admin_client(client: TestClient, admin_token: str) -> TestClient:
     """The same client, authenticated as an admin with a bearer token."""
     client.headers["Authorization"] = f"Bearer {admin_token}"
     return client
+
+
+@pytest.fixture(scope="session")
+def dns_sd() -> None:
+    """ippeveprinter registers with DNS-SD: the system bus and avahi must run (as root)."""
+    try:
+        start_dns_sd()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture
+def eve_factory(dns_sd: None, tmp_path: Path) -> Iterator[Callable[[], EvePrinter]]:
+    """Makes (not yet started) ippeveprinters on free ports; all are stopped at the end."""
+    made: list[EvePrinter] = []
+
+    def make() -> EvePrinter:
+        port = free_port()
+        spool = tmp_path / f"eve-{port}"
+        spool.mkdir()
+        printer = EvePrinter(f"ipp://127.0.0.1:{port}/ipp/print", port, spool,
+                             tmp_path / f"eve-{port}.log")
+        made.append(printer)
+        return printer
+
+    try:
+        yield make
+    finally:
+        for printer in made:
+            printer.stop()

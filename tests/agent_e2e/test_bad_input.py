@@ -10,8 +10,8 @@ from printwarden.ipp import DelimiterTag, IppMessage, Operation, StatusCode, dec
 from tests.agent.support import World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import AgentProcess, add_agent_queue
-from tests.agent_forwarding.conftest import make_pdf
 from tests.ipp_server.support import RunningVirtualPrinter, ipp_request
+from tests.support.peers import make_pdf
 
 LIMIT = 200_000
 

@@ -18,8 +18,8 @@ from printwarden.agent.cups_backend import parse_backend_uri, sniff_format
 from tests.agent.support import LiveServer, World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
-from tests.agent_forwarding.conftest import _cups_config, make_pdf, stop, wait_port
 from tests.ipp_server.support import RunningVirtualPrinter
+from tests.support.peers import cups_config, make_pdf, stop, wait_port
 from tests.support.postgres import free_port
 
 SYSTEM_SERVER_BIN = Path("/usr/lib/cups")
@@ -70,7 +70,7 @@ def cupsd_with_backend() -> Iterator[str]:
         directory.chmod(0o755)
     for sub in ("spool", "cache"):
         shutil.chown(root / sub, "lp", "lp")
-    _cups_config(root, port)
+    cups_config(root, port)
     with (root / "cups-files.conf").open("a") as conf:
         conf.write(f"ServerBin {server_bin}\n")
     log = root / "log" / "stdout"

@@ -14,8 +14,8 @@ import pytest
 from tests.agent.support import LiveServer, World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
-from tests.agent_forwarding.conftest import _cups_config, make_pdf, stop, wait_port
 from tests.ipp_server.support import RunningVirtualPrinter
+from tests.support.peers import cups_config, make_pdf, stop, wait_port
 from tests.support.postgres import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("cupsd") is None or os.geteuid() != 0,
@@ -32,7 +32,7 @@ def cupsd() -> Iterator[str]:
     root.chmod(0o755)
     for sub in ("spool", "cache"):
         shutil.chown(root / sub, "lp", "lp")
-    _cups_config(root, port)
+    cups_config(root, port)
     log = root / "log" / "stdout"
     proc = subprocess.Popen(["cupsd", "-f", "-c", str(root / "cupsd.conf"),
                              "-s", str(root / "cups-files.conf")],

@@ -7,8 +7,8 @@ from pathlib import Path
 from tests.agent.support import LiveServer, World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs
-from tests.agent_forwarding.conftest import make_pdf
 from tests.ipp_server.support import RunningVirtualPrinter
+from tests.support.peers import make_pdf
 
 
 def test_octet_stream_is_detected_analysed_and_forwarded_as_what_it_is(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from tests.agent_e2e.support import (
     server_jobs,
     settled,
 )
-from tests.ipp_server.support import GS, RunningVirtualPrinter, make_suite_documents
+from tests.ipp_server.support import GS, make_suite_documents
+from tests.support.peers import EvePrinter
 
 IPPTOOL = shutil.which("ipptool")
 SUITES = Path("/usr/share/cups/ipptool")
@@ -31,13 +33,16 @@ SUITE_NAMES = ("ipp-1.1.test", "ipp-2.0.test", "validate-job.test", "get-jobs.te
 
 def test_ipptool_suites_pass_against_an_agent_queue_and_each_job_is_charged_once(
         live: LiveServer, world: World, agent_factory: AgentFactory,
-        downstream: RunningVirtualPrinter, tmp_path: Path) -> None:
+        eve_factory: Callable[[], EvePrinter], tmp_path: Path) -> None:
+    """The queue forwards to a real ippeveprinter (which also takes the suites' JPEGs)."""
+    eve = eve_factory()
+    eve.start(formats="application/pdf,image/pwg-raster,application/postscript,image/jpeg")
     documents = tmp_path / "documents"
     documents.mkdir()
     make_suite_documents(documents)
     agent = agent_factory()
     agent.start(enrol=world.code)
-    add_agent_queue(world, agent, "office", downstream.uri)
+    add_agent_queue(world, agent, "office", eve.uri)
 
     for suite in SUITE_NAMES:
         result = subprocess.run(
@@ -64,6 +69,7 @@ def test_ipptool_suites_pass_against_an_agent_queue_and_each_job_is_charged_once
     root_id = jobs[0].user_id
     assert world.server.ledger.credit_account(root_id).balance_minor == ROOT_CREDIT - spent
     original = (documents / "document-a4.pdf").read_bytes()
-    arrived = poll(lambda: sorted(downstream.directory.iterdir()), "documents downstream")
+    arrived = poll(lambda: eve.documents() if len(eve.documents()) >= len(completed) else [],
+                   "documents at ippeveprinter")
     assert len(arrived) == len(completed)
     assert any(path.read_bytes() == original for path in arrived)

@@ -11,8 +11,8 @@ from printwarden.ipp import DelimiterTag, IppMessage, Operation, StatusCode, int
 from tests.agent.support import LiveServer, World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs
-from tests.agent_forwarding.conftest import make_pdf
 from tests.ipp_server.support import RunningVirtualPrinter
+from tests.support.peers import make_pdf
 
 
 def _job_id(answer: IppMessage) -> int:

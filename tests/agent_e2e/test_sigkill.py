@@ -18,8 +18,8 @@ from tests.agent_e2e.support import (
     server_jobs,
     settled,
 )
-from tests.agent_forwarding.conftest import make_pdf
 from tests.ipp_server.support import RunningVirtualPrinter, ipp_request
+from tests.support.peers import make_pdf
 
 BIG = 50 * (1 << 20)
 CHUNK = 1 << 20

@@ -16,9 +16,8 @@ from printwarden.agent.forwarding import (
 from printwarden.agent.forwarding.ipp_client import IppClient
 from printwarden.agent.forwarding.ipp_printer_info import PrinterInfo
 from printwarden.ipp import DelimiterTag, IppMessage, Operation, integer, keyword
+from tests.support.peers import EvePrinter
 from tests.support.postgres import free_port
-
-from .conftest import EvePrinter
 
 
 def _job(document: Path, **changes: object) -> ForwardJob:
