@@ -17,6 +17,7 @@ queue set (queues appear and disappear on configuration events).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import logging
@@ -115,6 +116,13 @@ class QueuePrinter:
         self.printer = IppPrinter(description, self.sink, processing_delay=None)
         # Job ids go on from the journal's count, so a restart does not reuse recent ids.
         self.printer.core.jobs = JobTable(first_id=len(core.list_jobs(queue, "all")) + 1)
+        #: Local ids whose journal row changed since the last ``sync_jobs`` (change feed).
+        self._changed: set[str] = set()
+        #: Local id -> IPP job id of the jobs this printer follows.
+        self._ipp_ids: dict[str, int] = {}
+        #: IPP ids of ended jobs, oldest first: dropped once the job table forgets them.
+        self._ended: collections.deque[int] = collections.deque()
+        self._unwatch = core.book.journal.watch(self._changed.add)
 
     def _job(self, job_id: int) -> Job:
         return self.printer.core.jobs.get(job_id)
@@ -136,7 +144,13 @@ class QueuePrinter:
         return self.printer.summary()
 
     async def aclose(self) -> None:
+        self.detach()
         await self.printer.aclose()
+
+    def detach(self) -> None:
+        """Stop following the journal's changes (the queue is gone or the front stops)."""
+        self._unwatch()
+        self._changed.clear()
 
     def refresh_status(self) -> str:
         """Copy the queue's status into the printer; answers the state message."""
@@ -155,21 +169,65 @@ class QueuePrinter:
         return status.message
 
     def sync_jobs(self) -> None:
-        """Make every open IPP job show its local job's state."""
+        """Make the IPP jobs whose local job changed show its state.
+
+        Incremental: only the jobs the journal reported as changed since the last call
+        (plus jobs accepted since) are read again, so a request costs O(changed jobs),
+        not O(open jobs).
+        """
+        local_jobs = self.sink.agent_sink.local_jobs
+        if len(self._ipp_ids) != len(local_jobs):
+            self._track_new(local_jobs)
         now = self.printer.core.clock.now()
-        for ipp_id, local in list(self.sink.agent_sink.local_jobs.items()):
+        while self._changed:
+            local_id = self._changed.pop()
+            ipp_id = self._ipp_ids.get(local_id)
+            if ipp_id is None:
+                continue  # not a job of this printer
             try:
                 job = self._job(ipp_id)
             except IppError:  # forgotten by the job table
-                del self.sink.agent_sink.local_jobs[ipp_id]
+                self._forget(ipp_id, local_id)
                 continue
             if job.state.is_terminal:
                 continue
-            current = self._core.get_job(local.local_id) or local
-            self.sink.agent_sink.local_jobs[ipp_id] = current
+            current = self._core.get_job(local_id) or local_jobs[ipp_id]
+            local_jobs[ipp_id] = current
             ended = follow_local_job(job, current, now)
             if ended:
+                self._ended.append(ipp_id)
                 self._listener(ended, current)
+        self._drop_forgotten()
+
+    def _track_new(self, local_jobs: dict[int, LocalJob]) -> None:
+        """Follow jobs the sink accepted since the last sync; each is read once, so a
+        change committed before it was tracked is not missed."""
+        known = set(self._ipp_ids.values())
+        for ipp_id, local in list(local_jobs.items()):
+            if ipp_id not in known:
+                self._ipp_ids[local.local_id] = ipp_id
+                self._changed.add(local.local_id)
+        if len(self._ipp_ids) != len(local_jobs):  # entries replaced or dropped elsewhere
+            self._ipp_ids = {local.local_id: ipp_id for ipp_id, local in local_jobs.items()}
+
+    def _forget(self, ipp_id: int, local_id: str) -> None:
+        self.sink.agent_sink.local_jobs.pop(ipp_id, None)
+        self._ipp_ids.pop(local_id, None)
+
+    def _drop_forgotten(self) -> None:
+        """Drop ended jobs the job table no longer keeps (oldest first)."""
+        local_jobs = self.sink.agent_sink.local_jobs
+        while self._ended:
+            ipp_id = self._ended[0]
+            try:
+                self._job(ipp_id)
+            except IppError:
+                self._ended.popleft()
+                local = local_jobs.get(ipp_id)
+                if local is not None:
+                    self._forget(ipp_id, local.local_id)
+                continue
+            break
 
     def _requires_auth(self) -> bool:
         config = self._core.queue_config(self.queue)
@@ -305,7 +363,9 @@ class IppFront:
         printers = self.app.printers
         for gone in sorted(set(printers) - wanted):
             log.info("queue %s removed from the IPP front end", gone)
-            del printers[gone]
+            removed = printers.pop(gone)
+            if isinstance(removed, QueuePrinter):
+                removed.detach()
         for name in sorted(wanted - set(printers)):
             log.info("queue %s served at /ipp/print/%s", name, name)
             printers[name] = QueuePrinter(self.core, name, self._listener,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE jobs (
     local_id TEXT PRIMARY KEY, queue TEXT NOT NULL, username TEXT NOT NULL,
@@ -37,12 +37,24 @@ CREATE TABLE outbox (
 );
 CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+#: Migrations from version N-1 to N (``PRAGMA user_version``), applied in order.
+_MIGRATIONS: dict[int, str] = {
+    # The queue worker's "next job": per (queue, state) the lowest local id (ULIDs, so the
+    # oldest created), read from the index alone.
+    2: "CREATE INDEX IF NOT EXISTS jobs_queue_state_id ON jobs (queue, state, local_id)",
+}
+#: Called with the local id of a job whose row was just committed (inserted or changed).
+JobWatcher = Callable[[str], None]
 _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_name",
             "size_bytes", "copies", "sides", "color_mode", "media", "created_at",
             "updated_at", "state", "state_reason", "server_job_id", "decision",
             "reservation_cost_minor", "pages", "color_pages", "analysis_json",
             "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
             "completion_sent", "cancelled_by_operator")
+
+
+_NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
+                 "ORDER BY local_id LIMIT 1")
 
 
 def _now() -> str:
@@ -93,19 +105,38 @@ class Journal:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA busy_timeout=5000")
+        self._watchers: list[JobWatcher] = []
         self._migrate()
+
+    def watch(self, watcher: JobWatcher) -> Callable[[], None]:
+        """Call ``watcher(local_id)`` after every commit that inserts or changes a job row;
+        answers a function that stops it."""
+        self._watchers.append(watcher)
+
+        def unwatch() -> None:
+            if watcher in self._watchers:
+                self._watchers.remove(watcher)
+        return unwatch
+
+    def _changed(self, local_id: str) -> None:
+        for watcher in list(self._watchers):
+            watcher(local_id)
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
-        if version != 0:
+        if version > SCHEMA_VERSION:
             raise RuntimeError(f"agent journal {self.path} has schema {version}, "
                                f"this agent knows {SCHEMA_VERSION}")
         with self.transaction() as conn:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            if version == 0:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                version = 1
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                conn.execute(_MIGRATIONS[target])
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
@@ -127,6 +158,7 @@ class Journal:
         marks = ", ".join("?" for _ in _COLUMNS)
         with self.transaction() as conn:
             conn.execute(f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({marks})", _row(job))
+        self._changed(job.local_id)
 
     def save_job(self, job: LocalJob, *, outbox: dict[str, Any] | None = None) -> None:
         """Write every column of ``job``; with ``outbox``, queue its completion atomically."""
@@ -136,6 +168,7 @@ class Journal:
                 conn.execute("INSERT OR REPLACE INTO outbox (local_id, server_job_id, "
                              "body_json, created_at) VALUES (?, ?, ?, ?)",
                              (job.local_id, job.server_job_id, json.dumps(outbox), _now()))
+        self._changed(job.local_id)
 
     def get_job(self, local_id: str) -> LocalJob | None:
         row = self._conn.execute("SELECT * FROM jobs WHERE local_id = ?",
@@ -161,6 +194,17 @@ class Journal:
         rows = self._conn.execute(sql + " ORDER BY local_id", args).fetchall()
         return [_job(row) for row in rows]
 
+    def next_job(self, queue: str, states: Iterable[LocalState]) -> LocalJob | None:
+        """The job of ``queue`` in one of ``states`` with the lowest local id (what
+        ``jobs(queue=..., states=...)[0]`` answers), found through the index: one
+        ``ORDER BY local_id LIMIT 1`` per state, never the whole backlog."""
+        first: str | None = None
+        for state in states:
+            row = self._conn.execute(_NEXT_JOB_SQL, (queue, state.value)).fetchone()
+            if row is not None and (first is None or row[0] < first):
+                first = row[0]
+        return None if first is None else self.get_job(first)
+
     def spool_names(self) -> set[str]:
         rows = self._conn.execute("SELECT spool_name FROM jobs").fetchall()
         return {row[0] for row in rows}
@@ -185,6 +229,8 @@ class Journal:
             conn.execute("DELETE FROM outbox WHERE local_id = ?", (local_id,))
             if job is not None:
                 _update(conn, job)
+        if job is not None:
+            self._changed(job.local_id)
 
     # --- key/value -------------------------------------------------------------------------
 

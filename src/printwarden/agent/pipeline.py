@@ -27,6 +27,7 @@ from printwarden.documents import MIME_FORMATS, analyse
 
 log = logging.getLogger(__name__)
 L = LocalState
+_WORK_ORDER = tuple(sorted(WORK_STATES, key=lambda state: state.value))
 
 #: ``(device_uri, job, on_status) -> result``: hands a document to the downstream device.
 SendDocument = Callable[[str, ForwardJob, StatusCallback], Awaitable[ForwardResult]]
@@ -71,17 +72,17 @@ class Pipeline:
         wakeup = self._wakeups[queue]
         while True:
             wakeup.clear()
-            waiting = self._book.journal.jobs(queue=queue, states=WORK_STATES)
-            if not waiting:
+            job = self._book.journal.next_job(queue, _WORK_ORDER)
+            if job is None:
                 await wakeup.wait()
                 continue
             try:
-                await self.step(waiting[0])
+                await self.step(job)
             except ServerUnreachable:
                 await self._server_up.wait()
             except Exception:  # a bug in one job must not stop the queue
-                log.exception("job %s failed unexpectedly", waiting[0].local_id)
-                self._book.move(waiting[0], L.FAILED, "internal error in the agent")
+                log.exception("job %s failed unexpectedly", job.local_id)
+                self._book.move(job, L.FAILED, "internal error in the agent")
 
     async def step(self, job: LocalJob) -> None:
         """Take ``job`` one state further."""
