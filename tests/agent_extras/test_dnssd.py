@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
-from printwarden.agent.dnssd import Advertiser, queue_uuid, service_records
+from printwarden.agent.dnssd import SUBTYPES, Advertiser, queue_uuid, service_records
 from printwarden.agent.queues import QueueConfig
 
 
@@ -74,3 +77,44 @@ def test_the_advertiser_registers_follows_and_withdraws_queues(tmp_path: Path) -
         assert not advertiser.registered
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def _avahi_browse(service_type: str) -> list[list[str]]:
+    """Resolved services of ``service_type`` as avahi (an independent mDNS stack) sees them."""
+    answer = subprocess.run(["avahi-browse", "--resolve", "--parsable", "--terminate",
+                             service_type], capture_output=True, text=True, timeout=60,
+                            check=False)
+    return [line.split(";") for line in answer.stdout.splitlines() if line.startswith("=")]
+
+
+def test_ipp_everywhere_and_airprint_clients_find_queues_by_subtype(
+        tmp_path: Path, dns_sd: None) -> None:
+    """iOS browses ``_universal._sub._ipp._tcp``, IPP Everywhere clients ``_print._sub``."""
+    assert shutil.which("avahi-browse"), "avahi-browse missing: apt-get install avahi-utils"
+    name = f"sub-{os.getpid()}"
+    queues = [QueueConfig(name), QueueConfig(f"{name}-hidden", advertise=False)]
+
+    async def scenario() -> dict[str, list[list[str]]]:
+        advertiser = Advertiser(queues=lambda: list(queues), data_dir=tmp_path,
+                                host="127.0.0.1", port=18632, tls=False, poll_seconds=3600)
+        await advertiser.start()
+        try:
+            await advertiser.sync()
+            seen: dict[str, list[list[str]]] = {}
+            for subtype in SUBTYPES:
+                kind = f"{subtype}._sub._ipp._tcp"
+                for _ in range(5):  # avahi's first browse may end before our answer
+                    seen[kind] = await asyncio.to_thread(_avahi_browse, kind)
+                    if any(row[3] == name for row in seen[kind]):
+                        break
+            return seen
+        finally:
+            await advertiser.stop()
+
+    seen = asyncio.run(asyncio.wait_for(scenario(), 300))
+
+    for kind, rows in seen.items():
+        ours = [row for row in rows if row[3] == name]
+        assert ours, f"{name} not found browsing {kind}: {rows}"
+        assert all(row[8] == "18632" and f'"rp=ipp/print/{name}"' in row[9] for row in ours)
+        assert not [row for row in rows if row[3] == f"{name}-hidden"]

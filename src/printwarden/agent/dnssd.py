@@ -5,9 +5,11 @@
 
 Each queue with ``advertise`` on is registered as ``_ipp._tcp`` (``_ipps._tcp`` when the
 listener speaks TLS: the one port then only speaks TLS) with the IPP Everywhere TXT keys
-(``service_records`` builds them, a pure function). A background task re-registers when
-the queue set or a queue changes; ``stop`` unregisters everything. Multicast trouble is
-logged as a warning and never stops the agent.
+(``service_records`` builds them, a pure function), and answers PTR queries for the
+``_print`` (IPP Everywhere) and ``_universal`` (AirPrint) subtypes of its type (RFC 6763
+section 7.1), which is how iOS and macOS find driverless printers. A background task
+re-registers when the queue set or a queue changes; ``stop`` unregisters everything.
+Multicast trouble is logged as a warning and never stops the agent.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from printwarden.agent.queues import QueueConfig
 
-__all__ = ["PDL", "URF", "Advertiser", "ServiceRecord", "queue_uuid", "service_records",
+__all__ = ["PDL", "SUBTYPES", "URF", "Advertiser", "ServiceRecord", "queue_uuid", "service_records",
            "txt_record"]
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,9 @@ URF = "V1.4,CP1,DM1,IS1,MT1-2,RS300-600,SRGB24,W8"
 MAKE_AND_MODEL = "printwarden Agent Queue"
 _WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 _MAX_LABEL = 63
+#: RFC 6763 section 7.1 subtypes browsed by IPP Everywhere (``_print``) and AirPrint
+#: (``_universal``) clients.
+SUBTYPES = ("_print", "_universal")
 _all_addresses: Callable[[], list[str]] = zeroconf.get_all_addresses  # type: ignore[attr-defined]
 
 
@@ -60,6 +65,10 @@ class ServiceRecord:
 
     def txt(self) -> dict[str, str]:
         return dict(self.properties)
+
+    def subtype_names(self) -> list[str]:
+        """The subtype service types, e.g. ``_print._sub._ipp._tcp.local.``."""
+        return [f"{subtype}._sub.{self.type_}" for subtype in SUBTYPES]
 
 
 def _instance_name(config: QueueConfig) -> str:
@@ -110,6 +119,35 @@ def service_records(queues: Iterable[QueueConfig], *, data_dir: Path, admin_host
     return records
 
 
+def _answer_subtypes(zc: AsyncZeroconf, infos: Iterable[AsyncServiceInfo]) -> bool:
+    """Make ``zc`` answer PTR queries for each subtype info (its ``type`` is the subtype
+    name, its ``name`` the instance registered under the main type).
+
+    python-zeroconf registers one service type per instance (python-zeroconf issues #109,
+    #304, #1287), but answers PTR queries from its registry's ``types`` index: an entry
+    there under the subtype name makes the answer ``<subtype> PTR <instance>`` with the
+    instance's SRV, TXT and address records as additionals, as RFC 6763 section 7.1
+    wants. Answers False (and changes nothing) when that index is not there."""
+    types = getattr(zc.zeroconf.registry, "types", None)
+    if not isinstance(types, dict):
+        return False
+    for info in infos:
+        types.setdefault(info.type.lower(), {})[info.key] = info
+    return True
+
+
+def _withdraw_subtypes(zc: AsyncZeroconf, infos: Iterable[AsyncServiceInfo]) -> None:
+    types = getattr(zc.zeroconf.registry, "types", None)
+    if not isinstance(types, dict):
+        return
+    for info in infos:
+        bucket = types.get(info.type.lower())
+        if bucket is not None:
+            bucket.pop(info.key, None)
+            if not bucket:
+                del types[info.type.lower()]
+
+
 def _host_label() -> str:
     label = socket.gethostname().split(".")[0] or "printwarden-agent"
     return label[:_MAX_LABEL]
@@ -129,6 +167,7 @@ class Advertiser:
         self._server = f"{_host_label()}.local."
         self._zeroconf: AsyncZeroconf | None = None
         self._registered: dict[str, tuple[ServiceRecord, AsyncServiceInfo]] = {}
+        self._subtypes: dict[str, list[AsyncServiceInfo]] = {}
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -174,6 +213,7 @@ class Advertiser:
         for key, (record, info) in list(self._registered.items()):
             if wanted.get(key) != record:
                 del self._registered[key]
+                _withdraw_subtypes(zc, self._subtypes.pop(key, []))
                 await zc.async_unregister_service(info)
         addresses = [socket.inet_aton(a) for a in self._addresses()]
         for key, record in wanted.items():
@@ -185,6 +225,15 @@ class Advertiser:
             announced = await zc.async_register_service(info, allow_name_change=True)
             await announced
             self._registered[key] = (record, info)
+            subtypes = [AsyncServiceInfo(name, info.name, port=record.port,
+                                         properties=record.txt(), server=self._server,
+                                         addresses=addresses)
+                        for name in record.subtype_names()]
+            if _answer_subtypes(zc, subtypes):
+                self._subtypes[key] = subtypes
+            else:
+                log.warning("DNS-SD: this zeroconf cannot answer subtypes; %s is found by "
+                            "_ipp browsing only, not by _print/_universal", info.name)
             log.info("DNS-SD: %s advertised as %s", record.txt()["rp"], info.name)
 
     async def stop(self) -> None:
@@ -195,6 +244,10 @@ class Advertiser:
             self._task = None
         zc, self._zeroconf = self._zeroconf, None
         self._registered.clear()
+        if zc is not None:
+            for subtypes in self._subtypes.values():
+                _withdraw_subtypes(zc, subtypes)
+        self._subtypes.clear()
         if zc is not None:
             try:
                 await zc.async_unregister_all_services()

@@ -13,11 +13,13 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
-from .pdf_render import PDFIUM_LOCK
+# pypdfium2 and Pillow are imported where a transform runs: a process that never
+# transforms (an idle agent) does not map them.
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ def _with_ghostscript(gs: str, src: str, dst: str, timeout: float) -> GrayscaleR
     if proc.returncode != 0 or not os.path.exists(dst):
         err = proc.stderr.decode("utf-8", "replace").strip()[-500:]
         return GrayscaleResult(False, "ghostscript", 0, err or f"exit {proc.returncode}")
+    import pypdfium2 as pdfium
+
+    from .pdf_render import PDFIUM_LOCK
+
     try:
         with PDFIUM_LOCK:
             pages = len(pdfium.PdfDocument(dst))
@@ -79,11 +85,15 @@ def _with_ghostscript(gs: str, src: str, dst: str, timeout: float) -> GrayscaleR
 
 
 def _with_render(src: str, dst: str, dpi: float) -> GrayscaleResult:
+    from .pdf_render import PDFIUM_LOCK
+
     with PDFIUM_LOCK:
         return _render_locked(src, dst, dpi)
 
 
 def _render_locked(src: str, dst: str, dpi: float) -> GrayscaleResult:
+    import pypdfium2 as pdfium
+
     try:
         doc = pdfium.PdfDocument(src)
     except Exception as exc:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from printwarden.core.ids import new_id
 from printwarden.core.money import Money
-from printwarden.server.container import ServerContainer
+
+if TYPE_CHECKING:  # the container (SQLAlchemy...) is imported when a command runs, so
+    # that `printwarden agent` and `--help` do not load the server's stack
+    from printwarden.server.container import ServerContainer
 
 admin_app = typer.Typer(help="Administration: users, credit, agent enrolment codes.",
                         no_args_is_help=True)
@@ -168,6 +170,8 @@ def credit_add(
         ledger = container.ledger
         target = (ledger.credit_account(user.id) if account == "credit"
                   else ledger.personal_account(user.id))
+        from printwarden.core.ids import new_id
+
         money = Money.parse(amount, target.currency)
         ledger.post_entry(target.id, money, "top-up", idempotency_key=key or f"cli:{new_id()}",
                           actor=ACTOR, note=note)
