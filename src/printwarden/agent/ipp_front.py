@@ -122,6 +122,8 @@ class QueuePrinter:
         self._ipp_ids: dict[str, int] = {}
         #: IPP ids of ended jobs, oldest first: dropped once the job table forgets them.
         self._ended: collections.deque[int] = collections.deque()
+        #: The highest IPP job id already in ``_ipp_ids``.
+        self._newest_tracked = 0
         self._unwatch = core.book.journal.watch(self._changed.add)
 
     def _job(self, job_id: int) -> Job:
@@ -176,7 +178,7 @@ class QueuePrinter:
         not O(open jobs).
         """
         local_jobs = self.sink.agent_sink.local_jobs
-        if len(self._ipp_ids) != len(local_jobs):
+        if local_jobs and next(reversed(local_jobs)) > self._newest_tracked:
             self._track_new(local_jobs)
         now = self.printer.core.clock.now()
         while self._changed:
@@ -201,14 +203,18 @@ class QueuePrinter:
 
     def _track_new(self, local_jobs: dict[int, LocalJob]) -> None:
         """Follow jobs the sink accepted since the last sync; each is read once, so a
-        change committed before it was tracked is not missed."""
-        known = set(self._ipp_ids.values())
-        for ipp_id, local in list(local_jobs.items()):
-            if ipp_id not in known:
-                self._ipp_ids[local.local_id] = ipp_id
-                self._changed.add(local.local_id)
-        if len(self._ipp_ids) != len(local_jobs):  # entries replaced or dropped elsewhere
-            self._ipp_ids = {local.local_id: ipp_id for ipp_id, local in local_jobs.items()}
+        change committed before it was tracked is not missed.
+
+        The sink adds jobs in IPP id order at the end of ``local_jobs``, so the new ones
+        are found walking back from the end: O(new jobs), not O(open jobs)."""
+        newest = self._newest_tracked
+        for ipp_id, local in reversed(local_jobs.items()):
+            if ipp_id <= self._newest_tracked:
+                break
+            newest = max(newest, ipp_id)
+            self._ipp_ids[local.local_id] = ipp_id
+            self._changed.add(local.local_id)
+        self._newest_tracked = newest
 
     def _forget(self, ipp_id: int, local_id: str) -> None:
         self.sink.agent_sink.local_jobs.pop(ipp_id, None)

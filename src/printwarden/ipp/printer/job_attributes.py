@@ -21,15 +21,16 @@ def _times(label: str, stamp: TimeStamp | None) -> list[Attribute]:
             attr(f"date-time-at-{label}", stamp.wall)]
 
 
-def job_status_attributes(job: Job, printer_uri: str, intervening: int) -> list[Attribute]:
-    """What a job-creating operation answers."""
+def job_status_attributes(job: Job, printer_uri: str) -> list[Attribute]:
+    """What a job-creating operation answers (RFC 8011 section 4.2.1.2; the optional
+    ``number-of-intervening-jobs`` is left out, as cupsd does: counting it costs a scan of
+    every job per submission)."""
     return [
         uri("job-uri", job_uri(printer_uri, job.id)),
         integer("job-id", job.id),
         enum("job-state", job.state),
         keyword("job-state-reasons", *job.reasons),
         text("job-state-message", job.message or job.state.name.lower()),
-        integer("number-of-intervening-jobs", intervening),
     ]
 
 

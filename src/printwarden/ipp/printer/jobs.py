@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ..errors import IppError
 from ..status import StatusCode
-from .job import Job, JobState, TimeStamp
+from .job import Job, TimeStamp
 
 __all__ = ["WHICH_JOBS", "JobTable"]
 
@@ -16,18 +16,25 @@ WHICH_JOBS = ("completed", "not-completed", "all")
 
 
 class JobTable:
-    """Jobs by id, oldest first; keeps at most ``keep_finished`` finished jobs."""
+    """Jobs by id, oldest first; keeps about ``keep_finished`` finished jobs (the oldest
+    finished ones are dropped in sweeps every ``keep_finished // 10`` new jobs, so a new
+    job costs O(1) amortised, not a scan of the table)."""
 
     def __init__(self, first_id: int = 1, keep_finished: int = 500) -> None:
         self._jobs: dict[int, Job] = {}
         self._next_id = first_id
         self._keep_finished = keep_finished
+        self._sweep_every = max(1, keep_finished // 10)
+        self._created_since_sweep = 0
 
     def create(self, *, name: str, user: str, document_format: str, now: TimeStamp) -> Job:
         job = Job(self._next_id, f"urn:uuid:{uuid.uuid4()}", name, user, document_format, now)
         self._next_id += 1
         self._jobs[job.id] = job
-        self._forget_old()
+        self._created_since_sweep += 1
+        if self._created_since_sweep >= self._sweep_every:
+            self._created_since_sweep = 0
+            self._forget_old()
         return job
 
     def get(self, job_id: int) -> Job:
@@ -62,7 +69,3 @@ class JobTable:
         finished = [j.id for j in self._jobs.values() if j.state.is_terminal]
         for job_id in finished[:max(0, len(finished) - self._keep_finished)]:
             del self._jobs[job_id]
-
-    def pending_ahead_of(self, job: Job) -> int:
-        return sum(1 for j in self._jobs.values()
-                   if j.id < job.id and j.state in (JobState.PENDING, JobState.PROCESSING))

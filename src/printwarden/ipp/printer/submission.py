@@ -35,7 +35,7 @@ def _new_job(core: PrinterCore, ticket: JobTicket) -> Job:
 def _job_answer(core: PrinterCore, request: IppRequest, job: Job,
                 ticket: JobTicket | None = None) -> IppMessage:
     status = ticket.status if ticket else StatusCode.SUCCESSFUL_OK
-    attributes = job_status_attributes(job, request.printer_uri, core.jobs.pending_ahead_of(job))
+    attributes = job_status_attributes(job, request.printer_uri)
     return answer(request, status, groups=[job_group(attributes)],
                   unsupported=ticket.unsupported if ticket else ())
 
