@@ -1,13 +1,20 @@
-"""The agent's journal: the queue worker's next job, the change feed, schema upgrades."""
+"""The agent's journal: the queue worker's next job, the change feed, schema upgrades,
+group commit on the writer thread."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import sqlite3
+import threading
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from printwarden.agent.journal import SCHEMA_VERSION, Journal
+from printwarden.agent.journal_writer import JournalWriter
 from printwarden.agent.model import WORK_STATES, JobMeta, LocalJob, LocalState
 
 L = LocalState
@@ -66,3 +73,68 @@ def test_a_version_1_journal_is_upgraded_in_place_and_keeps_its_jobs(tmp_path: P
     assert version == SCHEMA_VERSION == 2
     assert "jobs_queue_state_id" in indexes
     assert upgraded.get_job("01A") == job("01A")
+
+
+def _blocker(writer: JournalWriter) -> tuple[threading.Event, Future[None]]:
+    """Occupy the writer thread until the event is set, so the next writes queue up."""
+    started, release = threading.Event(), threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> None:
+        started.set()
+        release.wait(30)
+    future = writer.submit(hold)
+    assert started.wait(30)
+    return release, future
+
+
+def test_writes_queued_during_a_commit_share_the_next_one(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    release, first = _blocker(journal.writer)
+
+    async def accept_many() -> None:
+        await asyncio.gather(*(journal.insert_job_async(job(f"01J{n:02d}"))
+                               for n in range(20)))
+
+    async def scenario() -> None:
+        accepting = asyncio.create_task(accept_many())
+        while journal.writer.queued < 20:  # every insert queued behind the blocked one
+            await asyncio.sleep(0.01)
+        release.set()
+        await accepting
+    asyncio.run(scenario())
+
+    first.result(30)
+    assert len(journal.jobs()) == 20
+    assert (journal.writer.writes, journal.writer.commits) == (21, 2)
+
+
+def test_a_failing_write_is_undone_alone_and_fails_only_its_caller(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    release, _ = _blocker(journal.writer)
+    good = journal.writer.submit(lambda conn: conn.execute(
+        "INSERT INTO kv (key, value) VALUES ('a', '1')"))
+
+    def bad(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO kv (key, value) VALUES ('b', '2')")
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+    failing = journal.writer.submit(bad)
+    also_good = journal.writer.submit(lambda conn: conn.execute(
+        "INSERT INTO kv (key, value) VALUES ('c', '3')"))
+    release.set()
+
+    good.result(30)
+    also_good.result(30)
+    with pytest.raises(sqlite3.OperationalError):
+        failing.result(30)
+    assert [journal.get_value(key) for key in "abc"] == ["1", None, "3"]
+
+
+def test_a_closed_journal_refuses_writes_after_committing_the_queued_ones(
+        tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    journal.set_value("k", "v")
+    journal.close()
+
+    assert Journal(tmp_path / "agent.db").get_value("k") == "v"
+    with pytest.raises(RuntimeError, match="closed"):
+        journal.set_value("k", "w")

@@ -7,6 +7,7 @@ acknowledged yet) and ``kv`` (the last processed event id, the last server confi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from printwarden.agent.journal_writer import JournalWriter, Work, open_connection
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 
 SCHEMA_VERSION = 2
@@ -89,6 +91,16 @@ def _job(row: sqlite3.Row) -> LocalJob:
         cancelled_by_operator=bool(row["cancelled_by_operator"]))
 
 
+def _insert(job: LocalJob) -> Work:
+    marks = ", ".join("?" for _ in _COLUMNS)
+    sql = f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({marks})"
+    row = _row(job)
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(sql, row)
+    return work
+
+
 def _update(conn: sqlite3.Connection, job: LocalJob) -> None:
     sets = ", ".join(f"{name} = ?" for name in _COLUMNS[1:])
     values = _row(job)
@@ -96,17 +108,27 @@ def _update(conn: sqlite3.Connection, job: LocalJob) -> None:
 
 
 class Journal:
-    """Synchronous access to the journal; every write commits (and fsyncs) before returning."""
+    """The agent's journal. Every write commits (and fsyncs) before it returns: the sync
+    methods block their caller, ``insert_job_async`` lets an event loop serve others
+    meanwhile. Writes go through one writer thread that commits concurrent writes
+    together (``JournalWriter``); reads use this object's own connection."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute("PRAGMA busy_timeout=5000")
+        self._conn = open_connection(path)
         self._watchers: list[JobWatcher] = []
         self._migrate()
+        self._writer = JournalWriter(path)
+
+    @property
+    def writer(self) -> JournalWriter:
+        return self._writer
+
+    def _write(self, work: Work) -> None:
+        self._writer.submit(work).result()
+
+    async def _write_async(self, work: Work) -> None:
+        await asyncio.wrap_future(self._writer.submit(work))
 
     def watch(self, watcher: JobWatcher) -> Callable[[], None]:
         """Call ``watcher(local_id)`` after every commit that inserts or changes a job row;
@@ -141,6 +163,8 @@ class Journal:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the read connection: for the schema, before the writer
+        thread exists."""
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
@@ -150,24 +174,29 @@ class Journal:
         self._conn.execute("COMMIT")
 
     def close(self) -> None:
+        self._writer.close()
         self._conn.close()
 
     # --- jobs ------------------------------------------------------------------------------
 
     def insert_job(self, job: LocalJob) -> None:
-        marks = ", ".join("?" for _ in _COLUMNS)
-        with self.transaction() as conn:
-            conn.execute(f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({marks})", _row(job))
+        self._write(_insert(job))
+        self._changed(job.local_id)
+
+    async def insert_job_async(self, job: LocalJob) -> None:
+        """``insert_job`` without blocking the event loop while the commit is fsynced."""
+        await self._write_async(_insert(job))
         self._changed(job.local_id)
 
     def save_job(self, job: LocalJob, *, outbox: dict[str, Any] | None = None) -> None:
         """Write every column of ``job``; with ``outbox``, queue its completion atomically."""
-        with self.transaction() as conn:
+        def work(conn: sqlite3.Connection) -> None:
             _update(conn, job)
             if outbox is not None and job.server_job_id is not None:
                 conn.execute("INSERT OR REPLACE INTO outbox (local_id, server_job_id, "
                              "body_json, created_at) VALUES (?, ?, ?, ?)",
                              (job.local_id, job.server_job_id, json.dumps(outbox), _now()))
+        self._write(work)
         self._changed(job.local_id)
 
     def get_job(self, local_id: str) -> LocalJob | None:
@@ -219,16 +248,17 @@ class Journal:
         return [(row[0], row[1], json.loads(row[2])) for row in rows]
 
     def note_outbox_failure(self, local_id: str, error: str) -> None:
-        with self.transaction() as conn:
-            conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? "
-                         "WHERE local_id = ?", (error[:500], local_id))
+        self._write(lambda conn: conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE local_id = ?",
+            (error[:500], local_id)) and None)
 
     def acknowledge(self, local_id: str, job: LocalJob | None) -> None:
         """The server took the completion: drop the outbox row, save ``job`` with it."""
-        with self.transaction() as conn:
+        def work(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM outbox WHERE local_id = ?", (local_id,))
             if job is not None:
                 _update(conn, job)
+        self._write(work)
         if job is not None:
             self._changed(job.local_id)
 
@@ -239,5 +269,5 @@ class Journal:
         return str(row[0]) if row is not None else None
 
     def set_value(self, key: str, value: str) -> None:
-        with self.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+        self._write(lambda conn: conn.execute(
+            "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value)))

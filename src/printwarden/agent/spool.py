@@ -106,7 +106,7 @@ class Spool:
                        size_bytes=size, created_at=now, updated_at=now,
                        state=LocalState.SPOOLED, state_reason="spooled")
         try:
-            self._journal.insert_job(job)
+            await self._journal.insert_job_async(job)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 final.unlink()
