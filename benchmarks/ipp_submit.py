@@ -816,7 +816,7 @@ def main() -> None:
             if not args.no_memory:
                 print("memory", file=sys.stderr)
                 mem = memory(server, tmp, docs[1], held, 150.0 if not args.quick else 20.0,
-                             120.0 if not args.quick else 30.0)
+                             300.0 if not args.quick else 30.0)
         finally:
             server.stop()
     notes = [args.notes.read_text("utf-8").strip()] if args.notes else []

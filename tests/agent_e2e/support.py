@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -54,6 +54,7 @@ def poll(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
 class AgentProcess:
     """``python -m printwarden.agent.run`` in its own session; ``kill`` sends SIGKILL."""
 
+    verify_tls: ClassVar[bool] = True
     data_dir: Path
     server_url: str
     port: int = field(default_factory=free_port)
@@ -101,9 +102,19 @@ class AgentProcess:
 
     def serves(self, queue: str) -> bool:
         try:
-            return httpx.get(self.url(queue), timeout=2).status_code == 200
+            return httpx.get(self.url(queue), timeout=2,
+                             verify=self.verify_tls).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def ready(self, queue: str) -> bool:
+        """The queue is served and has its device (the server's configuration arrived:
+        a queue without one shows ``other-error``, and its jobs fail)."""
+        try:
+            page = httpx.get(self.url(queue), timeout=2, verify=self.verify_tls)
+        except httpx.HTTPError:
+            return False
+        return page.status_code == 200 and "other-error" not in page.text
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -164,7 +175,7 @@ def add_agent_queue(world: World, agent: AgentProcess, queue: str, device_uri: s
                     **options: Any) -> None:
     world.server.devices.create_printer(queue, actor="test", agent_id=world.agent_id(),
                                         device_uri=device_uri, **options)
-    poll(lambda: agent.serves(queue), f"queue {queue} on the agent")
+    poll(lambda: agent.ready(queue), f"queue {queue} with its device on the agent")
 
 
 def server_jobs(live: LiveServer, username: str) -> list[Any]:

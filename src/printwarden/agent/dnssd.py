@@ -168,6 +168,8 @@ class Advertiser:
         self._zeroconf: AsyncZeroconf | None = None
         self._registered: dict[str, tuple[ServiceRecord, AsyncServiceInfo]] = {}
         self._subtypes: dict[str, list[AsyncServiceInfo]] = {}
+        #: One sync at a time: the background task and a caller must not both register.
+        self._sync_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -206,6 +208,10 @@ class Advertiser:
 
     async def sync(self) -> None:
         """Unregister changed/removed services, register new ones."""
+        async with self._sync_lock:
+            await self._sync()
+
+    async def _sync(self) -> None:
         zc = self._zeroconf
         if zc is None:
             return

@@ -34,22 +34,36 @@ class JobBook:
     def get(self, local_id: str) -> LocalJob | None:
         return self.journal.get_job(local_id)
 
+    def _next(self, job: LocalJob, to_state: LocalState, reason: str,
+              changes: dict[str, Any]) -> LocalJob | None:
+        current = self.journal.get_job(job.local_id)
+        if current is None or current.state is not job.state:
+            return None
+        if not can_move(current.state, to_state):
+            return None
+        return replace(current, state=to_state, state_reason=reason[:500],
+                       updated_at=datetime.now(UTC), **changes)
+
     def move(self, job: LocalJob, to_state: LocalState, reason: str,
              **changes: Any) -> LocalJob | None:
         """Move the journal's current copy of ``job`` to ``to_state``.
 
         Compare-and-set: answers the saved job, or None when the journal's job is no longer
         in the state ``job`` was read in (for instance cancelled while being authorized)
-        or cannot make this move.
+        or cannot make this move. The state is checked again inside the commit, so a move
+        queued by another task in between wins and this one answers None.
         """
-        current = self.journal.get_job(job.local_id)
-        if current is None or current.state is not job.state:
+        moved = self._next(job, to_state, reason, changes)
+        if moved is None or not self.save(moved, expect_state=job.state):
             return None
-        if not can_move(current.state, to_state):
+        return moved
+
+    async def move_async(self, job: LocalJob, to_state: LocalState, reason: str,
+                         **changes: Any) -> LocalJob | None:
+        """``move`` that lets the event loop serve others while the commit is fsynced."""
+        moved = self._next(job, to_state, reason, changes)
+        if moved is None or not await self.save_async(moved, expect_state=job.state):
             return None
-        moved = replace(current, state=to_state, state_reason=reason[:500],
-                        updated_at=datetime.now(UTC), **changes)
-        self.save(moved)
         return moved
 
     def update(self, job: LocalJob, **changes: Any) -> LocalJob:
@@ -59,12 +73,36 @@ class JobBook:
         self.save(changed)
         return changed
 
-    def save(self, job: LocalJob) -> None:
+    async def update_async(self, job: LocalJob, **changes: Any) -> LocalJob:
+        """``update`` without blocking the event loop. The fields go onto the journal's
+        current copy, checked again at commit; if another task moved the job in between,
+        it is read again (a job only moves forward a few times, so this ends)."""
+        while True:
+            current = self.journal.get_job(job.local_id) or job
+            changed = replace(current, updated_at=datetime.now(UTC), **changes)
+            if await self.save_async(changed, expect_state=current.state):
+                return changed
+
+    def save(self, job: LocalJob, *, expect_state: LocalState | None = None) -> bool:
         outbox = completion_body(job) if needs_completion(job) else None
-        self.journal.save_job(job, outbox=outbox)
+        saved = self.journal.save_job(job, outbox=outbox, expect_state=expect_state)
+        if saved:
+            self._saved(job, outbox is not None)
+        return saved
+
+    async def save_async(self, job: LocalJob, *,
+                         expect_state: LocalState | None = None) -> bool:
+        outbox = completion_body(job) if needs_completion(job) else None
+        saved = await self.journal.save_job_async(job, outbox=outbox,
+                                                  expect_state=expect_state)
+        if saved:
+            self._saved(job, outbox is not None)
+        return saved
+
+    def _saved(self, job: LocalJob, queued_completion: bool) -> None:
         if job.state in DATA_FREE_STATES:
             self.spool.delete_data(job)
-        if outbox is not None:
+        if queued_completion:
             self.outbox_ready.set()
 
     def ensure_outbox(self) -> int:

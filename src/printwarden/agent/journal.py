@@ -101,10 +101,33 @@ def _insert(job: LocalJob) -> Work:
     return work
 
 
-def _update(conn: sqlite3.Connection, job: LocalJob) -> None:
+def _update(conn: sqlite3.Connection, job: LocalJob,
+            expect_state: LocalState | None = None) -> bool:
+    """Write every column of ``job``; with ``expect_state``, only if the row is still in
+    that state (compare-and-set). Answers whether the row was written."""
     sets = ", ".join(f"{name} = ?" for name in _COLUMNS[1:])
     values = _row(job)
-    conn.execute(f"UPDATE jobs SET {sets} WHERE local_id = ?", (*values[1:], values[0]))
+    if expect_state is None:
+        cursor = conn.execute(f"UPDATE jobs SET {sets} WHERE local_id = ?",
+                              (*values[1:], values[0]))
+    else:
+        cursor = conn.execute(f"UPDATE jobs SET {sets} WHERE local_id = ? AND state = ?",
+                              (*values[1:], values[0], expect_state.value))
+    return cursor.rowcount == 1
+
+
+def _save(job: LocalJob, outbox: dict[str, Any] | None,
+          expect_state: LocalState | None) -> tuple[Work, list[bool]]:
+    """The write of ``Journal.save_job`` and the cell its outcome lands in."""
+    saved = [False]
+
+    def work(conn: sqlite3.Connection) -> None:
+        saved[0] = _update(conn, job, expect_state)
+        if saved[0] and outbox is not None and job.server_job_id is not None:
+            conn.execute("INSERT OR REPLACE INTO outbox (local_id, server_job_id, "
+                         "body_json, created_at) VALUES (?, ?, ?, ?)",
+                         (job.local_id, job.server_job_id, json.dumps(outbox), _now()))
+    return work, saved
 
 
 class Journal:
@@ -188,16 +211,27 @@ class Journal:
         await self._write_async(_insert(job))
         self._changed(job.local_id)
 
-    def save_job(self, job: LocalJob, *, outbox: dict[str, Any] | None = None) -> None:
-        """Write every column of ``job``; with ``outbox``, queue its completion atomically."""
-        def work(conn: sqlite3.Connection) -> None:
-            _update(conn, job)
-            if outbox is not None and job.server_job_id is not None:
-                conn.execute("INSERT OR REPLACE INTO outbox (local_id, server_job_id, "
-                             "body_json, created_at) VALUES (?, ?, ?, ?)",
-                             (job.local_id, job.server_job_id, json.dumps(outbox), _now()))
+    def save_job(self, job: LocalJob, *, outbox: dict[str, Any] | None = None,
+                 expect_state: LocalState | None = None) -> bool:
+        """Write every column of ``job``; with ``outbox``, queue its completion atomically.
+
+        With ``expect_state`` nothing is written unless the committed row is still in that
+        state (a compare-and-set decided inside the transaction, so it holds against
+        writes queued by others). Answers whether the job was written."""
+        work, saved = _save(job, outbox, expect_state)
         self._write(work)
-        self._changed(job.local_id)
+        if saved[0]:
+            self._changed(job.local_id)
+        return saved[0]
+
+    async def save_job_async(self, job: LocalJob, *, outbox: dict[str, Any] | None = None,
+                             expect_state: LocalState | None = None) -> bool:
+        """``save_job`` without blocking the event loop while the commit is fsynced."""
+        work, saved = _save(job, outbox, expect_state)
+        await self._write_async(work)
+        if saved[0]:
+            self._changed(job.local_id)
+        return saved[0]
 
     def get_job(self, local_id: str) -> LocalJob | None:
         row = self._conn.execute("SELECT * FROM jobs WHERE local_id = ?",

@@ -82,7 +82,7 @@ class Pipeline:
                 await self._server_up.wait()
             except Exception:  # a bug in one job must not stop the queue
                 log.exception("job %s failed unexpectedly", job.local_id)
-                self._book.move(job, L.FAILED, "internal error in the agent")
+                await self._book.move_async(job, L.FAILED, "internal error in the agent")
 
     async def step(self, job: LocalJob) -> None:
         """Take ``job`` one state further."""
@@ -96,7 +96,7 @@ class Pipeline:
     async def _analyse(self, job: LocalJob) -> None:
         path = self._book.spool.path_of(job)
         if not path.exists():
-            self._book.move(job, L.FAILED, "the spooled document is missing")
+            await self._book.move_async(job, L.FAILED, "the spooled document is missing")
             return
         config = self._queues().get(job.queue)
         lines = config.lines_per_page if config else 60
@@ -105,38 +105,43 @@ class Pipeline:
         analysis = {"pages": info.pages, "color_pages": info.color_pages,
                     "mono_pages": info.mono_pages, "sizes": dict(info.sizes),
                     "estimated": info.estimated, "reason": info.reason or ""}
-        self._book.move(job, L.ANALYSED, "analysed", pages=info.pages,
-                        color_pages=info.color_pages, analysis=analysis)
+        await self._book.move_async(job, L.ANALYSED, "analysed", pages=info.pages,
+                                    color_pages=info.color_pages, analysis=analysis)
 
     async def _authorize(self, job: LocalJob) -> None:
         try:
             answer = await self._link.authorize(authorize_body(job))
         except ServerRejected as exc:
-            self._book.move(job, L.FAILED, f"the server refused the job: {exc.message}")
+            await self._book.move_async(job, L.FAILED,
+                                        f"the server refused the job: {exc.message}")
             return
         decision = str(answer["decision"])
         cost = answer.get("cost") or {}
         fields = {"server_job_id": answer["job_id"], "decision": decision,
                   "reservation_cost_minor": cost.get("minor")}
-        moved = self._book.move(job, DECISION_STATES[decision], str(answer["message"]),
-                                **fields)
+        moved = await self._book.move_async(job, DECISION_STATES[decision],
+                                            str(answer["message"]), **fields)
         if moved is None:  # cancelled meanwhile: record the server job so it is closed too
-            self._book.update(job, **fields)
+            await self._book.update_async(job, **fields)
 
     async def _forward(self, job: LocalJob) -> None:
         config = self._queues().get(job.queue)
         if config is None or not config.device_uri:
-            self._book.move(job, L.FAILED, f"queue {job.queue!r} has no device to print to")
+            await self._book.move_async(job, L.FAILED,
+                                        f"queue {job.queue!r} has no device to print to")
             return
         if job.state is L.AUTHORIZED and not await self._tell_printing(job):
             return
-        forwarding = self._book.move(job, L.FORWARDING, "sending to the printer",
-                                     forward_attempts=job.forward_attempts + 1)
+        forwarding = await self._book.move_async(job, L.FORWARDING, "sending to the printer",
+                                                 forward_attempts=job.forward_attempts + 1)
         if forwarding is None:  # already forwarding (recovery), or cancelled meanwhile
             current = self._book.get(job.local_id)
             if current is None or current.state is not L.FORWARDING:
                 return
-            forwarding = self._book.update(current, forward_attempts=job.forward_attempts + 1)
+            forwarding = await self._book.update_async(
+                current, forward_attempts=job.forward_attempts + 1)
+            if forwarding.state is not L.FORWARDING:  # cancelled while that was committed
+                return
         activity = self._activity(job.queue)
         activity.busy = True
         try:
@@ -147,16 +152,16 @@ class Pipeline:
             activity.device_reasons.clear()
         if result.ok:
             activity.message = ""
-            self._book.move(forwarding, L.FORWARDED, result.detail or "printed",
-                            remote_job_id=result.remote_job_id,
-                            pages_printed=per_copy_pages(result, forwarding),
-                            copies_printed=result.copies_printed)
+            await self._book.move_async(forwarding, L.FORWARDED, result.detail or "printed",
+                                        remote_job_id=result.remote_job_id,
+                                        pages_printed=per_copy_pages(result, forwarding),
+                                        copies_printed=result.copies_printed)
         else:
             activity.message = result.detail
-            self._book.move(forwarding, L.FAILED, f"printer: {result.detail}",
-                            remote_job_id=result.remote_job_id,
-                            pages_printed=per_copy_pages(result, forwarding),
-                            copies_printed=result.copies_printed)
+            await self._book.move_async(forwarding, L.FAILED, f"printer: {result.detail}",
+                                        remote_job_id=result.remote_job_id,
+                                        pages_printed=per_copy_pages(result, forwarding),
+                                        copies_printed=result.copies_printed)
 
     async def _tell_printing(self, job: LocalJob) -> bool:
         """Tell the server; False when it says the job may not print (cancelled there)."""
@@ -168,7 +173,8 @@ class Pipeline:
             return True  # authorized already: print, report later
         except ServerRejected as exc:
             if exc.status == 409:
-                self._book.move(job, L.CANCELLED, exc.message, completion_sent=True)
+                await self._book.move_async(job, L.CANCELLED, exc.message,
+                                            completion_sent=True)
                 return False
         return True
 
