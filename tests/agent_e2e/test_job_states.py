@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import httpx
 
-from printwarden.ipp import DelimiterTag, IppMessage, Operation, StatusCode, integer, keyword
+from printwarden.ipp import (
+    DelimiterTag,
+    IppMessage,
+    Operation,
+    StatusCode,
+    decode,
+    integer,
+    keyword,
+    mime_media_type,
+)
 from tests.agent.support import LiveServer, World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs
-from tests.ipp_server.support import RunningVirtualPrinter
+from tests.ipp_server.support import RunningVirtualPrinter, ipp_request
 from tests.support.peers import make_pdf
 
 
@@ -96,3 +106,39 @@ def test_queues_follow_the_server_health_answers_and_sigterm_stops_cleanly(
     events = [line.get("event", "") for line in lines]
     assert any("agent serving queues" in event for event in events)
     assert any(event == "agent stopped" for event in events)
+
+
+def test_jobs_whose_uploads_end_out_of_order_both_follow_their_agent_jobs(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, tmp_path: Path) -> None:
+    """The first job's upload is still running when a second job is accepted: the IPP
+    front end must follow both (job ids are given when a request starts, jobs join the
+    front end when their document is spooled)."""
+    pdf = make_pdf(tmp_path / "one.pdf", pages=1).read_bytes()
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "direct", downstream.uri)
+    request = ipp_request(Operation.PRINT_JOB, agent.uri("direct"),
+                          mime_media_type("document-format", "application/pdf"),
+                          user="alice") + pdf
+    head, tail = request[:-100], request[-100:]
+    with socket.create_connection(("127.0.0.1", agent.port), timeout=30) as slow:
+        slow.sendall(f"POST /ipp/print/direct HTTP/1.1\r\nHost: 127.0.0.1:{agent.port}\r\n"
+                     "Content-Type: application/ipp\r\nConnection: close\r\n"
+                     f"Content-Length: {len(request)}\r\n\r\n".encode() + head)
+        poll(lambda: any((agent.data_dir / "spool" / "tmp").glob("*.part")),
+             "the first upload under way")
+        second = _job_id(agent.print_job("direct", pdf))
+        poll(lambda: agent.job_value("direct", second, "job-state") == 9, "second printed")
+        slow.sendall(tail)
+        answer = b""
+        while chunk := slow.recv(65536):
+            answer += chunk
+    first = _job_id(decode(answer.split(b"\r\n\r\n", 1)[1])[0])
+
+    assert first < second
+    poll(lambda: agent.job_value("direct", first, "job-state") == 9, "first printed")
+    metrics = poll(lambda: _metrics(agent.base), "metrics")
+    poll(lambda: 'printwarden_agent_jobs_completed_total{queue="direct"} 2.0'
+         in _metrics(agent.base), "both jobs counted as completed")
+    assert 'printwarden_agent_jobs_accepted_total{queue="direct"} 2.0' in metrics

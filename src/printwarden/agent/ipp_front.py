@@ -122,8 +122,8 @@ class QueuePrinter:
         self._ipp_ids: dict[str, int] = {}
         #: IPP ids of ended jobs, oldest first: dropped once the job table forgets them.
         self._ended: collections.deque[int] = collections.deque()
-        #: The highest IPP job id already in ``_ipp_ids``.
-        self._newest_tracked = 0
+        #: IPP ids of the jobs in ``_ipp_ids``.
+        self._tracked: set[int] = set()
         self._unwatch = core.book.journal.watch(self._changed.add)
 
     def _job(self, job_id: int) -> Job:
@@ -178,7 +178,7 @@ class QueuePrinter:
         not O(open jobs).
         """
         local_jobs = self.sink.agent_sink.local_jobs
-        if local_jobs and next(reversed(local_jobs)) > self._newest_tracked:
+        if local_jobs and next(reversed(local_jobs)) not in self._tracked:
             self._track_new(local_jobs)
         now = self.printer.core.clock.now()
         while self._changed:
@@ -205,20 +205,20 @@ class QueuePrinter:
         """Follow jobs the sink accepted since the last sync; each is read once, so a
         change committed before it was tracked is not missed.
 
-        The sink adds jobs in IPP id order at the end of ``local_jobs``, so the new ones
-        are found walking back from the end: O(new jobs), not O(open jobs)."""
-        newest = self._newest_tracked
+        The sink appends a job to ``local_jobs`` when its document is spooled, which with
+        concurrent uploads is not IPP id order; the untracked jobs are the entries after
+        the last tracked one, found walking back from the end: O(new jobs)."""
         for ipp_id, local in reversed(local_jobs.items()):
-            if ipp_id <= self._newest_tracked:
+            if ipp_id in self._tracked:
                 break
-            newest = max(newest, ipp_id)
+            self._tracked.add(ipp_id)
             self._ipp_ids[local.local_id] = ipp_id
             self._changed.add(local.local_id)
-        self._newest_tracked = newest
 
     def _forget(self, ipp_id: int, local_id: str) -> None:
         self.sink.agent_sink.local_jobs.pop(ipp_id, None)
         self._ipp_ids.pop(local_id, None)
+        self._tracked.discard(ipp_id)
 
     def _drop_forgotten(self) -> None:
         """Drop ended jobs the job table no longer keeps (oldest first)."""
