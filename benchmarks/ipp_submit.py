@@ -100,7 +100,10 @@ NOTES = (
     "improves. The agent's other work per job (analysis in a thread, authorize and "
     "complete over HTTP to the server, forwarding) runs in the same process, and the "
     "server, the client threads and cupsd share the same 2 cores: acceptance competes "
-    "with the backlog drain it creates. "
+    "with the backlog drain it creates; with 100-page documents the analysis thread "
+    "(pypdf, pure Python) also holds the GIL while requests wait, which is where the "
+    "1-client p99 goes (a process pool for analysis is the next step: it would also "
+    "isolate a misbehaving document from the agent). "
     "What was fixed in this round (the previous run on record gave 36-40 jobs/s and "
     "p99 19-41x cupsd): the IPP front end re-read every open job from the journal on "
     "every request (O(open jobs) per request, O(n^2) per run), now it follows the "
@@ -110,7 +113,7 @@ NOTES = (
     "does; journal commits blocked the event loop, now one writer thread commits them, "
     "grouped, while the loop serves other clients. "
     "The 2x target cannot be met by a spool that is durable per job with one client on "
-    "this disk: three fsyncs take longer than cupsd's whole answer (0.6-0.8 ms). Meeting "
+    "this disk: three fsyncs take longer than cupsd's whole answer (0.5-0.8 ms). Meeting "
     "it would need acknowledging before the fsync (which the brief forbids) or a batched "
     "acknowledgement that only helps concurrent clients.")
 TARGET_RATIO = 2.0
