@@ -17,9 +17,9 @@ In one run:
       backlog takes to drain (analysis, authorize, forward) is measured separately;
   (b) a private cupsd (docs RECIPES: no system service) with a raw queue on
       ``file:///dev/null``, the same client and documents;
-- the agent's RSS (``VmRSS`` of /proc/PID/status): idle after start with its queue loaded,
-  and with N (10,000) jobs held for release (8 clients submitting tiny PDFs over IPP,
-  bounded in time).
+- the agent's RSS (``VmRSS`` of /proc/PID/status, plus its analysis worker): idle after
+  start with its queue loaded, and with N (10,000) jobs held for release (8 clients
+  submitting tiny PDFs over IPP, bounded in time).
 
 Prints a Markdown section; ``--write`` replaces the "## Agent IPP submission" section of
 docs/benchmarks.md (other sections are kept byte for byte).
@@ -322,14 +322,19 @@ class Agent:
         return found
 
     def memory(self) -> tuple[float, float]:
-        """(VmRSS, VmHWM) in MiB."""
+        """(VmRSS, VmHWM) in MiB of the agent and its children (the analysis worker)."""
         assert self.proc is not None
-        values = {}
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(rest.split()[0]) / 1024
-        return values["VmRSS"], values["VmHWM"]
+        rss = hwm = 0.0
+        for pid in [self.proc.pid, *_children(self.proc.pid)]:
+            values = {}
+            with contextlib.suppress(FileNotFoundError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    key, _, rest = line.partition(":")
+                    if key in ("VmRSS", "VmHWM"):
+                        values[key] = int(rest.split()[0]) / 1024
+            rss += values.get("VmRSS", 0.0)
+            hwm += values.get("VmHWM", 0.0)
+        return rss, hwm
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -556,6 +561,22 @@ class Memory:
     held_wait: float
 
 
+def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (from /proc/*/stat parent ids)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        kids = [child for child, parent in parents.items() if parent == current]
+        found.extend(kids)
+        frontier.extend(kids)
+    return found
+
+
 def wait_drain(done: Callable[[], bool], bound: float) -> float | None:
     started = time.perf_counter()
     while time.perf_counter() - started < bound:
@@ -741,7 +762,8 @@ def report(pairs: list[Pair], mem: Memory | None, *, when: str, load_before: str
         edge = (" (met if MB means MiB)" if mem.idle_rss < TARGET_IDLE_MB
                 <= mem.idle_rss * MIB / 1e6 else "")
         lines += [
-            "", "Agent memory (`VmRSS` of the agent process in /proc/PID/status; a fresh "
+            "", "Agent memory (`VmRSS` in /proc/PID/status of the agent process plus its "
+            "children, the document analysis worker included; a fresh "
             "agent, one hold-for-release queue forwarding to the sink):", "",
             "| State | RSS MiB (MB) | Target |", "|---|---:|---|",
             f"| idle, queue loaded | {mem.idle_rss:.1f} ({mem.idle_rss * MIB / 1e6:.1f}) | "

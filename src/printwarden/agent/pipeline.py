@@ -15,15 +15,14 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-import anyio
-
+from printwarden.agent.analysis_worker import Analyser
 from printwarden.agent.forwarding.base import ForwardJob, ForwardResult, StatusCallback
 from printwarden.agent.jobbook import JobBook
 from printwarden.agent.link import ServerLink, ServerRejected, ServerUnreachable
 from printwarden.agent.model import DECISION_STATES, WORK_STATES, LocalJob, LocalState
 from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.requests import authorize_body, per_copy_pages
-from printwarden.documents import MIME_FORMATS, analyse
+from printwarden.documents import MIME_FORMATS
 
 log = logging.getLogger(__name__)
 L = LocalState
@@ -37,8 +36,9 @@ class Pipeline:
     def __init__(self, book: JobBook, link: ServerLink, server_up: asyncio.Event, *,
                  queues: Callable[[], Mapping[str, QueueConfig]],
                  activity: Callable[[str], QueueActivity],
-                 send: SendDocument) -> None:
+                 send: SendDocument, analyser: Analyser | None = None) -> None:
         self._book = book
+        self._analyser = analyser or Analyser()
         self._link = link
         self._server_up = server_up
         self._queues = queues
@@ -67,6 +67,7 @@ class Pipeline:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers.clear()
+        self._analyser.close()
 
     async def _worker(self, queue: str) -> None:
         wakeup = self._wakeups[queue]
@@ -100,13 +101,10 @@ class Pipeline:
             return
         config = self._queues().get(job.queue)
         lines = config.lines_per_page if config else 60
-        info = await anyio.to_thread.run_sync(
-            lambda: analyse(path, format_hint=job.meta.document_format, lines_per_page=lines))
-        analysis = {"pages": info.pages, "color_pages": info.color_pages,
-                    "mono_pages": info.mono_pages, "sizes": dict(info.sizes),
-                    "estimated": info.estimated, "reason": info.reason or ""}
-        await self._book.move_async(job, L.ANALYSED, "analysed", pages=info.pages,
-                                    color_pages=info.color_pages, analysis=analysis)
+        summary = await self._analyser.analyse(path, job.meta.document_format, lines)
+        await self._book.move_async(job, L.ANALYSED, "analysed", pages=summary.pages,
+                                    color_pages=summary.color_pages,
+                                    analysis=summary.as_dict())
 
     async def _authorize(self, job: LocalJob) -> None:
         try:
