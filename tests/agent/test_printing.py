@@ -7,6 +7,7 @@ from pathlib import Path
 
 from printwarden.agent.core import AgentCore
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
+from printwarden.agent.pipeline import NO_DEVICE
 from printwarden.jobs.model import JobState
 from tests.agent.support import (
     AgentFactory,
@@ -186,3 +187,32 @@ def test_a_printer_that_never_takes_the_job_fails_it_and_nothing_is_charged(
     assert world.charges(failed.server_job_id) == 0
     account = world.server.ledger.credit_account(world.alice_id)
     assert (account.balance_minor, account.reserved_minor) == (1000, 0)
+
+
+def test_a_job_waits_for_its_queues_device_and_prints_once_one_is_configured(
+        world: World, agent_settings: AgentFactory) -> None:
+    """A queue created without a device (or before it is known) keeps its jobs."""
+    document = text_document(2)
+
+    async def scenario() -> tuple[LocalJob, LocalJob]:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        printer = world.server.devices.create_printer(
+            "hall", actor="test", agent_id=world.agent_id(), device_uri="")
+        async with running(settings) as core:
+            job = await core.accept("hall", meta(), chunks_of(document, 5))
+
+            def waiting() -> LocalJob | None:
+                found = core.get_job(job.local_id)
+                return found if found is not None and found.state_reason == NO_DEVICE else None
+            waited: LocalJob = await wait_for(waiting, "the job waiting for a device")
+            world.server.devices.update_printer(
+                printer.id, {"device_uri": world.device.as_uri()}, actor="test")
+            return waited, await reaches(core, job.local_id, L.COMPLETED)
+
+    waited, done = asyncio.run(scenario())
+
+    assert waited.state is L.AUTHORIZED
+    assert waited.ipp_state_message == NO_DEVICE
+    assert world.device.read_bytes() == document
+    assert done.server_job_id is not None and world.charges(done.server_job_id) == 1

@@ -26,6 +26,11 @@ from printwarden.documents import MIME_FORMATS
 
 log = logging.getLogger(__name__)
 L = LocalState
+NO_DEVICE = "waiting: the queue has no device configured"
+
+
+class _QueueBlocked(Exception):
+    """The queue cannot move its next job until its configuration changes."""
 _WORK_ORDER = tuple(sorted(WORK_STATES, key=lambda state: state.value))
 
 #: ``(device_uri, job, on_status) -> result``: hands a document to the downstream device.
@@ -67,7 +72,7 @@ class Pipeline:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers.clear()
-        self._analyser.close()
+        await self._analyser.aclose()
 
     async def _worker(self, queue: str) -> None:
         wakeup = self._wakeups[queue]
@@ -81,6 +86,8 @@ class Pipeline:
                 await self.step(job)
             except ServerUnreachable:
                 await self._server_up.wait()
+            except _QueueBlocked:
+                await wakeup.wait()  # a configuration change, a cancel or a new job
             except Exception:  # a bug in one job must not stop the queue
                 log.exception("job %s failed unexpectedly", job.local_id)
                 await self._book.move_async(job, L.FAILED, "internal error in the agent")
@@ -124,10 +131,15 @@ class Pipeline:
 
     async def _forward(self, job: LocalJob) -> None:
         config = self._queues().get(job.queue)
-        if config is None or not config.device_uri:
+        if config is None:
             await self._book.move_async(job, L.FAILED,
-                                        f"queue {job.queue!r} has no device to print to")
+                                        f"queue {job.queue!r} no longer exists on this agent")
             return
+        if not config.device_uri:  # not configured yet: the job waits, it is not lost
+            if job.state_reason != NO_DEVICE:
+                log.warning("queue %s has no device: job %s waits", job.queue, job.local_id)
+                await self._book.update_async(job, state_reason=NO_DEVICE)
+            raise _QueueBlocked(job.queue)
         if job.state is L.AUTHORIZED and not await self._tell_printing(job):
             return
         forwarding = await self._book.move_async(job, L.FORWARDING, "sending to the printer",
