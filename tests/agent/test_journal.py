@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from printwarden.agent.journal import SCHEMA_VERSION, Journal
+from printwarden.agent.journal import SCHEMA_V1, SCHEMA_VERSION, Journal
 from printwarden.agent.journal_writer import JournalWriter
 from printwarden.agent.model import WORK_STATES, JobMeta, LocalJob, LocalState
 
@@ -58,21 +58,29 @@ def test_watchers_hear_every_committed_change_until_they_stop(tmp_path: Path) ->
 
 def test_a_version_1_journal_is_upgraded_in_place_and_keeps_its_jobs(tmp_path: Path) -> None:
     path = tmp_path / "agent.db"
-    journal = Journal(path)
-    journal.insert_job(job("01A"))
-    journal.close()
     with sqlite3.connect(path) as conn:  # what an agent of the first release left
-        conn.execute("DROP INDEX jobs_queue_state_id")
+        conn.executescript(SCHEMA_V1)
         conn.execute("PRAGMA user_version=1")
+        values = _v1_row(job("01A"))
+        conn.execute(f"INSERT INTO jobs VALUES ({', '.join('?' for _ in values)})", values)
 
     upgraded = Journal(path)
 
     with sqlite3.connect(path) as conn:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(jobs)")}
-    assert version == SCHEMA_VERSION == 2
-    assert "jobs_queue_state_id" in indexes
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+    assert version == SCHEMA_VERSION == 3
+    assert "jobs_queue_state_id" in indexes and "ipp_job_id" in columns
     assert upgraded.get_job("01A") == job("01A")
+
+
+def _v1_row(made: LocalJob) -> tuple[object, ...]:
+    m = made.meta
+    return (made.local_id, made.queue, m.username, m.title, m.document_format,
+            made.spool_name, made.size_bytes, m.copies, m.sides, m.color_mode, m.media,
+            made.created_at.isoformat(), made.updated_at.isoformat(), made.state.value,
+            made.state_reason, None, None, None, None, None, "{}", 0, None, None, None, 0, 0)
 
 
 def _blocker(writer: JournalWriter) -> tuple[threading.Event, Future[None]]:

@@ -142,3 +142,30 @@ def test_jobs_whose_uploads_end_out_of_order_both_follow_their_agent_jobs(
     poll(lambda: 'printwarden_agent_jobs_completed_total{queue="direct"} 2.0'
          in _metrics(agent.base), "both jobs counted as completed")
     assert 'printwarden_agent_jobs_accepted_total{queue="direct"} 2.0' in metrics
+
+
+def test_after_a_restart_ipp_clients_still_find_their_jobs_under_the_same_ids(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "one.pdf", pages=1).read_bytes()
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "direct", downstream.uri)
+    add_agent_queue(world, agent, "release", downstream.uri, hold_for_release=True)
+    printed = _job_id(agent.print_job("direct", pdf))
+    held = _job_id(agent.print_job("release", pdf))
+    poll(lambda: agent.job_value("direct", printed, "job-state") == 9, "job printed")
+    poll(lambda: agent.job_value("release", held, "job-state") == 4, "job held")
+
+    agent.kill()
+    agent.start()
+    poll(lambda: agent.serves("release"), "the queues after the restart")
+
+    assert agent.job_value("direct", printed, "job-state") == 9
+    assert agent.job_value("direct", printed, "job-originating-user-name") == "alice"
+    assert agent.job_value("release", held, "job-state") == 4
+    listed = agent.ipp("release", Operation.GET_JOBS, keyword("which-jobs", "not-completed"))
+    assert [group["job-id"].value for group in listed.groups_with(DelimiterTag.JOB)] == [held]
+    again = _job_id(agent.print_job("direct", pdf))
+    assert again > printed
+    poll(lambda: agent.job_value("direct", again, "job-state") == 9, "the new job printed")

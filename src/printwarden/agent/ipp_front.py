@@ -21,6 +21,7 @@ import collections
 import contextlib
 import dataclasses
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 
 from printwarden.agent.core import AgentCore, JobConflict, QueueNotAccepting
@@ -30,7 +31,7 @@ from printwarden.agent.ipp_sink import AgentSink
 from printwarden.agent.ipp_sync import follow_local_job, job_meta
 from printwarden.agent.model import JobMeta, LocalJob
 from printwarden.agent.spool import SpoolError
-from printwarden.ipp.attributes import enum, keyword, text
+from printwarden.ipp.attributes import enum, integer, keyword, text
 from printwarden.ipp.attributes import name as name_value
 from printwarden.ipp.errors import IppError
 from printwarden.ipp.message import IppMessage
@@ -42,6 +43,7 @@ from printwarden.ipp.printer import (
     JobTable,
     PrinterDescription,
     StoredDocument,
+    TimeStamp,
 )
 from printwarden.ipp.printer.answers import answer, owned_job, user_of
 from printwarden.ipp.server import IppRequest, IppServerApp, PrinterSummary, ServerLimits
@@ -114,8 +116,9 @@ class QueuePrinter:
             uuid=queue_uuid(core.settings.data_dir, queue))
         self.sink = FrontSink(core, queue, self._job, listener)
         self.printer = IppPrinter(description, self.sink, processing_delay=None)
-        # Job ids go on from the journal's count, so a restart does not reuse recent ids.
-        self.printer.core.jobs = JobTable(first_id=len(core.list_jobs(queue, "all")) + 1)
+        known = core.list_jobs(queue, "all")
+        # Job ids go on after the journal's, so a restart does not reuse recent ids.
+        self.printer.core.jobs = JobTable(first_id=len(known) + 1)
         #: Local ids whose journal row changed since the last ``sync_jobs`` (change feed).
         self._changed: set[str] = set()
         #: Local id -> IPP job id of the jobs this printer follows.
@@ -125,9 +128,37 @@ class QueuePrinter:
         #: IPP ids of the jobs in ``_ipp_ids``.
         self._tracked: set[int] = set()
         self._unwatch = core.book.journal.watch(self._changed.add)
+        self._restore(known)
 
     def _job(self, job_id: int) -> Job:
         return self.printer.core.jobs.get(job_id)
+
+    def _restore(self, known: list[LocalJob]) -> None:
+        """Rebuild the IPP jobs of the journal's jobs after a restart, so Get-Jobs and
+        Get-Job-Attributes still answer for them (same ids, states from the journal)."""
+        table = self.printer.core.jobs
+        clock = self.printer.core.clock
+        now = clock.now()
+        restorable = sorted((local for local in known if local.meta.ipp_job_id is not None),
+                            key=lambda local: local.meta.ipp_job_id or 0)
+        for local in restorable:
+            ipp_id = local.meta.ipp_job_id
+            assert ipp_id is not None
+            age = max(0, int((now.wall - local.created_at).total_seconds()))
+            created = TimeStamp(now.up_time - age, local.created_at.replace(microsecond=0))
+            job = Job(ipp_id, f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, local.local_id)}",
+                      local.meta.title, local.meta.username, local.meta.document_format,
+                      created, documents=1, documents_closed=True,
+                      octets=local.size_bytes)
+            job.template["copies"] = integer("copies", local.meta.copies)
+            table.restore(job)
+            if follow_local_job(job, local, now):
+                self._ended.append(ipp_id)
+            self.sink.agent_sink.local_jobs[ipp_id] = local
+            self._ipp_ids[local.local_id] = ipp_id
+            self._tracked.add(ipp_id)
+        table.forget_old()
+        self._drop_forgotten()
 
     @property
     def name(self) -> str:

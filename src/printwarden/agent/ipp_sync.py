@@ -54,7 +54,7 @@ def job_meta(ticket: DocumentTicket, job: Job) -> JobMeta:
         and copies > 0 else 1,
         sides=sides if isinstance(sides, str) else "one-sided",
         color_mode=color if isinstance(color, str) else "auto",
-        media=_media(template))
+        media=_media(template), ipp_job_id=ticket.job_id)
 
 
 def follow_local_job(job: Job, local: LocalJob, now: TimeStamp) -> str:

@@ -19,8 +19,9 @@ from typing import Any
 from printwarden.agent.journal_writer import JournalWriter, Work, open_connection
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 
-SCHEMA_VERSION = 2
-_SCHEMA = """
+SCHEMA_VERSION = 3
+#: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
+SCHEMA_V1 = """
 CREATE TABLE jobs (
     local_id TEXT PRIMARY KEY, queue TEXT NOT NULL, username TEXT NOT NULL,
     title TEXT NOT NULL, document_format TEXT NOT NULL, spool_name TEXT NOT NULL,
@@ -44,6 +45,8 @@ _MIGRATIONS: dict[int, str] = {
     # The queue worker's "next job": per (queue, state) the lowest local id (ULIDs, so the
     # oldest created), read from the index alone.
     2: "CREATE INDEX IF NOT EXISTS jobs_queue_state_id ON jobs (queue, state, local_id)",
+    # The IPP job id, so the IPP job table is rebuilt after a restart.
+    3: "ALTER TABLE jobs ADD COLUMN ipp_job_id INTEGER",
 }
 #: Called with the local id of a job whose row was just committed (inserted or changed).
 JobWatcher = Callable[[str], None]
@@ -52,7 +55,7 @@ _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_
             "updated_at", "state", "state_reason", "server_job_id", "decision",
             "reservation_cost_minor", "pages", "color_pages", "analysis_json",
             "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
-            "completion_sent", "cancelled_by_operator")
+            "completion_sent", "cancelled_by_operator", "ipp_job_id")
 
 
 _NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
@@ -71,13 +74,14 @@ def _row(job: LocalJob) -> tuple[Any, ...]:
             job.state_reason, job.server_job_id, job.decision, job.reservation_cost_minor,
             job.pages, job.color_pages, json.dumps(job.analysis), job.forward_attempts,
             job.remote_job_id, job.pages_printed, job.copies_printed,
-            int(job.completion_sent), int(job.cancelled_by_operator))
+            int(job.completion_sent), int(job.cancelled_by_operator), m.ipp_job_id)
 
 
 def _job(row: sqlite3.Row) -> LocalJob:
     meta = JobMeta(username=row["username"], title=row["title"],
                    document_format=row["document_format"], copies=row["copies"],
-                   sides=row["sides"], color_mode=row["color_mode"], media=row["media"])
+                   sides=row["sides"], color_mode=row["color_mode"], media=row["media"],
+                   ipp_job_id=row["ipp_job_id"])
     return LocalJob(
         local_id=row["local_id"], queue=row["queue"], meta=meta, spool_name=row["spool_name"],
         size_bytes=row["size_bytes"], created_at=datetime.fromisoformat(row["created_at"]),
@@ -176,7 +180,7 @@ class Journal:
                                f"this agent knows {SCHEMA_VERSION}")
         with self.transaction() as conn:
             if version == 0:
-                for statement in _SCHEMA.split(";"):
+                for statement in SCHEMA_V1.split(";"):
                     if statement.strip():
                         conn.execute(statement)
                 version = 1

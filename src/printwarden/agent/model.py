@@ -97,6 +97,9 @@ class JobMeta:
     sides: str = "one-sided"
     color_mode: str = "auto"
     media: str = ""
+    #: The job's id on the agent's IPP queue (None for jobs not received over IPP), so
+    #: IPP clients find their jobs again after the agent restarts.
+    ipp_job_id: int | None = None
 
 
 @dataclass(frozen=True)

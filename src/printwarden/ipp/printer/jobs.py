@@ -37,6 +37,21 @@ class JobTable:
             self._forget_old()
         return job
 
+    def restore(self, job: Job) -> None:
+        """Put back a job known from before a restart (ids stay unique: later jobs are
+        numbered after it)."""
+        if job.id in self._jobs:
+            raise ValueError(f"job {job.id} is already in the table")
+        newest = next(reversed(self._jobs), 0)
+        self._jobs[job.id] = job
+        if job.id < newest:  # keep id order (callers restore oldest first: no re-sort)
+            self._jobs = dict(sorted(self._jobs.items()))
+        self._next_id = max(self._next_id, job.id + 1)
+
+    def forget_old(self) -> None:
+        """Drop the oldest finished jobs beyond ``keep_finished`` now."""
+        self._forget_old()
+
     def get(self, job_id: int) -> Job:
         try:
             return self._jobs[job_id]
