@@ -19,7 +19,7 @@ from printwarden.agent.model import (
     needs_completion,
     released_state,
 )
-from printwarden.agent.requests import authorize_body, per_copy_pages
+from printwarden.agent.requests import authorize_body, printed_counts
 
 L = LocalState
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -63,13 +63,19 @@ def test_completions_report_pages_per_copy_and_failures_charge_nothing() -> None
     assert not needs_completion(replace(failed, completion_sent=True))
 
 
-def test_forwarded_page_counts_are_turned_into_pages_per_copy() -> None:
+def test_forwarded_page_counts_are_turned_into_pages_per_copy_and_copies() -> None:
     job = replace(JOB, pages=3)
     total = ForwardResult(ok=True, pages_printed=6, copies_printed=2, detail="")
     unknown = ForwardResult(ok=True, pages_printed=None, copies_printed=2, detail="")
+    # the printer jammed on the second page of the second copy: 4 pages printed
+    partial = ForwardResult(ok=False, pages_printed=4, copies_printed=2, detail="jam")
+    odd = ForwardResult(ok=False, pages_printed=5, copies_printed=2, detail="jam")
 
-    assert per_copy_pages(total, job) == 3
-    assert per_copy_pages(unknown, job) is None
+    assert printed_counts(total, job) == (3, 2)
+    assert printed_counts(unknown, job) == (None, 2)
+    assert printed_counts(partial, job) == (2, 2)
+    pages, copies = printed_counts(odd, job)
+    assert (pages, copies) == (5, 1) and pages * copies == 5  # charged exactly, not 4
 
 
 def test_the_authorize_body_uses_the_local_id_as_key_and_valid_keywords() -> None:

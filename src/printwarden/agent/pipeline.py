@@ -21,7 +21,7 @@ from printwarden.agent.jobbook import JobBook
 from printwarden.agent.link import ServerLink, ServerRejected, ServerUnreachable
 from printwarden.agent.model import DECISION_STATES, WORK_STATES, LocalJob, LocalState
 from printwarden.agent.queues import QueueActivity, QueueConfig
-from printwarden.agent.requests import authorize_body, per_copy_pages
+from printwarden.agent.requests import authorize_body, printed_counts
 from printwarden.documents import MIME_FORMATS
 
 log = logging.getLogger(__name__)
@@ -160,18 +160,17 @@ class Pipeline:
         finally:
             activity.busy = False
             activity.device_reasons.clear()
+        pages, copies = printed_counts(result, forwarding)
         if result.ok:
             activity.message = ""
             await self._book.move_async(forwarding, L.FORWARDED, result.detail or "printed",
                                         remote_job_id=result.remote_job_id,
-                                        pages_printed=per_copy_pages(result, forwarding),
-                                        copies_printed=result.copies_printed)
+                                        pages_printed=pages, copies_printed=copies)
         else:
             activity.message = result.detail
             await self._book.move_async(forwarding, L.FAILED, f"printer: {result.detail}",
                                         remote_job_id=result.remote_job_id,
-                                        pages_printed=per_copy_pages(result, forwarding),
-                                        copies_printed=result.copies_printed)
+                                        pages_printed=pages, copies_printed=copies)
 
     async def _tell_printing(self, job: LocalJob) -> bool:
         """Tell the server; False when it says the job may not print (cancelled there)."""

@@ -36,14 +36,18 @@ def authorize_body(job: LocalJob) -> dict[str, Any]:
     }
 
 
-def per_copy_pages(result: ForwardResult, job: LocalJob) -> int | None:
-    """Pages per copy from a forwarding result, whose ``pages_printed`` counts all copies.
+def printed_counts(result: ForwardResult, job: LocalJob) -> tuple[int | None, int | None]:
+    """(pages per copy, copies) to report from a forwarding result whose ``pages_printed``
+    counts all copies together.
 
-    The server's ``complete`` wants pages per copy and the number of copies separately.
-    """
+    The server's ``complete`` charges pages per copy x copies. When the total does not
+    divide into whole copies (a printer stopped part-way through the second copy), the
+    total is reported as one copy, so exactly what was printed is charged."""
     if result.pages_printed is None:
-        return None
+        return None, result.copies_printed
     copies = result.copies_printed or 1
     if job.pages is not None and result.pages_printed == job.pages * copies:
-        return job.pages
-    return result.pages_printed // copies
+        return job.pages, result.copies_printed
+    if result.pages_printed % copies == 0:
+        return result.pages_printed // copies, result.copies_printed
+    return result.pages_printed, 1
