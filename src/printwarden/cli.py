@@ -273,7 +273,8 @@ def _not_yet(role: str, issue: str) -> Callable[[], None]:
     def command() -> None:
         fail(f"the {role} is not yet available in this version (planned: {issue})", code=3)
 
-    command.__doc__ = f"The {role} (not yet available: {issue})."
+    # "\\[" keeps the issue's brackets in --help (typer reads the docstring as rich markup)
+    command.__doc__ = f"The {role} (not yet available: planned in the \\{issue} issue)."
     return command
 
 

@@ -13,6 +13,7 @@ def test_help_lists_every_role_and_admin_commands() -> None:
     assert result.returncode == 0
     for word in ("server", "agent", "remote", "terminal", "popup", "admin", "demo", "db"):
         assert word in result.stdout
+    assert "[release]" in result.stdout  # the planned issue survives rich markup
 
 
 def test_roles_of_later_issues_say_they_are_not_yet_available() -> None:
