@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -19,8 +18,7 @@ from tests.agent.support import LiveServer, World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
 from tests.ipp_server.support import RunningVirtualPrinter
-from tests.support.peers import cups_config, make_pdf, stop, wait_port
-from tests.support.postgres import free_port
+from tests.support.peers import make_pdf, private_cupsd
 
 SYSTEM_SERVER_BIN = Path("/usr/lib/cups")
 
@@ -54,36 +52,21 @@ def cupsd_with_backend() -> Iterator[str]:
     """A private cupsd whose ServerBin mirrors the system's plus our backend."""
     if shutil.which("cupsd") is None or os.geteuid() != 0:
         pytest.skip("a private cupsd needs cups installed and root")
-    root = Path(tempfile.mkdtemp(prefix="pw-e2e-backend-"))
-    server_bin = root / "bin"
-    (server_bin / "backend").mkdir(parents=True)
-    for entry in SYSTEM_SERVER_BIN.iterdir():
-        if entry.name != "backend":
-            (server_bin / entry.name).symlink_to(entry)
-    for backend in (SYSTEM_SERVER_BIN / "backend").iterdir():
-        (server_bin / "backend" / backend.name).symlink_to(backend)
-    install_cups_backend_command(server_bin / "backend")
-    port = free_port()
-    for sub in ("spool", "cache", "log", "run"):
-        (root / sub).mkdir()
-    for directory in (root, server_bin, server_bin / "backend"):
-        directory.chmod(0o755)
-    for sub in ("spool", "cache"):
-        shutil.chown(root / sub, "lp", "lp")
-    cups_config(root, port)
-    with (root / "cups-files.conf").open("a") as conf:
-        conf.write(f"ServerBin {server_bin}\n")
-    log = root / "log" / "stdout"
-    proc = subprocess.Popen(["cupsd", "-f", "-c", str(root / "cupsd.conf"),
-                             "-s", str(root / "cups-files.conf")],
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        wait_port(port, proc, log)
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop(proc)
-        shutil.rmtree(root, ignore_errors=True)
+    def server_bin(root: Path) -> str:
+        bin_dir = root / "bin"
+        (bin_dir / "backend").mkdir(parents=True)
+        for entry in SYSTEM_SERVER_BIN.iterdir():
+            if entry.name != "backend":
+                (bin_dir / entry.name).symlink_to(entry)
+        for backend in (SYSTEM_SERVER_BIN / "backend").iterdir():
+            (bin_dir / "backend" / backend.name).symlink_to(backend)
+        install_cups_backend_command(bin_dir / "backend")
+        for directory in (bin_dir, bin_dir / "backend"):
+            directory.chmod(0o755)
+        return f"ServerBin {bin_dir}\n"
+
+    with private_cupsd("pw-e2e-backend-", setup=server_bin) as (_, server):
+        yield server
 
 
 def test_a_cups_queue_on_the_printwarden_backend_prints_through_the_agent(

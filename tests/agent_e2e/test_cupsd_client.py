@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,7 @@ from tests.agent.support import LiveServer, World
 from tests.agent_e2e.conftest import AgentFactory
 from tests.agent_e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
 from tests.ipp_server.support import RunningVirtualPrinter
-from tests.support.peers import cups_config, make_pdf, stop, wait_port
-from tests.support.postgres import free_port
+from tests.support.peers import make_pdf, private_cupsd
 
 pytestmark = pytest.mark.skipif(shutil.which("cupsd") is None or os.geteuid() != 0,
                                 reason="a private cupsd needs cups installed and root")
@@ -25,25 +23,8 @@ pytestmark = pytest.mark.skipif(shutil.which("cupsd") is None or os.geteuid() !=
 @pytest.fixture
 def cupsd() -> Iterator[str]:
     """A private cupsd (RECIPES.md); answers its ``host:port``."""
-    root = Path(tempfile.mkdtemp(prefix="pw-e2e-cupsd-"))
-    port = free_port()
-    for sub in ("spool", "cache", "log", "run"):
-        (root / sub).mkdir()
-    root.chmod(0o755)
-    for sub in ("spool", "cache"):
-        shutil.chown(root / sub, "lp", "lp")
-    cups_config(root, port)
-    log = root / "log" / "stdout"
-    proc = subprocess.Popen(["cupsd", "-f", "-c", str(root / "cupsd.conf"),
-                             "-s", str(root / "cups-files.conf")],
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        wait_port(port, proc, log)
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop(proc)
-        shutil.rmtree(root, ignore_errors=True)
+    with private_cupsd("pw-e2e-cupsd-") as (_, server):
+        yield server
 
 
 def _cups(*args: str) -> subprocess.CompletedProcess[str]:

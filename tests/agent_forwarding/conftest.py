@@ -5,21 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.support.peers import (
-    EvePrinter,
-    cups_config,
-    make_pdf,
-    stop,
-    wait_port,
-)
-from tests.support.postgres import free_port
+from tests.support.peers import EvePrinter, make_pdf, private_cupsd
 
 
 @pytest.fixture
@@ -60,22 +52,7 @@ def cupsd(eve: EvePrinter) -> Iterator[Cupsd]:
         pytest.fail("cupsd missing: apt-get install cups")
     if os.geteuid() != 0:
         pytest.fail("the private cupsd recipe needs root (CI runs as root)")
-    root = Path(tempfile.mkdtemp(prefix="pw-cupsd-"))
-    port = free_port()
-    for sub in ("spool", "cache", "log", "run"):
-        (root / sub).mkdir()
-    root.chmod(0o755)
-    for sub in ("spool", "cache"):
-        shutil.chown(root / sub, "lp", "lp")
-    cups_config(root, port)
-    log = root / "log" / "stdout"
-    proc = subprocess.Popen(["cupsd", "-f", "-c", str(root / "cupsd.conf"),
-                             "-s", str(root / "cups-files.conf")],
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        wait_port(port, proc, log)
-        server = f"127.0.0.1:{port}"
+    with private_cupsd() as (root, server):
         added = subprocess.run(
             ["lpadmin", "-h", server, "-p", "sink", "-E",
              "-v", eve.uri, "-m", "raw"],
@@ -83,6 +60,3 @@ def cupsd(eve: EvePrinter) -> Iterator[Cupsd]:
         if added.returncode != 0:
             raise RuntimeError(f"lpadmin failed: {added.stderr}")
         yield Cupsd(root, server, eve)
-    finally:
-        stop(proc)
-        shutil.rmtree(root, ignore_errors=True)

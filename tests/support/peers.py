@@ -10,11 +10,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfWriter
+
+from tests.support.postgres import free_port
 
 EVE_FORMATS = "application/pdf,image/pwg-raster,application/postscript"
 _AVAHI_NAME = "org.freedesktop.Avahi"
@@ -140,3 +144,36 @@ def cups_config(root: Path, port: int) -> None:
         f"ErrorLog {root}/log/error_log\nAccessLog {root}/log/access_log\n"
         f"PageLog {root}/log/page_log\nServerRoot {root}\nUser lp\nGroup lp\n"
         "FileDevice Yes\n")
+
+
+@contextlib.contextmanager
+def private_cupsd(prefix: str = "pw-cupsd-", *,
+                  setup: Callable[[Path], str] | None = None) -> Iterator[tuple[Path, str]]:
+    """A private cupsd (RECIPES.md: no system service, as root) under a fresh root
+    directory; yields ``(root, "127.0.0.1:PORT")`` and stops it and removes the root after.
+
+    ``setup(root)`` runs before cupsd starts and answers extra ``cups-files.conf`` lines."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        port = free_port()
+        for sub in ("spool", "cache", "log", "run"):
+            (root / sub).mkdir()
+        root.chmod(0o755)
+        for sub in ("spool", "cache"):
+            shutil.chown(root / sub, "lp", "lp")
+        cups_config(root, port)
+        if setup is not None:
+            with (root / "cups-files.conf").open("a") as conf:
+                conf.write(setup(root))
+        log = root / "log" / "stdout"
+        proc = subprocess.Popen(["cupsd", "-f", "-c", str(root / "cupsd.conf"),
+                                 "-s", str(root / "cups-files.conf")],
+                                stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            wait_port(port, proc, log)
+            yield root, f"127.0.0.1:{port}"
+        finally:
+            stop(proc)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
