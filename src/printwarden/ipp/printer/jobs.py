@@ -34,7 +34,7 @@ class JobTable:
         self._created_since_sweep += 1
         if self._created_since_sweep >= self._sweep_every:
             self._created_since_sweep = 0
-            self._forget_old()
+            self.forget_old()
         return job
 
     def restore(self, job: Job) -> None:
@@ -47,10 +47,6 @@ class JobTable:
         if job.id < newest:  # keep id order (callers restore oldest first: no re-sort)
             self._jobs = dict(sorted(self._jobs.items()))
         self._next_id = max(self._next_id, job.id + 1)
-
-    def forget_old(self) -> None:
-        """Drop the oldest finished jobs beyond ``keep_finished`` now."""
-        self._forget_old()
 
     def get(self, job_id: int) -> Job:
         try:
@@ -80,7 +76,8 @@ class JobTable:
             jobs = [j for j in jobs if not j.state.is_terminal]
         return jobs if limit is None else jobs[:limit]
 
-    def _forget_old(self) -> None:
+    def forget_old(self) -> None:
+        """Drop the oldest finished jobs beyond ``keep_finished`` now."""
         finished = [j.id for j in self._jobs.values() if j.state.is_terminal]
         for job_id in finished[:max(0, len(finished) - self._keep_finished)]:
             del self._jobs[job_id]
