@@ -100,21 +100,22 @@ class AgentProcess:
         except httpx.HTTPError:
             return False
 
-    def serves(self, queue: str) -> bool:
-        try:
-            return httpx.get(self.url(queue), timeout=2,
-                             verify=self.verify_tls).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def ready(self, queue: str) -> bool:
-        """The queue is served and has its device (the server's configuration arrived:
-        a queue without one shows ``other-error``, and its jobs fail)."""
+    def status_page(self, queue: str) -> str | None:
+        """The queue's HTML status page, or None while it is not served."""
         try:
             page = httpx.get(self.url(queue), timeout=2, verify=self.verify_tls)
         except httpx.HTTPError:
-            return False
-        return page.status_code == 200 and "other-error" not in page.text
+            return None
+        return page.text if page.status_code == 200 else None
+
+    def serves(self, queue: str) -> bool:
+        return self.status_page(queue) is not None
+
+    def ready(self, queue: str) -> bool:
+        """The queue is served and has its device (the server's configuration arrived:
+        a queue without one shows ``other-error`` and keeps its jobs waiting)."""
+        page = self.status_page(queue)
+        return page is not None and "other-error" not in page
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
