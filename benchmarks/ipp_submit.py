@@ -11,7 +11,7 @@ In one run:
   client thread) for a 1-page and a 100-page PDF (text on every page, made by gs pdfwrite),
   with 1 and 8 concurrent clients, a fixed count of jobs per measurement bounded by a
   duration, against
-  (a) our agent (``python -m printwarden.agent.run`` subprocess, enrolled at a real server
+  (a) our agent (``python -m printwarden agent`` subprocess, enrolled at a real server
       on SQLite served by uvicorn in a child process) on a queue forwarding to a
       ``socket://`` TCP sink that discards the data; after each measurement the time the
       backlog takes to drain (analysis, authorize, forward) is measured separately;
@@ -299,7 +299,7 @@ class Agent:
     def start(self, code: str) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "agent.toml").write_text(AGENT_SETTINGS)
-        args = [sys.executable, "-m", "printwarden.agent.run", "--data-dir", str(self.data_dir),
+        args = [sys.executable, "-m", "printwarden", "agent", "--data-dir", str(self.data_dir),
                 "--server", self.server_url, "--host", "127.0.0.1", "--port", str(self.port),
                 "--name", self.agent_name, "--enrol", code]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTWARDEN_")}

@@ -47,18 +47,18 @@ import uvicorn  # noqa: E402
 from tests.support.postgres import PostgresCluster, free_port  # noqa: E402
 
 from printwarden.accounts.tables import users  # noqa: E402
+from printwarden.container import ServerContainer  # noqa: E402
 from printwarden.core.clock import SystemClock  # noqa: E402
 from printwarden.core.ids import new_id  # noqa: E402
 from printwarden.core.money import Money  # noqa: E402
 from printwarden.core.settings import load_server_settings  # noqa: E402
+from printwarden.db.audit import AuditLog  # noqa: E402
 from printwarden.db.engine import Database  # noqa: E402
 from printwarden.db.migrate import upgrade  # noqa: E402
 from printwarden.ledger.pricing import PriceRule  # noqa: E402
 from printwarden.ledger.service import LedgerService  # noqa: E402
 from printwarden.ledger.tables import ledger_accounts, ledger_entries  # noqa: E402
-from printwarden.server.audit import AuditLog  # noqa: E402
 from printwarden.server.bootstrap import build_server  # noqa: E402
-from printwarden.server.container import ServerContainer  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 NOTES = (

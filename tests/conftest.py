@@ -56,8 +56,8 @@ def db(request: pytest.FixtureRequest) -> Iterator[Database]:
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+from printwarden.container import ServerContainer  # noqa: E402
 from printwarden.core.settings import load_server_settings  # noqa: E402
-from printwarden.server.container import ServerContainer  # noqa: E402
 
 
 @pytest.fixture

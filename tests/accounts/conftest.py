@@ -8,8 +8,8 @@ import pytest
 
 from printwarden.accounts.service import AccountsService
 from printwarden.core.clock import FixedClock
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
-from printwarden.server.audit import AuditLog
 
 CARD_KEY = b"test-card-key"
 

@@ -15,11 +15,11 @@ import httpx
 import uvicorn
 
 from printwarden.agent.bootstrap import build_agent, enrol
-from printwarden.agent.core import AgentCore
+from printwarden.agent.service import AgentService
 from printwarden.agent.settings import AgentSettings
+from printwarden.container import ServerContainer
 from printwarden.core.money import Money
 from printwarden.ledger.pricing import PriceRule
-from printwarden.server.container import ServerContainer
 from printwarden.web.app import create_app
 from tests.support.postgres import free_port
 
@@ -138,7 +138,7 @@ def text_document(lines: int = 3) -> bytes:
 
 
 @asynccontextmanager
-async def running(settings: AgentSettings) -> AsyncIterator[AgentCore]:
+async def running(settings: AgentSettings) -> AsyncIterator[AgentService]:
     core = build_agent(settings)
     await core.start()
     try:

@@ -19,7 +19,7 @@ from printwarden.agent.model import (
     needs_completion,
     released_state,
 )
-from printwarden.agent.requests import authorize_body, printed_counts
+from printwarden.agent.server_link.bodies import authorize_body, printed_counts
 
 L = LocalState
 NOW = datetime(2026, 11, 27, tzinfo=UTC)

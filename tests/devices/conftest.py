@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from printwarden.core.clock import FixedClock
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.devices.service import DevicesService
-from printwarden.server.audit import AuditLog
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

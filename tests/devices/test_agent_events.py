@@ -5,13 +5,6 @@ from datetime import timedelta
 from printwarden.core.clock import FixedClock
 from printwarden.db.engine import Database
 from printwarden.devices.service import DevicesService
-from printwarden.jobs.service import JobsService
-from printwarden.server.audit import AuditLog
-
-
-def jobs_on(db: Database, clock: FixedClock, devices: DevicesService) -> JobsService:
-    return JobsService(db, clock, AuditLog(db, clock), ledger=None,  # type: ignore[arg-type]
-                       devices=devices, accounts=None)  # type: ignore[arg-type]
 
 
 def new_agent(devices: DevicesService) -> str:
@@ -22,22 +15,22 @@ def new_agent(devices: DevicesService) -> str:
 def test_events_come_in_order_after_the_last_one_processed(
     db: Database, clock: FixedClock, devices: DevicesService,
 ) -> None:
-    jobs, agent_id = jobs_on(db, clock, devices), new_agent(devices)
-    sent = [jobs.enqueue_event(agent_id, "release", {"n": n}) for n in range(5)]
+    agent_id = new_agent(devices)
+    sent = [devices.enqueue_event(agent_id, "release", {"n": n}) for n in range(5)]
     assert [e.id for e in sent] == sorted(e.id for e in sent)
-    everything = jobs.events_after(agent_id, None)
+    everything = devices.events_after(agent_id, None)
     assert [e.payload["n"] for e in everything] == [0, 1, 2, 3, 4]
-    assert [e.payload["n"] for e in jobs.events_after(agent_id, sent[2].id)] == [3, 4]
-    assert jobs.events_after(agent_id, sent[-1].id) == []
-    assert [e.payload["n"] for e in jobs.events_after(agent_id, None, limit=2)] == [0, 1]
+    assert [e.payload["n"] for e in devices.events_after(agent_id, sent[2].id)] == [3, 4]
+    assert devices.events_after(agent_id, sent[-1].id) == []
+    assert [e.payload["n"] for e in devices.events_after(agent_id, None, limit=2)] == [0, 1]
 
 
 def test_old_events_are_purged_after_a_week(
     db: Database, clock: FixedClock, devices: DevicesService,
 ) -> None:
-    jobs, agent_id = jobs_on(db, clock, devices), new_agent(devices)
-    jobs.enqueue_event(agent_id, "config", {"n": "old"})
+    agent_id = new_agent(devices)
+    devices.enqueue_event(agent_id, "config", {"n": "old"})
     clock.advance(timedelta(days=8))
-    jobs.enqueue_event(agent_id, "config", {"n": "new"})
-    assert jobs.purge_events() == 1
-    assert [e.payload["n"] for e in jobs.events_after(agent_id, None)] == ["new"]
+    devices.enqueue_event(agent_id, "config", {"n": "new"})
+    assert devices.purge_events() == 1
+    assert [e.payload["n"] for e in devices.events_after(agent_id, None)] == ["new"]

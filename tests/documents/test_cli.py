@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from printwarden.documents.cli import app
+from printwarden.cli.analyse import app
 from tests.documents.corpus import Case
 
 

@@ -4,7 +4,13 @@ from collections.abc import Callable
 
 import pytest
 
-from printwarden.documents import detect_bytes, detect_file, format_for_mime
+from printwarden.documents import (
+    detect_bytes,
+    detect_file,
+    format_for_mime,
+    mime_for_format,
+    sniff_mime,
+)
 from tests.documents.corpus import Case
 
 
@@ -77,3 +83,12 @@ def test_ipp_document_formats(mime: str | None, fmt: str | None) -> None:
 def test_corpus_files_are_recognised(case: Callable[[str], Case], name: str) -> None:
     c = case(name)
     assert detect_file(c.path) == c.format
+
+
+def test_the_mime_type_a_document_is_sent_as_follows_its_content() -> None:
+    assert sniff_mime(b"%PDF-1.7\n") == "application/pdf"
+    assert sniff_mime(b"%!PS-Adobe-3.0\n") == "application/postscript"
+    assert sniff_mime(b"RaS2") == "image/pwg-raster"
+    assert sniff_mime(b"\x00\x01\x02garbage") == "application/octet-stream"
+    assert mime_for_format("pclxl") == "application/vnd.hp-pclxl"
+    assert mime_for_format(None) == "application/octet-stream"

@@ -36,8 +36,7 @@ from printwarden.ipp import (
     uri,
     validate_request,
 )
-
-from .http_twin import IppHttpTwin
+from tests.ipp.http_twin import IppHttpTwin
 
 IPPTOOL = shutil.which("ipptool")
 SUITES = Path("/usr/share/cups/ipptool")

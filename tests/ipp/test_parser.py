@@ -18,9 +18,8 @@ from printwarden.ipp import (
     octet_string,
     text,
 )
-
-from .strategies import deeply_nested
-from .test_codec import MEDIA_COL, PRINT_JOB, h, media_col_message, print_job_message
+from tests.ipp.strategies import deeply_nested
+from tests.ipp.test_codec import MEDIA_COL, PRINT_JOB, h, media_col_message, print_job_message
 
 
 def test_fed_one_byte_at_a_time_the_parser_finds_the_message_and_the_document() -> None:

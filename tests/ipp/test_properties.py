@@ -16,8 +16,7 @@ from printwarden.ipp import (
     decode,
     encode,
 )
-
-from .strategies import SCALAR_TAGS, deeply_nested, messages, scalar_values
+from tests.ipp.strategies import SCALAR_TAGS, deeply_nested, messages, scalar_values
 
 FAST = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from printwarden.server.container import ServerContainer
+from printwarden.container import ServerContainer
 from tests.jobs.world import World, make_world
 
 

@@ -72,7 +72,7 @@ def test_cancelling_releases_the_money_and_tells_the_agent(world: World) -> None
     job = world.server.jobs.cancel(job_id, actor="root", reason="wrong file")
     assert (job.state, job.charged_cost_minor) == (JobState.CANCELLED, 0)
     assert world.balance() == (1000, 0)
-    events = world.server.jobs.events_after(world.agent.id, None)
+    events = world.server.devices.events_after(world.agent.id, None)
     assert [(e.kind, e.payload["job_id"]) for e in events if e.kind == "cancel"] == [
         ("cancel", job_id)]
     with pytest.raises(ConflictError, match="already cancelled"):

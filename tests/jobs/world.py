@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from printwarden.container import ServerContainer
 from printwarden.core.money import Money
 from printwarden.core.principal import Principal
 from printwarden.devices.model import Printer
 from printwarden.jobs.messages import Analysis, AuthorizeRequest
 from printwarden.ledger.pricing import PriceRule
-from printwarden.server.container import ServerContainer
 
 MONO_PAGE = 5
 COLOR_PAGE = 20

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from printwarden.accounts.tables import group_members, user_groups, users
 from printwarden.core.clock import FixedClock
 from printwarden.core.ids import new_id
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.ledger.service import LedgerService
-from printwarden.server.audit import AuditLog
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 

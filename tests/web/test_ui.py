@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from printwarden.server.container import ServerContainer
+from printwarden.container import ServerContainer
 
 
 def _csrf(html: str) -> str:

@@ -12,7 +12,6 @@ from datetime import timedelta
 from sqlalchemy.engine import Connection
 
 from printwarden.accounts import store, token_store
-from printwarden.accounts.base import AccountsBase
 from printwarden.accounts.credentials import (
     API_TOKEN_PREFIX,
     hash_password,
@@ -29,6 +28,7 @@ from printwarden.accounts.model import (
     username_key,
     validate_token_name,
 )
+from printwarden.accounts.service_base import AccountsBase
 from printwarden.core.errors import AuthenticationFailed, NotFoundError, ValidationError
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal

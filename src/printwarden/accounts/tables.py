@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from printwarden.db.base import ID_LENGTH, metadata
+from printwarden.db.metadata import ID_LENGTH, metadata
 from printwarden.db.types import UtcDateTime, id_column
 
 users = sa.Table(

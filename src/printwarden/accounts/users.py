@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from sqlalchemy.engine import Connection
 
 from printwarden.accounts import store
-from printwarden.accounts.base import AccountsBase
 from printwarden.accounts.credentials import hash_password
 from printwarden.accounts.model import (
     User,
@@ -17,6 +16,7 @@ from printwarden.accounts.model import (
     validate_pin,
     validate_username,
 )
+from printwarden.accounts.service_base import AccountsBase
 from printwarden.core.errors import ConflictError, NotFoundError, ValidationError
 from printwarden.core.ids import new_id
 

@@ -1,7 +1,7 @@
 """Composition root of the agent role: settings -> journal, spool, link, forwarders, core.
 
 ``enrol`` exchanges a one-time code for the agent token (stored 0600 in the data dir);
-``build_agent`` wires an ``AgentCore`` (not started). Tests wire the same root with a
+``build_agent`` wires an ``AgentService`` (not started). Tests wire the same root with a
 temporary data directory and a real server.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import platform
 
 from printwarden import __version__
-from printwarden.agent.core import AgentCore
 from printwarden.agent.forwarding import (
     Forwarder,
     ForwardJob,
@@ -20,12 +19,13 @@ from printwarden.agent.forwarding import (
     forwarder_for,
     send_with_retry,
 )
-from printwarden.agent.jobbook import JobBook
-from printwarden.agent.journal import Journal
-from printwarden.agent.link import ServerLink
-from printwarden.agent.pipeline import SendDocument
+from printwarden.agent.processing.pipeline import SendDocument
+from printwarden.agent.server_link.client import ServerLink
+from printwarden.agent.service import AgentService
 from printwarden.agent.settings import AgentSettings, read_token, write_token
-from printwarden.agent.spool import Spool
+from printwarden.agent.storage.job_book import JobBook
+from printwarden.agent.storage.journal import Journal
+from printwarden.agent.storage.spool import Spool
 from printwarden.core.errors import ConfigurationError
 
 
@@ -60,7 +60,7 @@ def forwarding_sender(settings: AgentSettings) -> SendDocument:
     return send
 
 
-def build_agent(settings: AgentSettings, *, send: SendDocument | None = None) -> AgentCore:
+def build_agent(settings: AgentSettings, *, send: SendDocument | None = None) -> AgentService:
     """Wire the agent from ``settings``; it must have been enrolled (token present)."""
     token = read_token(settings)
     if token is None:
@@ -71,5 +71,5 @@ def build_agent(settings: AgentSettings, *, send: SendDocument | None = None) ->
                   min_free_bytes=settings.min_free_bytes)
     link = ServerLink(settings.server_urls, token=token,
                       timeout=settings.request_timeout_seconds)
-    return AgentCore(settings, JobBook(journal, spool), link,
+    return AgentService(settings, JobBook(journal, spool), link,
                      send or forwarding_sender(settings))

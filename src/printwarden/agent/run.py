@@ -1,7 +1,7 @@
 """Running the agent: core + IPP front end + ``/healthz`` + ``/metrics`` on one uvicorn port.
 
     run_agent(load_agent_settings(Path("/var/lib/printwarden-agent")))
-    python -m printwarden.agent.run --data-dir D [--enrol CODE] [--server URL] ...
+    printwarden agent --data-dir D [--enrol CODE] [--server URL] ...
 
 uvicorn handles SIGTERM/SIGINT: the listener stops, then the front end and the core stop
 (journal closed). Log lines are structured (``printwarden.core.logging``).
@@ -21,13 +21,13 @@ from typing import Any
 import uvicorn
 
 from printwarden.agent.bootstrap import build_agent
-from printwarden.agent.core import AgentCore
-from printwarden.agent.dnssd import Advertiser
-from printwarden.agent.ipp_auth import AuthGate, ServerAuthenticator
-from printwarden.agent.ipp_front import IppFront
-from printwarden.agent.ipp_http import AgentHttpApp, AgentMetrics
+from printwarden.agent.intake.basic_auth import AuthGate, ServerAuthenticator
+from printwarden.agent.intake.dnssd import Advertiser
+from printwarden.agent.intake.front import IppFront
+from printwarden.agent.intake.http_app import AgentHttpApp, AgentMetrics
+from printwarden.agent.intake.tls import tls_files
+from printwarden.agent.service import AgentService
 from printwarden.agent.settings import AgentSettings
-from printwarden.agent.tls import tls_files
 from printwarden.core.logging import configure_logging
 
 __all__ = ["build_http_app", "run_agent", "serve_agent"]
@@ -35,7 +35,7 @@ __all__ = ["build_http_app", "run_agent", "serve_agent"]
 log = logging.getLogger("printwarden.agent")
 
 
-def _health(core: AgentCore, front: IppFront) -> dict[str, Any]:
+def _health(core: AgentService, front: IppFront) -> dict[str, Any]:
     return {"status": "ok", "server_reachable": core.link.reachable,
             "queues": {name: {"accepting": core.accepting(name)[0]}
                        for name in sorted(front.printers)}}
@@ -73,12 +73,12 @@ def _stopping_on_signals(server: uvicorn.Server) -> Iterator[None]:
             signal.signal(sig, previous)
 
 
-def _requires_auth(core: AgentCore, queue: str) -> bool:
+def _requires_auth(core: AgentService, queue: str) -> bool:
     config = core.queue_config(queue)
     return config is not None and config.require_auth
 
 
-def build_http_app(core: AgentCore, front: IppFront, metrics: AgentMetrics) -> AgentHttpApp:
+def build_http_app(core: AgentService, front: IppFront, metrics: AgentMetrics) -> AgentHttpApp:
     gate = AuthGate(front.app, requires_auth=lambda queue: _requires_auth(core, queue),
                     default_queue=lambda: front.app.default,
                     authenticator=ServerAuthenticator(
@@ -86,7 +86,7 @@ def build_http_app(core: AgentCore, front: IppFront, metrics: AgentMetrics) -> A
     return AgentHttpApp(gate, health=lambda: _health(core, front), metrics=metrics)
 
 
-def _advertiser(core: AgentCore, settings: AgentSettings) -> Advertiser | None:
+def _advertiser(core: AgentService, settings: AgentSettings) -> Advertiser | None:
     if not settings.dnssd:
         return None
     return Advertiser(queues=lambda: [c for n in core.queue_names()
@@ -130,8 +130,3 @@ def run_agent(settings: AgentSettings) -> None:
     configure_logging("info")
     asyncio.run(serve_agent(settings))
 
-
-if __name__ == "__main__":
-    from printwarden.agent.cli import main
-
-    main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from printwarden.db.base import metadata
+from printwarden.db.metadata import metadata
 from printwarden.db.types import UtcDateTime, id_column
 
 audit_log = sa.Table(

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from printwarden.db.base import ID_LENGTH
+from printwarden.db.metadata import ID_LENGTH
 
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from printwarden.core.errors import ValidationError
 
@@ -104,6 +104,15 @@ class AgentEvent:
     created_at: datetime | None = None
 
 
+class PricedQueue(Protocol):
+    """What finding a queue's price list reads of it (a ``Printer`` or a view of one)."""
+
+    @property
+    def price_list_id(self) -> str | None: ...
+    @property
+    def group_id(self) -> str | None: ...
+
+
 def check_printer_name(name: str) -> str:
     if not PRINTER_NAME.fullmatch(name):
         raise ValidationError(
@@ -164,7 +173,7 @@ def check_group(group: PrinterGroup) -> PrinterGroup:
     return group
 
 
-def effective_price_list(printer: Printer, group: PrinterGroup | None) -> str | None:
+def effective_price_list(printer: PricedQueue, group: PrinterGroup | None) -> str | None:
     """The printer's own list, else its group's; ``None`` means the default list."""
     if printer.price_list_id:
         return printer.price_list_id

@@ -17,12 +17,15 @@ from printwarden.core.errors import (
 )
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
-from printwarden.devices import credentials, store
+from printwarden.devices import credentials, event_store, store
 from printwarden.devices.event_store import config_changed
 from printwarden.devices.model import (
     Agent,
+    AgentEvent,
     EnrolmentCode,
+    PricedQueue,
     Printer,
     PrinterGroup,
     changed_group,
@@ -32,8 +35,9 @@ from printwarden.devices.model import (
 )
 from printwarden.devices.registration import RegisterAgent
 from printwarden.devices.tables import agents, enrolment_codes, printer_groups, printers
-from printwarden.server.audit import AuditLog
 
+#: Agent events are kept this long; agents offline longer re-read their configuration.
+EVENT_RETENTION = timedelta(days=7)
 #: An agent's ``last_seen_at`` is written at most this often (no write per request).
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 DEFAULT_CODE_TTL = timedelta(hours=24)
@@ -238,17 +242,42 @@ class DevicesService:
         return self._db.read(lambda conn: store.list_printers(
             conn, agent_id=agent_id, enabled_only=True))
 
-    def price_list_for_printer(self, printer: Printer) -> str | None:
+    def price_list_for_printer(self, printer: PricedQueue) -> str | None:
         """The printer's price list, else its group's; ``None`` = the default list."""
         if printer.price_list_id or printer.group_id is None:
             return printer.price_list_id
         return self._db.read(lambda conn: self.price_list_for_printer_in(conn, printer))
 
-    def price_list_for_printer_in(self, conn: Connection, printer: Printer) -> str | None:
+    def price_list_for_printer_in(self, conn: Connection,
+                                  printer: PricedQueue) -> str | None:
         """``price_list_for_printer`` inside the caller's transaction."""
         if printer.price_list_id or printer.group_id is None:
             return printer.price_list_id
         return effective_price_list(printer, store.get_group(conn, printer.group_id))
+
+    # --- agent events ----------------------------------------------------------------------
+
+    def append_event_in(self, conn: Connection, agent_id: str | None, kind: str,
+                        payload: dict[str, Any]) -> AgentEvent | None:
+        """Queue an event for ``agent_id`` in the caller's transaction (None: no agent)."""
+        if agent_id is None:
+            return None
+        return event_store.append_event(conn, agent_id, kind, payload, self._clock.now())
+
+    def enqueue_event(self, agent_id: str, kind: str, payload: dict[str, Any]) -> AgentEvent:
+        return self._db.write(lambda conn: event_store.append_event(
+            conn, agent_id, kind, payload, self._clock.now()))
+
+    def events_after(self, agent_id: str, after_id: str | None,
+                     limit: int = 100) -> list[AgentEvent]:
+        """Events for ``agent_id`` with ids greater than ``after_id``, oldest first."""
+        return self._db.read(lambda conn: event_store.events_after(
+            conn, agent_id, after_id, limit))
+
+    def purge_events(self, older_than: timedelta = EVENT_RETENTION) -> int:
+        """Delete events created more than ``older_than`` ago; returns how many."""
+        cutoff = self._clock.now() - older_than
+        return self._db.write(lambda conn: event_store.purge_events(conn, cutoff))
 
     # --- helpers ---------------------------------------------------------------------------
 

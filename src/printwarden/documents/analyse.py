@@ -6,20 +6,20 @@ import os
 import time
 from collections.abc import Callable
 
-from .detect import detect_file, format_for_mime
-from .model import FORMATS, DocumentInfo, Limits, failed
+from printwarden.documents.detect import detect_file, format_for_mime
+from printwarden.documents.model import FORMATS, DocumentInfo, Limits, failed
 
 Analyser = Callable[[str, Limits, float], DocumentInfo]
 
 
 def _analysers() -> dict[str, Analyser]:
-    from .images import analyse_image
-    from .pcl5 import analyse_pcl5
-    from .pclxl import analyse_pclxl
-    from .pdf import analyse_pdf
-    from .postscript import analyse_postscript
-    from .pwg_raster import analyse_pwg_raster
-    from .urf import analyse_urf
+    from printwarden.documents.images import analyse_image
+    from printwarden.documents.pcl5 import analyse_pcl5
+    from printwarden.documents.pclxl import analyse_pclxl
+    from printwarden.documents.pdf import analyse_pdf
+    from printwarden.documents.postscript import analyse_postscript
+    from printwarden.documents.pwg_raster import analyse_pwg_raster
+    from printwarden.documents.urf import analyse_urf
 
     return {
         "pdf": analyse_pdf,
@@ -68,7 +68,7 @@ def analyse(
     if size > limits.max_bytes:
         return failed(fmt, f"file of {size} bytes exceeds the limit of {limits.max_bytes}")
     if fmt == "text":
-        from .text import analyse_text
+        from printwarden.documents.text import analyse_text
 
         result = analyse_text(name, limits, deadline, lines_per_page, default_media)
     elif fmt == "unknown":
@@ -109,7 +109,7 @@ def _apply_default_media(result: DocumentInfo, default_media: str) -> DocumentIn
         return result
     from dataclasses import replace
 
-    from .media import media_size, orientation
+    from printwarden.documents.media import media_size, orientation
 
     dims = media_size(default_media) or (210.0, 297.0)
     pages = []

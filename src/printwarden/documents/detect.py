@@ -25,6 +25,10 @@ MIME_FORMATS: dict[str, str | None] = {
     "application/octet-stream": None,
 }
 
+#: Format name -> the MIME type a device is sent it as (the inverse of ``MIME_FORMATS``).
+FORMAT_MIMES: dict[str, str] = {name: mime for mime, name in MIME_FORMATS.items() if name}
+OCTET_STREAM = "application/octet-stream"
+
 _UEL = b"\x1b%-12345X"
 _ENTER = re.compile(rb"@PJL\s+ENTER\s+LANGUAGE\s*=\s*([A-Za-z0-9]+)", re.IGNORECASE)
 _PJL_LANGS = {
@@ -45,6 +49,16 @@ def format_for_mime(mime: str | None) -> str | None:
     if not mime:
         return None
     return MIME_FORMATS.get(mime.split(";", 1)[0].strip().lower())
+
+
+def mime_for_format(name: str | None) -> str:
+    """The MIME type of an analyser format name; octet-stream when there is none."""
+    return FORMAT_MIMES.get(name or "", OCTET_STREAM)
+
+
+def sniff_mime(head: bytes) -> str:
+    """The MIME type the first bytes of a document show (octet-stream if unknown)."""
+    return mime_for_format(detect_bytes(head))
 
 
 def detect_file(path: str | os.PathLike[str]) -> str:

@@ -13,10 +13,17 @@ import time
 
 from PIL import Image
 
-from .detect import detect_bytes
-from .media import media_name, orientation
-from .model import PIXEL_TOLERANCE, DocumentInfo, Limits, PageInfo, build_document, failed
-from .pixels import max_spread
+from printwarden.documents.detect import detect_bytes
+from printwarden.documents.media import media_name, orientation
+from printwarden.documents.model import (
+    PIXEL_TOLERANCE,
+    DocumentInfo,
+    Limits,
+    PageInfo,
+    build_document,
+    failed,
+)
+from printwarden.documents.pixels import max_spread
 
 _FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "TIFF": "tiff"}
 _CHECK_EDGE = 1024  # longest edge examined

@@ -15,9 +15,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .media import media_name, orientation
-from .model import NEUTRAL_TOLERANCE, DocumentInfo, Limits, PageInfo, build_document, failed
-from .pcl_media import PCL5_SIZES, oriented
+from printwarden.documents.media import media_name, orientation
+from printwarden.documents.model import (
+    NEUTRAL_TOLERANCE,
+    DocumentInfo,
+    Limits,
+    PageInfo,
+    build_document,
+    failed,
+)
+from printwarden.documents.pcl_media import PCL5_SIZES, oriented
 
 _EVENT = re.compile(rb"[\x1b\x0c]")
 _PRINTABLE = re.compile(rb"[\x21-\x7e\x80-\xff]")

@@ -19,8 +19,8 @@ from typing import Any
 
 from PIL import Image
 
-from .media import media_name, orientation
-from .model import (
+from printwarden.documents.media import media_name, orientation
+from printwarden.documents.model import (
     NEUTRAL_TOLERANCE,
     PIXEL_TOLERANCE,
     DocumentInfo,
@@ -29,8 +29,8 @@ from .model import (
     build_document,
     failed,
 )
-from .pcl_media import PCLXL_NAMES, PCLXL_SIZES, oriented
-from .pixels import max_spread
+from printwarden.documents.pcl_media import PCLXL_NAMES, PCLXL_SIZES, oriented
+from printwarden.documents.pixels import max_spread
 
 _SCALAR = {0xC0: ("B", 1), 0xC1: ("H", 2), 0xC2: ("I", 4), 0xC3: ("h", 2), 0xC4: ("i", 4),
            0xC5: ("f", 4)}  # fmt: skip

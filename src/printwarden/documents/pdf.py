@@ -15,12 +15,12 @@ import pypdfium2 as pdfium
 from pypdf import PasswordType, PdfReader
 from pypdf.generic import StreamObject
 
-from .media import media_name, orientation, points_to_mm
-from .model import DocumentInfo, Limits, PageInfo, build_document, failed
-from .pdf_color import BudgetExceeded, ColorJudge
-from .pdf_render import PDFIUM_LOCK, PageRenderer
-from .pdf_spaces import AMBIGUOUS, COLOR, MONO
-from .pdf_warnings import pypdf_messages, repair_warnings
+from printwarden.documents.media import media_name, orientation, points_to_mm
+from printwarden.documents.model import DocumentInfo, Limits, PageInfo, build_document, failed
+from printwarden.documents.pdf_color import BudgetExceeded, ColorJudge
+from printwarden.documents.pdf_render import PDFIUM_LOCK, PageRenderer
+from printwarden.documents.pdf_spaces import AMBIGUOUS, COLOR, MONO
+from printwarden.documents.pdf_warnings import pypdf_messages, repair_warnings
 
 
 def analyse_pdf(path: str | os.PathLike[str], limits: Limits, deadline: float) -> DocumentInfo:

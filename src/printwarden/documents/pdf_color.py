@@ -14,10 +14,10 @@ from typing import Any
 
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from .pdf_content import InlineImage, scan_content
-from .pdf_functions import evaluate
-from .pdf_images import judge_image, judge_inline_image
-from .pdf_spaces import (
+from printwarden.documents.pdf_content import InlineImage, scan_content
+from printwarden.documents.pdf_functions import evaluate
+from printwarden.documents.pdf_images import judge_image, judge_inline_image
+from printwarden.documents.pdf_spaces import (
     AMBIGUOUS,
     CMYK,
     COLOR,
@@ -31,7 +31,7 @@ from .pdf_spaces import (
     judge_values,
     parse_space,
 )
-from .pdf_streams import stream_bytes
+from printwarden.documents.pdf_streams import stream_bytes
 
 _MAX_DEPTH = 24
 _ANNOT_HIDDEN = 2

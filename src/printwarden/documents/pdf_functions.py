@@ -13,7 +13,7 @@ from typing import Any
 
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
-from .pdf_streams import stream_bytes
+from printwarden.documents.pdf_streams import stream_bytes
 
 _PS_TOKEN = re.compile(rb"[{}]|[^\s{}]+")
 _MAX_SAMPLES = 1 << 20

@@ -15,10 +15,18 @@ from typing import Any
 from PIL import Image
 from pypdf.generic import ArrayObject, StreamObject
 
-from .model import PIXEL_TOLERANCE
-from .pdf_content import InlineImage
-from .pdf_spaces import AMBIGUOUS, COLOR, MONO, Space, judge_space, judge_values, parse_space
-from .pixels import max_spread
+from printwarden.documents.model import PIXEL_TOLERANCE
+from printwarden.documents.pdf_content import InlineImage
+from printwarden.documents.pdf_spaces import (
+    AMBIGUOUS,
+    COLOR,
+    MONO,
+    Space,
+    judge_space,
+    judge_values,
+    parse_space,
+)
+from printwarden.documents.pixels import max_spread
 
 _CODED_FORMATS = ("JPEG", "JPEG2000")
 _HEX = frozenset("0123456789abcdefABCDEF")

@@ -9,8 +9,8 @@ from types import TracebackType
 import pypdfium2 as pdfium
 from PIL import Image
 
-from .model import PIXEL_TOLERANCE
-from .pixels import max_spread
+from printwarden.documents.model import PIXEL_TOLERANCE
+from printwarden.documents.pixels import max_spread
 
 #: PDFium is not thread-safe: every call into it from this package holds this lock.
 PDFIUM_LOCK = threading.RLock()

@@ -16,8 +16,8 @@ from typing import Any
 
 from pypdf.generic import ArrayObject, StreamObject
 
-from .model import NEUTRAL_TOLERANCE, RICH_BLACK_K
-from .pdf_functions import evaluate
+from printwarden.documents.model import NEUTRAL_TOLERANCE, RICH_BLACK_K
+from printwarden.documents.pdf_functions import evaluate
 
 MONO, AMBIGUOUS, COLOR = 0, 1, 2
 NEUTRAL_SPOTS = frozenset({"Black", "All", "None"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageChops
 
-from .model import PIXEL_TOLERANCE, RICH_BLACK_K
+from printwarden.documents.model import PIXEL_TOLERANCE, RICH_BLACK_K
 
 _RICH_BLACK_LEVEL = round(RICH_BLACK_K * 255)
 

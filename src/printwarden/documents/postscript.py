@@ -14,9 +14,9 @@ import tempfile
 import time
 from dataclasses import dataclass, replace
 
-from .media import media_name, orientation, points_to_mm
-from .model import DocumentInfo, Limits, PageInfo, build_document, failed
-from .pdf import analyse_pdf
+from printwarden.documents.media import media_name, orientation, points_to_mm
+from printwarden.documents.model import DocumentInfo, Limits, PageInfo, build_document, failed
+from printwarden.documents.pdf import analyse_pdf
 
 _BBOX = re.compile(rb"%%(?:Page)?BoundingBox:\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)")
 _MEDIA = re.compile(rb"%%DocumentMedia:\s*\S+\s+([\d.]+)\s+([\d.]+)")

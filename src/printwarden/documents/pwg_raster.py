@@ -7,9 +7,15 @@ from __future__ import annotations
 import struct
 import time
 
-from .media import points_to_mm
-from .model import DocumentInfo, Limits, PageInfo, failed
-from .raster_lines import ChunkReader, Truncated, raster_page, raster_result, skip_page
+from printwarden.documents.media import points_to_mm
+from printwarden.documents.model import DocumentInfo, Limits, PageInfo, failed
+from printwarden.documents.raster_lines import (
+    ChunkReader,
+    Truncated,
+    raster_page,
+    raster_result,
+    skip_page,
+)
 
 HEADER = 1796
 _GREY = {0, 3, 18, 48}  # W, K, sGray (SW), Device1

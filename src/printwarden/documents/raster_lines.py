@@ -14,9 +14,15 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from .media import media_name, orientation
-from .model import PIXEL_TOLERANCE, DocumentInfo, PageInfo, build_document, failed
-from .pixels import max_spread
+from printwarden.documents.media import media_name, orientation
+from printwarden.documents.model import (
+    PIXEL_TOLERANCE,
+    DocumentInfo,
+    PageInfo,
+    build_document,
+    failed,
+)
+from printwarden.documents.pixels import max_spread
 
 CHUNK = 1 << 20
 

@@ -6,7 +6,7 @@ for the given line count); text is always mono.
 
 from __future__ import annotations
 
-from .model import DocumentInfo, Limits, PageInfo, build_document
+from printwarden.documents.model import DocumentInfo, Limits, PageInfo, build_document
 
 _LONG_LINE = 132
 

@@ -74,7 +74,7 @@ def _with_ghostscript(gs: str, src: str, dst: str, timeout: float) -> GrayscaleR
         return GrayscaleResult(False, "ghostscript", 0, err or f"exit {proc.returncode}")
     import pypdfium2 as pdfium
 
-    from .pdf_render import PDFIUM_LOCK
+    from printwarden.documents.pdf_render import PDFIUM_LOCK
 
     try:
         with PDFIUM_LOCK:
@@ -85,7 +85,7 @@ def _with_ghostscript(gs: str, src: str, dst: str, timeout: float) -> GrayscaleR
 
 
 def _with_render(src: str, dst: str, dpi: float) -> GrayscaleResult:
-    from .pdf_render import PDFIUM_LOCK
+    from printwarden.documents.pdf_render import PDFIUM_LOCK
 
     with PDFIUM_LOCK:
         return _render_locked(src, dst, dpi)

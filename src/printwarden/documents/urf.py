@@ -8,8 +8,14 @@ from __future__ import annotations
 import struct
 import time
 
-from .model import DocumentInfo, Limits, PageInfo, failed
-from .raster_lines import ChunkReader, Truncated, raster_page, raster_result, skip_page
+from printwarden.documents.model import DocumentInfo, Limits, PageInfo, failed
+from printwarden.documents.raster_lines import (
+    ChunkReader,
+    Truncated,
+    raster_page,
+    raster_result,
+    skip_page,
+)
 
 _KINDS = {0: "gray", 1: "rgb", 3: "rgb", 4: "gray", 5: "rgb", 6: "cmyk"}
 

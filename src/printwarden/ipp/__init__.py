@@ -11,7 +11,7 @@ Errors (see ``errors``): IppError > IppParseError, IppEncodeError, IppRequestErr
 carries the IPP status code to answer.
 """
 
-from .attributes import (
+from printwarden.ipp.attributes import (
     Attribute,
     AttributeGroup,
     attr,
@@ -30,13 +30,13 @@ from .attributes import (
     text,
     uri,
 )
-from .codec import decode, encode
-from .errors import IppEncodeError, IppError, IppParseError, IppRequestError
-from .limits import ParserLimits
-from .message import IppMessage
-from .operations import Operation
-from .parser import IppParser, MessageHeader
-from .request import (
+from printwarden.ipp.codec import decode, encode
+from printwarden.ipp.errors import IppEncodeError, IppError, IppParseError, IppRequestError
+from printwarden.ipp.limits import ParserLimits
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.operations import Operation
+from printwarden.ipp.parser import IppParser, MessageHeader
+from printwarden.ipp.request import (
     JOB_OPERATIONS,
     SUPPORTED_VERSIONS,
     UNTARGETED_OPERATIONS,
@@ -44,9 +44,9 @@ from .request import (
     response_for,
     validate_request,
 )
-from .status import StatusCode
-from .tags import DelimiterTag, ValueTag
-from .values import (
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag, ValueTag
+from printwarden.ipp.values import (
     Collection,
     NameWithLanguage,
     OutOfBand,

@@ -13,8 +13,8 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 
-from .tags import DelimiterTag, ValueTag, is_out_of_band
-from .values import (
+from printwarden.ipp.tags import DelimiterTag, ValueTag, is_out_of_band
+from printwarden.ipp.values import (
     Collection,
     NameWithLanguage,
     OutOfBand,

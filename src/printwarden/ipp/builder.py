@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .attributes import Attribute, AttributeGroup
-from .errors import IppParseError
-from .limits import ParserLimits
-from .status import StatusCode
-from .tags import DelimiterTag, ValueTag
-from .value_codec import decode_value, utf8
-from .values import Collection, Value
+from printwarden.ipp.attributes import Attribute, AttributeGroup
+from printwarden.ipp.errors import IppParseError
+from printwarden.ipp.limits import ParserLimits
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag, ValueTag
+from printwarden.ipp.value_codec import decode_value, utf8
+from printwarden.ipp.values import Collection, Value
 
 __all__ = ["MessageBuilder"]
 

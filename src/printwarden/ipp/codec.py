@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import struct
 
-from .attributes import Attribute
-from .errors import IppEncodeError, IppParseError
-from .limits import ParserLimits
-from .message import IppMessage
-from .parser import Buffer, MessageReader
-from .status import StatusCode
-from .tags import EXTENSION_TAG, MAX_EXTENSION_TAG, DelimiterTag, ValueTag, is_delimiter
-from .value_codec import encode_value
-from .values import Collection, Value
+from printwarden.ipp.attributes import Attribute
+from printwarden.ipp.errors import IppEncodeError, IppParseError
+from printwarden.ipp.limits import ParserLimits
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.parser import Buffer, MessageReader
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import (
+    EXTENSION_TAG,
+    MAX_EXTENSION_TAG,
+    DelimiterTag,
+    ValueTag,
+    is_delimiter,
+)
+from printwarden.ipp.value_codec import encode_value
+from printwarden.ipp.values import Collection, Value
 
 __all__ = ["decode", "encode"]
 

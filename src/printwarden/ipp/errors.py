@@ -15,7 +15,7 @@ Decoding raises nothing but ``IppParseError``, whatever the input.
 
 from __future__ import annotations
 
-from .status import StatusCode
+from printwarden.ipp.status import StatusCode
 
 __all__ = ["IppEncodeError", "IppError", "IppParseError", "IppRequestError"]
 

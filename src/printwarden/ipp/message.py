@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .attributes import Attribute, AttributeGroup
-from .tags import DelimiterTag
+from printwarden.ipp.attributes import Attribute, AttributeGroup
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = ["IppMessage"]
 

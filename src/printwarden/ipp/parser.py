@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .builder import MessageBuilder
-from .errors import IppParseError
-from .limits import ParserLimits
-from .message import IppMessage
-from .status import StatusCode
-from .tags import EXTENSION_TAG
-from .value_codec import utf8
+from printwarden.ipp.builder import MessageBuilder
+from printwarden.ipp.errors import IppParseError
+from printwarden.ipp.limits import ParserLimits
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import EXTENSION_TAG
+from printwarden.ipp.value_codec import utf8
 
 __all__ = ["HEADER_SIZE", "IppParser", "MessageHeader", "MessageReader", "ParserLimits"]
 

@@ -21,12 +21,12 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .attributes import Attribute, AttributeGroup, charset, natural_language, text
-from .errors import IppRequestError
-from .message import IppMessage
-from .operations import Operation as Op
-from .status import StatusCode
-from .tags import DelimiterTag, ValueTag
+from printwarden.ipp.attributes import Attribute, AttributeGroup, charset, natural_language, text
+from printwarden.ipp.errors import IppRequestError
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.operations import Operation as Op
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag, ValueTag
 
 __all__ = [
     "JOB_OPERATIONS",

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import struct
 
-from .errors import IppEncodeError, IppParseError
-from .status import StatusCode
-from .tags import CHARACTER_STRING_TAGS, ValueTag, is_out_of_band
-from .values import (
+from printwarden.ipp.errors import IppEncodeError, IppParseError
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import CHARACTER_STRING_TAGS, ValueTag, is_out_of_band
+from printwarden.ipp.values import (
     NameWithLanguage,
     OutOfBand,
     RangeOfInteger,

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, TypeAlias
 
-from .tags import ValueTag
+from printwarden.ipp.tags import ValueTag
 
 if TYPE_CHECKING:
-    from .attributes import Attribute
+    from printwarden.ipp.attributes import Attribute
 
 __all__ = [
     "Collection",

@@ -25,8 +25,6 @@ from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.core.principal import Principal
 from printwarden.db.engine import Database
-from printwarden.devices.model import Printer
-from printwarden.devices.service import DevicesService
 from printwarden.jobs import cost_codec, store
 from printwarden.jobs.messages import (
     AccountCharge,
@@ -35,7 +33,7 @@ from printwarden.jobs.messages import (
     unknown_pages_denial,
 )
 from printwarden.jobs.model import DECISION_STATES, Job, JobEvent, JobState, received, transition
-from printwarden.jobs.ports import Directory, Ledger
+from printwarden.jobs.ports import Devices, Directory, Ledger, PrinterView
 from printwarden.ledger.model import CostBreakdown, JobSpec
 
 
@@ -50,7 +48,7 @@ class _Verdict:
 
 
 class Authorizer:
-    def __init__(self, db: Database, clock: Clock, *, ledger: Ledger, devices: DevicesService,
+    def __init__(self, db: Database, clock: Clock, *, ledger: Ledger, devices: Devices,
                  accounts: Directory) -> None:
         self._db = db
         self._clock = clock
@@ -89,7 +87,7 @@ class Authorizer:
 
     # --- steps -----------------------------------------------------------------------------
 
-    def _opened(self, agent: Principal, printer: Printer,
+    def _opened(self, agent: Principal, printer: PrinterView,
                 request: AuthorizeRequest) -> tuple[Job, list[JobEvent]]:
         """The new job, received and analysed (in memory: it is inserted once, decided)."""
         now = self._clock.now()
@@ -106,7 +104,7 @@ class Authorizer:
         job, analysed = transition(job, JobState.ANALYSED, reason, now)
         return job, [first, analysed]
 
-    def _decide(self, conn: Connection, job: Job, printer: Printer, request: AuthorizeRequest,
+    def _decide(self, conn: Connection, job: Job, printer: PrinterView, request: AuthorizeRequest,
                 *, resume: bool) -> _Verdict:
         if not printer.enabled:
             return _Verdict("deny", f"Queue '{printer.name}' is disabled.")

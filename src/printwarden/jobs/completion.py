@@ -22,11 +22,10 @@ from printwarden.core.errors import ConflictError, PermissionDenied, ValidationE
 from printwarden.core.money import Money
 from printwarden.core.principal import Principal
 from printwarden.db.engine import Database
-from printwarden.devices.service import DevicesService
 from printwarden.jobs import store
 from printwarden.jobs.messages import COMPLETION_STATUSES, CompletionResult
 from printwarden.jobs.model import Job, JobState, transitions
-from printwarden.jobs.ports import Ledger
+from printwarden.jobs.ports import Devices, Ledger
 from printwarden.ledger.model import JobSpec
 
 S = JobState
@@ -47,7 +46,7 @@ def result_of(job: Job) -> CompletionResult:
 
 class Completer:
     def __init__(self, db: Database, clock: Clock, *, ledger: Ledger,
-                 devices: DevicesService) -> None:
+                 devices: Devices) -> None:
         self._db = db
         self._clock = clock
         self._ledger = ledger

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from printwarden.core.errors import ValidationError
+from printwarden.core.media import DEFAULT_MEDIA_NAME
 from printwarden.core.money import Money
 from printwarden.jobs.model import JobState
 from printwarden.ledger.model import CostBreakdown
@@ -16,7 +17,7 @@ from printwarden.ledger.model import CostBreakdown
 SIDES = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
 COLOR_MODES = ("color", "monochrome", "auto")
 COMPLETION_STATUSES = ("completed", "failed", "cancelled")
-DEFAULT_MEDIA = "iso_a4_210x297mm"
+DEFAULT_MEDIA = DEFAULT_MEDIA_NAME
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""What the jobs context needs from the accounts and ledger contexts (structural types)."""
+"""What the jobs context needs from the accounts, ledger and devices contexts (structural
+types: jobs imports none of their services)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
@@ -86,3 +87,36 @@ class Ledger(Protocol):
 
     def release_in(self, conn: Connection, reservation_id: str, *, idempotency_key: str,
                    actor: str) -> object: ...
+
+
+class PrinterView(Protocol):
+    """A queue as authorize and complete see it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def agent_id(self) -> str | None: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def hold_for_release(self) -> bool: ...
+    @property
+    def price_list_id(self) -> str | None: ...
+    @property
+    def group_id(self) -> str | None: ...
+
+
+class Devices(Protocol):
+    """The devices service as seen from jobs: queues, their prices, agent events."""
+
+    def find_printer_by_name_in(self, conn: Connection, name: str) -> PrinterView | None: ...
+
+    def get_printer_in(self, conn: Connection, printer_id: str) -> PrinterView: ...
+
+    def price_list_for_printer_in(self, conn: Connection,
+                                  printer: PrinterView) -> str | None: ...
+
+    def append_event_in(self, conn: Connection, agent_id: str | None, kind: str,
+                        payload: dict[str, Any]) -> object: ...

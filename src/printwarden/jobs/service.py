@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
 from printwarden.core.clock import Clock
 from printwarden.core.errors import ConflictError, PermissionDenied
 from printwarden.core.principal import Principal
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
-from printwarden.devices import event_store
-from printwarden.devices.model import AgentEvent
-from printwarden.devices.service import DevicesService
 from printwarden.jobs import store
 from printwarden.jobs.authorization import Authorizer
 from printwarden.jobs.completion import Completer
 from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
 from printwarden.jobs.model import RESERVED_STATES, Job, JobEvent, JobState, transitions
-from printwarden.jobs.ports import Directory, Ledger
-from printwarden.server.audit import AuditLog
-
-#: Agent events are kept this long; agents offline longer re-read their configuration.
-EVENT_RETENTION = timedelta(days=7)
+from printwarden.jobs.ports import Devices, Directory, Ledger
 
 _TO_PRINTING: dict[JobState, tuple[JobState, ...]] = {
     JobState.HELD: (JobState.RELEASING, JobState.PRINTING),
@@ -36,11 +29,12 @@ _TO_PRINTING: dict[JobState, tuple[JobState, ...]] = {
 
 class JobsService:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, ledger: Ledger,
-                 devices: DevicesService, accounts: Directory) -> None:
+                 devices: Devices, accounts: Directory) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
         self._ledger = ledger
+        self._devices = devices
         self._authorizer = Authorizer(db, clock, ledger=ledger, devices=devices,
                                       accounts=accounts)
         self._completer = Completer(db, clock, ledger=ledger, devices=devices)
@@ -97,9 +91,9 @@ class JobsService:
             moved = _with_charge(moved, 0)
             store.save_job(conn, moved)
             store.insert_events(conn, events)
-            event_store.append_event(conn, moved.agent_id, "cancel", {
+            self._devices.append_event_in(conn, moved.agent_id, "cancel", {
                 "job_id": moved.id, "agent_job_key": moved.agent_job_key, "reason": why,
-            }, self._clock.now())
+            })
             self._audit.record_in(conn, actor, "job.cancel", job_id, reason=reason)
             return moved
 
@@ -123,23 +117,6 @@ class JobsService:
     def job_events(self, job_id: str) -> list[JobEvent]:
         """The job log, oldest first."""
         return self._db.read(lambda conn: store.list_events(conn, job_id))
-
-    # --- agent events ----------------------------------------------------------------------
-
-    def enqueue_event(self, agent_id: str, kind: str, payload: dict[str, Any]) -> AgentEvent:
-        return self._db.write(lambda conn: event_store.append_event(
-            conn, agent_id, kind, payload, self._clock.now()))
-
-    def events_after(self, agent_id: str, after_id: str | None,
-                     limit: int = 100) -> list[AgentEvent]:
-        """Events for ``agent_id`` with ids greater than ``after_id``, oldest first."""
-        return self._db.read(lambda conn: event_store.events_after(
-            conn, agent_id, after_id, limit))
-
-    def purge_events(self, older_than: timedelta = EVENT_RETENTION) -> int:
-        """Delete events created more than ``older_than`` ago; returns how many."""
-        cutoff = self._clock.now() - older_than
-        return self._db.write(lambda conn: event_store.purge_events(conn, cutoff))
 
 
 def _with_charge(job: Job, minor: int) -> Job:

@@ -12,8 +12,8 @@ from printwarden.core.errors import ConflictError, NotFoundError, ValidationErro
 from printwarden.core.money import Money
 from printwarden.ledger import reservation_store as rstore
 from printwarden.ledger import store
-from printwarden.ledger.base import LedgerBase
 from printwarden.ledger.model import ACCOUNT_KINDS, Account
+from printwarden.ledger.service_base import LedgerBase
 from printwarden.ledger.tables import ledger_accounts as accounts
 
 

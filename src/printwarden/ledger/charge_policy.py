@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from printwarden.ledger.base import LedgerBase
 from printwarden.ledger.model import DEFAULT_CHARGE_ORDER, ChargePolicy
+from printwarden.ledger.service_base import LedgerBase
 from printwarden.ledger.tables import ledger_charge_policy as policy_table
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection
 from printwarden.core.errors import InsufficientFunds, NotFoundError, ValidationError
 from printwarden.core.money import Money
 from printwarden.ledger import store
-from printwarden.ledger.base import LedgerBase
 from printwarden.ledger.model import ENTRY_KINDS, POSTABLE_KINDS, Account, Entry
+from printwarden.ledger.service_base import LedgerBase
 from printwarden.ledger.tables import ledger_entries
 
 

@@ -20,7 +20,6 @@ from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.ledger import quota_store, store
 from printwarden.ledger import reservation_store as rstore
-from printwarden.ledger.base import LedgerBase
 from printwarden.ledger.quotas import (
     AllocationReport,
     AllocationRun,
@@ -30,6 +29,7 @@ from printwarden.ledger.quotas import (
     allocation_key,
     period_key,
 )
+from printwarden.ledger.service_base import LedgerBase
 
 _UNSET: Any = object()
 

@@ -29,7 +29,6 @@ from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.ledger import reservation_store as rstore
 from printwarden.ledger import store
-from printwarden.ledger.base import LedgerBase
 from printwarden.ledger.charge_policy import load_policy
 from printwarden.ledger.model import (
     DEFAULT_CHARGE_ORDER,
@@ -41,6 +40,7 @@ from printwarden.ledger.model import (
     settle_split,
     split_cost,
 )
+from printwarden.ledger.service_base import LedgerBase
 from printwarden.ledger.tables import ledger_accounts as accounts
 from printwarden.ledger.tables import ledger_charge_policy as policy_table
 

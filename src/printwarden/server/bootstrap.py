@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from printwarden.accounts.service import AccountsService
+from printwarden.container import ServerContainer
 from printwarden.core.clock import Clock, SystemClock
 from printwarden.core.settings import ServerSettings
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.db.migrate import upgrade
 from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
-from printwarden.server.audit import AuditLog
-from printwarden.server.container import ServerContainer
 
 
 def build_server(

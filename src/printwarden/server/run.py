@@ -5,10 +5,10 @@ from __future__ import annotations
 import structlog
 import uvicorn
 
+from printwarden.container import ServerContainer
 from printwarden.core.logging import configure_logging
 from printwarden.core.settings import ServerSettings
 from printwarden.server.bootstrap import build_server
-from printwarden.server.container import ServerContainer
 from printwarden.server.scheduler import Scheduler
 
 log = structlog.get_logger("printwarden.server")

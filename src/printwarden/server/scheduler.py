@@ -6,8 +6,8 @@ import threading
 
 import structlog
 
+from printwarden.container import ServerContainer
 from printwarden.core.ids import new_id
-from printwarden.server.container import ServerContainer
 from printwarden.server.lease import Lease
 
 log = structlog.get_logger("printwarden.scheduler")
@@ -27,7 +27,7 @@ class Scheduler:
             return False
         report = self._container.ledger.run_due_allocations()
         log.info("allocations_run", report=str(report))
-        purged = self._container.jobs.purge_events()
+        purged = self._container.devices.purge_events()
         if purged:
             log.info("agent_events_purged", count=purged)
         return True

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Connection
 from starlette.middleware.sessions import SessionMiddleware
 
 from printwarden import __version__
+from printwarden.container import ServerContainer
 from printwarden.db.migrate import current_revision, head_revision
-from printwarden.server.container import ServerContainer
 from printwarden.web.errors import error_body, install_error_handlers
 from printwarden.web.metrics import WebMetrics
 

@@ -8,7 +8,7 @@ from printwarden.core.money import Money
 from printwarden.ledger.model import Account
 
 if TYPE_CHECKING:
-    from printwarden.server.container import ServerContainer
+    from printwarden.container import ServerContainer
 
 ROWS = 50
 

@@ -11,7 +11,7 @@ from printwarden.core.errors import AuthenticationFailed, PermissionDenied
 from printwarden.core.principal import ANONYMOUS, Principal
 
 if TYPE_CHECKING:
-    from printwarden.server.container import ServerContainer
+    from printwarden.container import ServerContainer
 
 SESSION_USER_KEY = "user_id"
 

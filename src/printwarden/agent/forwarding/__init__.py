@@ -3,19 +3,27 @@
     forwarder = forwarder_for("ipp://printer.example:631/ipp/print")
     result = await send_with_retry(forwarder, ForwardJob(...), RetryPolicy())
 
-``base`` holds the interface (ForwardJob, ForwardResult, DeviceStatus, Forwarder);
-one module per backend (ipp, socket, lpd, device, cups); ``registry`` picks one by URI
-scheme; ``retry`` wraps any of them with back-off for transient faults.
+``interface`` holds the interface (ForwardJob, ForwardResult, DeviceStatus, Forwarder);
+one module per backend (ipp, socket, lpd, device, cups queue); ``registry`` picks one by
+URI scheme; ``retry`` wraps any of them with back-off for transient faults;
+``ScriptedForwarder`` is the twin for tests of the agent's logic.
 """
 
-from .base import DeviceStatus, Forwarder, ForwardJob, ForwardResult, StatusCallback
-from .cups_backend import CupsForwarder
-from .device_backend import DeviceForwarder
-from .ipp_backend import IppForwarder
-from .lpd_backend import LpdForwarder
-from .registry import SCHEMES, forwarder_for
-from .retry import RetryPolicy, send_with_retry
-from .socket_backend import SocketForwarder
+from printwarden.agent.forwarding.cups_queue import CupsForwarder
+from printwarden.agent.forwarding.device_backend import DeviceForwarder
+from printwarden.agent.forwarding.interface import (
+    DeviceStatus,
+    Forwarder,
+    ForwardJob,
+    ForwardResult,
+    StatusCallback,
+)
+from printwarden.agent.forwarding.ipp_backend import IppForwarder
+from printwarden.agent.forwarding.lpd_backend import LpdForwarder
+from printwarden.agent.forwarding.registry import SCHEMES, forwarder_for
+from printwarden.agent.forwarding.retry import RetryPolicy, send_with_retry
+from printwarden.agent.forwarding.scripted import ScriptedForwarder
+from printwarden.agent.forwarding.socket_backend import SocketForwarder
 
 __all__ = [
     "SCHEMES",
@@ -28,6 +36,7 @@ __all__ = [
     "IppForwarder",
     "LpdForwarder",
     "RetryPolicy",
+    "ScriptedForwarder",
     "SocketForwarder",
     "StatusCallback",
     "forwarder_for",

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .base import (
+from printwarden.agent.forwarding.interface import (
     DeviceStatus,
     ForwardJob,
     ForwardResult,

@@ -17,6 +17,24 @@ import contextlib
 import ssl
 import time
 
+from printwarden.agent.forwarding.interface import (
+    DeviceStatus,
+    ForwardJob,
+    ForwardResult,
+    StatusCallback,
+    failure,
+    notify,
+    printed_pages,
+    read_chunks,
+)
+from printwarden.agent.forwarding.ipp_client import IppClient, IppTransportError
+from printwarden.agent.forwarding.ipp_printer_info import (
+    PRINTER_QUERY,
+    RETRYABLE_STATUS,
+    PrinterInfo,
+    status_keyword,
+    values_of,
+)
 from printwarden.ipp import (
     Attribute,
     DelimiterTag,
@@ -27,25 +45,6 @@ from printwarden.ipp import (
     keyword,
     mime_media_type,
     name,
-)
-
-from .base import (
-    DeviceStatus,
-    ForwardJob,
-    ForwardResult,
-    StatusCallback,
-    failure,
-    notify,
-    printed_pages,
-    read_chunks,
-)
-from .ipp_client import IppClient, IppTransportError
-from .ipp_printer_info import (
-    PRINTER_QUERY,
-    RETRYABLE_STATUS,
-    PrinterInfo,
-    status_keyword,
-    values_of,
 )
 
 __all__ = ["IppForwarder"]

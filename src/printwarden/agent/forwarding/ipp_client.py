@@ -20,6 +20,7 @@ from types import TracebackType
 
 import httpx
 
+from printwarden.agent.forwarding.uris import parse_network_uri
 from printwarden.ipp import (
     Attribute,
     AttributeGroup,
@@ -34,8 +35,6 @@ from printwarden.ipp import (
     natural_language,
     uri,
 )
-
-from .uris import parse_network_uri
 
 __all__ = ["IppClient", "IppTransportError", "http_url"]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from printwarden.agent.forwarding.interface import DeviceStatus
 from printwarden.ipp import DelimiterTag, IppMessage, RangeOfInteger, StatusCode
-
-from .base import DeviceStatus
 
 __all__ = [
     "PRINTER_QUERY",

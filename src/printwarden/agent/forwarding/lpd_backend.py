@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import socket
 
-from .base import (
+from printwarden.agent.forwarding.interface import (
     DeviceStatus,
     ForwardJob,
     ForwardResult,
@@ -23,7 +23,7 @@ from .base import (
     printed_pages,
     read_chunks,
 )
-from .lpd_protocol import (
+from printwarden.agent.forwarding.lpd_protocol import (
     ACK,
     abort_job,
     control_file,
@@ -32,7 +32,7 @@ from .lpd_protocol import (
     receive_data_file,
     receive_job,
 )
-from .uris import parse_network_uri
+from printwarden.agent.forwarding.uris import parse_network_uri
 
 __all__ = ["LpdForwarder", "LpdRefused"]
 

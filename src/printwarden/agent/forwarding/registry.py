@@ -17,12 +17,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from .base import Forwarder
-from .cups_backend import CupsForwarder
-from .device_backend import DeviceForwarder
-from .ipp_backend import IppForwarder
-from .lpd_backend import LpdForwarder
-from .socket_backend import SocketForwarder
+from printwarden.agent.forwarding.cups_queue import CupsForwarder
+from printwarden.agent.forwarding.device_backend import DeviceForwarder
+from printwarden.agent.forwarding.interface import Forwarder
+from printwarden.agent.forwarding.ipp_backend import IppForwarder
+from printwarden.agent.forwarding.lpd_backend import LpdForwarder
+from printwarden.agent.forwarding.socket_backend import SocketForwarder
 
 __all__ = ["SCHEMES", "forwarder_for"]
 

@@ -20,7 +20,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from .base import Forwarder, ForwardJob, ForwardResult, StatusCallback, notify
+from printwarden.agent.forwarding.interface import (
+    Forwarder,
+    ForwardJob,
+    ForwardResult,
+    StatusCallback,
+    notify,
+)
 
 __all__ = ["RetryPolicy", "send_with_retry"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from .base import (
+from printwarden.agent.forwarding.interface import (
     DeviceStatus,
     ForwardJob,
     ForwardResult,
@@ -22,7 +22,7 @@ from .base import (
     printed_pages,
     read_chunks,
 )
-from .uris import parse_network_uri
+from printwarden.agent.forwarding.uris import parse_network_uri
 
 __all__ = ["SocketForwarder"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from printwarden.db import all_tables  # noqa: F401  (fills metadata)
-from printwarden.db.base import metadata
+from printwarden.db.metadata import metadata
 
 config = context.config
 engine = config.attributes["engine"]

@@ -1,26 +1,24 @@
 """The printer model: IPP Everywhere attributes, jobs and operations, over a ``JobSink``.
 
-    printer = IppPrinter(PrinterDescription("virtual"), DirectorySink(path))
-    create_ipp_app({"virtual": printer})      # printwarden.ipp.server
+    printer = IppPrinter(PrinterDescription("model"), NullSink())
+    create_ipp_app({"model": printer})      # printwarden.ipp.server
 
-``JobSink`` is the port the agent's durable spool plugs into; ``DirectorySink`` stores
-each document as ``DIR/<job-id>-<safe-name>.<ext>`` (0600, fsync + rename) and counts PDF
-pages; ``NullSink`` keeps nothing.
+``JobSink`` is the port documents go to: the agent's durable spool plugs into it, the
+virtual printer's ``DirectorySink`` (``printwarden.virtual_printer``) keeps each document
+in a directory, and ``NullSink`` keeps nothing.
 """
 
-from .clock import PrinterClock
-from .core import PrinterCore
-from .description import DOCUMENT_FORMATS, PrinterDescription, PrinterStatus
-from .directory_sink import DirectorySink
-from .job import Job, JobState, TimeStamp
-from .jobs import JobTable
-from .printer import OPERATION_HANDLERS, IppPrinter
-from .sink import DocumentTicket, JobSink, NullSink, StoredDocument
+from printwarden.ipp.printer.clock import PrinterClock
+from printwarden.ipp.printer.description import DOCUMENT_FORMATS, PrinterDescription, PrinterStatus
+from printwarden.ipp.printer.engine import PrinterEngine
+from printwarden.ipp.printer.job import Job, JobState, TimeStamp
+from printwarden.ipp.printer.jobs import JobTable
+from printwarden.ipp.printer.printer import OPERATION_HANDLERS, IppPrinter
+from printwarden.ipp.printer.sink import DocumentTicket, JobSink, NullSink, StoredDocument
 
 __all__ = [
     "DOCUMENT_FORMATS",
     "OPERATION_HANDLERS",
-    "DirectorySink",
     "DocumentTicket",
     "IppPrinter",
     "Job",
@@ -29,8 +27,8 @@ __all__ = [
     "JobTable",
     "NullSink",
     "PrinterClock",
-    "PrinterCore",
     "PrinterDescription",
+    "PrinterEngine",
     "PrinterStatus",
     "StoredDocument",
     "TimeStamp",

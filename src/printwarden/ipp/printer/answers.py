@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..attributes import Attribute, AttributeGroup
-from ..errors import IppError
-from ..message import IppMessage
-from ..request import response_for
-from ..server.protocol import IppRequest
-from ..status import StatusCode
-from ..tags import DelimiterTag
-from .job import Job
-from .jobs import JobTable
+from printwarden.ipp.attributes import Attribute, AttributeGroup
+from printwarden.ipp.errors import IppError
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.printer.job import Job
+from printwarden.ipp.printer.jobs import JobTable
+from printwarden.ipp.request import response_for
+from printwarden.ipp.server.protocol import IppRequest
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = [
     "answer", "boolean_operand", "job_group", "owned_job", "target_job", "user_of",

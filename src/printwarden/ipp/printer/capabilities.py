@@ -6,9 +6,9 @@ attributes; ``SUPPORTED_TEMPLATE_VALUES`` lets Validate-Job and Print-Job check 
 
 from __future__ import annotations
 
-from ..attributes import Attribute, attr, boolean, enum, integer, keyword
-from ..values import Collection, RangeOfInteger, Resolution
-from .media import DEFAULT_MEDIA, MEDIA_SIZES, media_col, media_size_col
+from printwarden.ipp.attributes import Attribute, attr, boolean, enum, integer, keyword
+from printwarden.ipp.printer.media import DEFAULT_MEDIA, MEDIA_SIZES, media_col, media_size_col
+from printwarden.ipp.values import Collection, RangeOfInteger, Resolution
 
 __all__ = [
     "JOB_TEMPLATE_NAMES",

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
-from .job import TimeStamp
+from printwarden.ipp.printer.job import TimeStamp
 
 __all__ = ["PrinterClock"]
 

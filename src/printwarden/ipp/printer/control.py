@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import IppError
-from ..message import IppMessage
-from ..server.protocol import IppRequest
-from ..status import StatusCode
-from ..tags import DelimiterTag
-from .answers import answer, owned_job
-from .core import PrinterCore
+from printwarden.ipp.errors import IppError
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.printer.answers import answer, owned_job
+from printwarden.ipp.printer.engine import PrinterEngine
+from printwarden.ipp.server.protocol import IppRequest
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = ["cancel_job", "cancel_my_jobs", "hold_job", "identify_printer", "release_job"]
 
 log = logging.getLogger(__name__)
 
 
-async def cancel_job(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def cancel_job(core: PrinterEngine, request: IppRequest) -> IppMessage:
     job = owned_job(core.jobs, request)
     job.cancel(core.clock.now())
     core.refresh_state()
     return answer(request)
 
 
-async def cancel_my_jobs(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def cancel_my_jobs(core: PrinterEngine, request: IppRequest) -> IppMessage:
     user = request.valid.requesting_user_name
     if not user:
         raise IppError(StatusCode.CLIENT_ERROR_BAD_REQUEST, "requesting-user-name is required")
@@ -37,7 +37,7 @@ async def cancel_my_jobs(core: PrinterCore, request: IppRequest) -> IppMessage:
     return answer(request)
 
 
-async def hold_job(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def hold_job(core: PrinterEngine, request: IppRequest) -> IppMessage:
     job = owned_job(core.jobs, request)
     found = request.message.get(DelimiterTag.OPERATION, "job-hold-until")
     until = "indefinite" if found is None else str(found.value)
@@ -48,14 +48,14 @@ async def hold_job(core: PrinterCore, request: IppRequest) -> IppMessage:
     return answer(request)
 
 
-async def release_job(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def release_job(core: PrinterEngine, request: IppRequest) -> IppMessage:
     job = owned_job(core.jobs, request)
     job.release()
     core.schedule(job)
     return answer(request)
 
 
-async def identify_printer(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def identify_printer(core: PrinterEngine, request: IppRequest) -> IppMessage:
     found = request.message.get(DelimiterTag.OPERATION, "message")
     log.info("Identify-Printer %s: %s", core.description.name,
              "" if found is None else found.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from ..attributes import (
+from printwarden.ipp.attributes import (
     Attribute,
     attr,
     boolean,
@@ -20,12 +20,12 @@ from ..attributes import (
     text,
     uri,
 )
-from ..tags import ValueTag
-from ..values import RangeOfInteger, Resolution
-from .capabilities import JOB_TEMPLATE_NAMES, job_template_capabilities
-from .clock import PrinterClock
-from .job import TimeStamp
-from .jobs import WHICH_JOBS
+from printwarden.ipp.printer.capabilities import JOB_TEMPLATE_NAMES, job_template_capabilities
+from printwarden.ipp.printer.clock import PrinterClock
+from printwarden.ipp.printer.job import TimeStamp
+from printwarden.ipp.printer.jobs import WHICH_JOBS
+from printwarden.ipp.tags import ValueTag
+from printwarden.ipp.values import RangeOfInteger, Resolution
 
 __all__ = ["DOCUMENT_FORMATS", "PrinterDescription", "PrinterStatus", "printer_attributes"]
 

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from ..attributes import Attribute
-from ..errors import IppError
-from ..status import StatusCode
+from printwarden.ipp.attributes import Attribute
+from printwarden.ipp.errors import IppError
+from printwarden.ipp.status import StatusCode
 
 __all__ = ["Job", "JobState", "TimeStamp"]
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from ..attributes import Attribute, attr, enum, integer, keyword, name, out_of_band, text, uri
-from ..tags import ValueTag
-from .job import Job, TimeStamp
+from printwarden.ipp.attributes import (
+    Attribute,
+    attr,
+    enum,
+    integer,
+    keyword,
+    name,
+    out_of_band,
+    text,
+    uri,
+)
+from printwarden.ipp.printer.job import Job, TimeStamp
+from printwarden.ipp.tags import ValueTag
 
 __all__ = ["job_attributes", "job_status_attributes", "job_uri"]
 

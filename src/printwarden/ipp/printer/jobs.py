@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 
-from ..errors import IppError
-from ..status import StatusCode
-from .job import Job, TimeStamp
+from printwarden.ipp.errors import IppError
+from printwarden.ipp.printer.job import Job, TimeStamp
+from printwarden.ipp.status import StatusCode
 
 __all__ = ["WHICH_JOBS", "JobTable"]
 

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..attributes import Attribute, collection, integer, keyword
+from printwarden.core.media import DEFAULT_MEDIA_NAME, MediaSize, media_by_name
+from printwarden.ipp.attributes import Attribute, collection, integer, keyword
 
 __all__ = ["DEFAULT_MEDIA", "MEDIA_SIZES", "MediaSize", "media_col", "media_size_col"]
 
 
-@dataclass(frozen=True, slots=True)
-class MediaSize:
-    """A PWG self-describing media name and its size in hundredths of millimetres."""
-
-    name: str
-    width: int
-    length: int
+def _size(name: str) -> MediaSize:
+    size = media_by_name(name)
+    assert size is not None, name
+    return size
 
 
-MEDIA_SIZES: tuple[MediaSize, ...] = (
-    MediaSize("iso_a4_210x297mm", 21000, 29700),
-    MediaSize("na_letter_8.5x11in", 21590, 27940),
-    MediaSize("na_legal_8.5x14in", 21590, 35560),
-    MediaSize("iso_a5_148x210mm", 14800, 21000),
-    MediaSize("na_index-4x6_4x6in", 10160, 15240),
-)
+#: The sizes the printer model offers (``media-supported``), the default first.
+MEDIA_SIZES: tuple[MediaSize, ...] = tuple(_size(name) for name in (
+    DEFAULT_MEDIA_NAME, "na_letter_8.5x11in", "na_legal_8.5x14in", "iso_a5_148x210mm",
+    "na_index-4x6_4x6in"))
 DEFAULT_MEDIA = MEDIA_SIZES[0]
 MARGIN = 423
 """Hundredths of millimetres (1/6 inch) on every side."""

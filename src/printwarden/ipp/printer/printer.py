@@ -1,26 +1,38 @@
-"""``IppPrinter``: the ``Printer`` the IPP server dispatches to, over a ``PrinterCore``."""
+"""``IppPrinter``: the ``Printer`` the IPP server dispatches to, over a ``PrinterEngine``."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
 
-from ..errors import IppError
-from ..message import IppMessage
-from ..operations import Operation as Op
-from ..server.protocol import IppRequest, JobSummary, PrinterSummary
-from ..status import StatusCode
-from .clock import PrinterClock
-from .control import cancel_job, cancel_my_jobs, hold_job, identify_printer, release_job
-from .core import PrinterCore
-from .description import PrinterDescription
-from .queries import get_job_attributes, get_jobs, get_printer_attributes
-from .sink import JobSink
-from .submission import close_job, create_job, print_job, send_document, validate_job
+from printwarden.ipp.errors import IppError
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.operations import Operation as Op
+from printwarden.ipp.printer.clock import PrinterClock
+from printwarden.ipp.printer.control import (
+    cancel_job,
+    cancel_my_jobs,
+    hold_job,
+    identify_printer,
+    release_job,
+)
+from printwarden.ipp.printer.description import PrinterDescription
+from printwarden.ipp.printer.engine import PrinterEngine
+from printwarden.ipp.printer.queries import get_job_attributes, get_jobs, get_printer_attributes
+from printwarden.ipp.printer.sink import JobSink
+from printwarden.ipp.printer.submission import (
+    close_job,
+    create_job,
+    print_job,
+    send_document,
+    validate_job,
+)
+from printwarden.ipp.server.protocol import IppRequest, JobSummary, PrinterSummary
+from printwarden.ipp.status import StatusCode
 
 __all__ = ["OPERATION_HANDLERS", "IppPrinter"]
 
-Handler = Callable[[PrinterCore, IppRequest], Awaitable[IppMessage]]
+Handler = Callable[[PrinterEngine, IppRequest], Awaitable[IppMessage]]
 
 OPERATION_HANDLERS: dict[int, Handler] = {
     Op.PRINT_JOB: print_job,
@@ -49,7 +61,7 @@ class IppPrinter:
     def __init__(self, description: PrinterDescription, sink: JobSink, *,
                  processing_delay: float | None = 0.0, clock: PrinterClock | None = None) -> None:
         description = dataclasses.replace(description, operations=tuple(OPERATION_HANDLERS))
-        self.core = PrinterCore(description, sink, processing_delay=processing_delay,
+        self.core = PrinterEngine(description, sink, processing_delay=processing_delay,
                                 clock=clock)
 
     @property

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-from ..attributes import AttributeGroup
-from ..message import IppMessage
-from ..server.protocol import IppAttributesError, IppRequest
-from ..status import StatusCode
-from ..tags import DelimiterTag
-from .answers import answer, boolean_operand, job_group, target_job
-from .core import PrinterCore
-from .job_attributes import job_attributes
-from .jobs import WHICH_JOBS
-from .requested import requested_names, select_job_attributes, select_printer_attributes
+from printwarden.ipp.attributes import AttributeGroup
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.printer.answers import answer, boolean_operand, job_group, target_job
+from printwarden.ipp.printer.engine import PrinterEngine
+from printwarden.ipp.printer.job_attributes import job_attributes
+from printwarden.ipp.printer.jobs import WHICH_JOBS
+from printwarden.ipp.printer.requested import (
+    requested_names,
+    select_job_attributes,
+    select_printer_attributes,
+)
+from printwarden.ipp.server.protocol import IppAttributesError, IppRequest
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = ["get_job_attributes", "get_jobs", "get_printer_attributes"]
 
 
-async def get_printer_attributes(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def get_printer_attributes(core: PrinterEngine, request: IppRequest) -> IppMessage:
     attributes = core.attributes(request.printer_uri, request.more_info_uri)
     selected = select_printer_attributes(attributes, requested_names(request.message))
     return answer(request, groups=[AttributeGroup(DelimiterTag.PRINTER, selected)])
 
 
-async def get_job_attributes(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def get_job_attributes(core: PrinterEngine, request: IppRequest) -> IppMessage:
     job = target_job(core.jobs, request)
     attributes = job_attributes(job, request.printer_uri, core.clock.up_time())
     selected = select_job_attributes(attributes, requested_names(request.message))
@@ -34,7 +38,7 @@ def _operand(request: IppRequest, attribute_name: str) -> object:
     return None if found is None else found.value
 
 
-async def get_jobs(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def get_jobs(core: PrinterEngine, request: IppRequest) -> IppMessage:
     which = _operand(request, "which-jobs") or "not-completed"
     limit = _operand(request, "limit")
     if which not in WHICH_JOBS or (limit is not None and (

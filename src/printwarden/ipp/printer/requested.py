@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..attributes import Attribute
-from ..message import IppMessage
-from ..tags import DelimiterTag
-from .capabilities import JOB_TEMPLATE_NAMES
+from printwarden.ipp.attributes import Attribute
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.printer.capabilities import JOB_TEMPLATE_NAMES
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = ["requested_names", "select_job_attributes", "select_printer_attributes"]
 

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from ..errors import IppError
-from ..message import IppMessage
-from ..server.protocol import IppRequest
-from ..status import StatusCode
-from ..tags import DelimiterTag
-from .answers import answer, boolean_operand, job_group, owned_job, user_of
-from .core import PrinterCore
-from .job import Job
-from .job_attributes import job_status_attributes
-from .ticket import JobTicket, document_format_of, read_ticket
+from printwarden.ipp.errors import IppError
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.printer.answers import answer, boolean_operand, job_group, owned_job, user_of
+from printwarden.ipp.printer.engine import PrinterEngine
+from printwarden.ipp.printer.job import Job
+from printwarden.ipp.printer.job_attributes import job_status_attributes
+from printwarden.ipp.printer.ticket import JobTicket, document_format_of, read_ticket
+from printwarden.ipp.server.protocol import IppRequest
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = ["close_job", "create_job", "print_job", "send_document", "validate_job"]
 
 
-def _accepting(core: PrinterCore) -> None:
+def _accepting(core: PrinterEngine) -> None:
     if not core.status.accepting_jobs:
         raise IppError(StatusCode.SERVER_ERROR_NOT_ACCEPTING_JOBS, "not accepting jobs")
 
 
-def _new_job(core: PrinterCore, ticket: JobTicket) -> Job:
+def _new_job(core: PrinterEngine, ticket: JobTicket) -> Job:
     job = core.jobs.create(name=ticket.name, user=ticket.user,
                            document_format=ticket.document_format, now=core.clock.now())
     job.template = ticket.template
@@ -32,7 +32,7 @@ def _new_job(core: PrinterCore, ticket: JobTicket) -> Job:
     return job
 
 
-def _job_answer(core: PrinterCore, request: IppRequest, job: Job,
+def _job_answer(core: PrinterEngine, request: IppRequest, job: Job,
                 ticket: JobTicket | None = None) -> IppMessage:
     status = ticket.status if ticket else StatusCode.SUCCESSFUL_OK
     attributes = job_status_attributes(job, request.printer_uri)
@@ -40,7 +40,7 @@ def _job_answer(core: PrinterCore, request: IppRequest, job: Job,
                   unsupported=ticket.unsupported if ticket else ())
 
 
-async def print_job(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def print_job(core: PrinterEngine, request: IppRequest) -> IppMessage:
     _accepting(core)
     ticket = read_ticket(request.message, user=user_of(request),
                          formats=core.description.document_formats, with_document=True)
@@ -52,14 +52,14 @@ async def print_job(core: PrinterCore, request: IppRequest) -> IppMessage:
     return _job_answer(core, request, job, ticket)
 
 
-async def validate_job(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def validate_job(core: PrinterEngine, request: IppRequest) -> IppMessage:
     _accepting(core)
     ticket = read_ticket(request.message, user=user_of(request),
                          formats=core.description.document_formats, with_document=True)
     return answer(request, ticket.status, unsupported=ticket.unsupported)
 
 
-async def create_job(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def create_job(core: PrinterEngine, request: IppRequest) -> IppMessage:
     _accepting(core)
     ticket = read_ticket(request.message, user=user_of(request),
                          formats=core.description.document_formats, with_document=False)
@@ -74,7 +74,7 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
         yield chunk
 
 
-async def send_document(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def send_document(core: PrinterEngine, request: IppRequest) -> IppMessage:
     last = boolean_operand(request, "last-document")
     if last is None:
         raise IppError(StatusCode.CLIENT_ERROR_BAD_REQUEST, "last-document is required")
@@ -97,7 +97,7 @@ async def send_document(core: PrinterCore, request: IppRequest) -> IppMessage:
     return _job_answer(core, request, job)
 
 
-async def close_job(core: PrinterCore, request: IppRequest) -> IppMessage:
+async def close_job(core: PrinterEngine, request: IppRequest) -> IppMessage:
     job = owned_job(core.jobs, request)
     if not job.state.is_terminal and not job.documents_closed:
         job.close_documents()

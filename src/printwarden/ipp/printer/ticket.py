@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..attributes import Attribute, out_of_band
-from ..message import IppMessage
-from ..server.protocol import IppAttributesError
-from ..status import StatusCode
-from ..tags import DelimiterTag, ValueTag
-from ..values import NameWithLanguage, TextWithLanguage
-from .capabilities import (
+from printwarden.ipp.attributes import Attribute, out_of_band
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.printer.capabilities import (
     MAX_COPIES,
     SUPPORTED_TEMPLATE_VALUES,
     media_col_supported,
     page_ranges_supported,
 )
+from printwarden.ipp.server.protocol import IppAttributesError
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag, ValueTag
+from printwarden.ipp.values import NameWithLanguage, TextWithLanguage
 
 __all__ = ["JobTicket", "document_format_of", "read_ticket"]
 

@@ -6,11 +6,11 @@
 See ``protocol`` for the ``Printer`` protocol and the ``IppRequest`` it receives.
 """
 
-from .app import PRINT_PATH, IppServerApp, create_ipp_app
-from .body import ClientDisconnected, RequestBody
-from .exchange import HttpAnswer, PrinterUris, exchange
-from .limits import ServerLimits
-from .protocol import (
+from printwarden.ipp.server.app import PRINT_PATH, IppServerApp, create_ipp_app
+from printwarden.ipp.server.body import ClientDisconnected, RequestBody
+from printwarden.ipp.server.exchange import HttpAnswer, PrinterUris, exchange
+from printwarden.ipp.server.limits import ServerLimits
+from printwarden.ipp.server.protocol import (
     IppAttributesError,
     IppRequest,
     JobSummary,
@@ -18,8 +18,7 @@ from .protocol import (
     PrinterSummary,
     empty_document,
 )
-from .serve import serve_forever
-from .status_page import render_status_page
+from printwarden.ipp.server.status_page import render_status_page
 
 __all__ = [
     "PRINT_PATH",
@@ -38,5 +37,4 @@ __all__ = [
     "empty_document",
     "exchange",
     "render_status_page",
-    "serve_forever",
 ]

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
-from .body import Receive, RequestBody
-from .exchange import HttpAnswer, PrinterUris, exchange
-from .limits import ServerLimits
-from .protocol import Printer
-from .status_page import render_status_page
+from printwarden.ipp.server.body import Receive, RequestBody
+from printwarden.ipp.server.exchange import HttpAnswer, PrinterUris, exchange
+from printwarden.ipp.server.limits import ServerLimits
+from printwarden.ipp.server.protocol import Printer
+from printwarden.ipp.server.status_page import render_status_page
 
 __all__ = ["PRINT_PATH", "IppServerApp", "create_ipp_app"]
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..codec import encode
-from ..errors import IppEncodeError, IppError, IppParseError
-from ..message import IppMessage
-from ..parser import IppParser, MessageHeader
-from ..request import response_for, validate_request
-from ..status import StatusCode
-from ..tags import DelimiterTag
-from .body import ClientDisconnected, RequestBody
-from .documents import document_stream
-from .limits import ServerLimits
-from .protocol import IppAttributesError, IppRequest, Printer
+from printwarden.ipp.codec import encode
+from printwarden.ipp.errors import IppEncodeError, IppError, IppParseError
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.parser import IppParser, MessageHeader
+from printwarden.ipp.request import response_for, validate_request
+from printwarden.ipp.server.body import ClientDisconnected, RequestBody
+from printwarden.ipp.server.document_stream import document_stream
+from printwarden.ipp.server.limits import ServerLimits
+from printwarden.ipp.server.protocol import IppAttributesError, IppRequest, Printer
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = ["HttpAnswer", "PrinterUris", "exchange"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..limits import ParserLimits
+from printwarden.ipp.limits import ParserLimits
 
 __all__ = ["ServerLimits"]
 

@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..attributes import Attribute
-from ..errors import IppError
-from ..message import IppMessage
-from ..request import ValidRequest
+from printwarden.ipp.attributes import Attribute
+from printwarden.ipp.errors import IppError
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.request import ValidRequest
 
 __all__ = [
     "IppAttributesError",

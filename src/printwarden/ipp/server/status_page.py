@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from .protocol import PrinterSummary
+from printwarden.ipp.server.protocol import PrinterSummary
 
 __all__ = ["render_status_page"]
 

@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from printwarden.container import ServerContainer
 from printwarden.core.errors import PermissionDenied
 from printwarden.core.principal import Principal
 from printwarden.ledger.model import Account
-from printwarden.server.container import ServerContainer
 from printwarden.web.api.ledger_schemas import (
     AMOUNT_PATTERN,
     AccountOut,

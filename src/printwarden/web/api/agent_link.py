@@ -21,9 +21,9 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
+from printwarden.container import ServerContainer
 from printwarden.core.errors import AuthenticationFailed, PrintwardenError
 from printwarden.core.principal import Principal
-from printwarden.server.container import ServerContainer
 from printwarden.web.api.agent_link_schemas import (
     AuthorizeIn,
     CompleteIn,
@@ -114,7 +114,7 @@ async def events(
 ) -> list[EventOut]:
     deadline = time.monotonic() + wait
     while True:
-        found = await run_in_threadpool(container.jobs.events_after, agent.id, after, limit)
+        found = await run_in_threadpool(container.devices.events_after, agent.id, after, limit)
         if found or time.monotonic() >= deadline:
             return [EventOut.of(event) for event in found]
         await asyncio.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0)))
@@ -179,7 +179,7 @@ class _EventStream:
     async def _send_loop(self) -> None:
         while True:
             found = await run_in_threadpool(
-                self._container.jobs.events_after, self._agent.id, self._sent, 100)
+                self._container.devices.events_after, self._agent.id, self._sent, 100)
             for event in found:
                 await self._ws.send_text(EventOut.of(event).model_dump_json())
                 self._sent = event.id

@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from printwarden.container import ServerContainer
 from printwarden.core.errors import PermissionDenied, ValidationError
 from printwarden.core.principal import Principal
-from printwarden.server.container import ServerContainer
 from printwarden.web.api.accounts import visible_account
 from printwarden.web.api.ledger_schemas import (
     AMOUNT_PATTERN,

@@ -11,9 +11,9 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from printwarden.container import ServerContainer
 from printwarden.core.money import Money
 from printwarden.ledger.model import CostBreakdown, JobSpec, PriceList, PriceRule
-from printwarden.server.container import ServerContainer
 from printwarden.web.api.ledger_schemas import AMOUNT_PATTERN, MoneyOut, actor_of, parse_amount
 from printwarden.web.deps import AnyUser, Container, StaffOnly
 

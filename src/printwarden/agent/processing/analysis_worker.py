@@ -1,0 +1,135 @@
+"""Document analysis in a separate process.
+
+The agent analyses every spooled document (pages, colour, sizes) before it asks the server
+for a decision. That work is pure Python (pypdf) or native code (pdfium) fed with whatever
+a client sent, so it runs in a worker process
+(``printwarden.agent.processing.analysis_child``) rather than in the agent's:
+
+- the agent's event loop never waits for the GIL while a 300-page PDF is being read, so
+  acceptance latency does not depend on the backlog being analysed;
+- a document that makes the analyser run out of memory or crash kills the worker, not the
+  agent: the job gets a reasoned "pages unknown" result, the queue's policy applies, and
+  the next document gets a fresh worker;
+- the worker runs at a lower CPU priority (``nice``) and, on POSIX, under an address-space
+  limit, so analysis yields to acceptance on a busy print server.
+
+The worker is a plain ``python -m`` subprocess speaking JSON lines (portable to Windows,
+no fork of the threaded agent, and it imports ``printwarden.documents`` only). It is
+started on the first job: an idle agent has none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Analyser", "AnalysisSummary"]
+
+log = logging.getLogger(__name__)
+_CHILD = "printwarden.agent.processing.analysis_child"
+
+
+@dataclass(frozen=True)
+class AnalysisSummary:
+    """What the agent keeps of a document's analysis."""
+
+    pages: int | None
+    color_pages: int | None
+    mono_pages: int | None
+    sizes: dict[str, int] = field(default_factory=dict)
+    estimated: bool = False
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pages": self.pages, "color_pages": self.color_pages,
+                "mono_pages": self.mono_pages, "sizes": dict(self.sizes),
+                "estimated": self.estimated, "reason": self.reason}
+
+    @classmethod
+    def from_answer(cls, answer: dict[str, Any]) -> AnalysisSummary:
+        def count(key: str) -> int | None:
+            value = answer.get(key)
+            return value if isinstance(value, int) else None
+        sizes = answer.get("sizes") or {}
+        return cls(count("pages"), count("color_pages"), count("mono_pages"),
+                   {str(k): int(v) for k, v in sizes.items()}, bool(answer.get("estimated")),
+                   str(answer.get("reason") or ""))
+
+
+_DIED = AnalysisSummary(None, None, None, reason=(
+    "the document analyser stopped on this document (it ran out of memory or crashed)"))
+
+
+class Analyser:
+    """One analysis worker process, used by one request at a time; restarted after it dies."""
+
+    def __init__(self, *, nice: int = 5, memory_limit_bytes: int = 2 << 30,
+                 command: list[str] | None = None) -> None:
+        self._command = command or [sys.executable, "-m", _CHILD, "--nice", str(nice),
+                                    "--memory-limit", str(memory_limit_bytes)]
+        self._proc: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
+
+    async def _worker(self) -> asyncio.subprocess.Process:
+        if self._proc is None or self._proc.returncode is not None:
+            self._proc = await asyncio.create_subprocess_exec(
+                *self._command, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, limit=1 << 20)
+        return self._proc
+
+    async def analyse(self, path: Path, format_hint: str | None,
+                      lines_per_page: int) -> AnalysisSummary:
+        """Never raises for the document's sake."""
+        request = json.dumps({"path": str(path), "format_hint": format_hint,
+                              "lines_per_page": lines_per_page}) + "\n"
+        async with self._lock:
+            proc = await self._worker()
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                proc.stdin.write(request.encode())
+                await proc.stdin.drain()
+                line = await proc.stdout.readline()
+            except (ConnectionError, BrokenPipeError):
+                line = b""
+            if not line:
+                log.warning("the document analyser stopped while reading %s; restarting it",
+                            path.name)
+                await self._reap()
+                return _DIED
+        try:
+            return AnalysisSummary.from_answer(json.loads(line))
+        except (ValueError, TypeError, AttributeError) as exc:
+            return AnalysisSummary(None, None, None, reason=f"unreadable analysis: {exc}")
+
+    async def _reap(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+
+    async def aclose(self) -> None:
+        """Stop the worker (it exits when its stdin closes)."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()

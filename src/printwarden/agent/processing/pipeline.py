@@ -1,0 +1,203 @@
+"""Job processing: one worker per queue takes its jobs in order, one step at a time.
+
+    spooled --analyse--> analysed --authorize--> authorized | held | denied
+    authorized --"forwarding" journaled--> send --> forwarded (or failed)
+
+Held jobs wait outside the worker's line until released. When no server answers, the
+worker waits for the link to come back (the queue's failure policy decides elsewhere
+whether new jobs are accepted meanwhile); jobs behind it keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from printwarden.agent.forwarding.interface import ForwardJob, ForwardResult, StatusCallback
+from printwarden.agent.model import DECISION_STATES, WORK_STATES, LocalJob, LocalState
+from printwarden.agent.processing.analysis_worker import Analyser
+from printwarden.agent.queues import QueueActivity, QueueConfig
+from printwarden.agent.server_link.bodies import authorize_body, printed_counts
+from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
+from printwarden.agent.storage.job_book import JobBook
+from printwarden.documents.detect import OCTET_STREAM, mime_for_format
+
+log = logging.getLogger(__name__)
+L = LocalState
+NO_DEVICE = "waiting: the queue has no device configured"
+
+
+class _QueueBlocked(Exception):
+    """The queue cannot move its next job until its configuration changes."""
+_WORK_ORDER = tuple(sorted(WORK_STATES, key=lambda state: state.value))
+
+#: ``(device_uri, job, on_status) -> result``: hands a document to the downstream device.
+SendDocument = Callable[[str, ForwardJob, StatusCallback], Awaitable[ForwardResult]]
+
+
+class Pipeline:
+    def __init__(self, book: JobBook, link: ServerLink, server_up: asyncio.Event, *,
+                 queues: Callable[[], Mapping[str, QueueConfig]],
+                 activity: Callable[[str], QueueActivity],
+                 send: SendDocument, analyser: Analyser | None = None) -> None:
+        self._book = book
+        self._analyser = analyser or Analyser()
+        self._link = link
+        self._server_up = server_up
+        self._queues = queues
+        self._activity = activity
+        self._send = send
+        self._wakeups: dict[str, asyncio.Event] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+
+    def wake(self, queue: str) -> None:
+        """Make sure ``queue`` has a worker and that it looks at its jobs again."""
+        self._wakeups.setdefault(queue, asyncio.Event()).set()
+        if queue not in self._workers or self._workers[queue].done():
+            self._workers[queue] = asyncio.create_task(self._worker(queue),
+                                                       name=f"agent-queue-{queue}")
+
+    def wake_all(self) -> None:
+        names = set(self._queues()) | {job.queue for job in self._book.journal.jobs(
+            states=WORK_STATES)}
+        for name in sorted(names):
+            self.wake(name)
+
+    async def stop(self) -> None:
+        for task in self._workers.values():
+            task.cancel()
+        for task in self._workers.values():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers.clear()
+        await self._analyser.aclose()
+
+    async def _worker(self, queue: str) -> None:
+        wakeup = self._wakeups[queue]
+        while True:
+            wakeup.clear()
+            job = self._book.journal.next_job(queue, _WORK_ORDER)
+            if job is None:
+                await wakeup.wait()
+                continue
+            try:
+                await self.step(job)
+            except ServerUnreachable:
+                await self._server_up.wait()
+            except _QueueBlocked:
+                await wakeup.wait()  # a configuration change, a cancel or a new job
+            except Exception:  # a bug in one job must not stop the queue
+                log.exception("job %s failed unexpectedly", job.local_id)
+                await self._book.move_async(job, L.FAILED, "internal error in the agent")
+
+    async def step(self, job: LocalJob) -> None:
+        """Take ``job`` one state further."""
+        if job.state is L.SPOOLED:
+            await self._analyse(job)
+        elif job.state is L.ANALYSED:
+            await self._authorize(job)
+        elif job.state in (L.AUTHORIZED, L.FORWARDING):
+            await self._forward(job)
+
+    async def _analyse(self, job: LocalJob) -> None:
+        path = self._book.spool.path_of(job)
+        if not path.exists():
+            await self._book.move_async(job, L.FAILED, "the spooled document is missing")
+            return
+        config = self._queues().get(job.queue)
+        lines = config.lines_per_page if config else 60
+        summary = await self._analyser.analyse(path, job.meta.document_format, lines)
+        await self._book.move_async(job, L.ANALYSED, "analysed", pages=summary.pages,
+                                    color_pages=summary.color_pages,
+                                    analysis=summary.as_dict())
+
+    async def _authorize(self, job: LocalJob) -> None:
+        try:
+            answer = await self._link.authorize(authorize_body(job))
+        except ServerRejected as exc:
+            await self._book.move_async(job, L.FAILED,
+                                        f"the server refused the job: {exc.message}")
+            return
+        decision = str(answer["decision"])
+        cost = answer.get("cost") or {}
+        fields = {"server_job_id": answer["job_id"], "decision": decision,
+                  "reservation_cost_minor": cost.get("minor")}
+        moved = await self._book.move_async(job, DECISION_STATES[decision],
+                                            str(answer["message"]), **fields)
+        if moved is None:  # cancelled meanwhile: record the server job so it is closed too
+            await self._book.update_async(job, **fields)
+
+    async def _forward(self, job: LocalJob) -> None:
+        config = self._queues().get(job.queue)
+        if config is None:
+            await self._book.move_async(job, L.FAILED,
+                                        f"queue {job.queue!r} no longer exists on this agent")
+            return
+        if not config.device_uri:  # not configured yet: the job waits, it is not lost
+            if job.state_reason != NO_DEVICE:
+                log.warning("queue %s has no device: job %s waits", job.queue, job.local_id)
+                await self._book.update_async(job, state_reason=NO_DEVICE)
+            raise _QueueBlocked(job.queue)
+        if job.state is L.AUTHORIZED and not await self._tell_printing(job):
+            return
+        forwarding = await self._book.move_async(job, L.FORWARDING, "sending to the printer",
+                                                 forward_attempts=job.forward_attempts + 1)
+        if forwarding is None:  # already forwarding (recovery), or cancelled meanwhile
+            current = self._book.get(job.local_id)
+            if current is None or current.state is not L.FORWARDING:
+                return
+            forwarding = await self._book.update_async(
+                current, forward_attempts=job.forward_attempts + 1)
+            if forwarding.state is not L.FORWARDING:  # cancelled while that was committed
+                return
+        activity = self._activity(job.queue)
+        activity.busy = True
+        try:
+            result = await self._send(config.device_uri, self._forward_job(forwarding),
+                                      activity.device_reasons.add)
+        finally:
+            activity.busy = False
+            activity.device_reasons.clear()
+        pages, copies = printed_counts(result, forwarding)
+        if result.ok:
+            activity.message = ""
+            await self._book.move_async(forwarding, L.FORWARDED, result.detail or "printed",
+                                        remote_job_id=result.remote_job_id,
+                                        pages_printed=pages, copies_printed=copies)
+        else:
+            activity.message = result.detail
+            await self._book.move_async(forwarding, L.FAILED, f"printer: {result.detail}",
+                                        remote_job_id=result.remote_job_id,
+                                        pages_printed=pages, copies_printed=copies)
+
+    async def _tell_printing(self, job: LocalJob) -> bool:
+        """Tell the server; False when it says the job may not print (cancelled there)."""
+        if job.server_job_id is None:
+            return True
+        try:
+            await self._link.printing(job.server_job_id)
+        except ServerUnreachable:
+            return True  # authorized already: print, report later
+        except ServerRejected as exc:
+            if exc.status == 409:
+                await self._book.move_async(job, L.CANCELLED, exc.message,
+                                            completion_sent=True)
+                return False
+        return True
+
+    def _forward_job(self, job: LocalJob) -> ForwardJob:
+        return ForwardJob(job_id=job.local_id, title=job.meta.title,
+                          username=job.meta.username, document=self._book.spool.path_of(job),
+                          document_format=forwarded_format(job), copies=job.meta.copies,
+                          sides=job.meta.sides, color_mode=job.meta.color_mode,
+                          media=job.meta.media or None, pages=job.pages)
+
+
+def forwarded_format(job: LocalJob) -> str:
+    """The MIME type sent downstream: the client's, or the detected one for octet-stream."""
+    declared = job.meta.document_format or OCTET_STREAM
+    if declared != OCTET_STREAM:
+        return declared
+    return mime_for_format(job.analysis.get("format"))

@@ -1,0 +1,66 @@
+"""The event loop from the server: long poll ``GET /api/v1/agent/events`` and act.
+
+Delivery is at least once: the id of the last processed event is journaled after the
+event was handled, so a crash repeats at most that event, and every handler is harmless
+when repeated (cancelling a cancelled job, releasing a released one, refetching config).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
+from printwarden.agent.storage.journal import Journal
+
+log = logging.getLogger(__name__)
+LAST_EVENT_KEY = "last_event_id"
+#: Pause between polls that came back empty at once (``wait`` = 0) or were refused.
+IDLE_PAUSE_SECONDS = 1.0
+
+EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class EventPump:
+    def __init__(self, journal: Journal, link: ServerLink, server_up: asyncio.Event, *,
+                 wait_seconds: float, handlers: dict[str, EventHandler]) -> None:
+        self._journal = journal
+        self._link = link
+        self._server_up = server_up
+        self._wait = wait_seconds
+        self._handlers = handlers
+
+    @property
+    def last_event_id(self) -> str | None:
+        return self._journal.get_value(LAST_EVENT_KEY)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                events = await self._link.events(self.last_event_id, self._wait)
+            except ServerUnreachable:
+                await self._server_up.wait()
+                await asyncio.sleep(0.1)
+                continue
+            except ServerRejected as exc:
+                log.warning("event poll refused: %s", exc.message)
+                await asyncio.sleep(max(self._wait, IDLE_PAUSE_SECONDS))
+                continue
+            for event in events:
+                await self.handle(event)
+            if not events and self._wait < IDLE_PAUSE_SECONDS:
+                await asyncio.sleep(IDLE_PAUSE_SECONDS)
+
+    async def handle(self, event: dict[str, Any]) -> None:
+        handler = self._handlers.get(str(event.get("kind")))
+        payload = event.get("payload") or {}
+        if handler is None:
+            log.info("ignoring event %s of kind %r", event.get("id"), event.get("kind"))
+        else:
+            try:
+                await handler(payload if isinstance(payload, dict) else {})
+            except Exception:  # one bad event must not stop the stream
+                log.exception("event %s (%s) failed", event.get("id"), event.get("kind"))
+        self._journal.set_value(LAST_EVENT_KEY, str(event["id"]))

@@ -1,0 +1,234 @@
+"""``AgentService``: the façade the IPP front end calls; everything else happens behind it.
+
+The IPP layer answers ``successful-ok`` to a Print-Job once ``accept`` has returned: the
+document is then fsynced in the spool and the job committed to the journal. It shows
+``queue_status``, answers ``server-error-service-unavailable`` while ``accepting`` is
+false, and maps ``LocalJob.ipp_state`` / ``ipp_state_reasons`` / ``ipp_state_message``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any, Literal
+
+from printwarden.agent.model import (
+    TERMINAL_STATES,
+    JobMeta,
+    LocalJob,
+    LocalState,
+    released_state,
+)
+from printwarden.agent.processing.pipeline import Pipeline, SendDocument
+from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
+from printwarden.agent.queues import queue_status as status_of
+from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
+from printwarden.agent.server_link.event_pump import EventPump
+from printwarden.agent.server_link.outbox_sender import OutboxSender
+from printwarden.agent.settings import AgentSettings
+from printwarden.agent.storage.job_book import JobBook
+from printwarden.agent.storage.recovery import RecoveryReport, recover
+
+log = logging.getLogger(__name__)
+L = LocalState
+SERVER_CONFIG_KEY = "server_config"
+Which = Literal["not-completed", "completed", "all"]
+_ENDED_IPP_STATES = (7, 8, 9)
+
+
+class JobConflict(Exception):
+    """The job cannot do that now (unknown, already ended, being printed)."""
+
+
+class QueueNotAccepting(Exception):
+    def __init__(self, queue: str, reason: str) -> None:
+        super().__init__(f"queue {queue!r} is not accepting jobs: {reason}")
+        self.reason = reason
+
+
+class AgentService:
+    def __init__(self, settings: AgentSettings, book: JobBook, link: ServerLink,
+                 send: SendDocument) -> None:
+        self.settings = settings
+        self.book = book
+        self.link = link
+        self.server_up = asyncio.Event()
+        self.server_up.set()
+        link.on_reachability(self._on_reachability)
+        self._queues: dict[str, QueueConfig] = {}
+        self._activity: dict[str, QueueActivity] = {}
+        self.pipeline = Pipeline(book, link, self.server_up, queues=lambda: self._queues,
+                                 activity=self._activity_of, send=send)
+        self.events = EventPump(book.journal, link, self.server_up,
+                                wait_seconds=settings.events_wait_seconds,
+                                handlers={"cancel": self._on_cancel_event,
+                                          "release": self._on_release_event,
+                                          "config": self._on_config_event})
+        self._tasks: list[asyncio.Task[None]] = []
+        self.recovery: RecoveryReport | None = None
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Recover the journal, fetch the configuration, start the background tasks."""
+        self.recovery = recover(self.book)
+        self._load_cached_config()
+        await self.refresh_config()
+        self._spawn(self.link.watch_health(self.settings.health_min_seconds,
+                                           self.settings.health_max_seconds), "health")
+        self._spawn(OutboxSender(self.book, self.link, self.server_up).run(), "outbox")
+        self._spawn(self.events.run(), "events")
+        self.pipeline.wake_all()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.pipeline.stop()
+        await self.link.aclose()
+        self.book.journal.close()
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(work, name=f"agent-{name}"))
+
+    def _on_reachability(self, reachable: bool) -> None:
+        if reachable:
+            self.server_up.set()
+        else:
+            self.server_up.clear()
+
+    # --- configuration -----------------------------------------------------------------------
+
+    def _load_cached_config(self) -> None:
+        cached = self.book.journal.get_value(SERVER_CONFIG_KEY)
+        pushed = json.loads(cached) if cached else []
+        self._queues = merge_queues(self.settings.queues, pushed)
+
+    async def refresh_config(self) -> bool:
+        """Fetch the server's queues (kept in the journal for starts without a server)."""
+        try:
+            config = await self.link.config()
+        except (ServerUnreachable, ServerRejected) as exc:
+            log.warning("cannot fetch the agent configuration: %s", exc.message)
+            return False
+        pushed = list(config.get("queues") or [])
+        self.book.journal.set_value(SERVER_CONFIG_KEY, json.dumps(pushed))
+        self._queues = merge_queues(self.settings.queues, pushed)
+        self.pipeline.wake_all()
+        return True
+
+    # --- queues ------------------------------------------------------------------------------
+
+    def _activity_of(self, queue: str) -> QueueActivity:
+        return self._activity.setdefault(queue, QueueActivity())
+
+    def queue_names(self) -> list[str]:
+        return sorted(self._queues)
+
+    def queue_config(self, name: str) -> QueueConfig | None:
+        return self._queues.get(name)
+
+    def queue_status(self, name: str) -> QueueStatus:
+        config = self._queues.get(name)
+        if config is None:
+            raise KeyError(f"unknown queue {name!r}")
+        return status_of(config, self._activity_of(name), server_reachable=self.link.reachable,
+                         disk_ok=self.book.spool.has_room())
+
+    def accepting(self, queue: str) -> tuple[bool, str]:
+        """(accepting, reason): reason is ``server-unreachable``, ``spool-area-full``..."""
+        if queue not in self._queues:
+            return False, "unknown-queue"
+        if not self.book.spool.has_room():
+            return False, "spool-area-full"
+        if not self.link.reachable and self._queues[queue].failure_policy == "refuse":
+            return False, "server-unreachable"
+        return True, ""
+
+    # --- jobs --------------------------------------------------------------------------------
+
+    async def accept(self, queue: str, meta: JobMeta, chunks: AsyncIterator[bytes]) -> LocalJob:
+        """Spool and journal a job; raises ``QueueNotAccepting`` or ``SpoolError``."""
+        accepting, reason = self.accepting(queue)
+        if not accepting:
+            raise QueueNotAccepting(queue, reason)
+        job = await self.book.spool.accept(queue, meta, chunks)
+        self.pipeline.wake(queue)
+        return job
+
+    def get_job(self, local_id: str) -> LocalJob | None:
+        return self.book.get(local_id)
+
+    def list_jobs(self, queue: str | None, which: Which = "not-completed",
+                  user: str | None = None) -> list[LocalJob]:
+        jobs = self.book.journal.jobs(queue=queue)
+        if which == "not-completed":
+            jobs = [job for job in jobs if job.ipp_state not in _ENDED_IPP_STATES]
+        elif which == "completed":
+            jobs = [job for job in jobs if job.ipp_state in _ENDED_IPP_STATES]
+        if user is not None:
+            jobs = [job for job in jobs if job.meta.username == user]
+        return jobs
+
+    def _require(self, local_id: str) -> LocalJob:
+        job = self.book.get(local_id)
+        if job is None:
+            raise JobConflict(f"no job {local_id}")
+        return job
+
+    def _moved(self, job: LocalJob, to_state: LocalState, reason: str,
+               **changes: Any) -> LocalJob:
+        moved = self.book.move(job, to_state, reason, **changes)
+        if moved is None:
+            raise JobConflict(f"job {job.local_id} is {job.state.value}: "
+                              f"it cannot become {to_state.value}")
+        return moved
+
+    async def cancel(self, local_id: str, by_user: str | None = None) -> LocalJob:
+        """Cancel a job not yet sent (``by_user`` None means an operator); no charge."""
+        job = self._require(local_id)
+        reason = f"cancelled by {by_user}" if by_user else "cancelled by an operator"
+        return self._moved(job, L.CANCELLED, reason, cancelled_by_operator=by_user is None)
+
+    async def hold(self, local_id: str) -> LocalJob:
+        return self._moved(self._require(local_id), L.HELD, "held on request")
+
+    async def release(self, local_id: str) -> LocalJob:
+        job = self._require(local_id)
+        moved = self._moved(job, released_state(job), "released")
+        self.pipeline.wake(job.queue)
+        return moved
+
+    # --- server events -----------------------------------------------------------------------
+
+    def _job_of(self, payload: dict[str, Any]) -> LocalJob | None:
+        key = payload.get("agent_job_key")
+        job = self.book.get(str(key)) if key else None
+        if job is None and payload.get("job_id"):
+            job = self.book.journal.find_by_server_id(str(payload["job_id"]))
+        return job
+
+    async def _on_cancel_event(self, payload: dict[str, Any]) -> None:
+        job = self._job_of(payload)
+        if job is None or job.state in TERMINAL_STATES:
+            return
+        reason = str(payload.get("reason") or "cancelled by an operator")
+        # The server cancelled its job already: nothing to report back.
+        if self.book.move(job, L.CANCELLED, reason, cancelled_by_operator=True,
+                          completion_sent=True) is None:
+            log.warning("cancel event for job %s ignored: it is %s", job.local_id,
+                        job.state.value)
+
+    async def _on_release_event(self, payload: dict[str, Any]) -> None:
+        job = self._job_of(payload)
+        if job is not None and job.state is L.HELD:
+            await self.release(job.local_id)
+
+    async def _on_config_event(self, payload: dict[str, Any]) -> None:
+        await self.refresh_config()

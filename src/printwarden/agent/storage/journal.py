@@ -1,0 +1,311 @@
+"""The agent's local journal: stdlib SQLite in WAL mode with ``synchronous=FULL``.
+
+A committed row survives a crash; the schema version is ``PRAGMA user_version``.
+Tables: ``jobs`` (one row per local job), ``outbox`` (completions the server has not
+acknowledged yet) and ``kv`` (the last processed event id, the last server config).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from printwarden.agent.model import JobMeta, LocalJob, LocalState
+from printwarden.agent.storage.journal_writer import JournalWriter, Work, open_connection
+
+SCHEMA_VERSION = 3
+#: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
+SCHEMA_V1 = """
+CREATE TABLE jobs (
+    local_id TEXT PRIMARY KEY, queue TEXT NOT NULL, username TEXT NOT NULL,
+    title TEXT NOT NULL, document_format TEXT NOT NULL, spool_name TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL, copies INTEGER NOT NULL, sides TEXT NOT NULL,
+    color_mode TEXT NOT NULL, media TEXT NOT NULL, created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL, state TEXT NOT NULL, state_reason TEXT NOT NULL,
+    server_job_id TEXT, decision TEXT, reservation_cost_minor INTEGER, pages INTEGER,
+    color_pages INTEGER, analysis_json TEXT NOT NULL, forward_attempts INTEGER NOT NULL,
+    remote_job_id TEXT, pages_printed INTEGER, copies_printed INTEGER,
+    completion_sent INTEGER NOT NULL, cancelled_by_operator INTEGER NOT NULL
+);
+CREATE INDEX jobs_queue_state ON jobs (queue, state);
+CREATE TABLE outbox (
+    local_id TEXT PRIMARY KEY, server_job_id TEXT NOT NULL, body_json TEXT NOT NULL,
+    created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT
+);
+CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+#: Migrations from version N-1 to N (``PRAGMA user_version``), applied in order.
+_MIGRATIONS: dict[int, str] = {
+    # The queue worker's "next job": per (queue, state) the lowest local id (ULIDs, so the
+    # oldest created), read from the index alone.
+    2: "CREATE INDEX IF NOT EXISTS jobs_queue_state_id ON jobs (queue, state, local_id)",
+    # The IPP job id, so the IPP job table is rebuilt after a restart.
+    3: "ALTER TABLE jobs ADD COLUMN ipp_job_id INTEGER",
+}
+#: Called with the local id of a job whose row was just committed (inserted or changed).
+JobWatcher = Callable[[str], None]
+_COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_name",
+            "size_bytes", "copies", "sides", "color_mode", "media", "created_at",
+            "updated_at", "state", "state_reason", "server_job_id", "decision",
+            "reservation_cost_minor", "pages", "color_pages", "analysis_json",
+            "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
+            "completion_sent", "cancelled_by_operator", "ipp_job_id")
+
+
+_NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
+                 "ORDER BY local_id LIMIT 1")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _row(job: LocalJob) -> tuple[Any, ...]:
+    m = job.meta
+    return (job.local_id, job.queue, m.username, m.title, m.document_format, job.spool_name,
+            job.size_bytes, m.copies, m.sides, m.color_mode, m.media,
+            job.created_at.isoformat(), job.updated_at.isoformat(), job.state.value,
+            job.state_reason, job.server_job_id, job.decision, job.reservation_cost_minor,
+            job.pages, job.color_pages, json.dumps(job.analysis), job.forward_attempts,
+            job.remote_job_id, job.pages_printed, job.copies_printed,
+            int(job.completion_sent), int(job.cancelled_by_operator), m.ipp_job_id)
+
+
+def _job(row: sqlite3.Row) -> LocalJob:
+    meta = JobMeta(username=row["username"], title=row["title"],
+                   document_format=row["document_format"], copies=row["copies"],
+                   sides=row["sides"], color_mode=row["color_mode"], media=row["media"],
+                   ipp_job_id=row["ipp_job_id"])
+    return LocalJob(
+        local_id=row["local_id"], queue=row["queue"], meta=meta, spool_name=row["spool_name"],
+        size_bytes=row["size_bytes"], created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]), state=LocalState(row["state"]),
+        state_reason=row["state_reason"], server_job_id=row["server_job_id"],
+        decision=row["decision"], reservation_cost_minor=row["reservation_cost_minor"],
+        pages=row["pages"], color_pages=row["color_pages"],
+        analysis=json.loads(row["analysis_json"]), forward_attempts=row["forward_attempts"],
+        remote_job_id=row["remote_job_id"], pages_printed=row["pages_printed"],
+        copies_printed=row["copies_printed"], completion_sent=bool(row["completion_sent"]),
+        cancelled_by_operator=bool(row["cancelled_by_operator"]))
+
+
+def _insert(job: LocalJob) -> Work:
+    marks = ", ".join("?" for _ in _COLUMNS)
+    sql = f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({marks})"
+    row = _row(job)
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(sql, row)
+    return work
+
+
+def _update(conn: sqlite3.Connection, job: LocalJob,
+            expect_state: LocalState | None = None) -> bool:
+    """Write every column of ``job``; with ``expect_state``, only if the row is still in
+    that state (compare-and-set). Answers whether the row was written."""
+    sets = ", ".join(f"{name} = ?" for name in _COLUMNS[1:])
+    values = _row(job)
+    if expect_state is None:
+        cursor = conn.execute(f"UPDATE jobs SET {sets} WHERE local_id = ?",
+                              (*values[1:], values[0]))
+    else:
+        cursor = conn.execute(f"UPDATE jobs SET {sets} WHERE local_id = ? AND state = ?",
+                              (*values[1:], values[0], expect_state.value))
+    return cursor.rowcount == 1
+
+
+def _save(job: LocalJob, outbox: dict[str, Any] | None,
+          expect_state: LocalState | None) -> tuple[Work, list[bool]]:
+    """The write of ``Journal.save_job`` and the cell its outcome lands in."""
+    saved = [False]
+
+    def work(conn: sqlite3.Connection) -> None:
+        saved[0] = _update(conn, job, expect_state)
+        if saved[0] and outbox is not None and job.server_job_id is not None:
+            conn.execute("INSERT OR REPLACE INTO outbox (local_id, server_job_id, "
+                         "body_json, created_at) VALUES (?, ?, ?, ?)",
+                         (job.local_id, job.server_job_id, json.dumps(outbox), _now()))
+    return work, saved
+
+
+class Journal:
+    """The agent's journal. Every write commits (and fsyncs) before it returns: the sync
+    methods block their caller, ``insert_job_async`` lets an event loop serve others
+    meanwhile. Writes go through one writer thread that commits concurrent writes
+    together (``JournalWriter``); reads use this object's own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = open_connection(path)
+        self._watchers: list[JobWatcher] = []
+        self._migrate()
+        self._writer = JournalWriter(path)
+
+    @property
+    def writer(self) -> JournalWriter:
+        return self._writer
+
+    def _write(self, work: Work) -> None:
+        self._writer.submit(work).result()
+
+    async def _write_async(self, work: Work) -> None:
+        await asyncio.wrap_future(self._writer.submit(work))
+
+    def watch(self, watcher: JobWatcher) -> Callable[[], None]:
+        """Call ``watcher(local_id)`` after every commit that inserts or changes a job row;
+        answers a function that stops it."""
+        self._watchers.append(watcher)
+
+        def unwatch() -> None:
+            if watcher in self._watchers:
+                self._watchers.remove(watcher)
+        return unwatch
+
+    def _changed(self, local_id: str) -> None:
+        for watcher in list(self._watchers):
+            watcher(local_id)
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"agent journal {self.path} has schema {version}, "
+                               f"this agent knows {SCHEMA_VERSION}")
+        with self.transaction() as conn:
+            if version == 0:
+                for statement in SCHEMA_V1.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                version = 1
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                conn.execute(_MIGRATIONS[target])
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the read connection: for the schema, before the writer
+        thread exists."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._writer.close()
+        self._conn.close()
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def insert_job(self, job: LocalJob) -> None:
+        self._write(_insert(job))
+        self._changed(job.local_id)
+
+    async def insert_job_async(self, job: LocalJob) -> None:
+        """``insert_job`` without blocking the event loop while the commit is fsynced."""
+        await self._write_async(_insert(job))
+        self._changed(job.local_id)
+
+    def save_job(self, job: LocalJob, *, outbox: dict[str, Any] | None = None,
+                 expect_state: LocalState | None = None) -> bool:
+        """Write every column of ``job``; with ``outbox``, queue its completion atomically.
+
+        With ``expect_state`` nothing is written unless the committed row is still in that
+        state (a compare-and-set decided inside the transaction, so it holds against
+        writes queued by others). Answers whether the job was written."""
+        work, saved = _save(job, outbox, expect_state)
+        self._write(work)
+        if saved[0]:
+            self._changed(job.local_id)
+        return saved[0]
+
+    async def save_job_async(self, job: LocalJob, *, outbox: dict[str, Any] | None = None,
+                             expect_state: LocalState | None = None) -> bool:
+        """``save_job`` without blocking the event loop while the commit is fsynced."""
+        work, saved = _save(job, outbox, expect_state)
+        await self._write_async(work)
+        if saved[0]:
+            self._changed(job.local_id)
+        return saved[0]
+
+    def get_job(self, local_id: str) -> LocalJob | None:
+        row = self._conn.execute("SELECT * FROM jobs WHERE local_id = ?",
+                                 (local_id,)).fetchone()
+        return _job(row) if row is not None else None
+
+    def find_by_server_id(self, server_job_id: str) -> LocalJob | None:
+        row = self._conn.execute("SELECT * FROM jobs WHERE server_job_id = ?",
+                                 (server_job_id,)).fetchone()
+        return _job(row) if row is not None else None
+
+    def jobs(self, *, queue: str | None = None,
+             states: Iterable[LocalState] | None = None) -> list[LocalJob]:
+        """Jobs oldest first, optionally of one queue and in some states."""
+        sql, args = "SELECT * FROM jobs WHERE 1=1", []
+        if queue is not None:
+            sql += " AND queue = ?"
+            args.append(queue)
+        if states is not None:
+            wanted = [state.value for state in states]
+            sql += f" AND state IN ({', '.join('?' for _ in wanted)})"
+            args.extend(wanted)
+        rows = self._conn.execute(sql + " ORDER BY local_id", args).fetchall()
+        return [_job(row) for row in rows]
+
+    def next_job(self, queue: str, states: Iterable[LocalState]) -> LocalJob | None:
+        """The job of ``queue`` in one of ``states`` with the lowest local id (what
+        ``jobs(queue=..., states=...)[0]`` answers), found through the index: one
+        ``ORDER BY local_id LIMIT 1`` per state, never the whole backlog."""
+        first: str | None = None
+        for state in states:
+            row = self._conn.execute(_NEXT_JOB_SQL, (queue, state.value)).fetchone()
+            if row is not None and (first is None or row[0] < first):
+                first = row[0]
+        return None if first is None else self.get_job(first)
+
+    def spool_names(self) -> set[str]:
+        rows = self._conn.execute("SELECT spool_name FROM jobs").fetchall()
+        return {row[0] for row in rows}
+
+    # --- outbox ----------------------------------------------------------------------------
+
+    def outbox(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Unacknowledged completions: (local id, server job id, body), oldest first."""
+        rows = self._conn.execute(
+            "SELECT local_id, server_job_id, body_json FROM outbox ORDER BY created_at, local_id"
+        ).fetchall()
+        return [(row[0], row[1], json.loads(row[2])) for row in rows]
+
+    def note_outbox_failure(self, local_id: str, error: str) -> None:
+        self._write(lambda conn: conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE local_id = ?",
+            (error[:500], local_id)) and None)
+
+    def acknowledge(self, local_id: str, job: LocalJob | None) -> None:
+        """The server took the completion: drop the outbox row, save ``job`` with it."""
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM outbox WHERE local_id = ?", (local_id,))
+            if job is not None:
+                _update(conn, job)
+        self._write(work)
+        if job is not None:
+            self._changed(job.local_id)
+
+    # --- key/value -------------------------------------------------------------------------
+
+    def get_value(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row is not None else None
+
+    def set_value(self, key: str, value: str) -> None:
+        self._write(lambda conn: conn.execute(
+            "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value)))

@@ -1,0 +1,151 @@
+"""The durable spool: a job is accepted only once its document and its row are on disk.
+
+``accept`` streams the document into ``spool/tmp/<id>.part`` (never whole in memory),
+enforces the per-job size limit and the free-disk guard, fsyncs the file, renames it to
+``spool/<id>.doc``, fsyncs the directory (POSIX), and commits the journal row; only then
+does it return. Every failure removes the partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import anyio
+
+from printwarden.agent.model import JobMeta, LocalJob, LocalState
+from printwarden.agent.storage.journal import Journal
+from printwarden.core.ids import new_id
+
+DOC_SUFFIX = ".doc"
+PART_SUFFIX = ".part"
+#: Re-check the free disk space after this many bytes written.
+DISK_CHECK_BYTES = 1 << 20
+
+
+class SpoolError(Exception):
+    """The document could not be spooled; ``kind`` is ``too-large``, ``disk-full`` or ``io``."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":  # Windows cannot open a directory for fsync
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _finish_file(handle: BinaryIO, part: Path, final: Path) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    if os.name == "posix":
+        os.chmod(part, 0o600)
+    os.replace(part, final)
+    _fsync_dir(final.parent)
+
+
+class Spool:
+    def __init__(self, directory: Path, journal: Journal, *, max_job_bytes: int,
+                 min_free_bytes: int) -> None:
+        self.directory = directory
+        self.tmp_dir = directory / "tmp"
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._journal = journal
+        self.max_job_bytes = max_job_bytes
+        self.min_free_bytes = min_free_bytes
+
+    def path_of(self, job: LocalJob) -> Path:
+        return self.directory / job.spool_name
+
+    def free_bytes(self) -> int:
+        return shutil.disk_usage(self.directory).free
+
+    def has_room(self) -> bool:
+        return self.free_bytes() >= self.min_free_bytes
+
+    def _check_disk(self) -> None:
+        free = self.free_bytes()
+        if free < self.min_free_bytes:
+            raise SpoolError("disk-full", f"only {free} bytes free on the spool disk, "
+                             f"{self.min_free_bytes} must stay free")
+
+    async def accept(self, queue: str, meta: JobMeta,
+                     chunks: AsyncIterator[bytes]) -> LocalJob:
+        """Spool the document and journal the job; return only once both are durable."""
+        local_id = new_id()
+        part = self.tmp_dir / f"{local_id}{PART_SUFFIX}"
+        final = self.directory / f"{local_id}{DOC_SUFFIX}"
+        self._check_disk()
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)
+        handle = os.fdopen(fd, "wb")
+        try:
+            size = await self._write(handle, chunks)
+            await anyio.to_thread.run_sync(_finish_file, handle, part, final)
+        except BaseException:
+            handle.close()
+            for leftover in (part, final):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            raise
+        now = datetime.now(UTC)
+        job = LocalJob(local_id=local_id, queue=queue, meta=meta, spool_name=final.name,
+                       size_bytes=size, created_at=now, updated_at=now,
+                       state=LocalState.SPOOLED, state_reason="spooled")
+        try:
+            await self._journal.insert_job_async(job)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                final.unlink()
+            raise
+        return job
+
+    async def _write(self, handle: BinaryIO, chunks: AsyncIterator[bytes]) -> int:
+        size = 0
+        since_check = 0
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > self.max_job_bytes:
+                raise SpoolError("too-large", f"the document exceeds the spool limit of "
+                                 f"{self.max_job_bytes} bytes")
+            since_check += len(chunk)
+            if since_check >= DISK_CHECK_BYTES:
+                since_check = 0
+                self._check_disk()
+            try:
+                handle.write(chunk)
+            except OSError as exc:
+                raise SpoolError("io", f"cannot write the spool file: {exc}") from exc
+        return size
+
+    def delete_data(self, job: LocalJob) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path_of(job).unlink()
+
+    def clean_on_start(self) -> list[str]:
+        """Remove upload leftovers and orphan files; answer the names of files still spooled."""
+        for leftover in self.tmp_dir.glob(f"*{PART_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        known = self._journal.spool_names()
+        present: list[str] = []
+        for path in self.directory.glob(f"*{DOC_SUFFIX}"):
+            if path.name in known:
+                present.append(path.name)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        return present

@@ -1,0 +1,230 @@
+"""The ``printwarden`` command: one CLI for every role."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from printwarden import __version__
+from printwarden.cli.support import DataDir, fail, guarded, server_settings
+
+app = typer.Typer(
+    name="printwarden",
+    help="printwarden: print and copy management (server, agent, remote, terminal, pop-up).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def server(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default 8631).")] = None,
+) -> None:
+    """Run the central server (web UI, REST API, agent link, scheduler)."""
+    from printwarden.server.bootstrap import build_server
+    from printwarden.server.run import serve
+
+    settings = server_settings(data_dir, host=host, port=port)
+    from printwarden.core.logging import configure_logging
+
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    container = guarded(lambda: build_server(settings))
+    serve(container)
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = None,
+    port: Annotated[int, typer.Option(help="HTTP port of the demo server.")] = 8631,
+    host: Annotated[str, typer.Option(help="Listen address of the server.")] = "127.0.0.1",
+    agent_port: Annotated[int | None, typer.Option(
+        help="IPP port of the demo agent (default: PORT+1).")] = None,
+    printer_port: Annotated[int | None, typer.Option(
+        help="IPP port of the virtual printer (default: PORT+2).")] = None,
+    printing: Annotated[bool, typer.Option(
+        "--printing/--no-printing", help="Also run an agent and a virtual printer.")] = True,
+    seed_only: Annotated[bool, typer.Option("--seed-only",
+                                            help="Create the demo data and exit.")] = False,
+) -> None:
+    """Start a demo: the server with demo users, cards, balances, prices and a quota, plus
+    a print agent with two queues (direct, release) printing to a virtual printer.
+
+    Writes DATA_DIR/demo.json with the URLs, queues and credentials, and prints them.
+    """
+    from printwarden.core.logging import configure_logging
+    from printwarden.demo.fleet import Fleet, FleetPlan, prepare_fleet
+    from printwarden.demo.seed import seed_demo, write_demo_file
+    from printwarden.server.bootstrap import build_server
+    from printwarden.server.run import serve
+
+    settings = server_settings(data_dir or Path("./printwarden-demo"), host=host, port=port)
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    container = guarded(lambda: build_server(settings))
+    info = guarded(lambda: seed_demo(container))
+    plan = FleetPlan(
+        agent_dir=settings.data_dir / "agent", printer_dir=settings.data_dir / "virtual-printer",
+        log_dir=settings.data_dir / "logs", agent_port=agent_port or port + 1,
+        printer_port=printer_port or port + 2,
+    )
+    if printing:
+        info.queues = guarded(lambda: prepare_fleet(container, plan))
+    path = write_demo_file(settings.data_dir, info)
+    url = info.server_url
+    lines = [
+        "",
+        "printwarden demo",
+        f"  web UI:        {url}/   (sign in as {info.admin['username']} / "
+        f"{info.admin['password']})",
+        f"  REST API docs: {url}/api/docs",
+        f"  health:        {url}/healthz   metrics: {url}/metrics",
+        "  demo users:    " + ", ".join(f"{u['username']}/{u['password']}" for u in info.users),
+    ]
+    lines += [f"  print queue:   {q['uri']}" for q in info.queues]
+    if info.queues:
+        lines.append(f"  printed pages: {plan.printer_dir}/ (the virtual printer keeps them)")
+    lines += [f"  details:       {path}", ""]
+    typer.echo("\n".join(lines))
+    if seed_only:
+        return
+    fleet = Fleet(plan, url)
+    if printing:
+        fleet.start()
+    try:
+        serve(container)
+    finally:
+        fleet.stop()
+
+
+@app.command("print")
+def print_file(
+    file: Annotated[Path, typer.Argument(help="The document to print.", exists=True,
+                                         dir_okay=False, readable=True)],
+    queue: Annotated[str, typer.Option(help="Queue URI, e.g. ipp://HOST:PORT/ipp/print/QUEUE "
+                                       "(also ipps://, socket://, lpd://).")],
+    user: Annotated[str, typer.Option(help="requesting-user-name: who prints.")],
+    copies: Annotated[int, typer.Option(min=1, help="Copies.")] = 1,
+    sides: Annotated[str, typer.Option(help="one-sided, two-sided-long-edge, "
+                                       "two-sided-short-edge.")] = "one-sided",
+    title: Annotated[str | None, typer.Option(help="Job name (default: the file name).")] =
+    None,
+    document_format: Annotated[str, typer.Option(
+        "--format", help="MIME type of the document.")] = "application/octet-stream",
+    wait: Annotated[float, typer.Option(
+        help="IPP queues: seconds to follow the job before returning (0: do not wait).")] =
+    60.0,
+) -> None:
+    """Send a document to a print queue as a user (to try a queue or the demo)."""
+    import asyncio
+
+    from printwarden.agent.forwarding import ForwardJob, forwarder_for
+
+    job = ForwardJob(job_id="cli", title=title or file.name, username=user, document=file,
+                     document_format=document_format, copies=copies, sides=sides)
+    options: dict[str, Any] = {}
+    if queue.startswith(("ipp://", "ipps://")):
+        options["follow_timeout"] = wait
+    try:
+        forwarder = forwarder_for(queue, **options)
+    except ValueError as exc:
+        fail(str(exc))
+    result = asyncio.run(forwarder.send(job))
+    if not result.ok:
+        fail(result.detail, code=1)
+    typer.echo(f"sent: {result.detail}")
+
+
+@app.command("virtual-printer")
+def virtual_printer(
+    directory: Annotated[Path, typer.Option("--dir", help="Directory that receives every "
+                                            "document (created if missing).")],
+    port: Annotated[int, typer.Option(help="IPP port.")] = 8632,
+    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    name: Annotated[str, typer.Option(help="Queue name in ipp://HOST:PORT/ipp/print/NAME.")] =
+    "virtual",
+    delay: Annotated[float, typer.Option(help="Seconds each job spends printing.")] = 0.0,
+) -> None:
+    """Run a virtual IPP Everywhere printer that stores every document it receives."""
+    from printwarden.virtual_printer import run_virtual_printer
+
+    typer.echo(f"virtual printer: ipp://{host}:{port}/ipp/print/{name} -> {directory}")
+    guarded(lambda: run_virtual_printer(directory, port, host, name, processing_delay=delay))
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Upgrade the database schema to the newest version."""
+    from printwarden.db.engine import Database
+    from printwarden.db.migrate import current_revision, upgrade
+
+    settings = server_settings(data_dir)
+
+    def run() -> str | None:
+        db = Database(settings.effective_database_url)
+        upgrade(db)
+        return current_revision(db)
+
+    revision = guarded(run)
+    typer.echo(f"database schema at {revision}")
+
+
+@config_app.command("show")
+def config_show(data_dir: DataDir = None) -> None:
+    """Print the effective settings as JSON, secrets masked."""
+    settings = server_settings(data_dir)
+    typer.echo(json.dumps(settings.masked(), indent=2, sort_keys=True))
+
+
+def _not_yet(role: str, issue: str) -> Callable[[], None]:
+    def command() -> None:
+        fail(f"the {role} is not yet available in this version (planned: {issue})", code=3)
+
+    # "\\[" keeps the issue's brackets in --help (typer reads the docstring as rich markup)
+    command.__doc__ = f"The {role} (not yet available: planned in the \\{issue} issue)."
+    return command
+
+
+for _name, _role, _issue in (
+    ("remote", "remote site server", "[offline]"),
+    ("terminal", "terminal client", "[release]"),
+    ("popup", "desktop pop-up client", "[portal]"),
+):
+    app.command(_name, context_settings={"allow_extra_args": True,
+                                         "ignore_unknown_options": True})(_not_yet(_role, _issue))
+
+
+def _mount_role_apps() -> None:
+    from printwarden.cli.admin import admin_app
+    from printwarden.cli.agent import agent_app
+    from printwarden.cli.analyse import analyse_command
+
+    app.add_typer(admin_app, name="admin")
+    app.add_typer(agent_app, name="agent")
+    app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
+        analyse_command)
+
+
+_mount_role_apps()
+
+
+def main() -> None:
+    app(prog_name="printwarden")
+
+
+if __name__ == "__main__":
+    main()

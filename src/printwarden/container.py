@@ -1,0 +1,45 @@
+"""The server's wired services. Built by ``printwarden.server.bootstrap.build_server``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from printwarden.core.clock import Clock
+from printwarden.core.errors import AuthenticationFailed
+from printwarden.core.principal import Principal
+from printwarden.core.settings import ServerSettings
+from printwarden.db.engine import Database
+
+if TYPE_CHECKING:
+    from printwarden.accounts.service import AccountsService
+    from printwarden.db.audit import AuditLog
+    from printwarden.devices.service import DevicesService
+    from printwarden.jobs.service import JobsService
+    from printwarden.ledger.service import LedgerService
+
+USER_TOKEN_PREFIX = "pwu_"
+AGENT_TOKEN_PREFIX = "pwa_"
+
+
+@dataclass
+class ServerContainer:
+    settings: ServerSettings
+    db: Database
+    clock: Clock
+    audit: AuditLog
+    accounts: AccountsService
+    ledger: LedgerService
+    devices: DevicesService
+    jobs: JobsService
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def authenticate_bearer(self, token: str) -> Principal:
+        if token.startswith(USER_TOKEN_PREFIX):
+            return self.accounts.principal_for_token(token)
+        if token.startswith(AGENT_TOKEN_PREFIX):
+            return self.devices.principal_for_agent_token(token)
+        raise AuthenticationFailed("unknown or revoked token")
+
+    def principal_for_user(self, user_id: str) -> Principal | None:
+        return self.accounts.principal_for_user(user_id)

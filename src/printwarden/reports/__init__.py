@@ -1,1 +1,0 @@
-"""reports context."""

@@ -1,0 +1,103 @@
+"""``DirectorySink``: each document becomes ``DIR/<job-id>-<safe-name>.<ext>`` (mode 0600),
+written to a temporary file, fsynced and renamed into place. PDF pages are counted with
+pypdf (an independent reader, not printwarden's analyser), so a test can compare what a
+printer received with what was charged."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from printwarden.documents.detect import sniff_mime
+from printwarden.ipp.printer.sink import DocumentTicket, StoredDocument
+
+__all__ = ["DirectorySink", "count_pdf_pages", "extension_for", "safe_name"]
+
+_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/pwg-raster": "pwg",
+    "image/urf": "urf",
+    "image/jpeg": "jpg",
+    "application/postscript": "ps",
+}
+
+
+def extension_for(document_format: str, head: bytes) -> str:
+    """The file extension: from the format, or from the content's own format."""
+    return (_EXTENSIONS.get(document_format) or _EXTENSIONS.get(sniff_mime(head))
+            or "bin")
+
+
+def safe_name(name: str, limit: int = 64) -> str:
+    """A file-name part made of ``[A-Za-z0-9._-]`` without a leading dot or an extension."""
+    stem = name.rsplit("/", 1)[-1]
+    if "." in stem:
+        stem = stem.rsplit(".", 1)[0]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")[:limit]
+    return cleaned or "document"
+
+
+def count_pdf_pages(path: Path) -> int:
+    """Pages of a PDF, 0 if pypdf cannot read it."""
+    try:
+        from pypdf import PdfReader
+
+        return len(PdfReader(path).pages)
+    except Exception:
+        return 0
+
+
+def _rename_durably(temporary: Path, final: Path) -> None:
+    os.replace(temporary, final)
+    directory = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+_HEAD = 1024
+
+
+async def _write_all(fd: int, chunks: AsyncIterator[bytes]) -> tuple[int, bytes]:
+    """Write every chunk to ``fd`` and fsync it; returns (octets, first octets)."""
+    head = b""
+    octets = 0
+    async for chunk in chunks:
+        if len(head) < _HEAD:
+            head += chunk[:_HEAD]
+        octets += len(chunk)
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
+    await asyncio.to_thread(os.fsync, fd)
+    return octets, head
+
+
+class DirectorySink:
+    """Stores each document in ``directory``; counts the pages of PDFs."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    async def receive(self, ticket: DocumentTicket,
+                      chunks: AsyncIterator[bytes]) -> StoredDocument:
+        base = f"{ticket.job_id}-{safe_name(ticket.document_name or ticket.job_name)}"
+        temporary = self.directory / f".{base}.{os.getpid()}.part"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            try:
+                octets, head = await _write_all(fd, chunks)
+            finally:
+                os.close(fd)
+            final = self.directory / f"{base}.{extension_for(ticket.document_format, head)}"
+            await asyncio.to_thread(_rename_durably, temporary, final)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        pages = await asyncio.to_thread(count_pdf_pages, final) if final.suffix == ".pdf" else 0
+        return StoredDocument(octets, pages, str(final))

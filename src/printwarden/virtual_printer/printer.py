@@ -1,0 +1,48 @@
+"""A standalone IPP Everywhere printer that keeps what it receives (demo and tests).
+
+    printwarden virtual-printer --dir /tmp/out --port 8631
+    ipptool -tv -f doc.pdf ipp://127.0.0.1:8631/ipp/print/virtual ipp-2.0.test
+
+Each document lands in ``DIR/<job-id>-<safe-name>.<ext>`` (0600, fsync + rename).
+The printer is ``printwarden.ipp``'s IPP Everywhere model over a ``DirectorySink``; this
+module is the role around it (uvicorn), like the server and the agent roles.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import uvicorn
+
+from printwarden.ipp.printer import IppPrinter, PrinterDescription
+from printwarden.ipp.server import IppServerApp, ServerLimits, create_ipp_app
+from printwarden.virtual_printer.directory_sink import DirectorySink
+
+__all__ = [
+    "build_virtual_printer",
+    "run_virtual_printer",
+]
+
+log = logging.getLogger(__name__)
+
+
+def build_virtual_printer(directory: Path | str, name: str = "virtual", *,
+                          processing_delay: float = 0.0,
+                          limits: ServerLimits | None = None) -> IppServerApp:
+    """The ASGI app of a virtual printer storing into ``directory``."""
+    description = PrinterDescription(
+        name=name, info=f"printwarden virtual printer {name}", location="loopback",
+        make_and_model="printwarden Virtual Printer",
+        max_document_octets=(limits or ServerLimits()).max_document_octets)
+    printer = IppPrinter(description, DirectorySink(directory),
+                         processing_delay=processing_delay)
+    return create_ipp_app({name: printer}, default=name, limits=limits)
+
+
+def run_virtual_printer(directory: Path | str, port: int, host: str = "127.0.0.1",
+                        name: str = "virtual", *, processing_delay: float = 0.0) -> None:
+    """Serve the virtual printer on uvicorn until interrupted."""
+    app = build_virtual_printer(directory, name, processing_delay=processing_delay)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                lifespan="on")

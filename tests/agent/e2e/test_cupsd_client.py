@@ -1,0 +1,58 @@
+"""Acceptance: a real cupsd prints to an agent queue built with ``-m everywhere``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.agent.e2e.conftest import AgentFactory
+from tests.agent.e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
+from tests.agent.support import LiveServer, World
+from tests.ipp.server.support import RunningVirtualPrinter
+from tests.support.peers import make_pdf, private_cupsd
+
+pytestmark = pytest.mark.skipif(shutil.which("cupsd") is None or os.geteuid() != 0,
+                                reason="a private cupsd needs cups installed and root")
+
+
+@pytest.fixture
+def cupsd() -> Iterator[str]:
+    """A private cupsd (RECIPES.md); answers its ``host:port``."""
+    with private_cupsd("pw-e2e-cupsd-") as (_, server):
+        yield server
+
+
+def _cups(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+def test_lp_through_cupsd_reaches_the_printer_and_charges_once(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, cupsd: str, tmp_path: Path) -> None:
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "office", downstream.uri)
+
+    added = _cups("lpadmin", "-h", cupsd, "-p", "q", "-E", "-v", agent.uri("office"),
+                  "-m", "everywhere")
+    assert added.returncode == 0, added.stderr
+    pdf = make_pdf(tmp_path / "file.pdf", pages=2)
+    pdf.chmod(0o644)
+    sent = _cups("lp", "-h", cupsd, "-d", "q", str(pdf))
+    assert sent.returncode == 0, sent.stderr
+
+    arrived = poll(lambda: list(downstream.directory.iterdir()), "the document downstream",
+                   timeout=90)
+    assert len(arrived) == 1
+    assert arrived[0].read_bytes().startswith(b"%PDF")
+    poll(lambda: server_jobs(live, "root") and settled(live, "root"), "the server job")
+    jobs = server_jobs(live, "root")
+    assert len(jobs) == 1
+    assert jobs[0].state.value == "completed"
+    assert charges_of(world, jobs[0].id) == 1

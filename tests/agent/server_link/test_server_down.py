@@ -1,0 +1,143 @@
+"""The queue's failure policy while no server answers: refuse, or hold until one does."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from printwarden.agent.model import JobMeta, LocalJob, LocalState
+from printwarden.agent.service import QueueNotAccepting
+from printwarden.jobs.model import JobState
+from tests.agent.support import (
+    AgentFactory,
+    LiveServer,
+    World,
+    chunks_of,
+    enrolled,
+    running,
+    text_document,
+    wait_for,
+)
+
+L = LocalState
+META = JobMeta(username="alice", title="notes.txt", document_format="text/plain")
+
+
+def test_a_refuse_queue_stops_accepting_while_no_server_answers(
+        live: LiveServer, world: World, agent_settings: AgentFactory) -> None:
+    async def scenario() -> None:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        world.add_queue("hall", failure_policy="refuse")
+        async with running(settings) as core:
+            assert core.accepting("hall") == (True, "")
+            live.stop()
+            await wait_for(lambda: not core.accepting("hall")[0], "the queue to refuse")
+            assert core.accepting("hall") == (False, "server-unreachable")
+            status = core.queue_status("hall")
+            assert not status.is_accepting_jobs
+            assert "server-unreachable" in status.printer_state_reasons
+            with pytest.raises(QueueNotAccepting) as refused:
+                await core.accept("hall", META, chunks_of(text_document()))
+            assert refused.value.reason == "server-unreachable"
+            assert core.book.journal.jobs() == []
+            live.start()
+            await wait_for(lambda: core.accepting("hall")[0], "the queue to accept again")
+            assert core.queue_status("hall").is_accepting_jobs
+
+    asyncio.run(scenario())
+
+
+def test_a_hold_queue_keeps_jobs_until_a_server_answers_then_prints_them(
+        live: LiveServer, world: World, agent_settings: AgentFactory) -> None:
+    document = text_document(4)
+
+    async def scenario() -> tuple[LocalJob, LocalJob, bool]:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        world.add_queue("hall", failure_policy="hold")
+        async with running(settings) as core:
+            live.stop()
+            await wait_for(lambda: not core.link.reachable, "the agent to notice")
+            assert core.accepting("hall") == (True, "")
+            job = await core.accept("hall", META, chunks_of(document))
+            waiting = await wait_for(
+                lambda: (j := core.get_job(job.local_id)) and j.state is L.ANALYSED and j,
+                "the job to wait for a server")
+            printed_while_down = world.device.exists()
+            live.start()
+            done = await wait_for(
+                lambda: (j := core.get_job(job.local_id)) and j.state is L.COMPLETED and j,
+                "the job to print once the server is back")
+            return waiting, done, printed_while_down
+
+    waiting, done, printed_while_down = asyncio.run(scenario())
+
+    assert waiting.ipp_state == 3 and waiting.server_job_id is None
+    assert not printed_while_down
+    assert world.device.read_bytes() == document
+    assert done.server_job_id is not None
+    assert world.server_job(done.server_job_id).state is JobState.COMPLETED
+    assert world.charges(done.server_job_id) == 1
+
+
+def test_the_agent_fails_over_to_the_next_server_and_comes_back_to_the_preferred(
+        live: LiveServer, backup_live: LiveServer, world: World,
+        agent_settings: AgentFactory) -> None:
+    backup = backup_live
+    document = text_document()
+
+    async def scenario() -> LocalJob:
+        settings = agent_settings(server_urls=[live.url, backup.url])
+        await enrolled(settings, world)
+        world.add_queue("hall")
+        async with running(settings) as core:
+            assert core.link.current_url == live.url
+            live.stop()
+            job = await core.accept("hall", META, chunks_of(document))
+            done = await wait_for(
+                lambda: (j := core.get_job(job.local_id)) and j.state is L.COMPLETED and j,
+                "the job to print through the backup server")
+            assert core.link.current_url == backup.url
+            assert core.accepting("hall") == (True, "")
+            live.start()
+            await wait_for(lambda: core.link.current_url == live.url,
+                           "the agent to return to the preferred server")
+            done_job: LocalJob = done
+            return done_job
+
+    done = asyncio.run(scenario())
+
+    assert world.device.read_bytes() == document
+    assert done.server_job_id is not None
+    assert world.charges(done.server_job_id) == 1
+
+
+def test_an_agent_started_without_a_server_serves_its_last_known_queues(
+        live: LiveServer, world: World, agent_settings: AgentFactory) -> None:
+    document = text_document()
+
+    async def scenario() -> LocalJob:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        world.add_queue("hall", failure_policy="hold")
+        async with running(settings):
+            pass  # the first start fetches and keeps the configuration
+        live.stop()
+        async with running(settings) as core:
+            assert not core.link.reachable
+            assert core.queue_names() == ["hall"]
+            assert core.accepting("hall") == (True, "")
+            job = await core.accept("hall", META, chunks_of(document))
+            live.start()
+            done: LocalJob = await wait_for(
+                lambda: (j := core.get_job(job.local_id)) and j.state is L.COMPLETED and j,
+                "the job to print once the server answers")
+            return done
+
+    done = asyncio.run(scenario())
+
+    assert world.device.read_bytes() == document
+    assert done.server_job_id is not None
+    assert world.charges(done.server_job_id) == 1

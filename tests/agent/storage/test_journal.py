@@ -1,0 +1,148 @@
+"""The agent's journal: the queue worker's next job, the change feed, schema upgrades,
+group commit on the writer thread."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import sqlite3
+import threading
+from concurrent.futures import Future
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from printwarden.agent.model import WORK_STATES, JobMeta, LocalJob, LocalState
+from printwarden.agent.storage.journal import SCHEMA_V1, SCHEMA_VERSION, Journal
+from printwarden.agent.storage.journal_writer import JournalWriter
+
+L = LocalState
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
+def job(local_id: str, queue: str = "hall", state: LocalState = L.SPOOLED) -> LocalJob:
+    return LocalJob(local_id=local_id, queue=queue,
+                    meta=JobMeta(username="alice", title="t", document_format="application/pdf"),
+                    spool_name=f"{local_id}.doc", size_bytes=1, created_at=NOW,
+                    updated_at=NOW, state=state)
+
+
+def test_next_job_is_the_oldest_job_of_the_queue_in_a_work_state(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    for made in (job("01C", state=L.AUTHORIZED), job("01A", state=L.HELD),
+                 job("01B", queue="lab"), job("01D"), job("01E", state=L.COMPLETED)):
+        journal.insert_job(made)
+
+    chosen = journal.next_job("hall", WORK_STATES)
+
+    assert chosen is not None and chosen.local_id == "01C"
+    assert chosen == journal.jobs(queue="hall", states=WORK_STATES)[0]
+    assert journal.next_job("hall", {L.HELD}) == journal.get_job("01A")
+    assert journal.next_job("empty", WORK_STATES) is None
+
+
+def test_watchers_hear_every_committed_change_until_they_stop(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    heard: list[str] = []
+    unwatch = journal.watch(heard.append)
+    first = job("01A")
+
+    journal.insert_job(first)
+    journal.save_job(dataclasses.replace(first, state=L.ANALYSED))
+    unwatch()
+    journal.save_job(dataclasses.replace(first, state=L.AUTHORIZED))
+
+    assert heard == ["01A", "01A"]
+
+
+def test_a_version_1_journal_is_upgraded_in_place_and_keeps_its_jobs(tmp_path: Path) -> None:
+    path = tmp_path / "agent.db"
+    with sqlite3.connect(path) as conn:  # what an agent of the first release left
+        conn.executescript(SCHEMA_V1)
+        conn.execute("PRAGMA user_version=1")
+        values = _v1_row(job("01A"))
+        conn.execute(f"INSERT INTO jobs VALUES ({', '.join('?' for _ in values)})", values)
+
+    upgraded = Journal(path)
+
+    with sqlite3.connect(path) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(jobs)")}
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+    assert version == SCHEMA_VERSION == 3
+    assert "jobs_queue_state_id" in indexes and "ipp_job_id" in columns
+    assert upgraded.get_job("01A") == job("01A")
+
+
+def _v1_row(made: LocalJob) -> tuple[object, ...]:
+    m = made.meta
+    return (made.local_id, made.queue, m.username, m.title, m.document_format,
+            made.spool_name, made.size_bytes, m.copies, m.sides, m.color_mode, m.media,
+            made.created_at.isoformat(), made.updated_at.isoformat(), made.state.value,
+            made.state_reason, None, None, None, None, None, "{}", 0, None, None, None, 0, 0)
+
+
+def _blocker(writer: JournalWriter) -> tuple[threading.Event, Future[None]]:
+    """Occupy the writer thread until the event is set, so the next writes queue up."""
+    started, release = threading.Event(), threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> None:
+        started.set()
+        release.wait(30)
+    future = writer.submit(hold)
+    assert started.wait(30)
+    return release, future
+
+
+def test_writes_queued_during_a_commit_share_the_next_one(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    release, first = _blocker(journal.writer)
+
+    async def accept_many() -> None:
+        await asyncio.gather(*(journal.insert_job_async(job(f"01J{n:02d}"))
+                               for n in range(20)))
+
+    async def scenario() -> None:
+        accepting = asyncio.create_task(accept_many())
+        while journal.writer.queued < 20:  # every insert queued behind the blocked one
+            await asyncio.sleep(0.01)
+        release.set()
+        await accepting
+    asyncio.run(scenario())
+
+    first.result(30)
+    assert len(journal.jobs()) == 20
+    assert (journal.writer.writes, journal.writer.commits) == (21, 2)
+
+
+def test_a_failing_write_is_undone_alone_and_fails_only_its_caller(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    release, _ = _blocker(journal.writer)
+    good = journal.writer.submit(lambda conn: conn.execute(
+        "INSERT INTO kv (key, value) VALUES ('a', '1')"))
+
+    def bad(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO kv (key, value) VALUES ('b', '2')")
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+    failing = journal.writer.submit(bad)
+    also_good = journal.writer.submit(lambda conn: conn.execute(
+        "INSERT INTO kv (key, value) VALUES ('c', '3')"))
+    release.set()
+
+    good.result(30)
+    also_good.result(30)
+    with pytest.raises(sqlite3.OperationalError):
+        failing.result(30)
+    assert [journal.get_value(key) for key in "abc"] == ["1", None, "3"]
+
+
+def test_a_closed_journal_refuses_writes_after_committing_the_queued_ones(
+        tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    journal.set_value("k", "v")
+    journal.close()
+
+    assert Journal(tmp_path / "agent.db").get_value("k") == "v"
+    with pytest.raises(RuntimeError, match="closed"):
+        journal.set_value("k", "w")
