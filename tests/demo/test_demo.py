@@ -75,7 +75,9 @@ def test_printing_to_the_demo_queue_reaches_the_virtual_printer_and_charges_once
     admin.headers["Authorization"] = f"Bearer {token}"
     alice = next(u for u in admin.get("/api/v1/users", params={"query": "alice"}).json()["items"]
                  if u["username"] == "alice")
-    forwarder = _wait_for(lambda: _reachable(forwarder_for(queues["direct"])))
+    password = next(u["password"] for u in demo["users"] if u["username"] == "alice")
+    forwarder = _wait_for(lambda: _reachable(forwarder_for(
+        queues["direct"], credentials=("alice", password))))
     job = ForwardJob(job_id="e2e-1", title="e2e two pages", username="alice", document=pdf,
                      document_format="application/pdf")
     result = asyncio.run(forwarder.send(job))
@@ -173,6 +175,63 @@ def test_printwarden_print_to_the_release_queue_leaves_the_job_held(
     assert held[0]["charged_cost"] is None  # reserved, not charged, until released
 
 
+def test_a_spoofed_user_name_on_the_direct_queue_is_refused_and_charges_no_one(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    from pypdf import PdfWriter
+
+    from tests.support.processes import run_cli
+
+    pdf = tmp_path / "spoof.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595.28, height=841.89)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    direct = next(q["uri"] for q in demo["queues"] if q["name"] == "direct")
+    from printwarden.agent.forwarding import forwarder_for
+
+    _wait_for(lambda: _reachable(forwarder_for(direct)))
+    spoofed = run_cli("print", str(pdf), "--queue", direct, "--user", "alice", "--title",
+                      "spoofed e2e", "--wait", "0")
+    assert spoofed.returncode == 1
+    assert "HTTP 401" in spoofed.stderr
+    assert "requesting-user-name is not proof of who prints" in spoofed.stderr
+    wrong = run_cli("print", str(pdf), "--queue", direct, "--user", "alice", "--password",
+                    "guessed-password", "--title", "spoofed e2e", "--wait", "0")
+    assert wrong.returncode == 1 and "user name or password is wrong" in wrong.stderr
+    admin = httpx.Client(base_url=demo["server_url"],
+                         headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+    titles = [j["title"] for j in admin.get("/api/v1/jobs").json()["items"]]
+    assert "spoofed e2e" not in titles
+
+
+def test_the_documented_print_command_prints_as_the_signed_in_user(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    from pypdf import PdfWriter
+
+    from tests.support.processes import run_cli
+
+    pdf = tmp_path / "mine.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595.28, height=841.89)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    direct = next(q["uri"] for q in demo["queues"] if q["name"] == "direct")
+    password = next(u["password"] for u in demo["users"] if u["username"] == "carol")
+    from printwarden.agent.forwarding import forwarder_for
+
+    _wait_for(lambda: _reachable(forwarder_for(direct)))
+    sent = run_cli("print", str(pdf), "--queue", direct, "--user", "carol", "--title",
+                   "carol e2e", "--wait", "30", env={"PRINTWARDEN_PASSWORD": password})
+    assert sent.returncode == 0, sent.stderr
+    admin = httpx.Client(base_url=demo["server_url"],
+                         headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+    done = _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]
+                              if j["title"] == "carol e2e" and j["state"] == "completed"])
+    assert done[0]["username"] == "carol"
+
+
 def test_the_dashboard_lists_a_denied_job_of_an_unknown_user(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -187,11 +246,12 @@ def test_the_dashboard_lists_a_denied_job_of_an_unknown_user(
     writer.add_blank_page(width=595.28, height=841.89)
     with pdf.open("wb") as handle:
         writer.write(handle)
-    direct = next(q["uri"] for q in demo["queues"] if q["name"] == "direct")
+    # the release queue takes a claimed name (its owner is whoever releases the job)
+    release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
     from printwarden.agent.forwarding import forwarder_for
 
-    _wait_for(lambda: _reachable(forwarder_for(direct)))
-    sent = run_cli("print", str(pdf), "--queue", direct, "--user", "mallory", "--title",
+    _wait_for(lambda: _reachable(forwarder_for(release)))
+    sent = run_cli("print", str(pdf), "--queue", release, "--user", "mallory", "--title",
                    "denied e2e", "--wait", "5")
     assert sent.returncode == 1, sent.stdout + sent.stderr  # the job was aborted...
     assert "account-authorization-failed" in sent.stderr  # ...because the user is unknown

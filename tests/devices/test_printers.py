@@ -24,7 +24,37 @@ def test_a_printer_is_created_with_safe_defaults(devices: DevicesService) -> Non
     assert printer.ipp_path == "/ipp/print/hall-mfp"
     assert (printer.failure_policy, printer.enabled, printer.hold_for_release) == (
         "refuse", True, False)
+    # who prints is established, not believed; what prints is what was counted
+    assert (printer.owner_check, printer.document_policy, printer.lost_job_charge) == (
+        "authenticate", "rewrite", "as-sent")
+    assert printer.job_lifetime_seconds == 24 * 3600
     assert devices.get_printer(printer.id) == printer
+
+
+def test_trusting_the_network_is_an_audited_opt_in(devices: DevicesService,
+                                                   db: Database) -> None:
+    from printwarden.db.audit import AuditLog
+
+    printer = devices.create_printer("lab", actor="admin")
+    trusted = devices.update_printer(printer.id, {"owner_check": "trusted-network"},
+                                     actor="ann")
+    devices.update_printer(printer.id, {"location": "B12"}, actor="ann")
+    assert trusted.owner_check == "trusted-network"
+    lines = [line for line in AuditLog(db, devices._clock).recent()
+             if line["action"] == "printer.trust_network"]
+    assert len(lines) == 1  # once, when it was turned on
+    assert lines[0]["actor"] == "ann" and "charge, any user" in lines[0]["detail"]["warning"]
+
+
+def test_a_queue_that_names_its_owner_at_release_must_hold_its_jobs(
+        devices: DevicesService) -> None:
+    with pytest.raises(ValidationError, match="needs a release queue"):
+        devices.create_printer("direct", actor="admin", owner_check="release")
+    held = devices.create_printer("held", actor="admin", hold_for_release=True,
+                                  owner_check="release")
+    assert held.owner_check == "release"
+    with pytest.raises(ValidationError, match="unknown owner check"):
+        devices.update_printer(held.id, {"owner_check": "believe-anyone"}, actor="admin")
 
 
 @pytest.mark.parametrize("name", ["", "with space", "a" * 65, "é"])

@@ -46,10 +46,14 @@ def test_an_admin_signs_in_sees_the_dashboard_and_signs_out(
     ok = client.post("/login", data={"username": "ann", "password": "ann-pass-12",
                                      "csrf": token}, follow_redirects=False)
     assert ok.status_code == 303
+    server.devices.create_printer("open-lab", actor="t", owner_check="trusted-network")
+    server.devices.create_printer("office", actor="t")
     page = client.get("/")
     assert page.status_code == 200
     assert "Ann Admin" in page.text or "ann" in page.text
     assert "Bob User" in page.text
+    assert page.text.count('data-testid="trusted-network"') == 1  # open-lab, not office
+    assert "can print as, and charge, any user" in page.text
     assert "/static/vendor/htmx.min.js" in page.text  # served locally, no CDN
     assert client.get("/static/vendor/htmx.min.js").status_code == 200
     out = client.post("/logout", data={"csrf": _csrf(page.text)}, follow_redirects=False)

@@ -11,6 +11,8 @@ from typing import Any
 from printwarden.agent.settings import QueueSettings
 
 IDLE, PROCESSING, STOPPED = 3, 4, 5  # IPP printer-state (RFC 8011 5.4.12)
+#: Owner checks from the most to the least demanding.
+OWNER_CHECKS = ("authenticate", "release", "trusted-network")
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,19 @@ class QueueConfig:
     lines_per_page: int = 60
     from_server: bool = False
     advertise: bool = True
-    require_auth: bool = False
+    owner_check: str = "authenticate"
     description: str = ""
     location: str = ""
+    document_policy: str = "rewrite"
+    job_lifetime_seconds: int = 24 * 3600
+    lost_job_charge: str = "as-sent"
+
+    @property
+    def require_auth(self) -> bool:
+        """IPP requests need credentials: the authenticated user owns the job. A queue that
+        names its owner at release but does not hold its jobs authenticates too (fail-safe)."""
+        return self.owner_check == "authenticate" or (
+            self.owner_check == "release" and not self.hold_for_release)
 
 
 @dataclass(frozen=True)
@@ -44,22 +56,38 @@ def merge_queues(local: Iterable[QueueSettings],
                                   hold_for_release=q.hold_for_release,
                                   failure_policy=q.failure_policy,
                                   lines_per_page=q.lines_per_page, advertise=q.advertise,
-                                  require_auth=q.require_auth, description=q.description,
-                                  location=q.location) for q in local}
+                                  owner_check=q.owner_check, description=q.description,
+                                  location=q.location, document_policy=q.document_policy,
+                                  job_lifetime_seconds=q.job_lifetime_seconds,
+                                  lost_job_charge=q.lost_job_charge) for q in local}
     for item in pushed:
         name = str(item["name"])
-        base = merged.get(name, QueueConfig(name=name))
+        local_queue = merged.get(name)
+        base = local_queue or QueueConfig(name=name)
+        owner_check = str(item.get("owner_check") or base.owner_check)
+        if local_queue is not None:  # neither side can drop the other's demand
+            owner_check = stricter(owner_check, local_queue.owner_check)
         merged[name] = QueueConfig(
             name=name, device_uri=str(item.get("device_uri") or base.device_uri),
             hold_for_release=bool(item.get("hold_for_release", base.hold_for_release)),
             failure_policy=str(item.get("failure_policy") or base.failure_policy),
             lines_per_page=base.lines_per_page, from_server=True,
             advertise=bool(item.get("advertise", base.advertise)),
-            # either side may ask for authentication; neither can drop the other's demand
-            require_auth=base.require_auth or bool(item.get("require_auth", False)),
+            owner_check=owner_check,
             description=str(item.get("description") or base.description),
-            location=str(item.get("location") or base.location))
+            location=str(item.get("location") or base.location),
+            document_policy=str(item.get("document_policy") or base.document_policy),
+            job_lifetime_seconds=int(item.get("job_lifetime_seconds")
+                                     or base.job_lifetime_seconds),
+            lost_job_charge=str(item.get("lost_job_charge") or base.lost_job_charge))
     return merged
+
+
+def stricter(one: str, other: str) -> str:
+    """The more demanding of two owner checks (unknown values count as the strictest)."""
+    def rank(check: str) -> int:
+        return OWNER_CHECKS.index(check) if check in OWNER_CHECKS else -1
+    return one if rank(one) <= rank(other) else other
 
 
 @dataclass

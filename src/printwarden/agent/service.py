@@ -105,10 +105,19 @@ class AgentService:
 
     # --- configuration -----------------------------------------------------------------------
 
+    def _set_queues(self, queues: dict[str, QueueConfig]) -> None:
+        for name, config in sorted(queues.items()):
+            before = self._queues.get(name)
+            if config.owner_check == "trusted-network" and (
+                    before is None or before.owner_check != "trusted-network"):
+                log.warning("queue %s trusts the network: requesting-user-name is believed, "
+                            "anyone who reaches it can print as any user", name)
+        self._queues = queues
+
     def _load_cached_config(self) -> None:
         cached = self.book.journal.get_value(SERVER_CONFIG_KEY)
         pushed = json.loads(cached) if cached else []
-        self._queues = merge_queues(self.settings.queues, pushed)
+        self._set_queues(merge_queues(self.settings.queues, pushed))
 
     async def refresh_config(self) -> bool:
         """Fetch the server's queues (kept in the journal for starts without a server)."""
@@ -119,7 +128,7 @@ class AgentService:
             return False
         pushed = list(config.get("queues") or [])
         self.book.journal.set_value(SERVER_CONFIG_KEY, json.dumps(pushed))
-        self._queues = merge_queues(self.settings.queues, pushed)
+        self._set_queues(merge_queues(self.settings.queues, pushed))
         self.pipeline.wake_all()
         return True
 

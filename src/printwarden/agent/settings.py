@@ -31,8 +31,15 @@ class QueueSettings(BaseModel):
     lines_per_page: int = Field(default=60, ge=1, le=1000)
     advertise: bool = True
     """Advertise the queue with DNS-SD (when the agent's ``dnssd`` is on)."""
-    require_auth: bool = False
-    """IPP requests need HTTP Basic credentials of a printwarden user (checked at the server)."""
+    owner_check: Literal["authenticate", "release", "trusted-network"] = "authenticate"
+    """Who owns a job: ``authenticate`` (IPP requests need HTTP Basic credentials of a
+    printwarden user, checked at the server), ``release`` (held; whoever releases it) or
+    ``trusted-network`` (``requesting-user-name`` is believed)."""
+    document_policy: Literal["rewrite", "refuse"] = "rewrite"
+    """A document whose pages were only estimated: rewritten to the pages counted, or
+    refused."""
+    job_lifetime_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+    lost_job_charge: Literal["as-sent", "flag"] = "as-sent"
     description: str = ""
     location: str = ""
 

@@ -95,8 +95,12 @@ def demo(
         f"  health:        {url}/healthz   metrics: {url}/metrics",
         "  demo users:    " + ", ".join(f"{u['username']}/{u['password']}" for u in info.users),
     ]
-    lines += [f"  print queue:   {q['uri']}" for q in info.queues]
+    lines += [f"  print queue:   {q['uri']}  (owner: {q['owner_check']})" for q in info.queues]
     if info.queues:
+        first = info.users[0]
+        direct = next(q["uri"] for q in info.queues if q["owner_check"] == "authenticate")
+        lines.append(f"  try it:        printwarden print FILE.pdf --queue {direct} "
+                     f"--user {first['username']} --password {first['password']}")
         lines.append(f"  printed pages: {plan.printer_dir}/ (the virtual printer keeps them)")
     lines += [f"  details:       {path}", ""]
     typer.echo("\n".join(lines))
@@ -117,7 +121,14 @@ def print_file(
                                          dir_okay=False, readable=True)],
     queue: Annotated[str, typer.Option(help="Queue URI, e.g. ipp://HOST:PORT/ipp/print/QUEUE "
                                        "(also ipps://, socket://, lpd://).")],
-    user: Annotated[str, typer.Option(help="requesting-user-name: who prints.")],
+    user: Annotated[str, typer.Option(help="Who prints: the printwarden user name.")],
+    password: Annotated[str | None, typer.Option(
+        envvar="PRINTWARDEN_PASSWORD",
+        help="The user's printwarden password, for queues that require authentication "
+        "(HTTP Basic; use ipps:// off this machine). Env PRINTWARDEN_PASSWORD.")] = None,
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", help="ipps://: accept a certificate that is not trusted (an agent's "
+        "self-signed one).")] = False,
     copies: Annotated[int, typer.Option(min=1, help="Copies.")] = 1,
     sides: Annotated[str, typer.Option(help="one-sided, two-sided-long-edge, "
                                        "two-sided-short-edge.")] = "one-sided",
@@ -139,6 +150,9 @@ def print_file(
     options: dict[str, Any] = {}
     if queue.startswith(("ipp://", "ipps://")):
         options["follow_timeout"] = wait
+        options["verify"] = not insecure
+        if password is not None:
+            options["credentials"] = (user, password)
     try:
         forwarder = forwarder_for(queue, **options)
     except ValueError as exc:

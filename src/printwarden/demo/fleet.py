@@ -27,9 +27,11 @@ from printwarden.container import ServerContainer
 log = structlog.get_logger("printwarden.demo")
 ACTOR = "demo"
 AGENT_NAME = "demo-agent"
+#: (name, held for release, owner check, description)
 QUEUES = (
-    ("direct", False, "Prints at once, charged on completion"),
-    ("release", True, "Held until released at a terminal or in the portal"),
+    ("direct", False, "authenticate",
+     "Prints at once for a signed-in user (IPP authentication), charged on completion"),
+    ("release", True, "release", "Held until its owner releases it at a printer"),
 )
 
 
@@ -55,10 +57,10 @@ def prepare_fleet(container: ServerContainer, plan: FleetPlan) -> list[dict[str,
     code, _ = devices.create_enrolment_code(actor=ACTOR)
     agent, token = devices.register_agent(code, name=AGENT_NAME, hostname=platform.node(),
                                           version=__version__)
-    for name, hold, description in QUEUES:
+    for name, hold, owner_check, description in QUEUES:
         fields = {"agent_id": agent.id, "device_uri": plan.device_uri,
-                  "hold_for_release": hold, "description": description,
-                  "location": "Demo room"}
+                  "hold_for_release": hold, "owner_check": owner_check,
+                  "description": description, "location": "Demo room"}
         existing = devices.find_printer_by_name(name)
         if existing is None:
             devices.create_printer(name, actor=ACTOR, **fields)
@@ -73,7 +75,8 @@ def prepare_fleet(container: ServerContainer, plan: FleetPlan) -> list[dict[str,
     }
     (plan.agent_dir / SETTINGS_FILE).write_text(tomli_w.dumps(agent_toml), "utf-8")
     write_token(load_agent_settings(plan.agent_dir), token)
-    return [{"name": name, "uri": plan.queue_uri(name)} for name, _, _ in QUEUES]
+    return [{"name": name, "uri": plan.queue_uri(name), "owner_check": owner_check}
+            for name, _, owner_check, _ in QUEUES]
 
 
 class Fleet:

@@ -15,6 +15,20 @@ from printwarden.core.errors import ValidationError
 
 AGENT_STATUSES = ("active", "revoked")
 FAILURE_POLICIES = ("refuse", "hold")
+#: How a queue establishes who owns (and pays for) a job:
+#: ``authenticate``: IPP authentication (HTTP Basic, checked at the server) on every job;
+#: ``release``: the job is held and belongs to whoever releases it at a device (release
+#: queues only); ``trusted-network``: ``requesting-user-name`` is believed (an audited
+#: opt-in for networks where every client is trusted).
+OWNER_CHECKS = ("authenticate", "release", "trusted-network")
+#: What a queue does with a document whose page count is only estimated: ``rewrite`` it to
+#: the pages counted (refusing it when that fails), or ``refuse`` it.
+DOCUMENT_POLICIES = ("rewrite", "refuse")
+#: How a job is charged when its device lost it after accepting it (a printer restart)
+#: without saying how much it printed: ``as-sent`` (pages x copies sent), or ``flag``
+#: (nothing is charged; the job is flagged for an operator).
+LOST_JOB_CHARGES = ("as-sent", "flag")
+DEFAULT_JOB_LIFETIME_SECONDS = 24 * 3600
 #: Reserved for a later issue: print now, journal, report later.
 FUTURE_FAILURE_POLICIES = ("tracker",)
 EVENT_KINDS = ("release", "cancel", "config")
@@ -79,6 +93,11 @@ class Printer:
     color_capable: bool = True
     duplex_capable: bool = True
     enabled: bool = True
+    owner_check: str = "authenticate"
+    document_policy: str = "rewrite"
+    job_lifetime_seconds: int = DEFAULT_JOB_LIFETIME_SECONDS
+    """How long a job may wait (for its device, for a server) before it is given up."""
+    lost_job_charge: str = "as-sent"
 
     @property
     def ipp_path(self) -> str:
@@ -145,10 +164,27 @@ def check_device_uri(uri: str) -> str:
     return uri
 
 
+def _one_of(what: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValidationError(f"unknown {what} {value!r}: use " + ", ".join(
+            repr(item) for item in allowed))
+    return value
+
+
 def check_printer(printer: Printer) -> Printer:
     check_printer_name(printer.name)
     check_failure_policy(printer.failure_policy)
     check_device_uri(printer.device_uri)
+    _one_of("owner check", printer.owner_check, OWNER_CHECKS)
+    _one_of("document policy", printer.document_policy, DOCUMENT_POLICIES)
+    _one_of("lost-job charge", printer.lost_job_charge, LOST_JOB_CHARGES)
+    if printer.owner_check == "release" and not printer.hold_for_release:
+        raise ValidationError("owner check 'release' needs a release queue "
+                              "(hold_for_release): a direct queue prints before anyone "
+                              "releases it")
+    if not 60 <= printer.job_lifetime_seconds <= 30 * 24 * 3600:
+        raise ValidationError("job_lifetime_seconds must be between 60 (a minute) and "
+                              "2592000 (30 days)")
     return printer
 
 

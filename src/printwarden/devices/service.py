@@ -41,6 +41,8 @@ EVENT_RETENTION = timedelta(days=7)
 #: An agent's ``last_seen_at`` is written at most this often (no write per request).
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 DEFAULT_CODE_TTL = timedelta(hours=24)
+TRUSTED_NETWORK_WARNING = ("this queue believes requesting-user-name: anyone who can reach "
+                           "it can print as, and charge, any user")
 
 
 class DevicesService:
@@ -174,6 +176,7 @@ class DevicesService:
                 raise ConflictError(f"a printer named {printer.name!r} already exists")
             conn.execute(printers.insert().values(**store.printer_values(printer)))
             self._audit.record_in(conn, actor, "printer.create", printer.id, name=printer.name)
+            self._audit_trust(conn, actor, None, printer)
             config_changed(conn, self._clock.now(), {printer.agent_id}, printer,
                            "printer created")
             return printer
@@ -192,6 +195,7 @@ class DevicesService:
                          .values(**store.printer_values(printer)))
             self._audit.record_in(conn, actor, "printer.update", printer_id,
                                   changes=_jsonable(changes))
+            self._audit_trust(conn, actor, before, printer)
             config_changed(conn, self._clock.now(), {before.agent_id, printer.agent_id}, printer,
                            "printer updated")
             return printer
@@ -280,6 +284,14 @@ class DevicesService:
         return self._db.write(lambda conn: event_store.purge_events(conn, cutoff))
 
     # --- helpers ---------------------------------------------------------------------------
+
+    def _audit_trust(self, conn: Connection, actor: str, before: Printer | None,
+                     after: Printer) -> None:
+        """A queue that starts believing requesting-user-name gets its own audit line."""
+        trusted = after.owner_check == "trusted-network"
+        if trusted and (before is None or before.owner_check != "trusted-network"):
+            self._audit.record_in(conn, actor, "printer.trust_network", after.id,
+                                  name=after.name, warning=TRUSTED_NETWORK_WARNING)
 
     def _check_references(self, conn: Connection, printer: Printer) -> None:
         if printer.agent_id is not None:

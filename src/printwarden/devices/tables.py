@@ -61,6 +61,10 @@ printers = sa.Table(
     sa.Column("duplex_capable", sa.Boolean(), nullable=False),
     sa.Column("enabled", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("owner_check", sa.String(20), nullable=False),
+    sa.Column("document_policy", sa.String(20), nullable=False),
+    sa.Column("job_lifetime_seconds", sa.Integer(), nullable=False),
+    sa.Column("lost_job_charge", sa.String(20), nullable=False),
 )
 
 #: Events for agents (release, cancel, config). Ids increase per agent in commit order.

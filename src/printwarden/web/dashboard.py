@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from printwarden.core.money import Money
+from printwarden.devices.service import TRUSTED_NETWORK_WARNING
 from printwarden.ledger.model import Account
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
     personal = {a.owner_user_id: a for a in accounts if a.kind == "personal"}
     credit = {a.owner_user_id: a for a in accounts if a.kind == "credit"}
     owners = {u.id: u.username for u in users}
-    printers = {p.id: p.name for p in container.devices.list_printers()}
+    queues = container.devices.list_printers()
+    printers = {p.id: p.name for p in queues}
+    agent_names = {a.id: a.name for a in agents}
     user_rows = []
     for user in users:
         quota, prepaid = personal.get(user.id), credit.get(user.id)
@@ -66,9 +69,16 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
         "last_seen": agent.last_seen_at.strftime("%Y-%m-%d %H:%M") if agent.last_seen_at else "",
         "status": agent.status,
     } for agent in agents]
+    queue_rows = [{
+        "name": queue.name, "agent": agent_names.get(queue.agent_id or "", ""),
+        "device": queue.device_uri, "owner_check": queue.owner_check,
+        "held": queue.hold_for_release, "enabled": queue.enabled,
+        "warning": TRUSTED_NETWORK_WARNING if queue.owner_check == "trusted-network" else "",
+    } for queue in queues]
     return {
         "totals": {"users": user_total, "accounts": account_total, "jobs": job_total,
                    "agents": len(agents)},
+        "queues": queue_rows,
         "users": user_rows,
         "accounts": [_account_row(a, owners) for a in accounts],
         "jobs": job_rows,

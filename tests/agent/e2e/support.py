@@ -174,6 +174,9 @@ def add_root_user(world: World) -> str:
 
 def add_agent_queue(world: World, agent: AgentProcess, queue: str, device_uri: str,
                     **options: Any) -> None:
+    """A server queue on ``agent``; unless the test says otherwise it believes
+    requesting-user-name (these tests are about printing, not about who prints)."""
+    options.setdefault("owner_check", "trusted-network")
     world.server.devices.create_printer(queue, actor="test", agent_id=world.agent_id(),
                                         device_uri=device_uri, **options)
     poll(lambda: agent.ready(queue), f"queue {queue} with its device on the agent")

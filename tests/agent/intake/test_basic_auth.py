@@ -19,7 +19,7 @@ from tests.ipp.server.support import RunningVirtualPrinter, ipp_request, make_pd
 SETTINGS = """min_free_bytes = 0
 [[queues]]
 name = "locked"
-require_auth = true
+owner_check = "authenticate"
 """
 
 
@@ -53,6 +53,14 @@ def test_a_locked_queue_needs_a_password_and_prints_as_the_authenticated_user(
     anonymous = _post(agent.url("locked"), job)
     assert anonymous.status_code == 401
     assert anonymous.headers["www-authenticate"] == 'Basic realm="printwarden"'
+    refusal = decode(anonymous.content)[0]  # the IPP answer says why, to any IPP client
+    assert refusal.status_code == StatusCode.CLIENT_ERROR_NOT_AUTHORIZED
+    reason = refusal.get(DelimiterTag.OPERATION, "status-message")
+    assert reason is not None and "not proof of who prints" in str(reason.value)
+    discovery = _post(agent.url("locked"),
+                      ipp_request(Operation.GET_PRINTER_ATTRIBUTES, agent.uri("locked")))
+    assert discovery.status_code == 200  # capabilities stay open to IPP Everywhere clients
+    assert decode(discovery.content)[0].status_code == StatusCode.SUCCESSFUL_OK
     wrong = _post(agent.url("locked"), job, auth=("alice", "not-her-password"))
     assert wrong.status_code == 401
     unknown = _post(agent.url("locked"), job, auth=("mallory", "alice-pass-1"))

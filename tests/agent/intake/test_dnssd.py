@@ -16,8 +16,9 @@ from printwarden.agent.queues import QueueConfig
 
 
 def test_each_advertised_queue_gets_the_ipp_everywhere_txt_keys(tmp_path: Path) -> None:
-    queues = [QueueConfig("office", description="Office printer", location="Floor 2"),
-              QueueConfig("secure", require_auth=True),
+    queues = [QueueConfig("office", description="Office printer", location="Floor 2",
+                          owner_check="trusted-network"),
+              QueueConfig("secure", owner_check="authenticate"),
               QueueConfig("hidden", advertise=False)]
     records = service_records(queues, data_dir=tmp_path, admin_host="agent", port=8631,
                               tls=False)
@@ -52,7 +53,8 @@ async def _resolve(zc: AsyncZeroconf, name: str) -> AsyncServiceInfo | None:
 
 
 def test_the_advertiser_registers_follows_and_withdraws_queues(tmp_path: Path) -> None:
-    queues = [QueueConfig("dnssd-a"), QueueConfig("dnssd-b", require_auth=True)]
+    queues = [QueueConfig("dnssd-a", owner_check="trusted-network"),
+              QueueConfig("dnssd-b", owner_check="authenticate")]
 
     async def scenario() -> None:
         advertiser = Advertiser(queues=lambda: list(queues), data_dir=tmp_path,

@@ -57,8 +57,10 @@ _FINAL = {7: "canceled", 8: "aborted", 9: "completed"}
 class IppForwarder:
     def __init__(self, uri: str, *, verify: bool | ssl.SSLContext = True,
                  timeout: float = 30.0, poll_initial: float = 0.2, poll_max: float = 5.0,
-                 follow_timeout: float = 3600.0, use_create_job: bool = True) -> None:
+                 follow_timeout: float = 3600.0, use_create_job: bool = True,
+                 credentials: tuple[str, str] | None = None) -> None:
         self.uri = uri
+        self.credentials = credentials
         self.verify = verify
         self.timeout = timeout
         self.poll_initial = poll_initial
@@ -67,7 +69,8 @@ class IppForwarder:
         self.use_create_job = use_create_job
 
     def _client(self, user: str = "printwarden") -> IppClient:
-        return IppClient(self.uri, verify=self.verify, timeout=self.timeout, user_name=user)
+        return IppClient(self.uri, verify=self.verify, timeout=self.timeout, user_name=user,
+                         credentials=self.credentials)
 
     async def status(self) -> DeviceStatus:
         try:

@@ -62,11 +62,14 @@ class IppClient:
     _ids = itertools.count(1)
 
     def __init__(self, printer_uri: str, *, verify: bool | ssl.SSLContext = True,
-                 timeout: float = 30.0, user_name: str = "printwarden") -> None:
+                 timeout: float = 30.0, user_name: str = "printwarden",
+                 credentials: tuple[str, str] | None = None) -> None:
         self.printer_uri = printer_uri
         self.url = http_url(printer_uri)
         self.user_name = user_name
-        self._http = httpx.AsyncClient(verify=verify, timeout=httpx.Timeout(timeout))
+        auth = httpx.BasicAuth(*credentials) if credentials else None
+        self._http = httpx.AsyncClient(verify=verify, timeout=httpx.Timeout(timeout),
+                                       auth=auth)
 
     async def __aenter__(self) -> IppClient:
         return self
@@ -123,7 +126,7 @@ class IppClient:
             raise IppTransportError(f"cannot reach {self.url}: {exc!r}", retryable=True) from exc
         if response.status_code != 200:
             raise IppTransportError(
-                f"{self.url} answered HTTP {response.status_code}",
+                f"{self.url} answered HTTP {response.status_code}{_reason(response)}",
                 retryable=response.status_code in _RETRYABLE_HTTP)
         try:
             answer, _ = decode(response.content)
@@ -131,6 +134,19 @@ class IppClient:
             raise IppTransportError(f"{self.url} sent a response that is not IPP: {exc}",
                                     retryable=True) from exc
         return answer
+
+
+def _reason(response: httpx.Response) -> str:
+    """The IPP status-message a refusal carries (a 401 from a queue that requires
+    authentication says why), as ``: message``; empty if there is none."""
+    if response.headers.get("content-type", "").split(";")[0] != "application/ipp":
+        return ""
+    try:
+        answer, _ = decode(response.content)
+    except IppParseError:
+        return ""
+    found = answer.get(DelimiterTag.OPERATION, "status-message")
+    return f": {found.value!s}" if found is not None and found.values else ""
 
 
 def _certificate_rejected(exc: BaseException) -> bool:

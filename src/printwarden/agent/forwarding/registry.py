@@ -1,7 +1,7 @@
 """``forwarder_for(uri, **options)``: the backend for a device URI, chosen by its scheme.
 
     ipp, ipps      IppForwarder     (options: verify, timeout, poll_initial, poll_max,
-                                      follow_timeout, use_create_job)
+                                      follow_timeout, use_create_job, credentials)
     socket         SocketForwarder  (connect_timeout, write_timeout, drain_timeout)
     lpd            LpdForwarder     (timeout, host_name, job_class)
     usb, file      DeviceForwarder  (open_timeout)

@@ -1,10 +1,17 @@
-"""HTTP Basic authentication for queues with ``require_auth``, checked at the server.
+"""HTTP Basic authentication for queues whose owner check is ``authenticate``.
 
     gate = AuthGate(front.app, requires_auth=..., authenticator=ServerAuthenticator(link))
 
-``AuthGate`` wraps the IPP app: an IPP request (POST) to a queue that requires
-authentication needs ``Authorization: Basic``; without it, or with credentials the server
-refuses, the answer is HTTP 401 with ``WWW-Authenticate: Basic realm="printwarden"``.
+``AuthGate`` wraps the IPP app. On a queue that requires authentication, every operation
+that makes, changes or ends a job (Print-Job, Create-Job, Send-Document, Validate-Job,
+Cancel-Job, Hold-Job, Release-Job, ...) needs ``Authorization: Basic``; without it, or
+with credentials the server refuses, the answer is HTTP 401 with
+``WWW-Authenticate: Basic realm="printwarden"`` (the challenge CUPS and other clients
+answer by asking for a password) and an IPP body, ``client-error-not-authorized`` with a
+``status-message`` saying why: ``requesting-user-name`` is a claim, never proof.
+Get-Printer-Attributes, Get-Jobs and Get-Job-Attributes stay open (capability discovery
+by IPP Everywhere clients); credentials sent with them are checked and used.
+
 A success is cached for a short time (keyed by a hash of user and password) so not every
 IPP request goes to the server. The server's username is put in ``AUTHENTICATED_USER``
 for the request; the front end makes it the requesting-user-name (the job owner).
@@ -22,7 +29,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Protocol
 
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
+from printwarden.ipp.attributes import AttributeGroup, charset, natural_language, text
+from printwarden.ipp.codec import encode
+from printwarden.ipp.message import IppMessage
+from printwarden.ipp.operations import Operation
 from printwarden.ipp.server import PRINT_PATH
+from printwarden.ipp.status import StatusCode
+from printwarden.ipp.tags import DelimiterTag
 
 __all__ = ["AUTHENTICATED_USER", "REALM", "AuthGate", "Authenticator", "ServerAuthenticator",
            "parse_basic"]
@@ -111,6 +124,57 @@ async def _plain(send: Send, status: int, body: bytes,
     await send({"type": "http.response.body", "body": body})
 
 
+#: Operations a queue that requires authentication answers without credentials: they read
+#: capabilities or (privacy-filtered) job status and create nothing.
+OPEN_OPERATIONS = frozenset({Operation.GET_PRINTER_ATTRIBUTES, Operation.GET_JOBS,
+                             Operation.GET_JOB_ATTRIBUTES})
+_HEADER_OCTETS = 8
+
+
+async def _peek_header(receive: Receive) -> tuple[bytes, list[MutableMapping[str, Any]]]:
+    """The first 8 octets of the request body (version, operation, request id) and the
+    messages read to get them, so the app can be given the body whole."""
+    head = b""
+    seen: list[MutableMapping[str, Any]] = []
+    while len(head) < _HEADER_OCTETS:
+        message = await receive()
+        seen.append(message)
+        if message["type"] != "http.request":
+            break
+        head += bytes(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return head, seen
+
+
+def _replaying(seen: list[MutableMapping[str, Any]], receive: Receive) -> Receive:
+    pending = list(seen)
+
+    async def replay() -> MutableMapping[str, Any]:
+        return pending.pop(0) if pending else await receive()
+    return replay
+
+
+def refusal_body(head: bytes, message: str) -> bytes:
+    """An IPP response to the request starting with ``head``: not-authorized, ``message``."""
+    version = (head[0], head[1]) if len(head) >= 2 and head[0] in (1, 2) else (1, 1)
+    request_id = int.from_bytes(head[4:8], "big") if len(head) >= 8 else 1
+    operation = AttributeGroup(DelimiterTag.OPERATION, (
+        charset("attributes-charset", "utf-8"),
+        natural_language("attributes-natural-language", "en"),
+        text("status-message", message[:255])))
+    return encode(IppMessage(StatusCode.CLIENT_ERROR_NOT_AUTHORIZED, request_id or 1,
+                             [operation], version))
+
+
+async def _refuse(send: Send, body: bytes) -> None:
+    headers = [(b"content-type", b"application/ipp"),
+               (b"content-length", str(len(body)).encode()),
+               (b"www-authenticate", f'Basic realm="{REALM}"'.encode())]
+    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class AuthGate:
     """ASGI wrapper asking for Basic credentials on the queues that require them."""
 
@@ -138,7 +202,13 @@ class AuthGate:
         if queue is None or not self._requires_auth(queue):
             await self._app(scope, receive, send)
             return
+        head, seen = await _peek_header(receive)
+        receive = _replaying(seen, receive)
+        operation = int.from_bytes(head[2:4], "big") if len(head) >= 4 else -1
         credentials = parse_basic(_header(scope, b"authorization"))
+        if credentials is None and operation in OPEN_OPERATIONS:
+            await self._app(scope, receive, send)
+            return
         user: str | None = None
         if credentials is not None:
             try:
@@ -149,8 +219,11 @@ class AuthGate:
                              [(b"retry-after", b"30")])
                 return
         if user is None:
-            await _plain(send, 401, b"authentication required\n",
-                         [(b"www-authenticate", f'Basic realm="{REALM}"'.encode())])
+            why = (f"queue {queue} prints only for authenticated users: "
+                   + ("the user name or password is wrong" if credentials is not None else
+                      "requesting-user-name is not proof of who prints; send the "
+                      "printwarden user name and password (HTTP Basic, over ipps)"))
+            await _refuse(send, refusal_body(head, why))
             return
         if scope.get("scheme") != "https" and queue not in self._warned_plain:
             self._warned_plain.add(queue)

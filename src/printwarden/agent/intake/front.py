@@ -24,7 +24,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 
-from printwarden.agent.intake.basic_auth import AUTHENTICATED_USER
+from printwarden.agent.intake.basic_auth import AUTHENTICATED_USER, OPEN_OPERATIONS
 from printwarden.agent.intake.dnssd import queue_uuid
 from printwarden.agent.intake.job_mirror import follow_local_job, job_meta
 from printwarden.agent.intake.sink import AgentSink
@@ -293,7 +293,8 @@ class QueuePrinter:
             request = dataclasses.replace(
                 request, valid=dataclasses.replace(request.valid,
                                                    requesting_user_name=authenticated))
-        elif self._requires_auth():
+        elif self._requires_auth() and request.valid.operation not in OPEN_OPERATIONS:
+            # AuthGate answers this before the request gets here; kept as the last line
             raise IppError(StatusCode.CLIENT_ERROR_NOT_AUTHENTICATED,
                            f"{self.queue} requires authentication")
         answered = await self._handle(request)

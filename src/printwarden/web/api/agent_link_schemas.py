@@ -57,6 +57,10 @@ class QueueOut(BaseModel):
     duplex_capable: bool
     location: str
     description: str
+    owner_check: str
+    document_policy: str
+    job_lifetime_seconds: int
+    lost_job_charge: str
 
     @classmethod
     def of(cls, printer: Printer) -> QueueOut:
@@ -64,7 +68,10 @@ class QueueOut(BaseModel):
                    device_uri=printer.device_uri, hold_for_release=printer.hold_for_release,
                    failure_policy=printer.failure_policy, color_capable=printer.color_capable,
                    duplex_capable=printer.duplex_capable, location=printer.location,
-                   description=printer.description)
+                   description=printer.description, owner_check=printer.owner_check,
+                   document_policy=printer.document_policy,
+                   job_lifetime_seconds=printer.job_lifetime_seconds,
+                   lost_job_charge=printer.lost_job_charge)
 
 
 class ConfigOut(BaseModel):

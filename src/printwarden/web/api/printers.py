@@ -19,7 +19,8 @@ QueueName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$",
                                  description="used in ipp://HOST:PORT/ipp/print/NAME")]
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 _NOT_NULL = ("name", "location", "description", "hold_for_release", "failure_policy",
-             "device_uri", "color_capable", "duplex_capable", "enabled")
+             "device_uri", "color_capable", "duplex_capable", "enabled", "owner_check",
+             "document_policy", "job_lifetime_seconds", "lost_job_charge")
 
 
 class PrinterPatch(BaseModel):
@@ -37,6 +38,19 @@ class PrinterPatch(BaseModel):
     color_capable: bool | None = None
     duplex_capable: bool | None = None
     enabled: bool | None = None
+    owner_check: str | None = Field(default=None, description=(
+        "who owns a job: 'authenticate' (IPP authentication, the default), 'release' "
+        "(whoever releases it; release queues) or 'trusted-network' (requesting-user-name "
+        "is believed: only for networks where every client is trusted)"))
+    document_policy: str | None = Field(default=None, description=(
+        "a document whose pages were only estimated: 'rewrite' it to the pages counted "
+        "(default; refused when that fails) or 'refuse' it"))
+    job_lifetime_seconds: int | None = Field(default=None, ge=60, le=30 * 24 * 3600,
+                                             description="how long a job may wait for "
+                                             "its printer (default 86400)")
+    lost_job_charge: str | None = Field(default=None, description=(
+        "a job the printer lost after accepting it, with no page count: 'as-sent' "
+        "(default) or 'flag' (not charged, flagged for an operator)"))
 
     def changes(self) -> dict[str, Any]:
         given = self.model_dump(exclude_unset=True)
@@ -66,6 +80,10 @@ class PrinterOut(BaseModel):
     duplex_capable: bool
     enabled: bool
     created_at: datetime
+    owner_check: str
+    document_policy: str
+    job_lifetime_seconds: int
+    lost_job_charge: str
 
     @classmethod
     def of(cls, printer: Printer) -> PrinterOut:
