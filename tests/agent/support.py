@@ -29,6 +29,48 @@ WAIT_SECONDS = 20.0
 AgentFactory = Callable[..., AgentSettings]
 
 
+class Network(httpx.AsyncBaseTransport):
+    """Loopback for agent logic tests: each host is a real server app, reached through
+    httpx's ASGI transport (no sockets, no server thread). ``cut(host)`` makes requests to
+    it fail as a refused connection does, ``restore(host)`` brings it back."""
+
+    def __init__(self) -> None:
+        self._apps: dict[str, httpx.ASGITransport] = {}
+        self._cut: set[str] = set()
+
+    def add(self, host: str, container: ServerContainer) -> None:
+        self._apps[host] = httpx.ASGITransport(app=create_app(container))
+
+    def cut(self, host: str) -> None:
+        self._cut.add(host)
+
+    def restore(self, host: str) -> None:
+        self._cut.discard(host)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if host in self._cut or host not in self._apps:
+            raise httpx.ConnectError(f"connection refused by {host}", request=request)
+        return await self._apps[host].handle_async_request(request)
+
+
+class InProcessServer:
+    """The real server app on the test ``Network``; ``stop``/``start`` cut and restore it."""
+
+    def __init__(self, container: ServerContainer, network: Network, host: str) -> None:
+        self.container = container
+        self.network = network
+        self.host = host
+        self.url = f"http://{host}"
+        network.add(host, container)
+
+    def stop(self) -> None:
+        self.network.cut(self.host)
+
+    def start(self) -> None:
+        self.network.restore(self.host)
+
+
 class LiveServer:
     """The server app served by uvicorn in a thread; ``stop``/``start`` keep the port."""
 
@@ -74,6 +116,8 @@ class World:
     bob_id: str
     device: Path
     keys: list[str] = field(default_factory=list)
+    #: How agents reach the server: a test ``Network`` (in process), None for sockets.
+    transport: httpx.AsyncBaseTransport | None = None
 
     def top_up(self, user_id: str, minor: int) -> None:
         account = self.server.ledger.credit_account(user_id)
@@ -88,11 +132,12 @@ class World:
         return agents[0].id
 
     def add_queue(self, name: str, *, device: Path | None = None,
-                  hold_for_release: bool = False, failure_policy: str = "refuse") -> None:
+                  hold_for_release: bool = False, failure_policy: str = "refuse",
+                  **options: Any) -> None:
         device_uri = (device or self.device).as_uri()
         self.server.devices.create_printer(
             name, actor="test", agent_id=self.agent_id(), device_uri=device_uri,
-            hold_for_release=hold_for_release, failure_policy=failure_policy)
+            hold_for_release=hold_for_release, failure_policy=failure_policy, **options)
 
     def charges(self, server_job_id: str) -> int:
         entries, _ = self.server.ledger.list_entries(kind="charge", job_id=server_job_id)
@@ -102,7 +147,8 @@ class World:
         return self.server.jobs.get_job(server_job_id)
 
 
-def seed(server: ServerContainer, device: Path) -> World:
+def seed(server: ServerContainer, device: Path,
+         transport: httpx.AsyncBaseTransport | None = None) -> World:
     server.ledger.create_price_list(
         "Standard", kind="print", currency="EUR", default=True, actor="test",
         rules=(PriceRule(color="mono", per_page_minor=MONO_PAGE),
@@ -110,7 +156,8 @@ def seed(server: ServerContainer, device: Path) -> World:
     alice = server.accounts.create_user("alice", full_name="Alice", actor="test")
     bob = server.accounts.create_user("bob", full_name="Bob", actor="test")
     code, _ = server.devices.create_enrolment_code(actor="test")
-    world = World(server=server, code=code, alice_id=alice.id, bob_id=bob.id, device=device)
+    world = World(server=server, code=code, alice_id=alice.id, bob_id=bob.id, device=device,
+                  transport=transport)
     world.top_up(alice.id, 1000)
     return world
 
@@ -138,8 +185,10 @@ def text_document(lines: int = 3) -> bytes:
 
 
 @asynccontextmanager
-async def running(settings: AgentSettings) -> AsyncIterator[AgentService]:
-    core = build_agent(settings)
+async def running(settings: AgentSettings, transport: httpx.AsyncBaseTransport | None = None,
+                  **seams: Any) -> AsyncIterator[AgentService]:
+    """A started agent; ``transport`` and ``seams`` (send, clock) go to ``build_agent``."""
+    core = build_agent(settings, transport=transport, **seams)
     await core.start()
     try:
         yield core
@@ -148,4 +197,4 @@ async def running(settings: AgentSettings) -> AsyncIterator[AgentService]:
 
 
 async def enrolled(settings: AgentSettings, world: World) -> str:
-    return await enrol(settings, world.code)
+    return await enrol(settings, world.code, transport=world.transport)

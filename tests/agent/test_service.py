@@ -31,7 +31,7 @@ def test_jobs_are_listed_per_queue_state_and_user_and_released_locally(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("vault", hold_for_release=True)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             mine = await core.accept("vault", JobMeta(username="alice"),
                                      chunks_of(text_document()))
             theirs = await core.accept("vault", JobMeta(username="bob"),
@@ -63,7 +63,7 @@ def test_a_queue_added_on_the_server_appears_through_a_config_event(
     async def scenario() -> None:
         settings = agent_settings()
         await enrolled(settings, world)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             assert core.queue_names() == []
             assert core.accepting("annex") == (False, "unknown-queue")
             world.add_queue("annex", failure_policy="hold")
@@ -95,7 +95,7 @@ def test_the_ipp_sink_stores_a_job_durably_before_it_answers(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("hall")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             sink = AgentSink(core, "hall")
             ticket = DocumentTicket(job_id=7, job_name="notes", user="alice",
                                     document_name="notes.txt", document_format="text/plain")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import platform
 
+import httpx
+
 from printwarden import __version__
 from printwarden.agent.forwarding import (
     Forwarder,
@@ -26,12 +28,15 @@ from printwarden.agent.settings import AgentSettings, read_token, write_token
 from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.journal import Journal
 from printwarden.agent.storage.spool import Spool
+from printwarden.core.clock import Clock, SystemClock
 from printwarden.core.errors import ConfigurationError
 
 
-async def enrol(settings: AgentSettings, code: str, *, name: str | None = None) -> str:
+async def enrol(settings: AgentSettings, code: str, *, name: str | None = None,
+                transport: httpx.AsyncBaseTransport | None = None) -> str:
     """Register with ``code`` and store the token; answers the agent id."""
-    link = ServerLink(settings.server_urls, timeout=settings.request_timeout_seconds)
+    link = ServerLink(settings.server_urls, timeout=settings.request_timeout_seconds,
+                      transport=transport)
     try:
         answer = await link.register(code, name=name or settings.name or platform.node(),
                                      hostname=platform.node(), version=__version__)
@@ -60,16 +65,23 @@ def forwarding_sender(settings: AgentSettings) -> SendDocument:
     return send
 
 
-def build_agent(settings: AgentSettings, *, send: SendDocument | None = None) -> AgentService:
-    """Wire the agent from ``settings``; it must have been enrolled (token present)."""
+def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
+                transport: httpx.AsyncBaseTransport | None = None,
+                clock: Clock | None = None) -> AgentService:
+    """Wire the agent from ``settings``; it must have been enrolled (token present).
+
+    The seams tests use: ``send`` (a forwarder, e.g. ``ScriptedForwarder``), ``transport``
+    (the server link's httpx transport, e.g. ``httpx.ASGITransport`` over the real server
+    app) and ``clock`` (the agent's wall clock, e.g. ``FixedClock``)."""
     token = read_token(settings)
     if token is None:
         raise ConfigurationError(f"this agent is not enrolled: no token in "
                                  f"{settings.token_path} (enrol with a one-time code)")
-    journal = Journal(settings.journal_path)
+    the_clock = clock or SystemClock()
+    journal = Journal(settings.journal_path, the_clock)
     spool = Spool(settings.spool_dir, journal, max_job_bytes=settings.max_job_bytes,
-                  min_free_bytes=settings.min_free_bytes)
+                  min_free_bytes=settings.min_free_bytes, clock=the_clock)
     link = ServerLink(settings.server_urls, token=token,
-                      timeout=settings.request_timeout_seconds)
-    return AgentService(settings, JobBook(journal, spool), link,
-                     send or forwarding_sender(settings))
+                      timeout=settings.request_timeout_seconds, transport=transport)
+    return AgentService(settings, JobBook(journal, spool, the_clock), link,
+                        send or forwarding_sender(settings))

@@ -43,7 +43,7 @@ def test_an_allowed_job_reaches_the_device_byte_exact_and_is_charged_once(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("hall")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             assert core.queue_names() == ["hall"]
             assert core.accepting("hall") == (True, "")
             job = await core.accept("hall", meta(), chunks_of(document, 7))
@@ -69,7 +69,7 @@ def test_a_denied_job_is_aborted_with_the_servers_message_and_never_printed(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("hall")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("hall", meta("bob"), chunks_of(text_document()))
             denied = await reaches(core, job.local_id, L.DENIED)
             return denied, [p.name for p in core.book.spool.directory.glob("*.doc")]
@@ -95,7 +95,7 @@ def test_a_held_job_prints_when_the_server_sends_release_and_is_charged_once(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("vault", hold_for_release=True)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("vault", meta(), chunks_of(document))
             held = await reaches(core, job.local_id, L.HELD)
             assert held.ipp_state == 4 and held.server_job_id is not None
@@ -120,7 +120,7 @@ def test_a_cancel_event_drops_the_job_and_its_data_without_charge(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("vault", hold_for_release=True)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("vault", meta(), chunks_of(text_document()))
             held = await reaches(core, job.local_id, L.HELD)
             assert held.server_job_id is not None
@@ -146,7 +146,7 @@ def test_a_user_cancelling_a_held_job_releases_the_reservation_at_the_server(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("vault", hold_for_release=True)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("vault", meta(), chunks_of(text_document()))
             await reaches(core, job.local_id, L.HELD)
             await core.cancel(job.local_id, by_user="alice")
@@ -170,7 +170,7 @@ def test_a_printer_that_never_takes_the_job_fails_it_and_nothing_is_charged(
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("broken", device=tmp_path / "no-such-dir" / "device.out")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("broken", meta(), chunks_of(text_document()))
             failed: LocalJob = await wait_for(
                 lambda: (j := core.get_job(job.local_id)) is not None
@@ -199,7 +199,7 @@ def test_a_job_waits_for_its_queues_device_and_prints_once_one_is_configured(
         await enrolled(settings, world)
         printer = world.server.devices.create_printer(
             "hall", actor="test", agent_id=world.agent_id(), device_uri="")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("hall", meta(), chunks_of(document, 5))
 
             def waiting() -> LocalJob | None:

@@ -21,7 +21,7 @@ def test_an_agent_enrols_with_a_code_and_keeps_its_token_private(
     with pytest.raises(ConfigurationError, match="not enrolled"):
         build_agent(settings)
 
-    agent_id = asyncio.run(enrol(settings, world.code))
+    agent_id = asyncio.run(enrol(settings, world.code, transport=world.transport))
 
     token = read_token(settings)
     assert token is not None and token.startswith("pwa_")
@@ -33,10 +33,10 @@ def test_an_agent_enrols_with_a_code_and_keeps_its_token_private(
 def test_a_used_code_is_refused_with_the_servers_message(
         world: World, agent_settings: AgentFactory) -> None:
     settings = agent_settings()
-    asyncio.run(enrol(settings, world.code))
+    asyncio.run(enrol(settings, world.code, transport=world.transport))
 
     with pytest.raises(ServerRejected) as refused:
-        asyncio.run(enrol(settings, world.code))
+        asyncio.run(enrol(settings, world.code, transport=world.transport))
 
     assert refused.value.status == 401
     assert "already used" in refused.value.message

@@ -11,7 +11,7 @@ from printwarden.agent.service import QueueNotAccepting
 from printwarden.jobs.model import JobState
 from tests.agent.support import (
     AgentFactory,
-    LiveServer,
+    InProcessServer,
     World,
     chunks_of,
     enrolled,
@@ -25,14 +25,14 @@ META = JobMeta(username="alice", title="notes.txt", document_format="text/plain"
 
 
 def test_a_refuse_queue_stops_accepting_while_no_server_answers(
-        live: LiveServer, world: World, agent_settings: AgentFactory) -> None:
+        app_server: InProcessServer, world: World, agent_settings: AgentFactory) -> None:
     async def scenario() -> None:
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("hall", failure_policy="refuse")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             assert core.accepting("hall") == (True, "")
-            live.stop()
+            app_server.stop()
             await wait_for(lambda: not core.accepting("hall")[0], "the queue to refuse")
             assert core.accepting("hall") == (False, "server-unreachable")
             status = core.queue_status("hall")
@@ -42,7 +42,7 @@ def test_a_refuse_queue_stops_accepting_while_no_server_answers(
                 await core.accept("hall", META, chunks_of(text_document()))
             assert refused.value.reason == "server-unreachable"
             assert core.book.journal.jobs() == []
-            live.start()
+            app_server.start()
             await wait_for(lambda: core.accepting("hall")[0], "the queue to accept again")
             assert core.queue_status("hall").is_accepting_jobs
 
@@ -50,15 +50,15 @@ def test_a_refuse_queue_stops_accepting_while_no_server_answers(
 
 
 def test_a_hold_queue_keeps_jobs_until_a_server_answers_then_prints_them(
-        live: LiveServer, world: World, agent_settings: AgentFactory) -> None:
+        app_server: InProcessServer, world: World, agent_settings: AgentFactory) -> None:
     document = text_document(4)
 
     async def scenario() -> tuple[LocalJob, LocalJob, bool]:
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("hall", failure_policy="hold")
-        async with running(settings) as core:
-            live.stop()
+        async with running(settings, world.transport) as core:
+            app_server.stop()
             await wait_for(lambda: not core.link.reachable, "the agent to notice")
             assert core.accepting("hall") == (True, "")
             job = await core.accept("hall", META, chunks_of(document))
@@ -66,7 +66,7 @@ def test_a_hold_queue_keeps_jobs_until_a_server_answers_then_prints_them(
                 lambda: (j := core.get_job(job.local_id)) and j.state is L.ANALYSED and j,
                 "the job to wait for a server")
             printed_while_down = world.device.exists()
-            live.start()
+            app_server.start()
             done = await wait_for(
                 lambda: (j := core.get_job(job.local_id)) and j.state is L.COMPLETED and j,
                 "the job to print once the server is back")
@@ -83,26 +83,26 @@ def test_a_hold_queue_keeps_jobs_until_a_server_answers_then_prints_them(
 
 
 def test_the_agent_fails_over_to_the_next_server_and_comes_back_to_the_preferred(
-        live: LiveServer, backup_live: LiveServer, world: World,
+        app_server: InProcessServer, backup_server: InProcessServer, world: World,
         agent_settings: AgentFactory) -> None:
-    backup = backup_live
+    backup = backup_server
     document = text_document()
 
     async def scenario() -> LocalJob:
-        settings = agent_settings(server_urls=[live.url, backup.url])
+        settings = agent_settings(server_urls=[app_server.url, backup.url])
         await enrolled(settings, world)
         world.add_queue("hall")
-        async with running(settings) as core:
-            assert core.link.current_url == live.url
-            live.stop()
+        async with running(settings, world.transport) as core:
+            assert core.link.current_url == app_server.url
+            app_server.stop()
             job = await core.accept("hall", META, chunks_of(document))
             done = await wait_for(
                 lambda: (j := core.get_job(job.local_id)) and j.state is L.COMPLETED and j,
                 "the job to print through the backup server")
             assert core.link.current_url == backup.url
             assert core.accepting("hall") == (True, "")
-            live.start()
-            await wait_for(lambda: core.link.current_url == live.url,
+            app_server.start()
+            await wait_for(lambda: core.link.current_url == app_server.url,
                            "the agent to return to the preferred server")
             done_job: LocalJob = done
             return done_job
@@ -115,22 +115,22 @@ def test_the_agent_fails_over_to_the_next_server_and_comes_back_to_the_preferred
 
 
 def test_an_agent_started_without_a_server_serves_its_last_known_queues(
-        live: LiveServer, world: World, agent_settings: AgentFactory) -> None:
+        app_server: InProcessServer, world: World, agent_settings: AgentFactory) -> None:
     document = text_document()
 
     async def scenario() -> LocalJob:
         settings = agent_settings()
         await enrolled(settings, world)
         world.add_queue("hall", failure_policy="hold")
-        async with running(settings):
+        async with running(settings, world.transport):
             pass  # the first start fetches and keeps the configuration
-        live.stop()
-        async with running(settings) as core:
+        app_server.stop()
+        async with running(settings, world.transport) as core:
             assert not core.link.reachable
             assert core.queue_names() == ["hall"]
             assert core.accepting("hall") == (True, "")
             job = await core.accept("hall", META, chunks_of(document))
-            live.start()
+            app_server.start()
             done: LocalJob = await wait_for(
                 lambda: (j := core.get_job(job.local_id)) and j.state is L.COMPLETED and j,
                 "the job to print once the server answers")

@@ -86,7 +86,7 @@ def test_a_restarted_agent_finishes_every_job_it_knew_and_charges_each_once(
         (settings.spool_dir / f"{new_id()}.doc").write_bytes(b"a file without a row")
         crashed.journal.close()
 
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             assert core.recovery is not None and core.recovery.missing_documents == 1
 
             def settled() -> bool:

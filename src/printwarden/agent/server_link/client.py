@@ -50,7 +50,10 @@ def _rejection(response: httpx.Response) -> ServerRejected:
 
 class ServerLink:
     def __init__(self, server_urls: list[str], *, token: str | None = None,
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        """``transport`` is httpx's seam: tests give an ``httpx.ASGITransport`` over the real
+        server app (no sockets) or a ``MockTransport`` with scripted answers."""
         if not server_urls:
             raise ValueError("at least one server URL is needed")
         self.server_urls = [url.rstrip("/") for url in server_urls]
@@ -58,7 +61,7 @@ class ServerLink:
         self.current = 0
         self.reachable = True
         self._timeout = timeout
-        self._client = httpx.AsyncClient(timeout=timeout)
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._listeners: list[Callable[[bool], None]] = []
 
     @property

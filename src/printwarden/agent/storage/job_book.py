@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from printwarden.agent.model import (
@@ -22,12 +21,14 @@ from printwarden.agent.model import (
 )
 from printwarden.agent.storage.journal import Journal
 from printwarden.agent.storage.spool import Spool
+from printwarden.core.clock import Clock, SystemClock
 
 
 class JobBook:
-    def __init__(self, journal: Journal, spool: Spool) -> None:
+    def __init__(self, journal: Journal, spool: Spool, clock: Clock | None = None) -> None:
         self.journal = journal
         self.spool = spool
+        self.clock: Clock = clock or SystemClock()
         #: Set whenever a completion is queued: the outbox sender waits on it.
         self.outbox_ready = asyncio.Event()
 
@@ -42,7 +43,7 @@ class JobBook:
         if not can_move(current.state, to_state):
             return None
         return replace(current, state=to_state, state_reason=reason[:500],
-                       updated_at=datetime.now(UTC), **changes)
+                       updated_at=self.clock.now(), **changes)
 
     def move(self, job: LocalJob, to_state: LocalState, reason: str,
              **changes: Any) -> LocalJob | None:
@@ -69,7 +70,7 @@ class JobBook:
     def update(self, job: LocalJob, **changes: Any) -> LocalJob:
         """Change fields without a state move (server ids, attempts, analysis)."""
         current = self.journal.get_job(job.local_id) or job
-        changed = replace(current, updated_at=datetime.now(UTC), **changes)
+        changed = replace(current, updated_at=self.clock.now(), **changes)
         self.save(changed)
         return changed
 
@@ -79,7 +80,7 @@ class JobBook:
         it is read again (a job only moves forward a few times, so this ends)."""
         while True:
             current = self.journal.get_job(job.local_id) or job
-            changed = replace(current, updated_at=datetime.now(UTC), **changes)
+            changed = replace(current, updated_at=self.clock.now(), **changes)
             if await self.save_async(changed, expect_state=current.state):
                 return changed
 

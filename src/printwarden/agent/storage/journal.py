@@ -12,12 +12,13 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal_writer import JournalWriter, Work, open_connection
+from printwarden.core.clock import Clock, SystemClock
 
 SCHEMA_VERSION = 3
 #: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
@@ -60,10 +61,6 @@ _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_
 
 _NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
                  "ORDER BY local_id LIMIT 1")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 def _row(job: LocalJob) -> tuple[Any, ...]:
@@ -121,7 +118,7 @@ def _update(conn: sqlite3.Connection, job: LocalJob,
 
 
 def _save(job: LocalJob, outbox: dict[str, Any] | None,
-          expect_state: LocalState | None) -> tuple[Work, list[bool]]:
+          expect_state: LocalState | None, now: datetime) -> tuple[Work, list[bool]]:
     """The write of ``Journal.save_job`` and the cell its outcome lands in."""
     saved = [False]
 
@@ -130,7 +127,8 @@ def _save(job: LocalJob, outbox: dict[str, Any] | None,
         if saved[0] and outbox is not None and job.server_job_id is not None:
             conn.execute("INSERT OR REPLACE INTO outbox (local_id, server_job_id, "
                          "body_json, created_at) VALUES (?, ?, ?, ?)",
-                         (job.local_id, job.server_job_id, json.dumps(outbox), _now()))
+                         (job.local_id, job.server_job_id, json.dumps(outbox),
+                          now.isoformat()))
     return work, saved
 
 
@@ -140,8 +138,9 @@ class Journal:
     meanwhile. Writes go through one writer thread that commits concurrent writes
     together (``JournalWriter``); reads use this object's own connection."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock | None = None) -> None:
         self.path = path
+        self.clock: Clock = clock or SystemClock()
         self._conn = open_connection(path)
         self._watchers: list[JobWatcher] = []
         self._migrate()
@@ -222,7 +221,7 @@ class Journal:
         With ``expect_state`` nothing is written unless the committed row is still in that
         state (a compare-and-set decided inside the transaction, so it holds against
         writes queued by others). Answers whether the job was written."""
-        work, saved = _save(job, outbox, expect_state)
+        work, saved = _save(job, outbox, expect_state, self.clock.now())
         self._write(work)
         if saved[0]:
             self._changed(job.local_id)
@@ -231,7 +230,7 @@ class Journal:
     async def save_job_async(self, job: LocalJob, *, outbox: dict[str, Any] | None = None,
                              expect_state: LocalState | None = None) -> bool:
         """``save_job`` without blocking the event loop while the commit is fsynced."""
-        work, saved = _save(job, outbox, expect_state)
+        work, saved = _save(job, outbox, expect_state, self.clock.now())
         await self._write_async(work)
         if saved[0]:
             self._changed(job.local_id)

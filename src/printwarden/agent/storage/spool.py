@@ -12,7 +12,6 @@ import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +19,7 @@ import anyio
 
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal import Journal
+from printwarden.core.clock import Clock, SystemClock
 from printwarden.core.ids import new_id
 
 DOC_SUFFIX = ".doc"
@@ -59,7 +59,8 @@ def _finish_file(handle: BinaryIO, part: Path, final: Path) -> None:
 
 class Spool:
     def __init__(self, directory: Path, journal: Journal, *, max_job_bytes: int,
-                 min_free_bytes: int) -> None:
+                 min_free_bytes: int, clock: Clock | None = None) -> None:
+        self._clock: Clock = clock or SystemClock()
         self.directory = directory
         self.tmp_dir = directory / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ class Spool:
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
-        now = datetime.now(UTC)
+        now = self._clock.now()
         job = LocalJob(local_id=local_id, queue=queue, meta=meta, spool_name=final.name,
                        size_bytes=size, created_at=now, updated_at=now,
                        state=LocalState.SPOOLED, state_reason="spooled")
