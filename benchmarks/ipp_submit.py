@@ -84,7 +84,7 @@ FUNDS = 10**13
 AGENT_SETTINGS = """events_wait_seconds = 1.0
 health_min_seconds = 0.2
 health_max_seconds = 1.0
-forward_attempts = 3
+forward_max_delay_seconds = 0.5
 forward_delay_seconds = 0.1
 request_timeout_seconds = 30.0
 min_free_bytes = 0

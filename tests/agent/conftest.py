@@ -69,7 +69,7 @@ def agent_settings(app_server: InProcessServer, tmp_path: Path) -> AgentFactory:
         values: dict[str, Any] = {
             "server_urls": [app_server.url], "events_wait_seconds": 1.0,
             "health_min_seconds": 0.1, "health_max_seconds": 0.5,
-            "forward_attempts": 2, "forward_delay_seconds": 0.05,
+            "forward_delay_seconds": 0.05, "forward_max_delay_seconds": 0.2,
             "request_timeout_seconds": 5.0, "min_free_bytes": 0, "name": "ps-test",
         }
         values.update(overrides)

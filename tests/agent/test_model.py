@@ -11,6 +11,7 @@ from printwarden.agent.forwarding import ForwardResult
 from printwarden.agent.model import (
     TERMINAL_STATES,
     TRANSITIONS,
+    WAITING_FOR_SERVER,
     JobMeta,
     LocalJob,
     LocalState,
@@ -34,9 +35,22 @@ def test_terminal_states_go_nowhere_and_every_state_is_mapped() -> None:
         assert replace(JOB, state=state).ipp_state in (3, 4, 5, 7, 8, 9)
 
 
-def test_a_job_being_sent_cannot_be_cancelled() -> None:
-    assert not can_move(L.FORWARDING, L.CANCELLED)
-    assert can_move(L.HELD, L.CANCELLED) and can_move(L.FORWARDING, L.FAILED)
+def test_a_job_being_sent_ends_printed_failed_cancelled_or_expired_and_never_goes_back(
+) -> None:
+    assert {state for state in L if can_move(L.FORWARDING, state)} == {
+        L.FORWARDED, L.FAILED, L.CANCELLED, L.EXPIRED}
+    assert not can_move(L.FORWARDING, L.AUTHORIZED) and not can_move(L.FORWARDED, L.CANCELLED)
+
+
+def test_a_job_waiting_for_its_printer_or_for_a_server_says_so_over_ipp() -> None:
+    waiting_printer = replace(JOB, state=L.FORWARDING, device_wait_since=JOB.created_at)
+    stopping = replace(waiting_printer, cancel_requested=True)
+    kept = replace(JOB, state=L.ANALYSED, state_reason=WAITING_FOR_SERVER)
+    assert (waiting_printer.ipp_state, waiting_printer.ipp_state_reasons) == (
+        6, ("printer-stopped",))
+    assert stopping.ipp_state_reasons == ("processing-to-stop-point",)
+    assert (kept.ipp_state, kept.ipp_state_reasons) == (4, ("job-held-for-authorization",))
+    assert replace(JOB, state=L.ANALYSED).ipp_state == 3  # analysed, on its way
 
 
 @pytest.mark.parametrize(("decision", "analysis", "expected"), [

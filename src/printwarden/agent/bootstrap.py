@@ -12,16 +12,8 @@ import platform
 import httpx
 
 from printwarden import __version__
-from printwarden.agent.forwarding import (
-    Forwarder,
-    ForwardJob,
-    ForwardResult,
-    RetryPolicy,
-    StatusCallback,
-    forwarder_for,
-    send_with_retry,
-)
-from printwarden.agent.processing.pipeline import SendDocument
+from printwarden.agent.forwarding import Forwarders
+from printwarden.agent.processing.delivery import SendDocument
 from printwarden.agent.server_link.client import ServerLink
 from printwarden.agent.service import AgentService
 from printwarden.agent.settings import AgentSettings, read_token, write_token
@@ -46,25 +38,6 @@ async def enrol(settings: AgentSettings, code: str, *, name: str | None = None,
     return str(answer["agent_id"])
 
 
-def forwarding_sender(settings: AgentSettings) -> SendDocument:
-    """Send through the backend of each device URI, retrying transient faults."""
-    policy = RetryPolicy(max_attempts=settings.forward_attempts,
-                         initial_delay=settings.forward_delay_seconds)
-    forwarders: dict[str, Forwarder] = {}
-
-    async def send(device_uri: str, job: ForwardJob, on_status: StatusCallback) -> ForwardResult:
-        forwarder = forwarders.get(device_uri)
-        if forwarder is None:
-            try:
-                forwarder = forwarders[device_uri] = forwarder_for(device_uri)
-            except ValueError as exc:  # a bad device URI: nothing to retry
-                return ForwardResult(ok=False, pages_printed=None, copies_printed=0,
-                                     detail=str(exc), retryable=False)
-        return await send_with_retry(forwarder, job, policy, on_status=on_status)
-
-    return send
-
-
 def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
                 transport: httpx.AsyncBaseTransport | None = None,
                 clock: Clock | None = None) -> AgentService:
@@ -84,4 +57,4 @@ def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
     link = ServerLink(settings.server_urls, token=token,
                       timeout=settings.request_timeout_seconds, transport=transport)
     return AgentService(settings, JobBook(journal, spool, the_clock), link,
-                        send or forwarding_sender(settings))
+                        send or Forwarders().send)

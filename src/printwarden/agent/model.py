@@ -6,6 +6,11 @@
 and any open job may end ``failed``, ``cancelled`` or ``expired``. ``forwarded`` means the
 device took the document; only the server's acknowledgement of the completion is missing.
 Local states map onto the server's ``printwarden.jobs.model.JobState`` for IPP reporting.
+
+A job being sent (``forwarding``) can still be cancelled: the cancel is journaled first
+(``cancel_requested``), the transfer stops, the device's job is cancelled too, and the job
+ends ``cancelled`` with what the device printed before the cancel. While its device does
+not answer, a forwarding job waits (``device_wait_since``) within the queue's job lifetime.
 """
 
 from __future__ import annotations
@@ -15,8 +20,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from printwarden.jobs.ipp_status import ipp_job_state, ipp_job_state_reason
+from printwarden.jobs.ipp_status import PENDING_HELD, ipp_job_state, ipp_job_state_reason
 from printwarden.jobs.model import JobState
+
+#: IPP job-state 6 (RFC 8011 5.3.7): started, then stopped (here: its device is down).
+PROCESSING_STOPPED = 6
+#: The state reason of an analysed job kept by the hold policy while no server answers.
+WAITING_FOR_SERVER = "kept until a printwarden server answers"
 
 
 class LocalState(StrEnum):
@@ -40,8 +50,9 @@ TRANSITIONS: dict[LocalState, frozenset[LocalState]] = {
     L.ANALYSED: frozenset({L.AUTHORIZED, L.HELD, L.DENIED}) | _ENDINGS,
     L.HELD: frozenset({L.SPOOLED, L.ANALYSED, L.AUTHORIZED, L.DENIED}) | _ENDINGS,
     L.AUTHORIZED: frozenset({L.FORWARDING, L.HELD}) | _ENDINGS,
-    # A job being sent cannot be cancelled: what reached the device is reported.
-    L.FORWARDING: frozenset({L.FORWARDED, L.FAILED}),
+    # A job being sent ends printed, failed, cancelled (what printed before the cancel is
+    # reported) or expired (its device did not answer within the queue's job lifetime).
+    L.FORWARDING: frozenset({L.FORWARDED, L.FAILED, L.CANCELLED, L.EXPIRED}),
     L.FORWARDED: frozenset({L.COMPLETED}),
     L.COMPLETED: frozenset(),
     L.DENIED: frozenset(),
@@ -127,6 +138,12 @@ class LocalJob:
     copies_printed: int | None = None
     completion_sent: bool = False
     cancelled_by_operator: bool = False
+    #: A cancel arrived while the job was being sent: the transfer stops, never resumes.
+    cancel_requested: bool = False
+    #: Since when the job waits for its device (it did not answer), else None.
+    device_wait_since: datetime | None = None
+    #: Why an operator should look at the job (it is reported with the completion).
+    flag: str = ""
 
     @property
     def terminal(self) -> bool:
@@ -138,13 +155,30 @@ class LocalJob:
 
     @property
     def ipp_state(self) -> int:
-        """IPP ``job-state`` (RFC 8011 5.3.7)."""
+        """IPP ``job-state`` (RFC 8011 5.3.7): a job waiting for its device is
+        ``processing-stopped``; one kept until a server answers is ``pending-held``."""
+        if self.state is L.FORWARDING and self.device_wait_since is not None:
+            return PROCESSING_STOPPED
+        if self.waiting_for_server:
+            return PENDING_HELD
         return ipp_job_state(self.server_state)
 
     @property
     def ipp_state_reasons(self) -> tuple[str, ...]:
         """IPP ``job-state-reasons``."""
+        if self.state is L.FORWARDING:
+            if self.cancel_requested:
+                return ("processing-to-stop-point",)
+            if self.device_wait_since is not None:
+                return ("printer-stopped",)
+        if self.waiting_for_server:
+            return ("job-held-for-authorization",)
         return (ipp_job_state_reason(self.server_state, by_operator=self.cancelled_by_operator),)
+
+    @property
+    def waiting_for_server(self) -> bool:
+        """Fully received and kept (hold policy) until a server decides it."""
+        return self.state is L.ANALYSED and self.state_reason.startswith(WAITING_FOR_SERVER)
 
     @property
     def ipp_state_message(self) -> str:
@@ -154,8 +188,10 @@ class LocalJob:
 def completion_body(job: LocalJob) -> dict[str, Any]:
     """The ``complete`` request that reports how ``job`` ended (see agent-link.md section 4)."""
     status = {L.FORWARDED: "completed", L.COMPLETED: "completed",
-              L.CANCELLED: "cancelled"}.get(job.state, "failed")
+              L.CANCELLED: "cancelled", L.EXPIRED: "expired"}.get(job.state, "failed")
     body: dict[str, Any] = {"status": status, "reason": job.state_reason[:500]}
+    if job.flag:
+        body["flag"] = job.flag[:500]
     if job.pages_printed is not None:
         body["pages_printed"] = job.pages_printed
     if job.copies_printed is not None:

@@ -4,12 +4,15 @@ the live state each one shows to IPP clients (printer-state, -reasons, -message)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from printwarden.agent.settings import QueueSettings
 
+log = logging.getLogger(__name__)
 IDLE, PROCESSING, STOPPED = 3, 4, 5  # IPP printer-state (RFC 8011 5.4.12)
 #: Owner checks from the most to the least demanding.
 OWNER_CHECKS = ("authenticate", "release", "trusted-network")
@@ -97,6 +100,30 @@ class QueueActivity:
     busy: bool = False
     device_reasons: set[str] = field(default_factory=set)
     message: str = ""
+    #: Since when the queue's device does not answer (None: it answers), and why.
+    offline_since: datetime | None = None
+    offline_detail: str = ""
+
+    def device_down(self, queue: str, now: datetime, detail: str) -> None:
+        """The device did not take a job: the queue shows it, the log says it once."""
+        if self.offline_since is None:
+            self.offline_since = now
+            log.warning("queue %s: the printer is not answering (%s); its jobs wait for it",
+                        queue, detail)
+        self.offline_detail = detail
+
+    def device_up(self, queue: str) -> None:
+        """The device answered again."""
+        if self.offline_since is not None:
+            log.warning("queue %s: the printer answers again (it was not answering since "
+                        "%s)", queue, _clock_time(self.offline_since))
+        self.offline_since = None
+        self.offline_detail = ""
+
+
+def _clock_time(moment: datetime) -> str:
+    """``10:42``: the time of day on the agent's clock (its local time zone)."""
+    return moment.astimezone().strftime("%H:%M")
 
 
 def queue_status(config: QueueConfig, activity: QueueActivity, *, server_reachable: bool,
@@ -119,6 +146,11 @@ def queue_status(config: QueueConfig, activity: QueueActivity, *, server_reachab
         reasons.add("other-error")
         message = message or "the queue has no device configured"
     state = PROCESSING if activity.busy else IDLE
+    if activity.offline_since is not None:
+        reasons.add("offline-report")
+        state = STOPPED
+        message = (f"printer not answering since {_clock_time(activity.offline_since)}: "
+                   f"{activity.offline_detail}")[:255]
     if not accepting:
         state = STOPPED
     return QueueStatus(printer_state=state,

@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, Literal
 
+from printwarden.agent.forwarding.retry import RetryPolicy
 from printwarden.agent.model import (
     TERMINAL_STATES,
     JobMeta,
@@ -22,7 +23,8 @@ from printwarden.agent.model import (
     LocalState,
     released_state,
 )
-from printwarden.agent.processing.pipeline import Pipeline, SendDocument
+from printwarden.agent.processing.delivery import SendDocument
+from printwarden.agent.processing.pipeline import Pipeline
 from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
 from printwarden.agent.queues import queue_status as status_of
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
@@ -60,8 +62,11 @@ class AgentService:
         link.on_reachability(self._on_reachability)
         self._queues: dict[str, QueueConfig] = {}
         self._activity: dict[str, QueueActivity] = {}
+        retry = RetryPolicy(initial_delay=settings.forward_delay_seconds,
+                            max_delay=max(settings.forward_max_delay_seconds,
+                                          settings.forward_delay_seconds))
         self.pipeline = Pipeline(book, link, self.server_up, queues=lambda: self._queues,
-                                 activity=self._activity_of, send=send)
+                                 activity=self._activity_of, send=send, retry=retry)
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
                                 handlers={"cancel": self._on_cancel_event,
@@ -200,10 +205,24 @@ class AgentService:
         return moved
 
     async def cancel(self, local_id: str, by_user: str | None = None) -> LocalJob:
-        """Cancel a job not yet sent (``by_user`` None means an operator); no charge."""
+        """Cancel a job (``by_user`` None means an operator). One not yet sent ends at once,
+        uncharged; one being sent is stopped: the cancel is journaled first (a restart never
+        sends it again), the transfer stops or the device's job is cancelled, and it ends
+        cancelled with the pages the device printed before (those are charged)."""
         job = self._require(local_id)
         reason = f"cancelled by {by_user}" if by_user else "cancelled by an operator"
+        if job.state is L.FORWARDING:
+            return await self._stop_delivery(job, reason, by_operator=by_user is None)
         return self._moved(job, L.CANCELLED, reason, cancelled_by_operator=by_user is None)
+
+    async def _stop_delivery(self, job: LocalJob, reason: str, *,
+                             by_operator: bool) -> LocalJob:
+        if not job.cancel_requested:
+            job = await self.book.update_async(job, cancel_requested=True,
+                                               cancelled_by_operator=by_operator,
+                                               state_reason=f"{reason}: stopping")
+        self.pipeline.cancel_delivery(job.local_id)
+        return job
 
     async def hold(self, local_id: str) -> LocalJob:
         return self._moved(self._require(local_id), L.HELD, "held on request")
@@ -228,11 +247,18 @@ class AgentService:
         if job is None or job.state in TERMINAL_STATES:
             return
         reason = str(payload.get("reason") or "cancelled by an operator")
+        if job.state is L.FORWARDING:  # the server waits for what printed before it stopped
+            await self._stop_delivery(job, reason, by_operator=True)
+            return
         # The server cancelled its job already: nothing to report back.
         if self.book.move(job, L.CANCELLED, reason, cancelled_by_operator=True,
                           completion_sent=True) is None:
-            log.warning("cancel event for job %s ignored: it is %s", job.local_id,
-                        job.state.value)
+            current = self.get_job(job.local_id)
+            if current is not None and current.state is L.FORWARDING:  # it just started
+                await self._stop_delivery(current, reason, by_operator=True)
+            elif current is not None and not current.terminal:
+                log.warning("cancel event for job %s not applied: it is %s", job.local_id,
+                            current.state.value)
 
     async def _on_release_event(self, payload: dict[str, Any]) -> None:
         job = self._job_of(payload)

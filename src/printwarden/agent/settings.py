@@ -62,8 +62,13 @@ class AgentSettings(LayeredSettings):
     events_wait_seconds: float = Field(default=25.0, ge=0, le=30)
     health_min_seconds: float = Field(default=1.0, gt=0, description="first health re-check")
     health_max_seconds: float = Field(default=60.0, gt=0, description="health back-off cap")
-    forward_attempts: int = Field(default=5, ge=1, description="tries per forward")
-    forward_delay_seconds: float = Field(default=2.0, ge=0, description="first retry delay")
+    forward_delay_seconds: float = Field(
+        default=2.0, ge=0, description="first wait before trying a printer that did not "
+        "answer again (doubling, see forward_max_delay_seconds; a job keeps trying for its "
+        "queue's job lifetime)")
+    forward_max_delay_seconds: float = Field(
+        default=30.0, ge=0, description="longest wait between two tries of a printer: how "
+        "soon a printer that comes back gets its waiting jobs")
     dnssd: bool = Field(default=True, description="advertise the queues with DNS-SD")
     tls: bool = Field(default=False, description="serve ipps:// (TLS) instead of ipp://")
     tls_cert_file: Path | None = Field(default=None, description="PEM certificate (chain)")

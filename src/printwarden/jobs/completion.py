@@ -21,6 +21,7 @@ from printwarden.core.clock import Clock
 from printwarden.core.errors import ConflictError, PermissionDenied, ValidationError
 from printwarden.core.money import Money
 from printwarden.core.principal import Principal
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
 from printwarden.jobs.messages import COMPLETION_STATUSES, CompletionResult
@@ -46,15 +47,17 @@ def result_of(job: Job) -> CompletionResult:
 
 class Completer:
     def __init__(self, db: Database, clock: Clock, *, ledger: Ledger,
-                 devices: Devices) -> None:
+                 devices: Devices, audit: AuditLog) -> None:
         self._db = db
         self._clock = clock
         self._ledger = ledger
         self._devices = devices
+        self._audit = audit
 
     def complete(self, agent: Principal, job_id: str, *, status: str,
                  pages_printed: int | None, color_pages_printed: int | None,
-                 copies_printed: int | None, reason: str = "") -> CompletionResult:
+                 copies_printed: int | None, reason: str = "",
+                 flag: str = "") -> CompletionResult:
         if status not in COMPLETION_STATUSES:
             raise ValidationError(f"status must be one of {', '.join(COMPLETION_STATUSES)}")
 
@@ -72,6 +75,9 @@ class Completer:
             charged = self._charge(conn, agent, job, status, pages_printed,
                                    color_pages_printed, copies_printed)
             why = reason or f"{status} (reported by agent)"
+            if flag:
+                self._audit.record_in(conn, f"agent:{agent.name}", "job.flagged", job.id,
+                                      reason=flag[:500], status=status)
             return self._finish(conn, job, status, charged, why)
 
         return self._db.write(work)

@@ -16,7 +16,7 @@ from printwarden.ledger.model import CostBreakdown
 
 SIDES = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
 COLOR_MODES = ("color", "monochrome", "auto")
-COMPLETION_STATUSES = ("completed", "failed", "cancelled")
+COMPLETION_STATUSES = ("completed", "failed", "cancelled", "expired")
 DEFAULT_MEDIA = DEFAULT_MEDIA_NAME
 
 

@@ -32,15 +32,15 @@ class JobState(StrEnum):
 
 S = JobState
 
-#: Every allowed move. A job can be cancelled or fail at any point before it ends;
-#: only a job waiting for release (held or authorized) can expire.
+#: Every allowed move. A job can be cancelled or fail at any point before it ends; a job
+#: waiting for release (held or authorized) or for its printer (printing) can expire.
 TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     S.RECEIVED: frozenset({S.ANALYSED, S.FAILED, S.CANCELLED}),
     S.ANALYSED: frozenset({S.DENIED, S.HELD, S.AUTHORIZED, S.FAILED, S.CANCELLED}),
     S.HELD: frozenset({S.AUTHORIZED, S.RELEASING, S.FAILED, S.CANCELLED, S.EXPIRED}),
     S.AUTHORIZED: frozenset({S.RELEASING, S.PRINTING, S.FAILED, S.CANCELLED, S.EXPIRED}),
     S.RELEASING: frozenset({S.PRINTING, S.COMPLETED, S.FAILED, S.CANCELLED}),
-    S.PRINTING: frozenset({S.COMPLETED, S.FAILED, S.CANCELLED}),
+    S.PRINTING: frozenset({S.COMPLETED, S.FAILED, S.CANCELLED, S.EXPIRED}),
     S.DENIED: frozenset(),
     S.COMPLETED: frozenset(),
     S.FAILED: frozenset(),
@@ -101,6 +101,13 @@ class JobEvent:
     from_state: JobState | None
     to_state: JobState
     reason: str
+
+
+def note(job: Job, reason: str, at: datetime) -> tuple[Job, JobEvent]:
+    """A log line without a state change (e.g. a cancel asked of a job being printed)."""
+    noted = replace(job, state_reason=reason, updated_at=at)
+    return noted, JobEvent(id=new_id(), job_id=job.id, at=at, from_state=job.state,
+                           to_state=job.state, reason=reason)
 
 
 def can_transition(from_state: JobState, to_state: JobState) -> bool:

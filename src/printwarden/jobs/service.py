@@ -16,7 +16,14 @@ from printwarden.jobs import store
 from printwarden.jobs.authorization import Authorizer
 from printwarden.jobs.completion import Completer
 from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
-from printwarden.jobs.model import RESERVED_STATES, Job, JobEvent, JobState, transitions
+from printwarden.jobs.model import (
+    RESERVED_STATES,
+    Job,
+    JobEvent,
+    JobState,
+    note,
+    transitions,
+)
 from printwarden.jobs.ports import Devices, Directory, Ledger
 
 _TO_PRINTING: dict[JobState, tuple[JobState, ...]] = {
@@ -37,7 +44,7 @@ class JobsService:
         self._devices = devices
         self._authorizer = Authorizer(db, clock, ledger=ledger, devices=devices,
                                       accounts=accounts)
-        self._completer = Completer(db, clock, ledger=ledger, devices=devices)
+        self._completer = Completer(db, clock, ledger=ledger, devices=devices, audit=audit)
 
     # --- the agent's side ------------------------------------------------------------------
 
@@ -47,12 +54,14 @@ class JobsService:
 
     def complete(self, agent: Principal, job_id: str, *, status: str,
                  pages_printed: int | None = None, color_pages_printed: int | None = None,
-                 copies_printed: int | None = None, reason: str = "") -> CompletionResult:
-        """Settle (completed) or release (failed, cancelled) a job; idempotent."""
+                 copies_printed: int | None = None, reason: str = "",
+                 flag: str = "") -> CompletionResult:
+        """Settle (completed) or release (failed, cancelled, expired) a job; idempotent.
+        A ``flag`` (why an operator should look at the job) goes to the audit log."""
         return self._completer.complete(
             agent, job_id, status=status, pages_printed=pages_printed,
             color_pages_printed=color_pages_printed, copies_printed=copies_printed,
-            reason=reason)
+            reason=reason, flag=flag)
 
     def mark_printing(self, agent: Principal, job_id: str) -> Job:
         """The agent started sending the job to the printer (idempotent)."""
@@ -75,10 +84,16 @@ class JobsService:
     # --- staff -----------------------------------------------------------------------------
 
     def cancel(self, job_id: str, *, actor: str, reason: str = "") -> Job:
-        """Cancel a job not yet finished: no charge, and its agent is told to drop it."""
+        """Cancel a job not yet finished: no charge, and its agent is told to drop it.
+
+        A job being printed cannot be taken back from the printer by the server: its agent
+        is told to stop it, and it ends when the agent reports what printed before (those
+        pages are charged, the rest of the reservation is released)."""
         job = self.get_job(job_id)
         if job.terminal:
             raise ConflictError(f"job {job_id} is already {job.state.value}")
+        if job.state is JobState.PRINTING:
+            return self._ask_agent_to_stop(job, actor=actor, reason=reason)
         if job.reservation_id and job.state in RESERVED_STATES:
             self._ledger.release(job.reservation_id, idempotency_key=f"release:{job_id}",
                                  actor=actor)
@@ -96,6 +111,25 @@ class JobsService:
             })
             self._audit.record_in(conn, actor, "job.cancel", job_id, reason=reason)
             return moved
+
+        return self._db.write(write)
+
+    def _ask_agent_to_stop(self, job: Job, *, actor: str, reason: str) -> Job:
+        why = f"cancel requested by {actor}" + (f": {reason}" if reason else "")
+
+        def write(conn: Connection) -> Job:
+            current = store.get_job(conn, job.id, lock=True)
+            if current.terminal:
+                raise ConflictError(f"job {job.id} is already {current.state.value}")
+            noted, event = note(current, why[:500], self._clock.now())
+            store.save_job(conn, noted)
+            store.insert_events(conn, [event])
+            self._devices.append_event_in(conn, noted.agent_id, "cancel", {
+                "job_id": noted.id, "agent_job_key": noted.agent_job_key, "reason": why,
+            })
+            self._audit.record_in(conn, actor, "job.cancel", job.id, reason=reason,
+                                  printing=True)
+            return noted
 
         return self._db.write(write)
 

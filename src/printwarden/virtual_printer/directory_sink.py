@@ -50,6 +50,17 @@ def count_pdf_pages(path: Path) -> int:
         return 0
 
 
+def _unused(directory: Path, base: str, extension: str) -> Path:
+    """``DIR/base.ext``, or ``DIR/base.N.ext`` if taken: a printer that restarted counts its
+    job ids from 1 again, and no received document is ever overwritten."""
+    candidate = directory / f"{base}.{extension}"
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = directory / f"{base}.{number}.{extension}"
+    return candidate
+
+
 def _rename_durably(temporary: Path, final: Path) -> None:
     os.replace(temporary, final)
     directory = os.open(final.parent, os.O_RDONLY)
@@ -94,7 +105,7 @@ class DirectorySink:
                 octets, head = await _write_all(fd, chunks)
             finally:
                 os.close(fd)
-            final = self.directory / f"{base}.{extension_for(ticket.document_format, head)}"
+            final = _unused(self.directory, base, extension_for(ticket.document_format, head))
             await asyncio.to_thread(_rename_durably, temporary, final)
         except BaseException:
             temporary.unlink(missing_ok=True)

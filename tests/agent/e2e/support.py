@@ -33,7 +33,7 @@ ROOT_CREDIT = 1_000_000
 FAST_SETTINGS = """events_wait_seconds = 1.0
 health_min_seconds = 0.1
 health_max_seconds = 0.5
-forward_attempts = 3
+forward_max_delay_seconds = 0.5
 forward_delay_seconds = 0.1
 request_timeout_seconds = 5.0
 """

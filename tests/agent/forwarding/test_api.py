@@ -14,9 +14,9 @@ from printwarden.agent.forwarding import ForwardJob, ForwardResult
 def test_the_public_names() -> None:
     assert sorted(forwarding.__all__) == sorted([
         "SCHEMES", "CupsForwarder", "DeviceForwarder", "DeviceStatus", "ForwardJob",
-        "ForwardResult", "Forwarder", "IppForwarder", "LpdForwarder", "RetryPolicy",
-        "ScriptedForwarder", "SocketForwarder", "StatusCallback", "forwarder_for",
-        "send_with_retry"])
+        "ForwardResult", "Forwarder", "Forwarders", "IppForwarder", "LpdForwarder",
+        "RetryPolicy", "ScriptedForwarder", "SocketForwarder", "StatusCallback",
+        "forwarder_for"])
     assert sorted(forwarding.SCHEMES) == ["cups", "file", "ipp", "ipps", "lpd", "socket", "usb"]
 
 

@@ -10,8 +10,6 @@ from printwarden.agent.forwarding import (
     ForwardJob,
     ForwardResult,
     IppForwarder,
-    RetryPolicy,
-    send_with_retry,
 )
 from printwarden.agent.forwarding.ipp_client import IppClient
 from printwarden.agent.forwarding.ipp_printer_info import PrinterInfo
@@ -170,29 +168,6 @@ def test_a_printer_that_is_down_is_a_retryable_failure(pdf: Path) -> None:
     assert not result.ok and result.retryable
     assert "cannot reach" in result.detail
     assert reasons == ["offline-report"]
-
-
-def test_send_with_retry_succeeds_once_the_printer_comes_up(
-        eve_factory: Callable[[], EvePrinter], pdf: Path) -> None:
-    printer = eve_factory()
-    waits: list[float] = []
-    failures: list[ForwardResult] = []
-    reasons: list[str] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        printer.start()  # the printer is switched on while the agent waits
-
-    policy = RetryPolicy(max_attempts=3, initial_delay=5.0, jitter=0.0)
-    result = asyncio.run(send_with_retry(
-        _forwarder(printer.uri, timeout=5), _job(pdf), policy, sleep=sleep,
-        on_status=reasons.append, on_attempt=lambda n, r: failures.append(r)))
-
-    assert result.ok, result.detail
-    assert waits == [5.0]
-    assert len(failures) == 1 and failures[0].retryable
-    assert reasons[0] == "offline-report"
-    assert [p.read_bytes() for p in printer.documents()] == [pdf.read_bytes()]
 
 
 def test_a_format_the_printer_cannot_take_is_a_permanent_failure() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.processing.pipeline import NO_DEVICE
@@ -162,31 +161,6 @@ def test_a_user_cancelling_a_held_job_releases_the_reservation_at_the_server(
     assert cancelled.server_job_id is not None
     assert world.server_job(cancelled.server_job_id).state is JobState.CANCELLED
     assert world.charges(cancelled.server_job_id) == 0
-
-
-def test_a_printer_that_never_takes_the_job_fails_it_and_nothing_is_charged(
-        world: World, agent_settings: AgentFactory, tmp_path: Path) -> None:
-    async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        world.add_queue("broken", device=tmp_path / "no-such-dir" / "device.out")
-        async with running(settings, world.transport) as core:
-            job = await core.accept("broken", meta(), chunks_of(text_document()))
-            failed: LocalJob = await wait_for(
-                lambda: (j := core.get_job(job.local_id)) is not None
-                and j.state is L.FAILED and j.completion_sent and j, "the job to fail")
-            assert not core.book.spool.path_of(failed).exists()
-            return failed
-
-    failed = asyncio.run(scenario())
-
-    assert failed.state_reason.startswith("printer:") and failed.forward_attempts == 1
-    assert failed.ipp_state == 8
-    assert failed.server_job_id is not None
-    assert world.server_job(failed.server_job_id).state is JobState.FAILED
-    assert world.charges(failed.server_job_id) == 0
-    account = world.server.ledger.credit_account(world.alice_id)
-    assert (account.balance_minor, account.reserved_minor) == (1000, 0)
 
 
 def test_a_job_waits_for_its_queues_device_and_prints_once_one_is_configured(

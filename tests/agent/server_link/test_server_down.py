@@ -63,7 +63,7 @@ def test_a_hold_queue_keeps_jobs_until_a_server_answers_then_prints_them(
             assert core.accepting("hall") == (True, "")
             job = await core.accept("hall", META, chunks_of(document))
             waiting = await wait_for(
-                lambda: (j := core.get_job(job.local_id)) and j.state is L.ANALYSED and j,
+                lambda: (j := core.get_job(job.local_id)) and j.waiting_for_server and j,
                 "the job to wait for a server")
             printed_while_down = world.device.exists()
             app_server.start()
@@ -74,7 +74,9 @@ def test_a_hold_queue_keeps_jobs_until_a_server_answers_then_prints_them(
 
     waiting, done, printed_while_down = asyncio.run(scenario())
 
-    assert waiting.ipp_state == 3 and waiting.server_job_id is None
+    assert waiting.ipp_state == 4 and waiting.server_job_id is None  # pending-held
+    assert waiting.ipp_state_reasons == ("job-held-for-authorization",)
+    assert waiting.ipp_state_message == "kept until a printwarden server answers"
     assert not printed_while_down
     assert world.device.read_bytes() == document
     assert done.server_job_id is not None

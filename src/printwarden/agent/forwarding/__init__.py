@@ -5,7 +5,7 @@
 
 ``interface`` holds the interface (ForwardJob, ForwardResult, DeviceStatus, Forwarder);
 one module per backend (ipp, socket, lpd, device, cups queue); ``registry`` picks one by
-URI scheme; ``retry`` wraps any of them with back-off for transient faults;
+URI scheme; ``Forwarders`` keeps one per device URI; ``retry`` is the back-off between attempts;
 ``ScriptedForwarder`` is the twin for tests of the agent's logic.
 """
 
@@ -20,8 +20,8 @@ from printwarden.agent.forwarding.interface import (
 )
 from printwarden.agent.forwarding.ipp_backend import IppForwarder
 from printwarden.agent.forwarding.lpd_backend import LpdForwarder
-from printwarden.agent.forwarding.registry import SCHEMES, forwarder_for
-from printwarden.agent.forwarding.retry import RetryPolicy, send_with_retry
+from printwarden.agent.forwarding.registry import SCHEMES, Forwarders, forwarder_for
+from printwarden.agent.forwarding.retry import RetryPolicy
 from printwarden.agent.forwarding.scripted import ScriptedForwarder
 from printwarden.agent.forwarding.socket_backend import SocketForwarder
 
@@ -33,6 +33,7 @@ __all__ = [
     "ForwardJob",
     "ForwardResult",
     "Forwarder",
+    "Forwarders",
     "IppForwarder",
     "LpdForwarder",
     "RetryPolicy",
@@ -40,5 +41,4 @@ __all__ = [
     "SocketForwarder",
     "StatusCallback",
     "forwarder_for",
-    "send_with_retry",
 ]

@@ -7,8 +7,10 @@ works against the local scheduler (its domain socket) as well as a remote one (`
 
 The job is followed with ``lpstat -W not-completed -o QUEUE`` until it leaves that list.
 ``lpstat`` shows finished jobs (completed, canceled, aborted) alike, so a job that left
-the list counts as printed. POSIX only (the CUPS clients); elsewhere the send fails with
-"lp not found".
+the list counts as printed. A cancel runs ``cancel REQUEST-ID`` (the pages CUPS printed
+before are not known here: nothing is charged for them). After an agent restart a job CUPS
+accepted is followed again, not resubmitted. POSIX only (the CUPS clients); elsewhere the
+send fails with "lp not found".
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from printwarden.agent.forwarding.interface import (
     ForwardJob,
     ForwardResult,
     StatusCallback,
+    cancelled,
     failure,
     notify,
     printed_pages,
+    wait_or_cancel,
 )
 
 __all__ = ["CupsForwarder", "parse_request_id"]
@@ -43,7 +47,7 @@ def parse_request_id(output: str) -> str | None:
 class CupsForwarder:
     def __init__(self, uri: str, *, timeout: float = 60.0, poll_initial: float = 0.2,
                  poll_max: float = 5.0, follow_timeout: float = 3600.0,
-                 lp: str = "lp", lpstat: str = "lpstat") -> None:
+                 lp: str = "lp", lpstat: str = "lpstat", cancel: str = "cancel") -> None:
         parts = urlsplit(uri)
         if parts.scheme != "cups":
             raise ValueError(f"{uri!r}: expected cups://queue or cups://server:port/queue")
@@ -59,6 +63,7 @@ class CupsForwarder:
         self.follow_timeout = follow_timeout
         self.lp = lp
         self.lpstat = lpstat
+        self.cancel_command = cancel
 
     def _server_args(self) -> list[str]:
         return ["-h", self.server] if self.server else []
@@ -89,6 +94,10 @@ class CupsForwarder:
 
     async def send(self, job: ForwardJob, *,
                    on_status: StatusCallback | None = None) -> ForwardResult:
+        if job.resume_remote_id is not None:
+            return await self._follow(job, job.resume_remote_id, on_status)
+        if job.cancel_requested:
+            return cancelled("cancelled before it was sent")
         if not job.document.is_file():
             return failure(f"document missing: {job.document}", retryable=False)
         args = [self.lp, *self._server_args(), "-d", self.queue, "-n", str(job.copies),
@@ -111,15 +120,24 @@ class CupsForwarder:
             # an unknown queue is known to be permanent, the retry policy bounds the rest
             return failure(f"lp -d {self.queue}: {text}",
                            retryable="does not exist" not in text)
+        if job.on_accepted is not None:
+            await job.on_accepted(request_id)
         return await self._follow(job, request_id, on_status)
 
     async def _follow(self, job: ForwardJob, request_id: str,
                       on_status: StatusCallback | None) -> ForwardResult:
         delay, deadline = self.poll_initial, time.monotonic() + self.follow_timeout
+        told_to_cancel = False
         while True:
+            if job.cancel_requested and not told_to_cancel:
+                code, _, _ = await self._run(self.cancel_command, *self._server_args(),
+                                             request_id)
+                told_to_cancel = code == 0
             code, out, _ = await self._run(self.lpstat, *self._server_args(),
                                              "-W", "not-completed", "-o", self.queue)
             if code == 0 and not _lists(out, request_id):
+                if told_to_cancel:
+                    return cancelled(f"CUPS job {request_id} cancelled", None, request_id)
                 return ForwardResult(True, printed_pages(job), job.copies,
                                      f"CUPS job {request_id} finished", request_id)
             if code != 0:
@@ -128,8 +146,8 @@ class CupsForwarder:
                 return ForwardResult(True, printed_pages(job), job.copies,
                                      f"CUPS job {request_id} accepted, not finished after "
                                      f"{self.follow_timeout:.0f} s", request_id)
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, self.poll_max)
+            if not await wait_or_cancel(job, delay):
+                delay = min(delay * 1.5, self.poll_max)
 
 
 def _lists(lpstat_output: str, request_id: str) -> bool:

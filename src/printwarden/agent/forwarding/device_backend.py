@@ -31,6 +31,7 @@ from printwarden.agent.forwarding.interface import (
     notify,
     printed_pages,
     read_chunks,
+    streamed,
 )
 
 __all__ = ["DeviceForwarder", "device_path"]
@@ -69,6 +70,10 @@ class DeviceForwarder:
 
     async def send(self, job: ForwardJob, *,
                    on_status: StatusCallback | None = None) -> ForwardResult:
+        return await streamed(job, lambda: self._send(job, on_status))
+
+    async def _send(self, job: ForwardJob,
+                    on_status: StatusCallback | None) -> ForwardResult:
         if not job.document.is_file():
             return failure(f"document missing: {job.document}", retryable=False)
         try:
@@ -84,7 +89,7 @@ class DeviceForwarder:
             return failure(f"{self.path}: {text}", retryable=retry)
         try:
             for _ in range(job.copies):
-                async for chunk in read_chunks(job.document):
+                async for chunk in read_chunks(job.document, cancel=job.cancel):
                     await asyncio.to_thread(_write_all, fd, chunk)
             if stat.S_ISREG(os.fstat(fd).st_mode):
                 await asyncio.to_thread(os.fsync, fd)

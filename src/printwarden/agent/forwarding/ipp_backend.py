@@ -7,13 +7,14 @@ with back-off) until it is completed, canceled or aborted. Job template attribut
 printer does not list as supported are left out and named in the result's detail.
 
 Once the printer has accepted a job, a lost connection while following it does not make
-the send retryable (that could print twice): the result is ok with a detail saying so.
+the send retryable (that could print twice): the job is followed until the printer
+answers again; a printer that no longer knows the job (it restarted) ends it ``lost``.
+A cancel (``ForwardJob.cancel``) stops the upload, or sends Cancel-Job and follows the job
+to its end, so what printed before the cancel is known.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import ssl
 import time
 
@@ -22,10 +23,13 @@ from printwarden.agent.forwarding.interface import (
     ForwardJob,
     ForwardResult,
     StatusCallback,
+    TransferCancelled,
+    cancelled,
     failure,
     notify,
     printed_pages,
     read_chunks,
+    wait_or_cancel,
 )
 from printwarden.agent.forwarding.ipp_client import IppClient, IppTransportError
 from printwarden.agent.forwarding.ipp_printer_info import (
@@ -40,6 +44,7 @@ from printwarden.ipp import (
     DelimiterTag,
     IppMessage,
     Operation,
+    StatusCode,
     boolean,
     integer,
     keyword,
@@ -82,14 +87,26 @@ class IppForwarder:
 
     async def send(self, job: ForwardJob, *,
                    on_status: StatusCallback | None = None) -> ForwardResult:
-        if not job.document.is_file():
+        if job.resume_remote_id is None and not job.document.is_file():
             return failure(f"document missing: {job.document}", retryable=False)
         try:
             async with self._client(job.username) as client:
+                if job.resume_remote_id is not None:
+                    return await self._resume(client, job, on_status)
                 return await self._send(client, job, on_status)
         except IppTransportError as exc:
             notify(on_status, "offline-report" if exc.retryable else "other-error")
             return failure(exc.detail, retryable=exc.retryable)
+
+    async def _resume(self, client: IppClient, job: ForwardJob,
+                      on_status: StatusCallback | None) -> ForwardResult:
+        """Follow the job the device accepted before the agent restarted (never resend)."""
+        remote = job.resume_remote_id or ""
+        if not remote.isdigit():
+            return ForwardResult(False, None, 0, f"cannot follow device job {remote!r}",
+                                 remote, lost=True)
+        return await self._follow(client, job, int(remote), job.copies,
+                                  " (followed again after an agent restart)", on_status)
 
     async def _send(self, client: IppClient, job: ForwardJob,
                     on_status: StatusCallback | None) -> ForwardResult:
@@ -102,61 +119,98 @@ class IppForwarder:
         if document_format is None:
             return failure(f"{self.uri} does not support {job.document_format} (it takes "
                            f"{', '.join(sorted(info.formats))})", retryable=False)
+        if job.cancel_requested:
+            return cancelled("cancelled before it was sent")
         template, ignored = _job_template(job, info)
         description = [name("requesting-user-name", job.username),
                        name("job-name", job.title or job.job_id)]
         fmt = mime_media_type("document-format", document_format)
         two_step = self.use_create_job and {
             Operation.CREATE_JOB, Operation.SEND_DOCUMENT} <= info.operations
-        if two_step:
-            answer = await client.call(Operation.CREATE_JOB, description, template)
-            job_id = _job_id(answer)
-            if _failed(answer) or job_id is None:
-                return _refused(answer, "Create-Job")
-            answer = await client.call(
-                Operation.SEND_DOCUMENT,
-                [integer("job-id", job_id), description[0], fmt, boolean("last-document", True)],
-                document=read_chunks(job.document))
-            if _failed(answer):  # do not leave an empty job waiting on the printer
-                await _cancel(client, job_id, job.username)
-        else:
-            answer = await client.call(Operation.PRINT_JOB, [*description, fmt], template,
-                                       document=read_chunks(job.document))
-            job_id = _job_id(answer)
+        created: int | None = None
+        try:
+            if two_step:
+                answer = await client.call(Operation.CREATE_JOB, description, template)
+                created = _job_id(answer)
+                if _failed(answer) or created is None:
+                    return _refused(answer, "Create-Job")
+                answer = await client.call(
+                    Operation.SEND_DOCUMENT,
+                    [integer("job-id", created), description[0], fmt,
+                     boolean("last-document", True)],
+                    document=read_chunks(job.document, cancel=job.cancel))
+                if _failed(answer):  # do not leave an empty job waiting on the printer
+                    await _cancel(client, created, job.username)
+            else:
+                answer = await client.call(Operation.PRINT_JOB, [*description, fmt], template,
+                                           document=read_chunks(job.document,
+                                                                cancel=job.cancel))
+        except TransferCancelled:
+            if created is not None:
+                await _cancel(client, created, job.username)
+            return cancelled("cancelled while it was being sent: the printer was told to "
+                             "drop it", 0, None if created is None else str(created))
+        job_id = _job_id(answer)
         if _failed(answer) or job_id is None:
             return _refused(answer, "Send-Document" if two_step else "Print-Job")
+        if job.on_accepted is not None:
+            await job.on_accepted(str(job_id))
         copies = job.copies if "copies" not in ignored else 1
         note = f"; not supported, left out: {', '.join(ignored)}" if ignored else ""
         return await self._follow(client, job, job_id, copies, note, on_status)
 
     async def _follow(self, client: IppClient, job: ForwardJob, job_id: int, copies: int,
                       note: str, on_status: StatusCallback | None) -> ForwardResult:
+        """Poll the device's job until it ends. A cancel is passed on (Cancel-Job) and the
+        job followed to its end; a device that forgot the job (restarted) ends it ``lost``
+        with the impressions it last reported."""
         delay, deadline = self.poll_initial, time.monotonic() + self.follow_timeout
         seen: set[str] = set()
+        reported: int | None = None
+        told_to_cancel = False
         while True:
+            if job.cancel_requested and not told_to_cancel:
+                told_to_cancel = await _cancel(client, job_id, job.username)
             try:
                 answer = await client.call(Operation.GET_JOB_ATTRIBUTES, [
                     integer("job-id", job_id), keyword("requested-attributes", *_JOB_QUERY)])
                 info = await _printer_info(client)
             except IppTransportError as exc:
                 if time.monotonic() > deadline:
-                    return ForwardResult(True, printed_pages(job, copies), copies,
-                                         f"job {job_id} accepted, then lost contact: "
-                                         f"{exc.detail}{note}", str(job_id))
+                    return _lost(job_id, reported, f"lost contact with the printer after it "
+                                 f"accepted job {job_id}: {exc.detail}{note}")
                 notify(on_status, "offline-report")
             else:
+                if answer.status_code == StatusCode.CLIENT_ERROR_NOT_FOUND:
+                    return _lost(job_id, reported, f"the printer no longer knows job "
+                                 f"{job_id} (it restarted){note}")
                 for reason in set(info.reasons) - seen:
                     notify(on_status, reason)
                 seen = set(info.reasons)
+                reported = _impressions(answer) or reported
                 state = values_of(answer, DelimiterTag.JOB, "job-state")
                 if state and isinstance(state[0], int) and state[0] in _FINAL:
-                    return _final(answer, _FINAL[state[0]], job, job_id, copies, note)
+                    final = _final(answer, _FINAL[state[0]], job, job_id, copies, note)
+                    if told_to_cancel and state[0] == 7:
+                        return cancelled(final.detail, _impressions(answer), str(job_id))
+                    return final
                 if time.monotonic() > deadline:
-                    return ForwardResult(True, printed_pages(job, copies), copies,
-                                         f"job {job_id} still not finished after "
-                                         f"{self.follow_timeout:.0f} s{note}", str(job_id))
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, self.poll_max)
+                    return _lost(job_id, reported, f"job {job_id} still not finished after "
+                                 f"{self.follow_timeout:.0f} s{note}")
+            if await wait_or_cancel(job, delay):
+                delay = self.poll_initial
+            else:
+                delay = min(delay * 1.5, self.poll_max)
+
+
+def _impressions(answer: IppMessage) -> int | None:
+    found = [v for v in values_of(answer, DelimiterTag.JOB, "job-impressions-completed")
+             if isinstance(v, int) and not isinstance(v, bool) and v > 0]
+    return found[0] if found else None
+
+
+def _lost(job_id: int, reported: int | None, detail: str) -> ForwardResult:
+    return ForwardResult(False, reported, 0, detail, str(job_id), lost=True)
 
 
 async def _printer_info(client: IppClient) -> PrinterInfo:
@@ -205,13 +259,24 @@ def _refused(answer: IppMessage, step: str) -> ForwardResult:
     code = answer.status_code
     if not _failed(answer):
         return failure(f"{step}: the printer returned no job-id", retryable=False)
-    return failure(f"{step}: {status_keyword(code)}{text}", retryable=code in RETRYABLE_STATUS)
+    return failure(f"{step}: {status_keyword(code)}{text}", retryable=_retryable(code))
 
 
-async def _cancel(client: IppClient, job_id: int, user: str) -> None:
-    with contextlib.suppress(IppTransportError):  # best effort: the printer expires it anyway
+def _retryable(code: int) -> bool:
+    """Only a client-error (4xx-class) refusal is permanent: a server-error means the
+    printer cannot take the job now (busy, stopped, out of paper, warming up)."""
+    return code in RETRYABLE_STATUS or code >= 0x0500
+
+
+async def _cancel(client: IppClient, job_id: int, user: str) -> bool:
+    """Cancel-Job at the device; answers whether the request reached it (a job that has
+    already ended answers not-possible, which also counts as told)."""
+    try:
         await client.call(Operation.CANCEL_JOB, [integer("job-id", job_id),
                                                  name("requesting-user-name", user)])
+    except IppTransportError:
+        return False
+    return True
 
 
 def _final(answer: IppMessage, state: str, job: ForwardJob, job_id: int, copies: int,

@@ -22,6 +22,7 @@ from printwarden.agent.forwarding.interface import (
     notify,
     printed_pages,
     read_chunks,
+    streamed,
 )
 from printwarden.agent.forwarding.lpd_protocol import (
     ACK,
@@ -73,6 +74,10 @@ class LpdForwarder:
 
     async def send(self, job: ForwardJob, *,
                    on_status: StatusCallback | None = None) -> ForwardResult:
+        return await streamed(job, lambda: self._send(job, on_status))
+
+    async def _send(self, job: ForwardJob,
+                    on_status: StatusCallback | None) -> ForwardResult:
         try:
             size = job.document.stat().st_size
         except OSError as exc:
@@ -116,7 +121,7 @@ class LpdForwarder:
         await step(receive_job(self.queue), f"receive-job for queue {self.queue!r}")
         await step(receive_data_file(size, files.data_name), "data file sub-command")
         sent = 0
-        async for chunk in read_chunks(job.document):
+        async for chunk in read_chunks(job.document, cancel=job.cancel):
             sent += len(chunk)
             writer.write(chunk)
             await asyncio.wait_for(writer.drain(), self.timeout)

@@ -21,6 +21,7 @@ from printwarden.agent.forwarding.interface import (
     notify,
     printed_pages,
     read_chunks,
+    streamed,
 )
 from printwarden.agent.forwarding.uris import parse_network_uri
 
@@ -53,6 +54,10 @@ class SocketForwarder:
 
     async def send(self, job: ForwardJob, *,
                    on_status: StatusCallback | None = None) -> ForwardResult:
+        return await streamed(job, lambda: self._send(job, on_status))
+
+    async def _send(self, job: ForwardJob,
+                    on_status: StatusCallback | None) -> ForwardResult:
         try:
             reader, writer = await self._connect()
         except (OSError, TimeoutError) as exc:
@@ -61,7 +66,7 @@ class SocketForwarder:
         sent = 0
         try:
             for _ in range(job.copies):
-                async for chunk in read_chunks(job.document):
+                async for chunk in read_chunks(job.document, cancel=job.cancel):
                     writer.write(chunk)
                     await asyncio.wait_for(writer.drain(), self.write_timeout)
                 sent += 1

@@ -1,11 +1,13 @@
 """Job processing: one worker per queue takes its jobs in order, one step at a time.
 
     spooled --analyse--> analysed --authorize--> authorized | held | denied
-    authorized --"forwarding" journaled--> send --> forwarded (or failed)
+    authorized --"forwarding" journaled--> deliver (``delivery``) --> forwarded, failed,
+    cancelled or expired
 
 Held jobs wait outside the worker's line until released. When no server answers, the
 worker waits for the link to come back (the queue's failure policy decides elsewhere
-whether new jobs are accepted meanwhile); jobs behind it keep their order.
+whether new jobs are accepted meanwhile; the waiting job says so); jobs behind it keep
+their order. ``cancel`` reaches a job being delivered through its cancel event.
 """
 
 from __future__ import annotations
@@ -13,16 +15,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 
-from printwarden.agent.forwarding.interface import ForwardJob, ForwardResult, StatusCallback
-from printwarden.agent.model import DECISION_STATES, WORK_STATES, LocalJob, LocalState
+from printwarden.agent.forwarding.retry import RetryPolicy
+from printwarden.agent.model import (
+    DECISION_STATES,
+    WAITING_FOR_SERVER,
+    WORK_STATES,
+    LocalJob,
+    LocalState,
+)
 from printwarden.agent.processing.analysis_worker import Analyser
+from printwarden.agent.processing.delivery import Delivery, SendDocument
 from printwarden.agent.queues import QueueActivity, QueueConfig
-from printwarden.agent.server_link.bodies import authorize_body, printed_counts
+from printwarden.agent.server_link.bodies import authorize_body
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
 from printwarden.agent.storage.job_book import JobBook
-from printwarden.documents.detect import OCTET_STREAM, mime_for_format
 
 log = logging.getLogger(__name__)
 L = LocalState
@@ -33,24 +41,30 @@ class _QueueBlocked(Exception):
     """The queue cannot move its next job until its configuration changes."""
 _WORK_ORDER = tuple(sorted(WORK_STATES, key=lambda state: state.value))
 
-#: ``(device_uri, job, on_status) -> result``: hands a document to the downstream device.
-SendDocument = Callable[[str, ForwardJob, StatusCallback], Awaitable[ForwardResult]]
-
 
 class Pipeline:
     def __init__(self, book: JobBook, link: ServerLink, server_up: asyncio.Event, *,
                  queues: Callable[[], Mapping[str, QueueConfig]],
                  activity: Callable[[str], QueueActivity],
-                 send: SendDocument, analyser: Analyser | None = None) -> None:
+                 send: SendDocument, analyser: Analyser | None = None,
+                 retry: RetryPolicy | None = None) -> None:
         self._book = book
         self._analyser = analyser or Analyser()
         self._link = link
         self._server_up = server_up
         self._queues = queues
         self._activity = activity
-        self._send = send
+        self._delivery = Delivery(book, book.clock, send, retry or RetryPolicy())
         self._wakeups: dict[str, asyncio.Event] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
+        #: Local id -> the cancel event of the job being delivered.
+        self._cancels: dict[str, asyncio.Event] = {}
+
+    def cancel_delivery(self, local_id: str) -> None:
+        """Stop the delivery of ``local_id`` if one is under way (its cancel is journaled)."""
+        event = self._cancels.get(local_id)
+        if event is not None:
+            event.set()
 
     def wake(self, queue: str) -> None:
         """Make sure ``queue`` has a worker and that it looks at its jobs again."""
@@ -85,12 +99,18 @@ class Pipeline:
             try:
                 await self.step(job)
             except ServerUnreachable:
-                await self._server_up.wait()
+                await self._wait_for_server(job)
             except _QueueBlocked:
                 await wakeup.wait()  # a configuration change, a cancel or a new job
             except Exception:  # a bug in one job must not stop the queue
                 log.exception("job %s failed unexpectedly", job.local_id)
                 await self._book.move_async(job, L.FAILED, "internal error in the agent")
+
+    async def _wait_for_server(self, job: LocalJob) -> None:
+        """No server decides the job: it says so (kept, not "incoming"), then waits."""
+        if job.state is L.ANALYSED and not job.waiting_for_server:
+            await self._book.update_async(job, state_reason=WAITING_FOR_SERVER)
+        await self._server_up.wait()
 
     async def step(self, job: LocalJob) -> None:
         """Take ``job`` one state further."""
@@ -152,25 +172,12 @@ class Pipeline:
                 current, forward_attempts=job.forward_attempts + 1)
             if forwarding.state is not L.FORWARDING:  # cancelled while that was committed
                 return
-        activity = self._activity(job.queue)
-        activity.busy = True
+        cancel = self._cancels.setdefault(job.local_id, asyncio.Event())
         try:
-            result = await self._send(config.device_uri, self._forward_job(forwarding),
-                                      activity.device_reasons.add)
+            await self._delivery.run(forwarding, self._queues().get,
+                                     self._activity(job.queue), cancel)
         finally:
-            activity.busy = False
-            activity.device_reasons.clear()
-        pages, copies = printed_counts(result, forwarding)
-        if result.ok:
-            activity.message = ""
-            await self._book.move_async(forwarding, L.FORWARDED, result.detail or "printed",
-                                        remote_job_id=result.remote_job_id,
-                                        pages_printed=pages, copies_printed=copies)
-        else:
-            activity.message = result.detail
-            await self._book.move_async(forwarding, L.FAILED, f"printer: {result.detail}",
-                                        remote_job_id=result.remote_job_id,
-                                        pages_printed=pages, copies_printed=copies)
+            self._cancels.pop(job.local_id, None)
 
     async def _tell_printing(self, job: LocalJob) -> bool:
         """Tell the server; False when it says the job may not print (cancelled there)."""
@@ -186,18 +193,3 @@ class Pipeline:
                                             completion_sent=True)
                 return False
         return True
-
-    def _forward_job(self, job: LocalJob) -> ForwardJob:
-        return ForwardJob(job_id=job.local_id, title=job.meta.title,
-                          username=job.meta.username, document=self._book.spool.path_of(job),
-                          document_format=forwarded_format(job), copies=job.meta.copies,
-                          sides=job.meta.sides, color_mode=job.meta.color_mode,
-                          media=job.meta.media or None, pages=job.pages)
-
-
-def forwarded_format(job: LocalJob) -> str:
-    """The MIME type sent downstream: the client's, or the detected one for octet-stream."""
-    declared = job.meta.document_format or OCTET_STREAM
-    if declared != OCTET_STREAM:
-        return declared
-    return mime_for_format(job.analysis.get("format"))

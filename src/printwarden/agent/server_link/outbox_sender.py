@@ -47,6 +47,6 @@ class OutboxSender:
         job = self._book.get(local_id)
         if job is not None:
             state = LocalState.COMPLETED if job.state is LocalState.FORWARDED else job.state
-            reason = "completed" if state is LocalState.COMPLETED else job.state_reason
-            job = replace(job, state=state, state_reason=reason, completion_sent=True)
+            job = replace(job, state=state, completion_sent=True)  # the reason stays: it
+            # says how the job ended (e.g. "charged as sent: the printer lost it")
         self._book.journal.acknowledge(local_id, job)

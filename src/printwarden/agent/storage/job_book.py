@@ -68,21 +68,26 @@ class JobBook:
         return moved
 
     def update(self, job: LocalJob, **changes: Any) -> LocalJob:
-        """Change fields without a state move (server ids, attempts, analysis)."""
+        """Change fields without a state move (server ids, attempts, flags): only those
+        columns are written, so a concurrent change of other fields or of the state is kept.
+        Answers the journal's copy with the change."""
         current = self.journal.get_job(job.local_id) or job
         changed = replace(current, updated_at=self.clock.now(), **changes)
-        self.save(changed)
-        return changed
+        self.journal.patch_job(changed, changes)
+        fresh = self.journal.get_job(job.local_id) or changed
+        if needs_completion(fresh):  # e.g. a server id recorded on a job that has ended
+            self.save(fresh, expect_state=fresh.state)
+        return fresh
 
     async def update_async(self, job: LocalJob, **changes: Any) -> LocalJob:
-        """``update`` without blocking the event loop. The fields go onto the journal's
-        current copy, checked again at commit; if another task moved the job in between,
-        it is read again (a job only moves forward a few times, so this ends)."""
-        while True:
-            current = self.journal.get_job(job.local_id) or job
-            changed = replace(current, updated_at=self.clock.now(), **changes)
-            if await self.save_async(changed, expect_state=current.state):
-                return changed
+        """``update`` without blocking the event loop while the commit is fsynced."""
+        current = self.journal.get_job(job.local_id) or job
+        changed = replace(current, updated_at=self.clock.now(), **changes)
+        await self.journal.patch_job_async(changed, changes)
+        fresh = self.journal.get_job(job.local_id) or changed
+        if needs_completion(fresh):  # e.g. a server id recorded on a job that has ended
+            await self.save_async(fresh, expect_state=fresh.state)
+        return fresh
 
     def save(self, job: LocalJob, *, expect_state: LocalState | None = None) -> bool:
         outbox = completion_body(job) if needs_completion(job) else None

@@ -20,7 +20,7 @@ from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal_writer import JournalWriter, Work, open_connection
 from printwarden.core.clock import Clock, SystemClock
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
 SCHEMA_V1 = """
 CREATE TABLE jobs (
@@ -48,6 +48,11 @@ _MIGRATIONS: dict[int, str] = {
     2: "CREATE INDEX IF NOT EXISTS jobs_queue_state_id ON jobs (queue, state, local_id)",
     # The IPP job id, so the IPP job table is rebuilt after a restart.
     3: "ALTER TABLE jobs ADD COLUMN ipp_job_id INTEGER",
+    # A cancel that arrived while the job was sent; since when it waits for its device;
+    # why an operator should look at it.
+    4: ("ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE jobs ADD COLUMN device_wait_since TEXT;"
+        "ALTER TABLE jobs ADD COLUMN flag TEXT NOT NULL DEFAULT ''"),
 }
 #: Called with the local id of a job whose row was just committed (inserted or changed).
 JobWatcher = Callable[[str], None]
@@ -56,7 +61,8 @@ _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_
             "updated_at", "state", "state_reason", "server_job_id", "decision",
             "reservation_cost_minor", "pages", "color_pages", "analysis_json",
             "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
-            "completion_sent", "cancelled_by_operator", "ipp_job_id")
+            "completion_sent", "cancelled_by_operator", "ipp_job_id", "cancel_requested",
+            "device_wait_since", "flag")
 
 
 _NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
@@ -71,7 +77,9 @@ def _row(job: LocalJob) -> tuple[Any, ...]:
             job.state_reason, job.server_job_id, job.decision, job.reservation_cost_minor,
             job.pages, job.color_pages, json.dumps(job.analysis), job.forward_attempts,
             job.remote_job_id, job.pages_printed, job.copies_printed,
-            int(job.completion_sent), int(job.cancelled_by_operator), m.ipp_job_id)
+            int(job.completion_sent), int(job.cancelled_by_operator), m.ipp_job_id,
+            int(job.cancel_requested),
+            job.device_wait_since.isoformat() if job.device_wait_since else None, job.flag)
 
 
 def _job(row: sqlite3.Row) -> LocalJob:
@@ -89,7 +97,11 @@ def _job(row: sqlite3.Row) -> LocalJob:
         analysis=json.loads(row["analysis_json"]), forward_attempts=row["forward_attempts"],
         remote_job_id=row["remote_job_id"], pages_printed=row["pages_printed"],
         copies_printed=row["copies_printed"], completion_sent=bool(row["completion_sent"]),
-        cancelled_by_operator=bool(row["cancelled_by_operator"]))
+        cancelled_by_operator=bool(row["cancelled_by_operator"]),
+        cancel_requested=bool(row["cancel_requested"]),
+        device_wait_since=(datetime.fromisoformat(row["device_wait_since"])
+                           if row["device_wait_since"] else None),
+        flag=row["flag"])
 
 
 def _insert(job: LocalJob) -> Work:
@@ -115,6 +127,24 @@ def _update(conn: sqlite3.Connection, job: LocalJob,
         cursor = conn.execute(f"UPDATE jobs SET {sets} WHERE local_id = ? AND state = ?",
                               (*values[1:], values[0], expect_state.value))
     return cursor.rowcount == 1
+
+
+def _patch(job: LocalJob, fields: Iterable[str]) -> tuple[Work, list[bool]]:
+    """Write only the columns of ``fields`` (and ``updated_at``) of ``job``, whatever state
+    it is in: concurrent updates of different fields never undo each other."""
+    columns = ["updated_at", *(("analysis_json" if f == "analysis" else f) for f in fields)]
+    unknown = set(columns) - set(_COLUMNS)
+    if unknown:
+        raise ValueError(f"not journal columns: {sorted(unknown)}")
+    row = dict(zip(_COLUMNS, _row(job), strict=True))
+    sql = (f"UPDATE jobs SET {', '.join(f'{c} = ?' for c in columns)} "
+           "WHERE local_id = ?")
+    values = (*(row[c] for c in columns), job.local_id)
+    saved = [False]
+
+    def work(conn: sqlite3.Connection) -> None:
+        saved[0] = conn.execute(sql, values).rowcount == 1
+    return work, saved
 
 
 def _save(job: LocalJob, outbox: dict[str, Any] | None,
@@ -184,7 +214,8 @@ class Journal:
                         conn.execute(statement)
                 version = 1
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                conn.execute(_MIGRATIONS[target])
+                for statement in _MIGRATIONS[target].split(";"):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
@@ -232,6 +263,24 @@ class Journal:
         """``save_job`` without blocking the event loop while the commit is fsynced."""
         work, saved = _save(job, outbox, expect_state, self.clock.now())
         await self._write_async(work)
+        if saved[0]:
+            self._changed(job.local_id)
+        return saved[0]
+
+    async def patch_job_async(self, job: LocalJob, fields: Iterable[str]) -> bool:
+        """Write only ``fields`` of ``job`` (no state check): for fields that do not move
+        the job (flags, counters, device ids), so concurrent changes never undo each
+        other."""
+        work, saved = _patch(job, fields)
+        await self._write_async(work)
+        if saved[0]:
+            self._changed(job.local_id)
+        return saved[0]
+
+    def patch_job(self, job: LocalJob, fields: Iterable[str]) -> bool:
+        """``patch_job_async`` for callers outside the event loop."""
+        work, saved = _patch(job, fields)
+        self._write(work)
         if saved[0]:
             self._changed(job.local_id)
         return saved[0]

@@ -91,7 +91,7 @@ async def complete(job_id: str, body: CompleteIn, request: Request) -> Completio
         return CompletionOut.of(container.jobs.complete(
             agent, job_id, status=body.status, pages_printed=body.pages_printed,
             color_pages_printed=body.color_pages_printed,
-            copies_printed=body.copies_printed, reason=body.reason))
+            copies_printed=body.copies_printed, reason=body.reason, flag=body.flag))
 
     return await _as_agent(request, work)
 

@@ -142,11 +142,14 @@ class DecisionOut(BaseModel):
 
 class CompleteIn(BaseModel):
     model_config = _STRICT
-    status: Literal["completed", "failed", "cancelled"]
+    status: Literal["completed", "failed", "cancelled", "expired"]
     pages_printed: int | None = Field(default=None, ge=0, le=1_000_000)
     color_pages_printed: int | None = Field(default=None, ge=0, le=1_000_000)
     copies_printed: int | None = Field(default=None, ge=0, le=9999)
     reason: str = Field(default="", max_length=500)
+    flag: str = Field(default="", max_length=500, description=(
+        "set when an operator should look at the job (e.g. the printer lost it and the "
+        "queue's policy charged nothing): recorded in the audit log"))
 
 
 class CompletionOut(BaseModel):
