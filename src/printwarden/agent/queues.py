@@ -127,7 +127,7 @@ def _clock_time(moment: datetime) -> str:
 
 
 def queue_status(config: QueueConfig, activity: QueueActivity, *, server_reachable: bool,
-                 disk_ok: bool) -> QueueStatus:
+                 disk_ok: bool, revoked: str | None = None) -> QueueStatus:
     reasons = set(activity.device_reasons)
     accepting = True
     message = activity.message
@@ -151,6 +151,10 @@ def queue_status(config: QueueConfig, activity: QueueActivity, *, server_reachab
         state = STOPPED
         message = (f"printer not answering since {_clock_time(activity.offline_since)}: "
                    f"{activity.offline_detail}")[:255]
+    if revoked is not None:
+        reasons.add("other-error")
+        accepting = False
+        message = revoked
     if not accepting:
         state = STOPPED
     return QueueStatus(printer_state=state,

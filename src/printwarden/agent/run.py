@@ -89,8 +89,9 @@ def build_http_app(core: AgentService, front: IppFront, metrics: AgentMetrics) -
 def _advertiser(core: AgentService, settings: AgentSettings) -> Advertiser | None:
     if not settings.dnssd:
         return None
-    return Advertiser(queues=lambda: [c for n in core.queue_names()
-                                      if (c := core.queue_config(n)) is not None],
+    return Advertiser(queues=lambda: [] if core.revoked else [
+                          c for n in core.queue_names() if (c := core.queue_config(n))
+                          is not None],
                       data_dir=settings.data_dir, host=settings.host, port=settings.port,
                       tls=settings.tls)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Coroutine
@@ -37,8 +38,15 @@ from printwarden.agent.storage.recovery import RecoveryReport, recover
 log = logging.getLogger(__name__)
 L = LocalState
 SERVER_CONFIG_KEY = "server_config"
+#: The digest of a token the server refused: the agent stays revoked until re-enrolled.
+REVOKED_KEY = "revoked_token"
+REVOKED_MESSAGE = "agent revoked: re-enrol it (printwarden agent --enrol CODE)"
 Which = Literal["not-completed", "completed", "all"]
 _ENDED_IPP_STATES = (7, 8, 9)
+
+
+def _digest(token: str | None) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
 
 
 class JobConflict(Exception):
@@ -60,6 +68,9 @@ class AgentService:
         self.server_up = asyncio.Event()
         self.server_up.set()
         link.on_reachability(self._on_reachability)
+        link.on_revoked(self._on_revoked)
+        #: Why the server refused this agent's token, or None.
+        self.revoked: str | None = None
         self._queues: dict[str, QueueConfig] = {}
         self._activity: dict[str, QueueActivity] = {}
         retry = RetryPolicy(initial_delay=settings.forward_delay_seconds,
@@ -70,6 +81,7 @@ class AgentService:
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
                                 handlers={"cancel": self._on_cancel_event,
+                                          "expire": self._on_expire_event,
                                           "release": self._on_release_event,
                                           "config": self._on_config_event})
         self._tasks: list[asyncio.Task[None]] = []
@@ -79,6 +91,10 @@ class AgentService:
 
     async def start(self) -> None:
         """Recover the journal, fetch the configuration, start the background tasks."""
+        if self.book.journal.get_value(REVOKED_KEY) == _digest(self.link.token):
+            self.revoked = REVOKED_MESSAGE
+            log.error("this agent was revoked at the server: its queues accept no jobs; "
+                      "re-enrol it with a new code")
         self.recovery = recover(self.book)
         self._load_cached_config()
         await self.refresh_config()
@@ -101,6 +117,13 @@ class AgentService:
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         self._tasks.append(asyncio.create_task(work, name=f"agent-{name}"))
+
+    def _on_revoked(self, message: str) -> None:
+        if self.revoked is None:
+            log.error("the server refused this agent's token (%s): its queues stop accepting "
+                      "jobs until it is re-enrolled", message)
+            self.book.journal.set_value(REVOKED_KEY, _digest(self.link.token))
+        self.revoked = REVOKED_MESSAGE
 
     def _on_reachability(self, reachable: bool) -> None:
         if reachable:
@@ -153,12 +176,14 @@ class AgentService:
         if config is None:
             raise KeyError(f"unknown queue {name!r}")
         return status_of(config, self._activity_of(name), server_reachable=self.link.reachable,
-                         disk_ok=self.book.spool.has_room())
+                         disk_ok=self.book.spool.has_room(), revoked=self.revoked)
 
     def accepting(self, queue: str) -> tuple[bool, str]:
         """(accepting, reason): reason is ``server-unreachable``, ``spool-area-full``..."""
         if queue not in self._queues:
             return False, "unknown-queue"
+        if self.revoked is not None:
+            return False, "agent-revoked"
         if not self.book.spool.has_room():
             return False, "spool-area-full"
         if not self.link.reachable and self._queues[queue].failure_policy == "refuse":
@@ -259,6 +284,18 @@ class AgentService:
             elif current is not None and not current.terminal:
                 log.warning("cancel event for job %s not applied: it is %s", job.local_id,
                             current.state.value)
+
+    async def _on_expire_event(self, payload: dict[str, Any]) -> None:
+        """The server expired a job that did not move (its reservation is released): the
+        document goes; one still being sent is stopped."""
+        job = self._job_of(payload)
+        if job is None or job.state in TERMINAL_STATES:
+            return
+        reason = str(payload.get("reason") or "expired at the server")
+        if job.state is L.FORWARDING:
+            await self._stop_delivery(job, reason, by_operator=True)
+            return
+        self.book.move(job, L.EXPIRED, reason, completion_sent=True)
 
     async def _on_release_event(self, payload: dict[str, Any]) -> None:
         job = self._job_of(payload)

@@ -61,7 +61,9 @@ class AgentSettings(LayeredSettings):
     request_timeout_seconds: float = Field(default=10.0, gt=0)
     events_wait_seconds: float = Field(default=25.0, ge=0, le=30)
     health_min_seconds: float = Field(default=1.0, gt=0, description="first health re-check")
-    health_max_seconds: float = Field(default=60.0, gt=0, description="health back-off cap")
+    health_max_seconds: float = Field(
+        default=10.0, gt=0, description="health back-off cap: how soon queues reopen once "
+        "a server answers again")
     forward_delay_seconds: float = Field(
         default=2.0, ge=0, description="first wait before trying a printer that did not "
         "answer again (doubling, see forward_max_delay_seconds; a job keeps trying for its "

@@ -31,7 +31,7 @@ LOST_JOB_CHARGES = ("as-sent", "flag")
 DEFAULT_JOB_LIFETIME_SECONDS = 24 * 3600
 #: Reserved for a later issue: print now, journal, report later.
 FUTURE_FAILURE_POLICIES = ("tracker",)
-EVENT_KINDS = ("release", "cancel", "config")
+EVENT_KINDS = ("release", "cancel", "expire", "config")
 DEVICE_URI_SCHEMES = ("ipp", "ipps", "http", "https", "socket", "lpd", "usb", "cups", "file")
 
 PRINTER_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")

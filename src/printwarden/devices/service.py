@@ -113,16 +113,16 @@ class DevicesService:
         return self._db.read(store.list_agents)
 
     def revoke_agent(self, agent_id: str, *, actor: str) -> Agent:
-        """The agent's token stops working; a new enrolment code brings it back."""
+        """The agent's token stops working; a new enrolment code brings it back. (The jobs
+        service's ``revoke_agent`` also ends the agent's open jobs: use that one.)"""
+        return self._db.write(lambda conn: self.revoke_agent_in(conn, agent_id, actor=actor))
 
-        def write(conn: Connection) -> Agent:
-            store.get_agent(conn, agent_id)
-            conn.execute(agents.update().where(agents.c.id == agent_id)
-                         .values(status="revoked"))
-            self._audit.record_in(conn, actor, "agent.revoke", agent_id)
-            return store.get_agent(conn, agent_id)
-
-        return self._db.write(write)
+    def revoke_agent_in(self, conn: Connection, agent_id: str, *, actor: str) -> Agent:
+        """``revoke_agent`` inside the caller's transaction."""
+        store.get_agent(conn, agent_id)
+        conn.execute(agents.update().where(agents.c.id == agent_id).values(status="revoked"))
+        self._audit.record_in(conn, actor, "agent.revoke", agent_id)
+        return store.get_agent(conn, agent_id)
 
     # --- printer groups --------------------------------------------------------------------
 

@@ -106,6 +106,8 @@ class PrinterView(Protocol):
     def price_list_id(self) -> str | None: ...
     @property
     def group_id(self) -> str | None: ...
+    @property
+    def job_lifetime_seconds(self) -> int: ...
 
 
 class Devices(Protocol):
@@ -120,3 +122,7 @@ class Devices(Protocol):
 
     def append_event_in(self, conn: Connection, agent_id: str | None, kind: str,
                         payload: dict[str, Any]) -> object: ...
+
+    def revoke_agent_in(self, conn: Connection, agent_id: str, *, actor: str) -> object:
+        """Revoke the agent's token inside the caller's transaction."""
+        ...

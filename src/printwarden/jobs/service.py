@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
@@ -25,6 +25,11 @@ from printwarden.jobs.model import (
     transitions,
 )
 from printwarden.jobs.ports import Devices, Directory, Ledger
+
+#: How long past its queue's job lifetime a job that holds a reservation may stay still
+#: before the sweep ends it (the agent, counting from the job's arrival, gives up first).
+STALE_GRACE = timedelta(hours=1)
+MIN_JOB_LIFETIME_SECONDS = 60
 
 _TO_PRINTING: dict[JobState, tuple[JobState, ...]] = {
     JobState.HELD: (JobState.RELEASING, JobState.PRINTING),
@@ -132,6 +137,64 @@ class JobsService:
             return noted
 
         return self._db.write(write)
+
+    # --- faults ----------------------------------------------------------------------------
+
+    def revoke_agent(self, agent_id: str, *, actor: str) -> int:
+        """Revoke an agent and end its open jobs in the same transaction: each is failed
+        with the reason and its reservation released (a revoked agent can no longer report
+        what it printed; jobs it was printing at that moment are not charged). Answers
+        how many jobs were ended."""
+
+        def write(conn: Connection) -> int:
+            self._devices.revoke_agent_in(conn, agent_id, actor=actor)
+            ended = 0
+            while batch := store.open_jobs(conn, agent_id=agent_id):
+                for job in batch:
+                    self._end(conn, job, JobState.FAILED, f"its agent was revoked by {actor}: "
+                              "no result can come from it", actor=actor)
+                    ended += 1
+            return ended
+
+        return self._db.write(write)
+
+    def expire_stale(self, *, grace: timedelta = STALE_GRACE, limit: int = 500) -> int:
+        """End jobs that hold a reservation but have not moved within their queue's job
+        lifetime (plus ``grace``, so an agent that is still trying gives up first): expired,
+        reservation released, the agent told to drop the document. Answers how many."""
+        now = self._clock.now()
+        shortest = timedelta(seconds=MIN_JOB_LIFETIME_SECONDS) + grace
+
+        def write(conn: Connection) -> int:
+            expired = 0
+            lifetimes: dict[str, timedelta] = {}
+            for job in store.open_jobs(conn, states=RESERVED_STATES,
+                                       not_moved_since=now - shortest, limit=limit,
+                                       skip_locked=True):
+                if job.printer_id not in lifetimes:
+                    printer = self._devices.get_printer_in(conn, job.printer_id)
+                    lifetimes[job.printer_id] = timedelta(
+                        seconds=printer.job_lifetime_seconds) + grace
+                if now - job.updated_at < lifetimes[job.printer_id]:
+                    continue
+                self._end(conn, job, JobState.EXPIRED, "nothing moved within the queue's "
+                          "job lifetime: expired, nothing charged", actor="scheduler")
+                self._devices.append_event_in(conn, job.agent_id, "expire", {
+                    "job_id": job.id, "agent_job_key": job.agent_job_key,
+                    "reason": "expired at the server (job lifetime)"})
+                expired += 1
+            return expired
+
+        return self._db.write(write)
+
+    def _end(self, conn: Connection, job: Job, state: JobState, reason: str, *,
+             actor: str) -> None:
+        if job.reservation_id and job.state in RESERVED_STATES:
+            self._ledger.release_in(conn, job.reservation_id,
+                                    idempotency_key=f"release:{job.id}", actor=actor)
+        moved, events = transitions(job, (state,), reason[:500], self._clock.now())
+        store.save_job(conn, _with_charge(moved, 0))
+        store.insert_events(conn, events)
 
     def get_job(self, job_id: str) -> Job:
         return self._db.read(lambda conn: store.get_job(conn, job_id))

@@ -148,3 +148,26 @@ def list_jobs(conn: Connection, where: JobFilter, offset: int,
         .order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).offset(offset).limit(limit)
     ).mappings()
     return [job_from_row(row) for row in rows], int(total or 0)
+
+
+def open_jobs(conn: Connection, *, agent_id: str | None = None,
+              states: frozenset[JobState] | None = None,
+              not_moved_since: datetime | None = None, limit: int = 500,
+              skip_locked: bool = False) -> list[Job]:
+    """Jobs not ended (or in ``states``), of one agent or not moved since a moment, oldest
+    first, locked for update on PostgreSQL (the caller ends them); ``skip_locked`` leaves
+    out rows another transaction holds (for a sweep that comes back later)."""
+    wanted = states if states is not None else frozenset(
+        state for state in JobState if state.value not in _ENDED)
+    query = sa.select(jobs).where(jobs.c.state.in_(sorted(s.value for s in wanted)))
+    if agent_id is not None:
+        query = query.where(jobs.c.agent_id == agent_id)
+    if not_moved_since is not None:
+        query = query.where(jobs.c.updated_at < not_moved_since)
+    query = query.order_by(jobs.c.updated_at, jobs.c.id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=skip_locked)
+    return [job_from_row(row) for row in conn.execute(query).mappings()]
+
+
+_ENDED = frozenset({"denied", "completed", "failed", "cancelled", "expired"})

@@ -1,4 +1,5 @@
-"""Scheduled server work (quota allocations), run under a lease so one instance does it."""
+"""Scheduled server work (quota allocations, event purge, the sweep of stale reservations),
+run under a lease so one instance does it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class Scheduler:
         purged = self._container.devices.purge_events()
         if purged:
             log.info("agent_events_purged", count=purged)
+        expired = self._container.jobs.expire_stale()
+        if expired:
+            log.warning("stale_jobs_expired", count=expired)
         return True
 
     def _loop(self) -> None:

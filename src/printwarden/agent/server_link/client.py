@@ -6,18 +6,24 @@
 
 Servers are tried in order starting from the current one; a request that fails on one
 moves on to the next. ``check_health`` probes ``/readyz``, brings the link back to the
-preferred server (the first URL) as soon as it is healthy and tells listeners.
+preferred server (the first URL) as soon as it is healthy and tells listeners. A server
+that refuses the agent's own token (HTTP 401 on any call but registration and a print
+user's password check) means the agent was revoked: ``on_revoked`` listeners hear it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+log = logging.getLogger(__name__)
 API = "/api/v1/agent"
+#: Calls whose 401 is about something else than the agent's token.
+_NOT_ABOUT_THE_TOKEN = (f"{API}/register", f"{API}/authenticate")
 
 
 class LinkError(Exception):
@@ -63,6 +69,7 @@ class ServerLink:
         self._timeout = timeout
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._listeners: list[Callable[[bool], None]] = []
+        self._revoked_listeners: list[Callable[[str], None]] = []
 
     @property
     def current_url(self) -> str:
@@ -72,10 +79,18 @@ class ServerLink:
         """Call ``listener(reachable)`` whenever the link goes up or down."""
         self._listeners.append(listener)
 
+    def on_revoked(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(message)`` when a server refuses the agent's token."""
+        self._revoked_listeners.append(listener)
+
     def _set_reachable(self, reachable: bool) -> None:
         if reachable == self.reachable:
             return
         self.reachable = reachable
+        if reachable:
+            log.warning("a printwarden server answers again: %s", self.current_url)
+        else:
+            log.warning("no printwarden server answers (%s)", ", ".join(self.server_urls))
         for listener in self._listeners:
             listener(reachable)
 
@@ -105,7 +120,11 @@ class ServerLink:
             self.current = index
             self._set_reachable(True)
             if response.status_code >= 400:
-                raise _rejection(response)
+                rejection = _rejection(response)
+                if response.status_code == 401 and path not in _NOT_ABOUT_THE_TOKEN:
+                    for listener in self._revoked_listeners:
+                        listener(rejection.message)
+                raise rejection
             return response.json() if response.content else None
         self._set_reachable(False)
         raise ServerUnreachable("no server answered: " + "; ".join(errors))

@@ -83,6 +83,8 @@ def get_agent(agent_id: str, _: AdminOnly, container: Container) -> AgentOut:
 
 
 @router.post("/{agent_id}/revoke", response_model=AgentOut,
-             summary="Revoke an agent's token (a new enrolment code brings it back)")
+             summary="Revoke an agent's token and end its open jobs (reservations released); "
+                     "a new enrolment code brings it back")
 def revoke_agent(agent_id: str, admin: AdminOnly, container: Container) -> AgentOut:
-    return AgentOut.of(container.devices.revoke_agent(agent_id, actor=admin.name))
+    container.jobs.revoke_agent(agent_id, actor=admin.name)
+    return AgentOut.of(container.devices.get_agent(agent_id))
