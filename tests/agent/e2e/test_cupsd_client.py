@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from printwarden.ipp.status import StatusCode
 from tests.agent.e2e.conftest import AgentFactory
 from tests.agent.e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
 from tests.agent.support import LiveServer, World
@@ -55,4 +56,43 @@ def test_lp_through_cupsd_reaches_the_printer_and_charges_once(
     jobs = server_jobs(live, "root")
     assert len(jobs) == 1
     assert jobs[0].state.value == "completed"
+    assert charges_of(world, jobs[0].id) == 1
+
+
+def test_a_refuse_queue_without_a_server_makes_cupsd_wait_not_stop_then_it_prints_once(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, cupsd: str, tmp_path: Path) -> None:
+    """While no server answers, a refuse queue answers Print-Job with
+    server-error-service-unavailable and shows printer-is-accepting-jobs false: a CUPS
+    queue on it (error policy stop-printer, the strictest) keeps its job and stays
+    enabled, and the job prints once the server is back."""
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "office", downstream.uri, failure_policy="refuse")
+    added = _cups("lpadmin", "-h", cupsd, "-p", "q", "-E", "-v", agent.uri("office"),
+                  "-m", "everywhere", "-o", "printer-error-policy=stop-printer")
+    assert added.returncode == 0, added.stderr
+    pdf = make_pdf(tmp_path / "file.pdf", pages=1)
+    pdf.chmod(0o644)
+
+    live.stop()
+    poll(lambda: agent.printer_value("office", "printer-is-accepting-jobs") == (False,),
+         "the agent to see that no server answers")
+    refused = agent.print_job("office", pdf.read_bytes())
+    assert refused.operation_id == StatusCode.SERVER_ERROR_SERVICE_UNAVAILABLE
+    sent = _cups("lp", "-h", cupsd, "-d", "q", "-t", "during the outage", str(pdf))
+    assert sent.returncode == 0, sent.stderr
+    poll(lambda: "no printwarden server answers" in _cups(
+        "lpstat", "-h", cupsd, "-l", "-p", "q").stdout, "cupsd to relay why it waits")
+    state = _cups("lpstat", "-h", cupsd, "-p", "q").stdout
+    assert "disabled" not in state  # waiting, not stopped by the error policy
+    assert list(downstream.directory.iterdir()) == []
+
+    live.start()
+    arrived = poll(lambda: list(downstream.directory.iterdir()), "the document downstream",
+                   timeout=90)
+    assert len(arrived) == 1
+    poll(lambda: server_jobs(live, "root") and settled(live, "root"), "the server job")
+    jobs = server_jobs(live, "root")
+    assert [job.state.value for job in jobs] == ["completed"]
     assert charges_of(world, jobs[0].id) == 1

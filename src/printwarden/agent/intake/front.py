@@ -68,6 +68,15 @@ QUEUE_DOCUMENT_FORMATS: tuple[str, ...] = (
 )
 
 
+def refusal_status(reason: str) -> StatusCode:
+    """The IPP status of a queue that takes no job: ``server-error-service-unavailable``
+    while no printwarden server answers (temporary: clients retry; a CUPS queue waits and
+    prints once the server is back), ``server-error-not-accepting-jobs`` otherwise."""
+    if reason == "server-unreachable":
+        return StatusCode.SERVER_ERROR_SERVICE_UNAVAILABLE
+    return StatusCode.SERVER_ERROR_NOT_ACCEPTING_JOBS
+
+
 class FrontSink:
     """``AgentSink`` plus the IPP job's template: copies/sides/colour/media into the
     ``JobMeta``, a job-hold-until hold, and agent errors turned into IPP statuses."""
@@ -87,7 +96,7 @@ class FrontSink:
         try:
             stored = await self.agent_sink.receive(ticket, chunks)
         except QueueNotAccepting as exc:
-            raise IppError(StatusCode.SERVER_ERROR_NOT_ACCEPTING_JOBS, str(exc)) from exc
+            raise IppError(refusal_status(exc.reason), str(exc)) from exc
         except SpoolError as exc:
             status = _SPOOL_STATUS.get(exc.kind, StatusCode.SERVER_ERROR_INTERNAL_ERROR)
             raise IppError(status, exc.message) from exc
@@ -308,7 +317,7 @@ class QueuePrinter:
         if operation in _CREATING and operation != Op.SEND_DOCUMENT:
             accepting, reason = self._core.accepting(self.queue)
             if not accepting:
-                raise IppError(StatusCode.SERVER_ERROR_NOT_ACCEPTING_JOBS,
+                raise IppError(refusal_status(reason),
                                f"{self.queue} is not accepting jobs ({reason}): {message}")
         if operation in (Op.CANCEL_JOB, Op.HOLD_JOB, Op.RELEASE_JOB):
             handled = await self._job_control(request)
