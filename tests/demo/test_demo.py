@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import shutil
+import signal
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,25 +16,59 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.postgres import free_port
+from tests.support.postgres import free_ports
 from tests.support.processes import Service
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def _ready_info(service: Service, data_dir: Path, timeout: float = 120) -> dict[str, Any]:
+    """demo.json, read the moment it appears (the demo writes it when it is ready)."""
+    path = data_dir / "demo.json"
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert service.proc.poll() is None, service.log.read_text(errors="replace")
+        assert time.monotonic() < deadline, "demo.json never appeared"
+        time.sleep(0.05)
+    info: dict[str, Any] = json.loads(path.read_text())
+    info["data_dir"] = str(data_dir)
+    return info
+
+
+def _start_demo(data_dir: Path, port: int) -> Service:
+    return Service(["demo", "--data-dir", str(data_dir), "--port", str(port)],
+                   data_dir / "demo.log")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     data_dir = tmp_path_factory.mktemp("demo")
-    port = free_port()
-    service = Service(["demo", "--data-dir", str(data_dir), "--port", str(port)],
-                      data_dir / "demo.log")
+    service = _start_demo(data_dir, free_ports(3))
     try:
-        service.wait_http(f"http://127.0.0.1:{port}/readyz")
-        info = json.loads((data_dir / "demo.json").read_text())
-        info["data_dir"] = str(data_dir)
+        info = _ready_info(service, data_dir)
+        info["answered_at_once"] = _everything_answers(info)
         yield info
     finally:
         service.stop()
+
+
+def _everything_answers(info: dict[str, Any]) -> list[str]:
+    """What answered right away: the server, and each queue accepting jobs."""
+    from printwarden.agent.forwarding import forwarder_for
+
+    answered = []
+    if httpx.get(f"{info['server_url']}/readyz", timeout=5).status_code == 200:
+        answered.append("server")
+    for queue in info["queues"]:
+        status = asyncio.run(forwarder_for(queue["uri"]).status())
+        if status.reachable and status.state != "stopped":
+            answered.append(queue["name"])
+    return answered
+
+
+def test_the_demo_says_it_is_ready_only_once_every_printed_url_answers(
+        demo: dict[str, Any]) -> None:
+    assert demo["answered_at_once"] == ["server", "direct", "release"]
 
 
 def test_the_demo_writes_its_urls_and_credentials(demo: dict[str, Any]) -> None:
@@ -268,3 +307,33 @@ def test_the_dashboard_lists_a_denied_job_of_an_unknown_user(
                                              "password": demo["admin"]["password"]})
     assert signed_in.status_code == 200  # followed the redirect to the dashboard
     assert "denied e2e" in signed_in.text and "mallory" in signed_in.text
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_sigterm_stops_the_whole_demo_quickly_and_the_next_one_starts_on_its_ports(
+        tmp_path: Path) -> None:
+    port = free_ports(3)
+    first = _start_demo(tmp_path, port)
+    try:
+        info = _ready_info(first, tmp_path)
+        assert info["queues"]
+        started = time.monotonic()
+        os.kill(first.proc.pid, signal.SIGTERM)  # the demo only, as `kill PID` does
+        # before the fix it waited 24 s for the agent's event long poll: 15 s catches that
+        first.proc.wait(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        first.stop()
+    (tmp_path / "sigterm-seconds.txt").write_text(f"{took:.1f}\n")  # for the reliability doc
+    for used in (port, port + 1, port + 2):  # server, agent, virtual printer
+        assert _port_free(used), f"port {used} still held after the demo stopped"
+    second = _start_demo(tmp_path, port)
+    try:
+        again = _ready_info(second, tmp_path)
+        assert again["admin"]["password"] == info["admin"]["password"]
+    finally:
+        second.stop()

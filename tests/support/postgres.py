@@ -17,6 +17,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_ports(count: int) -> int:
+    """A port such that it and the ``count - 1`` after it are free (the demo's server,
+    agent and printer take PORT, PORT+1, PORT+2)."""
+    for _ in range(200):
+        base = free_port()
+        if base + count > 65535:
+            continue
+        taken = False
+        for port in range(base + 1, base + count):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    taken = True
+                    break
+        if not taken:
+            return base
+    raise RuntimeError(f"no {count} free consecutive ports")
+
+
 def _pg_bin(name: str) -> str:
     found = shutil.which(name)
     if found:

@@ -65,54 +65,17 @@ def demo(
     """Start a demo: the server with demo users, cards, balances, prices and a quota, plus
     a print agent with two queues (direct, release) printing to a virtual printer.
 
-    Writes DATA_DIR/demo.json with the URLs, queues and credentials, and prints them.
+    Prints the URLs, queues and credentials, and writes them to DATA_DIR/demo.json, once
+    every one of them answers. SIGTERM or Ctrl-C stops the whole demo.
     """
     from printwarden.core.logging import configure_logging
-    from printwarden.demo.fleet import Fleet, FleetPlan, prepare_fleet
-    from printwarden.demo.seed import seed_demo, write_demo_file
-    from printwarden.server.bootstrap import build_server
-    from printwarden.server.run import serve
+    from printwarden.demo.runner import run_demo
 
     settings = server_settings(data_dir or Path("./printwarden-demo"), host=host, port=port)
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    container = guarded(lambda: build_server(settings))
-    info = guarded(lambda: seed_demo(container))
-    plan = FleetPlan(
-        agent_dir=settings.data_dir / "agent", printer_dir=settings.data_dir / "virtual-printer",
-        log_dir=settings.data_dir / "logs", agent_port=agent_port or port + 1,
-        printer_port=printer_port or port + 2,
-    )
-    if printing:
-        info.queues = guarded(lambda: prepare_fleet(container, plan))
-    path = write_demo_file(settings.data_dir, info)
-    url = info.server_url
-    lines = [
-        "",
-        "printwarden demo",
-        f"  web UI:        {url}/   (sign in as {info.admin['username']} / "
-        f"{info.admin['password']})",
-        f"  REST API docs: {url}/api/docs",
-        f"  health:        {url}/healthz   metrics: {url}/metrics",
-        "  demo users:    " + ", ".join(f"{u['username']}/{u['password']}" for u in info.users),
-    ]
-    lines += [f"  print queue:   {q['uri']}  (owner: {q['owner_check']})" for q in info.queues]
-    if info.queues:
-        first = info.users[0]
-        direct = next(q["uri"] for q in info.queues if q["owner_check"] == "authenticate")
-        lines.append(f"  try it:        printwarden print FILE.pdf --queue {direct} "
-                     f"--user {first['username']} --password {first['password']}")
-        lines.append(f"  printed pages: {plan.printer_dir}/ (the virtual printer keeps them)")
-    lines += [f"  details:       {path}", ""]
-    typer.echo("\n".join(lines))
-    if seed_only:
-        return
-    fleet = Fleet(plan, url)
-    if printing:
-        fleet.start()
-    try:
-        serve(container)
-    finally:
-        fleet.stop()
+    guarded(lambda: run_demo(settings, agent_port=agent_port or port + 1,
+                             printer_port=printer_port or port + 2, printing=printing,
+                             seed_only=seed_only, echo=typer.echo))
 
 
 @app.command("print")
@@ -158,6 +121,9 @@ def print_file(
     except ValueError as exc:
         fail(str(exc))
     result = asyncio.run(forwarder.send(job))
+    if result.lost and result.remote_job_id and wait <= 0:  # taken, not followed
+        typer.echo(f"sent: the queue took it as job {result.remote_job_id}")
+        return
     if not result.ok:
         fail(result.detail, code=1)
     typer.echo(f"sent: {result.detail}")

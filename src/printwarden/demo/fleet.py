@@ -1,18 +1,25 @@
 """The demo's print side: a virtual printer, one enrolled agent and two queues.
 
 ``prepare_fleet`` registers the agent in process (as ``printwarden agent --enrol`` would),
-creates the queues ``direct`` (prints at once) and ``release`` (held for release) on the
-server, and writes the agent's ``agent.toml`` and token. ``Fleet`` runs the virtual printer
-and the agent as child processes of the demo and stops them with it.
+creates the queues ``direct`` (prints at once for an authenticated user) and ``release``
+(held; its owner releases it) on the server, and writes the agent's ``agent.toml`` and
+token. ``Fleet`` runs the virtual printer and the agent as child processes of the demo,
+says when everything answers, and stops them with it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import os
 import platform
+import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,53 +86,142 @@ def prepare_fleet(container: ServerContainer, plan: FleetPlan) -> list[dict[str,
             for name, _, owner_check, _ in QUEUES]
 
 
-class Fleet:
-    """The virtual printer and the agent as child processes of the demo."""
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGTERM when the demo dies, even by
+    SIGKILL, so no agent or printer is left holding its port. (Linux sends it when the
+    *thread* that started the child ends: the fleet's thread lives as long as the demo.)"""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
-    def __init__(self, plan: FleetPlan, server_url: str) -> None:
+
+_PR_SET_PDEATHSIG = 1
+#: How long the demo waits for its children to stop before killing them.
+STOP_SECONDS = 5.0
+
+
+class Fleet:
+    """The virtual printer and the agent as child processes of the demo.
+
+    ``start`` runs the printer at once and, from a thread, the agent once the server
+    answers, then calls ``on_ready`` once every URL the demo prints answers (the server,
+    the printer, each queue on the agent). ``stop`` stops both, killing what does not stop
+    within ``STOP_SECONDS``; the children also die with the demo on Linux."""
+
+    def __init__(self, plan: FleetPlan, server_url: str, queues: list[str],
+                 on_ready: Callable[[], None], timeout: float = 120.0) -> None:
         self._plan = plan
         self._server_url = server_url
+        self._queues = queues
+        self._on_ready = on_ready
+        self._timeout = timeout
         self._children: list[subprocess.Popen[bytes]] = []
+        self._names: dict[int, str] = {}
         self._stopped = threading.Event()
         self._lock = threading.Lock()
+        #: Why the demo could not come up (a child exited), or None.
+        self.failure: str | None = None
 
     def _spawn(self, name: str, *args: str) -> None:
         self._plan.log_dir.mkdir(parents=True, exist_ok=True)
-        with (self._plan.log_dir / f"{name}.log").open("ab") as out:
-            child = subprocess.Popen([sys.executable, "-m", "printwarden", *args],
-                                     stdout=out, stderr=subprocess.STDOUT)
-        self._children.append(child)
+        with self._lock:
+            if self._stopped.is_set():
+                return
+            with (self._plan.log_dir / f"{name}.log").open("ab") as out:
+                child = subprocess.Popen(
+                    [sys.executable, "-m", "printwarden", *args], stdout=out,
+                    stderr=subprocess.STDOUT, start_new_session=True,
+                    preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            self._children.append(child)
+            self._names[child.pid] = name
         log.info("demo_child_started", child=name, pid=child.pid)
 
     def start(self) -> None:
-        """Start the printer now and the agent once the server answers."""
         self._spawn("virtual-printer", "virtual-printer", "--dir", str(self._plan.printer_dir),
                     "--port", str(self._plan.printer_port))
-        threading.Thread(target=self._start_agent_when_ready, name="pw-demo-fleet",
-                         daemon=True).start()
+        threading.Thread(target=self._bring_up, name="pw-demo-fleet", daemon=True).start()
 
-    def _start_agent_when_ready(self) -> None:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not self._stopped.is_set():
+    def _exited(self) -> str | None:
+        with self._lock:
+            for child in self._children:
+                if child.poll() is not None:
+                    name = self._names.get(child.pid, "a child")
+                    return (f"the demo's {name} exited (status {child.returncode}): see "
+                            f"{self._plan.log_dir / (name + '.log')} (a port in use?)")
+        return None
+
+    def _wait_until(self, check: Callable[[], bool], what: str, deadline: float) -> bool:
+        while not self._stopped.is_set():
+            exited = self._exited()
+            if exited is not None:
+                self._fail(exited)
+                return False
             try:
-                if httpx.get(f"{self._server_url}/healthz", timeout=2).status_code == 200:
-                    break
+                if check():
+                    return True
             except httpx.HTTPError:
                 pass
+            if time.monotonic() > deadline:
+                self._fail(f"the demo's {what} did not answer within {self._timeout:.0f} s: "
+                           f"see {self._plan.log_dir}")
+                return False
             time.sleep(0.2)
-        with self._lock:
-            if not self._stopped.is_set():
-                self._spawn("agent", "agent", "--data-dir", str(self._plan.agent_dir))
+        return False
+
+    def _bring_up(self) -> None:
+        try:
+            self._start_and_wait()
+        finally:  # the agent dies with this thread (PDEATHSIG): keep it until the end
+            self._stopped.wait()
+
+    def _start_and_wait(self) -> None:
+        deadline = time.monotonic() + self._timeout
+        agent = f"http://127.0.0.1:{self._plan.agent_port}"
+        if not self._wait_until(lambda: httpx.get(f"{self._server_url}/readyz",
+                                                  timeout=2).status_code == 200,
+                                "the server", deadline):
+            return
+        self._spawn("agent", "agent", "--data-dir", str(self._plan.agent_dir))
+        printer = f"http://127.0.0.1:{self._plan.printer_port}/"
+        if not (self._wait_until(lambda: httpx.get(printer, timeout=2).status_code < 500,
+                                 "the virtual printer", deadline)
+                and self._wait_until(lambda: self._queues_ready(agent), "the agent's queues",
+                                     deadline)):
+            return
+        self._on_ready()
+
+    def _fail(self, why: str) -> None:
+        """The demo cannot come up: say why and stop the whole demo (the server too)."""
+        self.failure = why
+        log.error("demo_failed", reason=why)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def _queues_ready(self, agent_url: str) -> bool:
+        """Every demo queue is served, accepting, and knows its device."""
+        try:
+            queues = httpx.get(f"{agent_url}/healthz", timeout=2).json().get("queues", {})
+        except ValueError:  # not the agent (yet)
+            return False
+        return all(queues.get(name, {}).get("accepting") for name in self._queues) and all(
+            httpx.get(f"{agent_url}/ipp/print/{name}", timeout=2).status_code == 200
+            for name in self._queues)
 
     def stop(self) -> None:
         with self._lock:
             self._stopped.set()
-        for child in self._children:
-            if child.poll() is None:
-                child.terminate()
-        for child in self._children:
+            children = list(self._children)
+        for child in children:
+            _signal_group(child, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        for child in children:
             try:
-                child.wait(timeout=10)
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                _signal_group(child, signal.SIGKILL)
                 child.wait(timeout=5)
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
+    if child.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signum)

@@ -70,10 +70,14 @@ def seed_demo(container: ServerContainer) -> DemoInfo:
     """Create the demo data if missing; return what a person needs to try it."""
     accounts, ledger = container.accounts, container.ledger
     data_dir = container.settings.data_dir
-    admin_password = _existing_admin_password(data_dir) or secrets.token_urlsafe(9)
-    if accounts.find_user_by_username("admin") is None:
+    recorded = _existing_admin_password(data_dir)
+    admin_password = recorded or secrets.token_urlsafe(9)
+    admin = accounts.find_user_by_username("admin")
+    if admin is None:
         accounts.create_user("admin", full_name="Demo Administrator", roles=("admin",),
                              password=admin_password, actor=ACTOR)
+    elif recorded is None:  # demo.json was lost: the password printed must be the real one
+        accounts.set_password(admin.id, admin_password, actor=ACTOR)
     currency = container.settings.currency
     groups = {}
     for name, description in (("students", "All students"), ("staff", "Teaching and staff")):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from types import FrameType
+
 import structlog
 import uvicorn
 
@@ -12,9 +16,29 @@ from printwarden.server.bootstrap import build_server
 from printwarden.server.scheduler import Scheduler
 
 log = structlog.get_logger("printwarden.server")
+#: How long a stopping server lets open requests finish (agents' event long polls would
+#: otherwise hold it for their whole wait); agents reconnect and lose nothing.
+SHUTDOWN_GRACE_SECONDS = 2
 
 
-def serve(container: ServerContainer) -> None:
+class _Server(uvicorn.Server):
+    """uvicorn that tells ``on_exit_signal`` at once when SIGTERM/SIGINT arrives (before it
+    waits for open connections), so a demo can stop its agent, whose long poll is one."""
+
+    def __init__(self, config: uvicorn.Config,
+                 on_exit_signal: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_exit_signal = on_exit_signal
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._on_exit_signal is not None and not self.should_exit:
+            threading.Thread(target=self._on_exit_signal, name="pw-exit-signal",
+                             daemon=True).start()
+        super().handle_exit(sig, frame)
+
+
+def serve(container: ServerContainer, *,
+          on_exit_signal: Callable[[], None] | None = None) -> None:
     """Serve ``container`` until interrupted."""
     from printwarden.web.app import create_app
 
@@ -25,8 +49,10 @@ def serve(container: ServerContainer) -> None:
     log.info("server_started", url=settings.effective_public_url, database=container.db.dialect,
              data_dir=str(settings.data_dir))
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                    access_log=False, proxy_headers=True)
+        config = uvicorn.Config(app, host=settings.host, port=settings.port,
+                                log_config=None, access_log=False, proxy_headers=True,
+                                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
+        _Server(config, on_exit_signal).run()
     finally:
         scheduler.stop()
         container.db.dispose()
