@@ -114,8 +114,18 @@ def validate_pin(pin: str) -> str:
 
 
 def normalise_card(number: str) -> str:
-    """Card numbers compare without blanks and case: ``" ab 12 "`` == ``"AB12"``."""
-    card = "".join(number.split()).upper()
+    """Card numbers compare without blanks and case: ``" ab 12 "`` == ``"AB12"``.
+
+    Only printable ASCII is a card number: a reader sends ASCII, and other scripts' digits
+    or letters (fullwidth digits, or a sharp s that ``upper()`` turns into ``"SS"``) would
+    be a second spelling of someone else's card.
+    """
+    if len(number) > 4 * MAX_CARD_LENGTH:
+        raise ValidationError(f"card number is longer than {MAX_CARD_LENGTH} characters")
+    card = "".join(number.split())
+    if not (card.isascii() and card.isprintable()):
+        raise ValidationError("a card number is made of ASCII letters and digits 0-9 only")
+    card = card.upper()
     if not card:
         raise ValidationError("card number is empty")
     if len(card) > MAX_CARD_LENGTH:

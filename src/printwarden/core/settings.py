@@ -56,6 +56,9 @@ class ServerSettings(LayeredSettings):
     secret_key: str = Field(default="", description="signs sessions and tokens (secrets.json)")
     card_hmac_key: str = Field(default="", description="keys card-number HMACs (secrets.json)")
     login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    max_top_up_minor: int = Field(
+        default=1_000_000, ge=1, le=10**15,
+        description="largest amount of one top-up (or other direct posting), minor units")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
 
     @property

@@ -28,7 +28,8 @@ def build_server(
     the_clock = clock or SystemClock()
     audit = AuditLog(database, the_clock)
     accounts = AccountsService(database, the_clock, audit, settings.card_hmac_key.encode())
-    ledger = LedgerService(database, the_clock, audit, currency=settings.currency)
+    ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
+                           max_posting_minor=settings.max_top_up_minor)
     devices = DevicesService(database, the_clock, audit)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)
