@@ -16,8 +16,8 @@ from tests.support.processes import run_cli
 ARABIC_1234 = "\u0661\u0662\u0663\u0664"
 FULLWIDTH_1234 = "\uff11\uff12\uff13\uff14"
 #: Other scripts' digits: Arabic-Indic, fullwidth, mathematical bold.
-FOREIGN_AMOUNTS = ["\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662", "\u0665", "\uff15", "\U0001d7d3",
-                   "1\u066b5", "1e3", "NaN", "Infinity", " 5"]
+FOREIGN_AMOUNTS = ["\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662",
+                   "\u0665", "\uff15", "\U0001d7d3", "1\u066b5", "1e3", "NaN", "Infinity", " 5"]
 
 
 def _accounts(server: ServerContainer, name: str) -> tuple[str, str]:
