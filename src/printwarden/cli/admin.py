@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -136,9 +137,14 @@ def user_import(
     except OSError as exc:
         fail(f"cannot read {csv_file}: {exc.strerror}")
     report = guarded(lambda: container.accounts.import_users_csv(text, actor=ACTOR))
-    typer.echo(f"created {report.created}, updated {report.updated}, skipped {report.skipped}")
-    for line, message in report.errors:
-        typer.echo(f"line {line}: {message}", err=True)
+    # every refused line first (stderr), then the summary as the very last line (stdout),
+    # each stream flushed before the other is written: the two never interleave
+    if report.errors:
+        typer.echo("\n".join(f"line {line}: {message}" for line, message in report.errors),
+                   err=True)
+        sys.stderr.flush()
+    typer.echo(report.summary())
+    sys.stdout.flush()
     if report.errors:
         raise typer.Exit(1)
 

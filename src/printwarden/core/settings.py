@@ -56,6 +56,10 @@ class ServerSettings(LayeredSettings):
     secret_key: str = Field(default="", description="signs sessions and tokens (secrets.json)")
     card_hmac_key: str = Field(default="", description="keys card-number HMACs (secrets.json)")
     login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="largest request body (413 beyond)")
+    max_import_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="largest CSV user import body")
     max_top_up_minor: int = Field(
         default=1_000_000, ge=1, le=10**15,
         description="largest amount of one top-up (or other direct posting), minor units")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import AfterValidator
 
 from printwarden.core.errors import AuthenticationFailed, PermissionDenied
 from printwarden.core.principal import ANONYMOUS, Principal
@@ -64,10 +66,28 @@ AnyUser = Annotated[Principal, Depends(require_roles("admin", "operator", "user"
 AgentOnly = Annotated[Principal, Depends(require_roles("agent"))]
 
 
+#: The largest list offset: beyond any table we hold, and far inside a 64-bit integer
+#: (a bigger one overflowed SQLite's and PostgreSQL's integers: a 500).
+MAX_OFFSET = 1_000_000_000
+
+
+def _as_utc(value: datetime) -> datetime:
+    """An instant in UTC; naive means UTC. ``9999-12-31T23:59:59-14:00`` is past year 9999
+    in UTC: a 422, not an OverflowError."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the date is out of range once converted to UTC") from exc
+
+
+#: A date-time query parameter, normalised to UTC and range-checked.
+Instant = Annotated[datetime, AfterValidator(_as_utc)]
+
+
 class PageParams:
     def __init__(
         self,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> None:
         self.offset = offset

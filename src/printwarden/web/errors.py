@@ -72,7 +72,8 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            413: "too_large", 429: "too_many_attempts", 503: "unavailable"}
     return JSONResponse(
         error_body(code.get(exc.status_code, "http_error"), str(exc.detail)),
         exc.status_code,
