@@ -55,7 +55,13 @@ class ServerSettings(LayeredSettings):
     log_json: bool = Field(default=True, description="structured JSON log lines")
     secret_key: str = Field(default="", description="signs sessions and tokens (secrets.json)")
     card_hmac_key: str = Field(default="", description="keys card-number HMACs (secrets.json)")
-    login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    login_rate_limit_per_minute: int = Field(
+        default=10, ge=1, description="failed sign-ins per name and source a minute, then "
+        "growing delays (also PIN, card and API-token failures per source)")
+    login_source_rate_limit_per_minute: int = Field(
+        default=20, ge=1, description="failed sign-ins per source over all names a minute")
+    enrolment_rate_limit_per_minute: int = Field(
+        default=10, ge=1, description="failed agent registrations per source a minute")
     max_request_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="largest request body (413 beyond)")
     max_import_body_bytes: int = Field(

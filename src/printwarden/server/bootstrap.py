@@ -27,10 +27,14 @@ def build_server(
         upgrade(database)
     the_clock = clock or SystemClock()
     audit = AuditLog(database, the_clock)
-    accounts = AccountsService(database, the_clock, audit, settings.card_hmac_key.encode())
+    accounts = AccountsService(
+        database, the_clock, audit, settings.card_hmac_key.encode(),
+        login_per_minute=settings.login_rate_limit_per_minute,
+        source_per_minute=settings.login_source_rate_limit_per_minute)
     ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
                            max_posting_minor=settings.max_top_up_minor)
-    devices = DevicesService(database, the_clock, audit)
+    devices = DevicesService(database, the_clock, audit,
+                             enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)
     return ServerContainer(

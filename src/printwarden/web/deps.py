@@ -26,6 +26,11 @@ def get_container(request: Request) -> ServerContainer:
 Container = Annotated["ServerContainer", Depends(get_container)]
 
 
+def client_source(request: Request) -> str:
+    """The client's address, as the throttles count it (uvicorn resolves trusted proxies)."""
+    return request.client.host if request.client else ""
+
+
 def current_principal(request: Request) -> Principal:
     """Bearer token (API clients, agents) first, then the web session cookie."""
     container = get_container(request)
@@ -34,7 +39,7 @@ def current_principal(request: Request) -> Principal:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("use 'Authorization: Bearer <token>'")
-        return container.authenticate_bearer(token.strip())
+        return container.authenticate_bearer(token.strip(), source=client_source(request))
     session = request.scope.get("session")
     user_id = session.get(SESSION_USER_KEY) if session else None
     if user_id:

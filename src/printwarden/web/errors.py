@@ -16,6 +16,8 @@ from printwarden.core.errors import (
     NotFoundError,
     PermissionDenied,
     PrintwardenError,
+    ServiceUnavailable,
+    TooManyAttempts,
     ValidationError,
 )
 from printwarden.core.ids import new_id
@@ -28,6 +30,8 @@ STATUS_BY_ERROR: dict[type[PrintwardenError], int] = {
     ConflictError: 409,
     PermissionDenied: 403,
     AuthenticationFailed: 401,
+    TooManyAttempts: 429,
+    ServiceUnavailable: 503,
     InsufficientFunds: 402,
     ConfigurationError: 500,
 }
@@ -56,6 +60,9 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
             "currency": exc.currency,
         }
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationFailed) else None
+    if isinstance(exc, TooManyAttempts | ServiceUnavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
+        extra = {"retry_after": exc.retry_after}
     body = error_body(exc.code, exc.message, **extra)
     return JSONResponse(body, status_for(exc), headers=headers)
 

@@ -36,7 +36,13 @@ from printwarden.web.api.agent_link_schemas import (
     RegisterIn,
     RegisterOut,
 )
-from printwarden.web.deps import AgentOnly, Container, current_principal, require_roles
+from printwarden.web.deps import (
+    AgentOnly,
+    Container,
+    client_source,
+    current_principal,
+    require_roles,
+)
 
 T = TypeVar("T")
 _require_agent = require_roles("agent")
@@ -51,9 +57,10 @@ WS_POLICY_VIOLATION = 1008
 
 @router.post("/register", status_code=201, response_model=RegisterOut,
              summary="Exchange a one-time enrolment code for an agent token")
-def register(body: RegisterIn, container: Container) -> RegisterOut:
+def register(body: RegisterIn, container: Container, request: Request) -> RegisterOut:
     agent, token = container.devices.register_agent(
-        body.code, name=body.name, hostname=body.hostname, version=body.version)
+        body.code, name=body.name, hostname=body.hostname, version=body.version,
+        source=client_source(request))
     return RegisterOut(agent_id=agent.id, token=token, server_time=container.clock.now())
 
 
