@@ -11,6 +11,7 @@ from pydantic import AfterValidator
 
 from printwarden.core.errors import AuthenticationFailed, PermissionDenied
 from printwarden.core.principal import ANONYMOUS, Principal
+from printwarden.web.csrf import check_api_csrf
 
 if TYPE_CHECKING:
     from printwarden.container import ServerContainer
@@ -45,6 +46,8 @@ def current_principal(request: Request) -> Principal:
     if user_id:
         principal = container.principal_for_user(str(user_id))
         if principal is not None:
+            if request.url.path.startswith("/api/"):
+                check_api_csrf(request, container.settings.effective_public_url)
             return principal
     return ANONYMOUS
 
