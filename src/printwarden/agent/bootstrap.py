@@ -7,6 +7,7 @@ temporary data directory and a real server.
 
 from __future__ import annotations
 
+import logging
 import platform
 
 from printwarden import __version__
@@ -19,6 +20,7 @@ from printwarden.agent.forwarding import (
     forwarder_for,
     send_with_retry,
 )
+from printwarden.agent.intake.tls import KEY_FILE
 from printwarden.agent.processing.pipeline import SendDocument
 from printwarden.agent.server_link.client import ServerLink
 from printwarden.agent.service import AgentService
@@ -27,6 +29,13 @@ from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.journal import Journal
 from printwarden.agent.storage.spool import Spool
 from printwarden.core.errors import ConfigurationError
+from printwarden.core.private_files import (
+    create_private_file,
+    secure_paths,
+    with_sqlite_companions,
+)
+
+log = logging.getLogger("printwarden.agent")
 
 
 async def enrol(settings: AgentSettings, code: str, *, name: str | None = None) -> str:
@@ -60,12 +69,23 @@ def forwarding_sender(settings: AgentSettings) -> SendDocument:
     return send
 
 
+def secure_agent_files(settings: AgentSettings) -> None:
+    """Data and spool directories 0700; journal (+WAL/SHM), token and TLS key 0600: what
+    was open to others is tightened and logged as a warning (``core.private_files``)."""
+    files = [*with_sqlite_companions(settings.journal_path), settings.token_path,
+             settings.tls_dir / KEY_FILE]
+    for finding in secure_paths([settings.data_dir, settings.spool_dir], files):
+        log.warning("insecure file mode: %s", finding.describe())
+
+
 def build_agent(settings: AgentSettings, *, send: SendDocument | None = None) -> AgentService:
     """Wire the agent from ``settings``; it must have been enrolled (token present)."""
+    secure_agent_files(settings)
     token = read_token(settings)
     if token is None:
         raise ConfigurationError(f"this agent is not enrolled: no token in "
                                  f"{settings.token_path} (enrol with a one-time code)")
+    create_private_file(settings.journal_path)  # 0600 before SQLite (WAL/SHM follow it)
     journal = Journal(settings.journal_path)
     spool = Spool(settings.spool_dir, journal, max_job_bytes=settings.max_job_bytes,
                   min_free_bytes=settings.min_free_bytes)

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from printwarden.core.errors import ConfigurationError
+from printwarden.core.private_files import make_private_dir
 
 SETTINGS_FILE = "printwarden.toml"
 SECRETS_FILE = "secrets.json"
@@ -104,9 +105,9 @@ def _mask_url(url: str) -> str:
 
 
 def prepare_data_dir(data_dir: Path) -> None:
-    """Create the data directory if needed and check it is a writable directory."""
+    """Create the data directory (0700) if needed and check it is a writable directory."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(data_dir)
     except OSError as exc:
         message = f"cannot create data directory {data_dir}: {exc.strerror}"
         raise ConfigurationError(message) from exc

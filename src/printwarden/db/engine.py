@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from printwarden.core.errors import ConfigurationError
+from printwarden.core.private_files import create_private_file
 
 T = TypeVar("T")
 
@@ -53,6 +54,12 @@ def create_db_engine(url: str) -> Engine:
         path = _sqlite_file(parsed)
         if path is not None and not path.parent.is_dir():
             raise ConfigurationError(f"database directory {path.parent} does not exist")
+        if path is not None:  # created 0600 here: SQLite gives -wal/-shm the same mode
+            try:
+                create_private_file(path)
+            except OSError as exc:
+                raise ConfigurationError(f"cannot create database {path}: {exc.strerror}"
+                                         ) from exc
         engine = sa.create_engine(
             parsed, connect_args={"timeout": 30, "check_same_thread": False},
             pool_size=10, max_overflow=20,

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import sqlalchemy as sa
+import structlog
+
 from printwarden.accounts.service import AccountsService
 from printwarden.container import ServerContainer
 from printwarden.core.clock import Clock, SystemClock
-from printwarden.core.settings import ServerSettings
+from printwarden.core.private_files import LooseMode, secure_paths, with_sqlite_companions
+from printwarden.core.settings import SECRETS_FILE, SETTINGS_FILE, ServerSettings
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.db.migrate import upgrade
 from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+
+log = structlog.get_logger("printwarden.server")
+
+
+def secure_data_dir(settings: ServerSettings) -> list[LooseMode]:
+    """Data directory 0700; database (with WAL/SHM), secrets and settings 0600: what was
+    open to others is tightened and logged as a warning."""
+    data_dir = settings.data_dir
+    files = [data_dir / SECRETS_FILE, data_dir / SETTINGS_FILE]
+    url = sa.make_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        files += with_sqlite_companions(Path(url.database))
+    loose = secure_paths([data_dir], files)
+    for finding in loose:
+        log.warning("insecure_file_mode", path=str(finding.path), mode=f"{finding.mode:04o}",
+                    fixed=finding.fixed, detail=finding.describe())
+    return loose
 
 
 def build_server(
@@ -21,7 +44,10 @@ def build_server(
     clock: Clock | None = None,
     migrate: bool = True,
 ) -> ServerContainer:
-    """Wire every server service. Tests pass their own ``db`` and ``clock``; nothing is patched."""
+    """Wire every server service. Tests pass their own ``db`` and ``clock``; nothing is patched.
+
+    The data directory and its files are made private first (``secure_data_dir``)."""
+    secure_data_dir(settings)
     database = db or Database(settings.effective_database_url)
     if migrate:
         upgrade(database)
