@@ -71,6 +71,9 @@ class ServerSettings(LayeredSettings):
         default=1_000_000, ge=1, le=10**15,
         description="largest amount of one top-up (or other direct posting), minor units")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+    database_retry_seconds: float = Field(
+        default=10.0, ge=0, le=300,
+        description="how long a request retries a lost database connection before a 503")
 
     @property
     def effective_database_url(self) -> str:

@@ -48,7 +48,8 @@ def build_server(
 
     The data directory and its files are made private first (``secure_data_dir``)."""
     secure_data_dir(settings)
-    database = db or Database(settings.effective_database_url)
+    database = db or Database(settings.effective_database_url,
+                              retry_seconds=settings.database_retry_seconds)
     if migrate:
         upgrade(database)
     the_clock = clock or SystemClock()

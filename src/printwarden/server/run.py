@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import FrameType
+from typing import TYPE_CHECKING
+
 import structlog
 import uvicorn
 
@@ -11,7 +14,23 @@ from printwarden.core.settings import ServerSettings
 from printwarden.server.bootstrap import build_server
 from printwarden.server.scheduler import Scheduler
 
+if TYPE_CHECKING:
+    from printwarden.web.shutdown import Stopping
+
 log = structlog.get_logger("printwarden.server")
+
+
+class _StoppingServer(uvicorn.Server):
+    """uvicorn's server that tells the app it is stopping as soon as a signal arrives, so
+    agent long polls and WebSockets end before uvicorn waits for open connections."""
+
+    def __init__(self, config: uvicorn.Config, stopping: Stopping) -> None:
+        super().__init__(config)
+        self._stopping = stopping
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._stopping.set()
+        super().handle_exit(sig, frame)
 
 
 def serve(container: ServerContainer) -> None:
@@ -24,9 +43,10 @@ def serve(container: ServerContainer) -> None:
     scheduler.start()
     log.info("server_started", url=settings.effective_public_url, database=container.db.dialect,
              data_dir=str(settings.data_dir))
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                            access_log=False, proxy_headers=True)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                    access_log=False, proxy_headers=True)
+        _StoppingServer(config, app.state.stopping).run()
     finally:
         scheduler.stop()
         container.db.dispose()

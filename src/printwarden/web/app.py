@@ -21,6 +21,7 @@ from printwarden.db.migrate import current_revision, head_revision
 from printwarden.web.body_limit import BodySizeLimit
 from printwarden.web.errors import error_body, install_error_handlers
 from printwarden.web.metrics import WebMetrics
+from printwarden.web.shutdown import Stopping
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -43,6 +44,7 @@ def create_app(container: ServerContainer) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
+    app.state.stopping = Stopping()
     metrics = WebMetrics()
     metrics.info.labels(__version__, "server").set(1)
     app.state.metrics = metrics

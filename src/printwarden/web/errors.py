@@ -6,6 +6,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from printwarden.core.errors import (
@@ -21,6 +22,7 @@ from printwarden.core.errors import (
     ValidationError,
 )
 from printwarden.core.ids import new_id
+from printwarden.db.engine import is_disconnect
 
 log = structlog.get_logger("printwarden.web")
 
@@ -88,6 +90,19 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A lost database connection outside ``Database.run``'s retries: 503, one warning line."""
+    assert isinstance(exc, DBAPIError)
+    if not is_disconnect(exc):
+        return await _unexpected(request, exc)
+    detail = str(exc.orig or exc).strip().splitlines()
+    log.warning("database_unavailable", path=request.url.path,
+                error=detail[0] if detail else "")
+    return JSONResponse(error_body("unavailable", "the database cannot be reached right now; "
+                                   "try again in a few seconds", retry_after=5), 503,
+                        headers={"Retry-After": "5"})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     incident = new_id()
     log.error("unhandled_error", incident=incident, path=request.url.path, exc_info=exc)
@@ -98,4 +113,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PrintwardenError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
