@@ -34,9 +34,10 @@ class ServerContainer:
     jobs: JobsService
     extras: dict[str, object] = field(default_factory=dict)
 
-    def authenticate_bearer(self, token: str) -> Principal:
+    def authenticate_bearer(self, token: str, *, source: str = "") -> Principal:
+        """The principal of a bearer token; user-token failures are throttled per source."""
         if token.startswith(USER_TOKEN_PREFIX):
-            return self.accounts.principal_for_token(token)
+            return self.accounts.principal_for_token(token, source=source)
         if token.startswith(AGENT_TOKEN_PREFIX):
             return self.devices.principal_for_agent_token(token)
         raise AuthenticationFailed("unknown or revoked token")

@@ -5,11 +5,17 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from printwarden.accounts.ratelimit import TOO_MANY_ATTEMPTS
+from printwarden.accounts.credentials import password_verifications
 from printwarden.accounts.service import AccountsService
 from printwarden.accounts.tables import api_tokens, cards
 from printwarden.core.clock import FixedClock
-from printwarden.core.errors import AuthenticationFailed, ConflictError, NotFoundError
+from printwarden.core.errors import (
+    AuthenticationFailed,
+    ConflictError,
+    NotFoundError,
+    TooManyAttempts,
+)
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 
 
@@ -33,16 +39,79 @@ def test_inactive_users_and_users_without_password_cannot_sign_in(
         accounts.authenticate_password("dir", "")
 
 
-def test_eleven_failures_in_a_minute_block_even_the_right_password(
+def test_guesses_slow_their_source_down_but_never_lock_the_owner_out(
         accounts: AccountsService, clock: FixedClock) -> None:
     accounts.create_user("bob", password="correct horse", actor="t")
-    for _ in range(11):
+    for _ in range(10):  # the allowance of a minute
         with pytest.raises(AuthenticationFailed, match="invalid credentials"):
-            accounts.authenticate_password("bob", "guess")
-    with pytest.raises(AuthenticationFailed, match=TOO_MANY_ATTEMPTS):
-        accounts.authenticate_password("bob", "correct horse")
+            accounts.authenticate_password("bob", "guess", source="10.6.6.6")
+    with pytest.raises(TooManyAttempts) as slowed:
+        accounts.authenticate_password("bob", "guess", source="10.6.6.6")
+    assert slowed.value.retry_after >= 1
+    # the owner, from his own machine, is let in at once: nothing is locked
+    assert accounts.authenticate_password("bob", "correct horse",
+                                          source="10.1.1.1").username == "bob"
     clock.advance(timedelta(seconds=61))
-    assert accounts.authenticate_password("bob", "correct horse").username == "bob"
+    assert accounts.authenticate_password("bob", "correct horse",
+                                          source="10.6.6.6").username == "bob"
+
+
+def test_the_delays_grow_while_the_guessing_goes_on(accounts: AccountsService,
+                                                     clock: FixedClock) -> None:
+    accounts.create_user("bob", password="correct horse", actor="t")
+    waits = []
+    for _ in range(16):
+        try:
+            accounts.authenticate_password("bob", "guess", source="10.6.6.6")
+        except TooManyAttempts as exc:
+            waits.append(exc.retry_after)
+            clock.advance(timedelta(seconds=exc.retry_after))
+            with pytest.raises(AuthenticationFailed):
+                accounts.authenticate_password("bob", "guess", source="10.6.6.6")
+        except AuthenticationFailed:
+            pass
+    assert len(waits) >= 5
+    assert waits[-1] > waits[-2] > waits[-3]  # each further failure waits longer
+
+
+def test_guesses_spread_over_many_names_are_slowed_per_source(
+        accounts: AccountsService) -> None:
+    for name in ("ann", "bob", "cy"):
+        accounts.create_user(name, password="correct horse", actor="t")
+    refused = 0
+    for attempt in range(30):
+        try:
+            accounts.authenticate_password(("ann", "bob", "cy")[attempt % 3], "guess",
+                                           source="10.6.6.6")
+        except TooManyAttempts:
+            refused += 1
+        except AuthenticationFailed:
+            pass
+    assert refused == 10  # 20 failures a minute from one source, then it waits
+    assert accounts.authenticate_password("ann", "correct horse",
+                                          source="10.1.1.1").username == "ann"
+
+
+def test_an_unknown_name_costs_the_same_argon2_verification_as_a_wrong_password(
+        accounts: AccountsService) -> None:
+    accounts.create_user("bob", password="correct horse", actor="t")
+    accounts.create_user("dir", actor="t")  # no password
+    for username in ("bob", "nobody-by-that-name", "dir"):
+        before = password_verifications()
+        with pytest.raises(AuthenticationFailed, match="invalid credentials"):
+            accounts.authenticate_password(username, "wrong horse", source="s")
+        assert password_verifications() == before + 1, username
+
+
+def test_the_per_minute_allowance_is_a_setting(db: Database, clock: FixedClock,
+                                                audit: AuditLog) -> None:
+    strict = AccountsService(db, clock, audit, b"k", login_per_minute=3)
+    strict.create_user("bob", password="correct horse", actor="t")
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed, match="invalid credentials"):
+            strict.authenticate_password("bob", "guess", source="s")
+    with pytest.raises(TooManyAttempts):
+        strict.authenticate_password("bob", "guess", source="s")
 
 
 def test_a_print_code_identifies_its_user(accounts: AccountsService) -> None:
@@ -59,7 +128,7 @@ def test_pin_failures_are_limited_per_source(accounts: AccountsService) -> None:
     for guess in range(11):
         with pytest.raises(AuthenticationFailed):
             accounts.authenticate_pin(f"{9000 + guess}", source="terminal-1")
-    with pytest.raises(AuthenticationFailed, match=TOO_MANY_ATTEMPTS):
+    with pytest.raises(TooManyAttempts):
         accounts.authenticate_pin("4711", source="terminal-1")
     assert accounts.authenticate_pin("4711", source="terminal-2").username == "bob"
 

@@ -60,3 +60,26 @@ def test_a_line_with_a_card_of_another_user_is_rejected_alone(
 def test_a_csv_without_a_username_header_is_refused(accounts: AccountsService) -> None:
     with pytest.raises(ValidationError, match="header"):
         accounts.import_users_csv("alice,Alice\n", actor="t")
+
+
+def test_the_report_counts_every_line_and_its_failures(accounts: AccountsService) -> None:
+    lines = ["username,full_name,pin"]
+    for i in range(300):
+        if i % 20 < 11:  # 165 bad lines: a name with a blank, a PIN too short, a long name
+            lines.append([f"bad {i},,", f"user{i},,12", f"user{i},{'x' * 201},"][i % 3])
+        else:
+            lines.append(f"user{i},User {i},")
+    report = accounts.import_users_csv("\n".join(lines) + "\n", actor="t")
+    assert report.failed == len(report.errors) == 165
+    assert report.created == 135
+    assert report.created + report.updated + report.skipped + report.failed == 300
+    assert report.summary() == "created 135, updated 0, skipped 0, failed 165"
+    assert any("longer than 200" in message for _, message in report.errors)
+
+
+def test_a_field_over_the_csv_limit_refuses_the_file_and_imports_nothing(
+        accounts: AccountsService) -> None:
+    text = "username,full_name\nann,Ann\nbob," + "x" * (128 * 1024 + 1) + "\n"
+    with pytest.raises(ValidationError, match="malformed at line 3"):
+        accounts.import_users_csv(text, actor="t")
+    assert accounts.find_user_by_username("ann") is None

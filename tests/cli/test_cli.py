@@ -110,3 +110,26 @@ def test_analyse_prints_one_json_object_per_file(tmp_path: Path) -> None:
     assert first["sizes"] == {"iso_a4_210x297mm": 3}
     assert first["method"]
     assert second["pages"] is None and second["reason"]
+
+
+def test_a_user_import_prints_every_refused_line_then_one_summary_that_counts_them(
+        tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from tests.support.processes import PRINTWARDEN
+
+    d = ["--data-dir", str(tmp_path)]
+    assert run_cli("db", "upgrade", *d).returncode == 0
+    rows = ["username,pin"]
+    rows += [f"ok{i},," if i % 2 else f"bad name {i},," for i in range(400)]
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("\n".join(rows) + "\n")
+    merged = subprocess.run([*PRINTWARDEN, "admin", "user", "import", str(csv_file), *d],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ), timeout=300, check=False)
+    assert merged.returncode == 1
+    lines = merged.stdout.strip().splitlines()
+    assert lines[-1] == "created 200, updated 0, skipped 0, failed 200"
+    assert len(lines) == 201 and all(line.startswith("line ") for line in lines[:-1])
+    assert [int(line.split()[1].rstrip(":")) for line in lines[:-1]] == list(range(2, 402, 2))

@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 
 from printwarden.core.clock import FixedClock
-from printwarden.core.errors import AuthenticationFailed, PrintwardenError
+from printwarden.core.errors import (
+    AuthenticationFailed,
+    ConflictError,
+    NotFoundError,
+    PrintwardenError,
+    TooManyAttempts,
+)
 from printwarden.devices.service import DevicesService
 
 
@@ -83,13 +89,53 @@ def test_an_unknown_code_is_refused(devices: DevicesService) -> None:
         devices.register_agent("ABCD-EFGH", name="ps-1", hostname="h", version="1")
 
 
-def test_re_registering_a_name_rotates_its_token(devices: DevicesService) -> None:
+def test_a_code_made_for_an_agent_re_enrols_it_and_rotates_its_token(
+        devices: DevicesService) -> None:
     first_id, old_token = enrol(devices)
-    second_id, new_token = enrol(devices)
-    assert second_id == first_id
+    code, record = devices.create_enrolment_code(actor="admin", for_agent_id=first_id)
+    assert record.for_agent_id == first_id
+    agent, new_token = devices.register_agent(code, name="ps-1", hostname="h", version="2")
+    assert agent.id == first_id and agent.version == "2"
     assert devices.principal_for_agent_token(new_token).id == first_id
     with pytest.raises(AuthenticationFailed):
         devices.principal_for_agent_token(old_token)
+
+
+def test_a_plain_code_cannot_take_over_an_enrolled_agent_and_stays_unused(
+        devices: DevicesService) -> None:
+    agent_id, token = enrol(devices)
+    code, _ = devices.create_enrolment_code(actor="admin")
+    with pytest.raises(ConflictError, match=r"already enrolled.*--agent ps-1"):
+        devices.register_agent(code, name="ps-1", hostname="evil", version="1")
+    assert devices.principal_for_agent_token(token).id == agent_id  # still its token
+    assert devices.get_agent(agent_id).hostname == "ps1.lan"
+    fresh, _ = devices.register_agent(code, name="ps-2", hostname="h", version="1")
+    assert fresh.id != agent_id  # the refused code was not spent
+
+
+def test_a_code_made_for_one_agent_does_not_enrol_another_name(
+        devices: DevicesService) -> None:
+    first_id, _ = enrol(devices, "ps-1")
+    enrol(devices, "ps-2")
+    code, _ = devices.create_enrolment_code(actor="admin", for_agent_id=first_id)
+    for name in ("ps-2", "ps-3"):
+        with pytest.raises(ConflictError, match="made for agent 'ps-1'"):
+            devices.register_agent(code, name=name, hostname="h", version="1")
+    with pytest.raises(NotFoundError):
+        devices.create_enrolment_code(actor="admin", for_agent_id="0" * 26)
+
+
+def test_failed_registrations_are_throttled_per_source(devices: DevicesService) -> None:
+    for _ in range(10):
+        with pytest.raises(AuthenticationFailed, match="unknown"):
+            devices.register_agent("ABCD-EFGH", name="x", hostname="h", version="1",
+                                   source="10.6.6.6")
+    code, _ = devices.create_enrolment_code(actor="admin")
+    with pytest.raises(TooManyAttempts):
+        devices.register_agent(code, name="x", hostname="h", version="1", source="10.6.6.6")
+    agent, _ = devices.register_agent(code, name="x", hostname="h", version="1",
+                                      source="10.1.1.1")
+    assert agent.name == "x"
 
 
 def test_a_revoked_agent_cannot_authenticate(devices: DevicesService) -> None:

@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 
 from printwarden.core.clock import FixedClock
-from printwarden.core.errors import InsufficientFunds, NotFoundError, ValidationError
+from printwarden.core.errors import (
+    ConflictError,
+    InsufficientFunds,
+    NotFoundError,
+    ValidationError,
+)
 from printwarden.core.money import Money
+from printwarden.db.audit import AuditLog
+from printwarden.db.engine import Database
 from printwarden.ledger import service as service_module
 from printwarden.ledger.service import LedgerService
 from tests.ledger.checks import assert_ledger_consistent
@@ -36,11 +43,56 @@ def test_a_repeated_key_returns_the_first_entry_and_changes_nothing(
     credit = ledger.credit_account(new_user())
     first = ledger.post_entry(credit.id, Money(100), "top-up", idempotency_key="same",
                               actor="a")
-    again = ledger.post_entry(credit.id, Money(999), "top-up", idempotency_key="same",
+    again = ledger.post_entry(credit.id, Money(100), "top-up", idempotency_key="same",
                               actor="b")
     assert again == first
     assert ledger.get_account(credit.id).balance_minor == 100
     assert ledger.list_entries(account_id=credit.id)[1] == 1
+
+
+def test_a_key_reused_for_another_request_is_refused_and_moves_nothing(
+        ledger: LedgerService, new_user: Callable[[], str]) -> None:
+    user = new_user()
+    credit, personal = ledger.credit_account(user), ledger.personal_account(user)
+    ledger.post_entry(credit.id, Money(100), "top-up", idempotency_key="k", actor="a")
+    attempts: list[Callable[[], object]] = [
+        lambda: ledger.post_entry(credit.id, Money(999), "top-up", idempotency_key="k",
+                                  actor="a"),
+        lambda: ledger.post_entry(personal.id, Money(100), "top-up", idempotency_key="k",
+                                  actor="a"),
+        lambda: ledger.post_entry(credit.id, Money(100), "refund", idempotency_key="k",
+                                  actor="a"),
+        lambda: ledger.post_entry(credit.id, Money(100), "top-up", idempotency_key="k",
+                                  actor="a", note="other"),
+        lambda: ledger.transfer(credit.id, personal.id, Money(100), idempotency_key="k",
+                                actor="a"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ConflictError, match=r"already used for a top-up of 1\.00 EUR"):
+            attempt()
+    assert ledger.get_account(credit.id).balance_minor == 100
+    assert ledger.get_account(personal.id).balance_minor == 0
+    assert_ledger_consistent(ledger._db)
+
+
+def test_a_caller_key_never_meets_the_ledgers_own_keys(
+        ledger: LedgerService, new_user: Callable[[], str]) -> None:
+    credit = ledger.credit_account(new_user())
+    entry = ledger.post_entry(credit.id, Money(100), "top-up", idempotency_key="settle:J:0",
+                              actor="a")
+    assert entry.idempotency_key == f"top-up:{credit.id}:settle:J:0"
+
+
+def test_a_top_up_above_the_maximum_is_refused(db: Database, clock: FixedClock,
+                                               new_user: Callable[[], str]) -> None:
+    limited = LedgerService(db, clock, AuditLog(db, clock), currency="EUR",
+                            max_posting_minor=10_000)
+    credit = limited.credit_account(new_user())
+    with pytest.raises(ValidationError, match=r"at most 100\.00 EUR"):
+        limited.post_entry(credit.id, Money(10_001), "top-up", idempotency_key="big",
+                           actor="a")
+    limited.post_entry(credit.id, Money(10_000), "top-up", idempotency_key="ok", actor="a")
+    assert limited.get_account(credit.id).balance_minor == 10_000
 
 
 def test_eight_threads_racing_with_one_key_write_one_entry(

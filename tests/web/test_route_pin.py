@@ -33,6 +33,7 @@ ROUTES = (
     "GET /api/v1/agents/enrolment-codes",
     "POST /api/v1/agents/enrolment-codes",
     "GET /api/v1/agents/{agent_id}",
+    "POST /api/v1/agents/{agent_id}/enrolment-codes",
     "POST /api/v1/agents/{agent_id}/revoke",
     "DELETE /api/v1/cards/{card_id}",
     "GET /api/v1/charge-policy",

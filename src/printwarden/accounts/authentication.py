@@ -1,8 +1,10 @@
 """Authentication by password, print code (PIN), card and API token; principals of users.
 
-Every failure raises AuthenticationFailed with the same generic message, so a caller
-cannot tell an unknown username from a wrong password. Failures are counted per
-username (passwords) and per source key (PIN, card) by the service's rate limiter.
+Every failure raises AuthenticationFailed with the same generic message, and an unknown
+username costs the same argon2 verification as a wrong password, so a caller can tell
+them apart neither by the answer nor by its time. Failures are throttled (growing delays,
+``core.throttle``): passwords per (username, source) and per source, PINs, cards and API
+tokens per source. Nothing locks a name: its owner signing in from elsewhere is let in.
 """
 
 from __future__ import annotations
@@ -44,15 +46,22 @@ def principal_of(user: User) -> Principal:
 
 
 class AuthenticationMixin(AccountsBase):
-    def authenticate_password(self, username: str, password: str) -> User:
-        key = f"user:{username_key(username)}"
-        self._limiter.check(key)
-        found = self._db.read(lambda conn: store.password_hash_of(conn, username_key(username)))
+    def authenticate_password(self, username: str, password: str, *,
+                              source: str = "") -> User:
+        """The active user with this password; ``source`` (the client's address, or
+        ``agent:ID/address``) keys the throttle. TooManyAttempts while it says wait."""
+        name = username_key(username)[:256]
+        keys = [f"user:{name}@{source}"]
+        self._throttle.check(keys)
+        self._source_throttle.check([f"source:{source}"])
+        found = self._db.read(lambda conn: store.password_hash_of(conn, name))
         user, password_hash = found if found else (None, None)
-        if user is None or not verify_password(password_hash, password) or not user.active:
-            self._limiter.record_failure(key)
+        matches = verify_password(password_hash, password)  # runs for unknown names too
+        if user is None or not matches or not user.active:
+            self._throttle.record_failure(keys)
+            self._source_throttle.record_failure([f"source:{source}"])
             raise AuthenticationFailed(BAD_CREDENTIALS)
-        self._limiter.reset(key)
+        self._throttle.reset(keys[0])
         if password_hash and needs_rehash(password_hash):
             new_hash = hash_password(password)
             self._db.write(lambda conn: store.update_user_row(conn, user.id,
@@ -62,7 +71,7 @@ class AuthenticationMixin(AccountsBase):
     def authenticate_pin(self, pin: str, *, source: str = "") -> User:
         """The active user whose print code is ``pin``; ``source`` keys the rate limit."""
         key = f"pin:{source}"
-        self._limiter.check(key)
+        self._throttle.check([key])
         code = pin.strip()
         user = None
         if PIN_PATTERN.fullmatch(code):
@@ -73,7 +82,7 @@ class AuthenticationMixin(AccountsBase):
     def authenticate_card(self, card_number: str, *, source: str = "") -> User:
         """The active owner of the card; ``source`` (e.g. a terminal id) keys the rate limit."""
         key = f"card:{source}"
-        self._limiter.check(key)
+        self._throttle.check([key])
         try:
             number_hash = self._keys.card(normalise_card(card_number))
         except ValidationError:
@@ -87,7 +96,7 @@ class AuthenticationMixin(AccountsBase):
 
     def _accept(self, user: User | None, limit_key: str) -> User:
         if user is None or not user.active:
-            self._limiter.record_failure(limit_key)
+            self._throttle.record_failure([limit_key])
             raise AuthenticationFailed(BAD_CREDENTIALS)
         return user
 
@@ -135,8 +144,18 @@ class AuthenticationMixin(AccountsBase):
 
         self._db.write(work)
 
-    def principal_for_token(self, token: str) -> Principal:
-        if not token.startswith(API_TOKEN_PREFIX):
+    def principal_for_token(self, token: str, *, source: str = "") -> Principal:
+        """The principal of an API token; failures are throttled per ``source``."""
+        key = [f"token:{source}"]
+        self._throttle.check(key)
+        try:
+            return self._principal_for_token(token)
+        except AuthenticationFailed:
+            self._throttle.record_failure(key)
+            raise
+
+    def _principal_for_token(self, token: str) -> Principal:
+        if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
             raise AuthenticationFailed(BAD_TOKEN)
         digest = token_digest(token)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,6 +18,14 @@ _TOKEN_CHARS = 32
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 #: A real hash checked when the username is unknown, so both paths cost the same.
 _DUMMY_HASH = _hasher.hash("printwarden-dummy-password")
+_verifications = 0
+_verifications_lock = threading.Lock()
+
+
+def password_verifications() -> int:
+    """How many argon2 verifications this process ran (a sign-in for an unknown name runs
+    one too, so that its answer costs what a wrong password costs)."""
+    return _verifications
 
 
 def hash_password(password: str) -> str:
@@ -25,6 +34,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; always spends one argon2 verification."""
+    global _verifications
+    with _verifications_lock:
+        _verifications += 1
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,7 @@ from printwarden.accounts.model import (
     username_key,
     validate_group_name,
     validate_pin,
+    validate_profile,
     validate_username,
 )
 from printwarden.core.errors import PrintwardenError, ValidationError
@@ -34,9 +36,22 @@ from printwarden.core.ids import new_id
 CSV_COLUMNS = ("username", "full_name", "email", "department", "groups", "card", "pin", "roles")
 
 
-def read_csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """``(line number, row)`` for each non-blank data line; the header is checked first."""
+def read_csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """``(line number, row)`` for each non-blank data line; the header is checked first.
+
+    The whole text is parsed before any line is applied: a file that is not CSV (an
+    unclosed quote, a field over the csv module's 128 KiB limit) is refused as a whole
+    with the line where parsing stopped, and nothing is imported.
+    """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return list(_rows(reader))
+    except csv.Error as exc:
+        raise ValidationError(f"the CSV is malformed at line {reader.line_num}: {exc}; "
+                              "nothing was imported") from exc
+
+
+def _rows(reader: Any) -> Iterator[tuple[int, dict[str, str]]]:
     header = [name.strip().lower() for name in next(reader, [])]
     if "username" not in header:
         raise ValidationError("the CSV needs a header line with at least a 'username' column")
@@ -74,6 +89,8 @@ class CsvImportMixin(CardsAndGroupsMixin):
     def _import_row(self, row: dict[str, str], *, actor: str, update_existing: bool) -> str:
         """Validate ``row`` fully, then apply it in one transaction; the outcome's field name."""
         username = validate_username(row.get("username", ""))
+        validate_profile(**{column: row.get(column) for column in
+                            ("full_name", "email", "department")})
         roles = normalise_roles(_split(row["roles"])) if row.get("roles") else None
         groups = [validate_group_name(name) for name in _split(row.get("groups", ""))]
         card = normalise_card(row["card"]) if row.get("card") else None

@@ -17,6 +17,8 @@ MAX_PASSWORD_LENGTH = 1024
 MAX_CARD_LENGTH = 128
 MAX_GROUP_NAME = 100
 MAX_TOKEN_NAME = 100
+#: Column sizes of the profile fields (accounts/tables.py): longer is a 422, not a 500.
+PROFILE_LIMITS = {"full_name": 200, "email": 254, "department": 200}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,15 @@ class ImportReport:
     skipped: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
 
+    @property
+    def failed(self) -> int:
+        """Lines refused (each has an entry in ``errors``)."""
+        return len(self.errors)
+
+    def summary(self) -> str:
+        return (f"created {self.created}, updated {self.updated}, skipped {self.skipped}, "
+                f"failed {self.failed}")
+
 
 def validate_username(username: str) -> str:
     """The username stripped of surrounding blanks, or ValidationError."""
@@ -81,6 +92,14 @@ def validate_username(username: str) -> str:
             "username must be 1-64 characters of letters, digits and . _ @ -"
         )
     return name
+
+
+def validate_profile(**fields: str | None) -> None:
+    """``full_name``, ``email`` and ``department`` fit their columns."""
+    for name, value in fields.items():
+        limit = PROFILE_LIMITS[name]
+        if value is not None and len(value.strip()) > limit:
+            raise ValidationError(f"{name.replace('_', ' ')} is longer than {limit} characters")
 
 
 def username_key(username: str) -> str:
@@ -114,8 +133,18 @@ def validate_pin(pin: str) -> str:
 
 
 def normalise_card(number: str) -> str:
-    """Card numbers compare without blanks and case: ``" ab 12 "`` == ``"AB12"``."""
-    card = "".join(number.split()).upper()
+    """Card numbers compare without blanks and case: ``" ab 12 "`` == ``"AB12"``.
+
+    Only printable ASCII is a card number: a reader sends ASCII, and other scripts' digits
+    or letters (fullwidth digits, or a sharp s that ``upper()`` turns into ``"SS"``) would
+    be a second spelling of someone else's card.
+    """
+    if len(number) > 4 * MAX_CARD_LENGTH:
+        raise ValidationError(f"card number is longer than {MAX_CARD_LENGTH} characters")
+    card = "".join(number.split())
+    if not (card.isascii() and card.isprintable()):
+        raise ValidationError("a card number is made of ASCII letters and digits 0-9 only")
+    card = card.upper()
     if not card:
         raise ValidationError("card number is empty")
     if len(card) > MAX_CARD_LENGTH:

@@ -2,7 +2,7 @@
 
 It is assembled from small parts, each in its own module:
 
-    AccountsBase          base.py            db, clock, audit log, HMAC keys, rate limiter
+    AccountsBase          base.py            db, clock, audit log, HMAC keys, throttles
      +-- UsersMixin       users.py           users, passwords, print codes
      |    +-- CardsAndGroupsMixin  groups.py cards, groups, memberships
      |         +-- CsvImportMixin  csv_import.py
@@ -21,8 +21,8 @@ from printwarden.accounts.csv_import import CsvImportMixin
 class AccountsService(CsvImportMixin, AuthenticationMixin):
     """Users, groups, cards, print codes, passwords, roles and API tokens.
 
-    Constructed as ``AccountsService(db, clock, audit, card_hmac_key)``. The login rate
-    limiter lives in this instance (per server process).
+    Constructed as ``AccountsService(db, clock, audit, card_hmac_key, login_per_minute=..,
+    source_per_minute=..)``. The sign-in throttles live in this instance (per process).
     """
 
 

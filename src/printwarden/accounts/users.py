@@ -14,6 +14,7 @@ from printwarden.accounts.model import (
     username_key,
     validate_password,
     validate_pin,
+    validate_profile,
     validate_username,
 )
 from printwarden.accounts.service_base import AccountsBase
@@ -29,6 +30,7 @@ class UsersMixin(AccountsBase):
                     password: str | None = None, pin: str | None = None, active: bool = True,
                     actor: str) -> User:
         name = validate_username(username)
+        validate_profile(full_name=full_name, email=email, department=department)
         password_hash = None
         if password is not None:
             validate_password(password)
@@ -90,6 +92,7 @@ class UsersMixin(AccountsBase):
                     email: str | None = None, department: str | None = None,
                     roles: Iterable[str] | None = None, active: bool | None = None,
                     actor: str) -> User:
+        validate_profile(full_name=full_name, email=email, department=department)
         changes: dict[str, object] = {}
         for column, value in (("full_name", full_name), ("email", email),
                               ("department", department)):

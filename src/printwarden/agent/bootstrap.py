@@ -7,12 +7,14 @@ temporary data directory and a real server.
 
 from __future__ import annotations
 
+import logging
 import platform
 
 import httpx
 
 from printwarden import __version__
 from printwarden.agent.forwarding import Forwarders
+from printwarden.agent.intake.tls import KEY_FILE
 from printwarden.agent.processing.delivery import SendDocument
 from printwarden.agent.server_link.client import ServerLink
 from printwarden.agent.service import AgentService
@@ -22,6 +24,13 @@ from printwarden.agent.storage.journal import Journal
 from printwarden.agent.storage.spool import Spool
 from printwarden.core.clock import Clock, SystemClock
 from printwarden.core.errors import ConfigurationError
+from printwarden.core.private_files import (
+    create_private_file,
+    secure_paths,
+    with_sqlite_companions,
+)
+
+log = logging.getLogger("printwarden.agent")
 
 
 async def enrol(settings: AgentSettings, code: str, *, name: str | None = None,
@@ -38,6 +47,15 @@ async def enrol(settings: AgentSettings, code: str, *, name: str | None = None,
     return str(answer["agent_id"])
 
 
+def secure_agent_files(settings: AgentSettings) -> None:
+    """Data and spool directories 0700; journal (+WAL/SHM), token and TLS key 0600: what
+    was open to others is tightened and logged as a warning (``core.private_files``)."""
+    files = [*with_sqlite_companions(settings.journal_path), settings.token_path,
+             settings.tls_dir / KEY_FILE]
+    for finding in secure_paths([settings.data_dir, settings.spool_dir], files):
+        log.warning("insecure file mode: %s", finding.describe())
+
+
 def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
                 transport: httpx.AsyncBaseTransport | None = None,
                 clock: Clock | None = None) -> AgentService:
@@ -46,11 +64,13 @@ def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
     The seams tests use: ``send`` (a forwarder, e.g. ``ScriptedForwarder``), ``transport``
     (the server link's httpx transport, e.g. ``httpx.ASGITransport`` over the real server
     app) and ``clock`` (the agent's wall clock, e.g. ``FixedClock``)."""
+    secure_agent_files(settings)
     token = read_token(settings)
     if token is None:
         raise ConfigurationError(f"this agent is not enrolled: no token in "
                                  f"{settings.token_path} (enrol with a one-time code)")
     the_clock = clock or SystemClock()
+    create_private_file(settings.journal_path)  # 0600 before SQLite (WAL/SHM follow it)
     journal = Journal(settings.journal_path, the_clock)
     spool = Spool(settings.spool_dir, journal, max_job_bytes=settings.max_job_bytes,
                   min_free_bytes=settings.min_free_bytes, clock=the_clock)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from printwarden.cli.support import fail, guarded, server_settings
+from printwarden.core.errors import NotFoundError
 from printwarden.core.money import Money
 
 if TYPE_CHECKING:  # the container (SQLAlchemy...) is imported when a command runs, so
@@ -136,9 +138,14 @@ def user_import(
     except OSError as exc:
         fail(f"cannot read {csv_file}: {exc.strerror}")
     report = guarded(lambda: container.accounts.import_users_csv(text, actor=ACTOR))
-    typer.echo(f"created {report.created}, updated {report.updated}, skipped {report.skipped}")
-    for line, message in report.errors:
-        typer.echo(f"line {line}: {message}", err=True)
+    # every refused line first (stderr), then the summary as the very last line (stdout),
+    # each stream flushed before the other is written: the two never interleave
+    if report.errors:
+        typer.echo("\n".join(f"line {line}: {message}" for line, message in report.errors),
+                   err=True)
+        sys.stderr.flush()
+    typer.echo(report.summary())
+    sys.stdout.flush()
     if report.errors:
         raise typer.Exit(1)
 
@@ -180,12 +187,25 @@ def credit_add(
 def agent_code(
     data_dir: DataDir = None,
     ttl_hours: Annotated[int, typer.Option(help="Hours the code stays valid.")] = 24,
+    agent: Annotated[str | None, typer.Option(
+        "--agent", help="Re-enrol this existing agent (by name): the code rotates its "
+        "token. Without it the code enrols a new agent name only.")] = None,
 ) -> None:
-    """Create a one-time enrolment code for a new print agent."""
+    """Create a one-time enrolment code for a new print agent (or, with --agent, for
+    re-enrolling an existing one)."""
 
     container = _container(data_dir)
-    code, record = guarded(lambda: container.devices.create_enrolment_code(
-        actor=ACTOR, ttl=timedelta(hours=ttl_hours)))
+
+    def make() -> tuple[str, Any]:
+        devices = container.devices
+        target = devices.find_agent_by_name(agent) if agent else None
+        if agent and target is None:
+            raise NotFoundError(f"no agent named {agent!r} ('printwarden admin agent-code' "
+                                "without --agent makes a code for a new agent)")
+        return devices.create_enrolment_code(actor=ACTOR, ttl=timedelta(hours=ttl_hours),
+                                             for_agent_id=target.id if target else None)
+
+    code, record = guarded(make)
     typer.echo(code)
     typer.echo(f"valid until {record.expires_at:%Y-%m-%d %H:%M} UTC; use it once with "
                f"'printwarden agent --enrol {code}'", err=True)

@@ -6,8 +6,10 @@
      +-- ConflictError          duplicate name, state clash (HTTP 409)
      +-- PermissionDenied       authenticated but not allowed (HTTP 403)
      +-- AuthenticationFailed   bad credentials or token (HTTP 401)
+     |    +-- TooManyAttempts   too many failures from here: wait ``retry_after`` s (429)
      +-- InsufficientFunds      a limited account cannot cover a cost (HTTP 402)
      +-- ConfigurationError     settings or data directory unusable (stops a service)
+     +-- ServiceUnavailable     the database cannot be reached now (HTTP 503 + Retry-After)
 
 Domain code raises these with a message a person can read; adapters map them.
 """
@@ -45,8 +47,28 @@ class AuthenticationFailed(PrintwardenError):
     code = "unauthenticated"
 
 
+class TooManyAttempts(AuthenticationFailed):
+    """Failures from this source (for this name) came too fast: try again later."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed attempts; try again in {retry_after} s")
+        self.retry_after = max(1, retry_after)
+
+
 class ConfigurationError(PrintwardenError):
     code = "configuration"
+
+
+class ServiceUnavailable(PrintwardenError):
+    """A dependency (the database) is unreachable for now; the caller may retry later."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class InsufficientFunds(PrintwardenError):

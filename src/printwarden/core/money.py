@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from printwarden.core.errors import ValidationError
+
+#: A decimal amount as people type it, in ASCII digits only: ``\d`` (and ``Decimal``)
+#: accept any script's digits (Arabic-Indic, fullwidth, mathematical), exponents, ``NaN``.
+DECIMAL_TEXT = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?", re.ASCII)
 
 #: Minor units per major unit for the currencies we format specially; default 2.
 _EXPONENTS: dict[str, int] = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "BHD": 3, "KWD": 3}
@@ -34,11 +39,18 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str = "EUR") -> Money:
-        """Parse a decimal string in major units ("12.50") into Money."""
+        """Parse a decimal string in major units ("12.50") into Money.
+
+        Only ASCII digits, an optional leading ``-`` and one ``.`` are accepted (no
+        exponent, no other script's digits): a number typed by a person means what it shows.
+        """
+        cleaned = text.strip(" \t")
+        if not DECIMAL_TEXT.fullmatch(cleaned):
+            raise ValidationError(f"not an amount: {text[:40]!r} (use digits 0-9, e.g. 12.50)")
         try:
-            value = Decimal(text.strip())
-        except InvalidOperation as exc:
-            raise ValidationError(f"not an amount: {text!r}") from exc
+            value = Decimal(cleaned)
+        except InvalidOperation as exc:  # pragma: no cover - the pattern admits only decimals
+            raise ValidationError(f"not an amount: {text[:40]!r}") from exc
         scaled = (value * (10 ** exponent(currency))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return cls(int(scaled), currency)
 

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from printwarden.core.errors import ConfigurationError
+from printwarden.core.private_files import make_private_dir
 
 SETTINGS_FILE = "printwarden.toml"
 SECRETS_FILE = "secrets.json"
@@ -55,8 +56,24 @@ class ServerSettings(LayeredSettings):
     log_json: bool = Field(default=True, description="structured JSON log lines")
     secret_key: str = Field(default="", description="signs sessions and tokens (secrets.json)")
     card_hmac_key: str = Field(default="", description="keys card-number HMACs (secrets.json)")
-    login_rate_limit_per_minute: int = Field(default=10, ge=1)
+    login_rate_limit_per_minute: int = Field(
+        default=10, ge=1, description="failed sign-ins per name and source a minute, then "
+        "growing delays (also PIN, card and API-token failures per source)")
+    login_source_rate_limit_per_minute: int = Field(
+        default=20, ge=1, description="failed sign-ins per source over all names a minute")
+    enrolment_rate_limit_per_minute: int = Field(
+        default=10, ge=1, description="failed agent registrations per source a minute")
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="largest request body (413 beyond)")
+    max_import_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="largest CSV user import body")
+    max_top_up_minor: int = Field(
+        default=1_000_000, ge=1, le=10**15,
+        description="largest amount of one top-up (or other direct posting), minor units")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+    database_retry_seconds: float = Field(
+        default=10.0, ge=0, le=300,
+        description="how long a request retries a lost database connection before a 503")
 
     @property
     def effective_database_url(self) -> str:
@@ -91,9 +108,9 @@ def _mask_url(url: str) -> str:
 
 
 def prepare_data_dir(data_dir: Path) -> None:
-    """Create the data directory if needed and check it is a writable directory."""
+    """Create the data directory (0700) if needed and check it is a writable directory."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(data_dir)
     except OSError as exc:
         message = f"cannot create data directory {data_dir}: {exc.strerror}"
         raise ConfigurationError(message) from exc

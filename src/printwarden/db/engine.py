@@ -4,6 +4,11 @@ SQLite runs in WAL mode with ``synchronous=FULL`` and a busy timeout; write
 transactions start with ``BEGIN IMMEDIATE`` so two writers never deadlock on a
 lock upgrade. A locked SQLite database or a PostgreSQL serialization failure or
 deadlock is retried with back-off and never surfaces to a caller.
+
+A lost database connection (PostgreSQL restarted, shutting down, starting up, refusing
+connections) is retried too, on fresh connections, for up to ``retry_seconds``; past that
+the caller gets ``ServiceUnavailable`` (HTTP 503 with Retry-After) and the log one
+warning line, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,21 +22,39 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from printwarden.core.errors import ConfigurationError
+from printwarden.core.errors import ConfigurationError, ServiceUnavailable
+from printwarden.core.private_files import create_private_file
 
 T = TypeVar("T")
 
 _RETRY_PGCODES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+#: admin/crash shutdown, cannot connect now (starting up, shutting down), connection faults
+_DISCONNECT_PGCODES = {"57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006"}
 _MAX_ATTEMPTS = 30
+DEFAULT_RETRY_SECONDS = 10.0
+log = structlog.get_logger("printwarden.db")
+
+
+def is_disconnect(exc: DBAPIError) -> bool:
+    """The connection to the server is lost or cannot be made (not a fault of the work)."""
+    if exc.connection_invalidated:  # the server restarted or dropped us
+        return True
+    orig = exc.orig
+    if isinstance(orig, sqlite3.Error):
+        return False
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in _DISCONNECT_PGCODES:
+        return True
+    # psycopg raises OperationalError without a SQLSTATE when it cannot connect at all
+    return isinstance(exc, OperationalError) and code is None
 
 
 def _is_retryable(exc: DBAPIError) -> bool:
-    if exc.connection_invalidated:  # the server restarted or dropped us: a new connection
-        return True
     orig = exc.orig
     if isinstance(orig, sqlite3.OperationalError):
         text = str(orig).lower()
@@ -53,6 +76,12 @@ def create_db_engine(url: str) -> Engine:
         path = _sqlite_file(parsed)
         if path is not None and not path.parent.is_dir():
             raise ConfigurationError(f"database directory {path.parent} does not exist")
+        if path is not None:  # created 0600 here: SQLite gives -wal/-shm the same mode
+            try:
+                create_private_file(path)
+            except OSError as exc:
+                raise ConfigurationError(f"cannot create database {path}: {exc.strerror}"
+                                         ) from exc
         engine = sa.create_engine(
             parsed, connect_args={"timeout": 30, "check_same_thread": False},
             pool_size=10, max_overflow=20,
@@ -86,9 +115,12 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """One database: ``read`` and ``write`` run a function in a transaction, retrying contention."""
 
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
+    def __init__(self, url: str, engine: Engine | None = None, *,
+                 retry_seconds: float = DEFAULT_RETRY_SECONDS) -> None:
         self.url = url
         self.engine = engine or create_db_engine(url)
+        #: How long a lost connection is retried before ServiceUnavailable.
+        self.retry_seconds = retry_seconds
 
     @property
     def dialect(self) -> str:
@@ -116,16 +148,31 @@ class Database:
         """
         delay = 0.002
         autocommit = single_statement and not write and self.dialect == "postgresql"
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
+        attempt = 0
+        deadline: float | None = None
+        while True:
+            attempt += 1
             try:
                 with (self._autocommit() if autocommit else self._transaction(write)) as conn:
                     return work(conn)
             except (OperationalError, DBAPIError) as exc:
-                if attempt == _MAX_ATTEMPTS or not _is_retryable(exc):
+                if is_disconnect(exc):
+                    now = time.monotonic()
+                    deadline = deadline or now + self.retry_seconds
+                    if now >= deadline:
+                        raise self._unavailable(exc) from exc
+                    delay = max(delay, 0.05)
+                elif attempt >= _MAX_ATTEMPTS or not _is_retryable(exc):
                     raise
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.25)
-        raise AssertionError("unreachable")
+            delay = min(delay * 2, 0.25 if deadline is None else 1.0)
+
+    def _unavailable(self, exc: DBAPIError) -> ServiceUnavailable:
+        detail = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
+        log.warning("database_unavailable", dialect=self.dialect,
+                    retried_seconds=self.retry_seconds, error=detail[0] if detail else "")
+        return ServiceUnavailable("the database cannot be reached right now; try again in "
+                                  "a few seconds", retry_after=5)
 
     def write(self, work: Callable[[Connection], T]) -> T:
         return self.run(work, write=True)

@@ -61,7 +61,9 @@ class FleetPlan:
 def prepare_fleet(container: ServerContainer, plan: FleetPlan) -> list[dict[str, str]]:
     """Enrol the demo agent, create its queues, write its settings; answer demo.json queues."""
     devices = container.devices
-    code, _ = devices.create_enrolment_code(actor=ACTOR)
+    enrolled = devices.find_agent_by_name(AGENT_NAME)  # a demo restarted on its data
+    code, _ = devices.create_enrolment_code(
+        actor=ACTOR, for_agent_id=enrolled.id if enrolled else None)
     agent, token = devices.register_agent(code, name=AGENT_NAME, hostname=platform.node(),
                                           version=__version__)
     for name, hold, owner_check, description in QUEUES:

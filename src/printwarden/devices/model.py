@@ -62,6 +62,8 @@ class EnrolmentCode:
     created_by: str
     used_at: datetime | None = None
     used_by_agent_id: str | None = None
+    #: The existing agent this code re-enrols (rotates the token of); None: new names only.
+    for_agent_id: str | None = None
 
     def usable_at(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at

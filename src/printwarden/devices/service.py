@@ -17,6 +17,7 @@ from printwarden.core.errors import (
 )
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal
+from printwarden.core.throttle import AttemptThrottle
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.devices import credentials, event_store, store
@@ -46,30 +47,40 @@ TRUSTED_NETWORK_WARNING = ("this queue believes requesting-user-name: anyone who
 
 
 class DevicesService:
-    def __init__(self, db: Database, clock: Clock, audit: AuditLog) -> None:
+    def __init__(self, db: Database, clock: Clock, audit: AuditLog, *,
+                 enrolment_per_minute: int = 10) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
+        #: Failed registrations per source (bad codes, names taken): growing delays.
+        self._enrol_throttle = AttemptThrottle(clock, per_minute=enrolment_per_minute)
 
     # --- enrolment and agents ------------------------------------------------------------
 
-    def create_enrolment_code(self, *, actor: str,
-                              ttl: timedelta = DEFAULT_CODE_TTL) -> tuple[str, EnrolmentCode]:
-        """A one-time code (shown once) an agent exchanges for its token within ``ttl``."""
+    def create_enrolment_code(self, *, actor: str, ttl: timedelta = DEFAULT_CODE_TTL,
+                              for_agent_id: str | None = None) -> tuple[str, EnrolmentCode]:
+        """A one-time code (shown once) an agent exchanges for its token within ``ttl``.
+
+        With ``for_agent_id`` the code re-enrols that existing agent (a new token, the
+        old one stops working); without, it enrols a new agent name only.
+        """
         if ttl <= timedelta(0):
             raise ValidationError("an enrolment code needs a positive lifetime")
         code = credentials.new_enrolment_code()
         now = self._clock.now()
         record = EnrolmentCode(id=new_id(), created_at=now, expires_at=now + ttl,
-                               created_by=actor)
+                               created_by=actor, for_agent_id=for_agent_id)
 
         def write(conn: Connection) -> None:
+            if for_agent_id is not None:
+                store.get_agent(conn, for_agent_id)  # NotFoundError for an unknown id
             conn.execute(enrolment_codes.insert().values(
                 id=record.id, code_hash=credentials.hash_code(code), created_at=now,
-                expires_at=record.expires_at, created_by=actor,
+                expires_at=record.expires_at, created_by=actor, for_agent_id=for_agent_id,
             ))
             self._audit.record_in(conn, actor, "agent.code.create", record.id,
-                                  expires_at=record.expires_at.isoformat())
+                                  expires_at=record.expires_at.isoformat(),
+                                  for_agent_id=for_agent_id)
 
         self._db.write(write)
         return code, record
@@ -78,8 +89,22 @@ class DevicesService:
         return self._db.read(store.list_codes)
 
     def register_agent(self, code: str, *, name: str, hostname: str,
-                       version: str) -> tuple[Agent, str]:
-        """Consume ``code``; create the agent (or rotate the token of one with this name)."""
+                       version: str, source: str = "") -> tuple[Agent, str]:
+        """Consume ``code``; create the agent, or rotate the token of the agent the code
+        was made for. Failures are throttled per ``source`` (the caller's address)."""
+        key = [f"enrol:{source}"]
+        self._enrol_throttle.check(key)
+        try:
+            return self._register(code, name=name, hostname=hostname, version=version)
+        except (AuthenticationFailed, ConflictError):
+            self._enrol_throttle.record_failure(key)
+            raise
+
+    def find_agent_by_name(self, name: str) -> Agent | None:
+        return self._db.read(lambda conn: store.find_agent_by(conn, agents.c.name, name))
+
+    def _register(self, code: str, *, name: str, hostname: str,
+                  version: str) -> tuple[Agent, str]:
         registration = RegisterAgent(self._clock, code, name=name, hostname=hostname,
                                      version=version)
 

@@ -22,7 +22,8 @@ def agent_from_row(row: RowMapping) -> Agent:
 def code_from_row(row: RowMapping) -> EnrolmentCode:
     return EnrolmentCode(id=row["id"], created_at=row["created_at"],
                          expires_at=row["expires_at"], created_by=row["created_by"],
-                         used_at=row["used_at"], used_by_agent_id=row["used_by_agent_id"])
+                         used_at=row["used_at"], used_by_agent_id=row["used_by_agent_id"],
+                         for_agent_id=row["for_agent_id"])
 
 
 def group_from_row(row: RowMapping) -> PrinterGroup:

@@ -31,6 +31,10 @@ enrolment_codes = sa.Table(
     sa.Column("used_at", UtcDateTime(), nullable=True),
     sa.Column("used_by_agent_id", sa.String(ID_LENGTH), sa.ForeignKey("agents.id"),
               nullable=True),
+    #: A code made for one existing agent: only it re-enrols (rotates the token of) that
+    #: agent. A code without an agent enrols new names only.
+    sa.Column("for_agent_id", sa.String(ID_LENGTH), sa.ForeignKey("agents.id"),
+              nullable=True),
 )
 
 printer_groups = sa.Table(

@@ -1,7 +1,8 @@
 """Direct entries: top-ups, refunds, adjustments, transfers; and reading the ledger.
 
 Every mutation locks the account rows, then looks up its idempotency key: a key seen
-before returns the stored entry and changes nothing. A limited account never goes
+before with the same request returns the stored entry and changes nothing, with another
+request it is refused (``idempotency``). A limited account never goes
 below its overdraft by a direct entry (reserved money stays untouched too).
 """
 
@@ -13,7 +14,8 @@ from sqlalchemy.engine import Connection
 
 from printwarden.core.errors import InsufficientFunds, NotFoundError, ValidationError
 from printwarden.core.money import Money
-from printwarden.ledger import store
+from printwarden.ledger import idempotency, store
+from printwarden.ledger.idempotency import PostingRequest
 from printwarden.ledger.model import ENTRY_KINDS, POSTABLE_KINDS, Account, Entry
 from printwarden.ledger.service_base import LedgerBase
 from printwarden.ledger.tables import ledger_entries
@@ -41,33 +43,55 @@ def _check_key(key: str) -> str:
 
 
 class PostingOps(LedgerBase):
+    def _check_size(self, amount: Money, what: str) -> None:
+        """A direct posting moves at most ``max_posting_minor`` (the top-up maximum)."""
+        limit = self.max_posting_minor
+        if limit is not None and abs(amount.minor) > limit:
+            raise ValidationError(f"a {what} may move at most "
+                                  f"{Money(limit, amount.currency).format()} at once")
+
     def post_entry(self, account_id: str, amount: Money, kind: str, *, idempotency_key: str,
                    actor: str, reference: str | None = None, job_id: str | None = None,
                    note: str = "") -> Entry:
-        """Post a top-up (> 0), refund (> 0) or adjustment (either sign) to an account."""
+        """Post a top-up (> 0), refund (> 0) or adjustment (either sign) to an account.
+
+        The key is the caller's: the same key with the same request answers the first
+        entry, with another request a ConflictError (see ``idempotency``).
+        """
         if kind not in POSTABLE_KINDS:
             raise ValidationError(f"entry kind must be one of {', '.join(POSTABLE_KINDS)} "
                                   "(charges come from settling, allocations from quotas)")
         if amount.minor == 0 or (kind != "adjustment" and amount.minor < 0):
             raise ValidationError(f"a {kind} needs a positive amount"
                                   if kind != "adjustment" else "an adjustment cannot be zero")
+        self._check_size(amount, kind)
         key = _check_key(idempotency_key)
+        asked = PostingRequest(operation=kind, account_ids=(account_id,),
+                               amount_minor=amount.minor, currency=amount.currency,
+                               note=note, reference=reference)
+
+        def again(conn: Connection) -> Entry | None:
+            found = idempotency.replay(conn, key, asked)
+            return found[0] if found else None
 
         def work(conn: Connection) -> Entry:
             account = store.load_account(conn, self._db, account_id, lock=True)
-            existing = store.entry_by_key(conn, key)
+            existing = again(conn)
             if existing is not None:
                 return existing
             self._money(amount, account.currency)
             _check_can_pay(account, amount.minor, f"This {kind}")
-            entry = store.post(conn, account, amount.minor, kind, key=key, actor=actor,
-                               now=self._clock.now(), site=self.site, job_id=job_id,
+            now = self._clock.now()
+            entry = store.post(conn, account, amount.minor, kind,
+                               key=idempotency.scoped_key(kind, account_id, key), actor=actor,
+                               now=now, site=self.site, job_id=job_id,
                                reference=reference, note=note)
+            idempotency.remember(conn, key, asked, [entry], now)
             self._audit.record_in(conn, actor, f"ledger.{kind}", account_id,
                                   entry_id=entry.id, amount_minor=amount.minor, note=note)
             return entry
 
-        return self._idempotent(work, lambda conn: store.entry_by_key(conn, key))
+        return self._idempotent(work, again)
 
     def transfer(self, from_id: str, to_id: str, amount: Money, *, idempotency_key: str,
                  actor: str, note: str = "") -> tuple[Entry, Entry]:
@@ -76,12 +100,14 @@ class PostingOps(LedgerBase):
             raise ValidationError("a transfer needs two different accounts")
         if amount.minor <= 0:
             raise ValidationError("a transfer needs a positive amount")
+        self._check_size(amount, "transfer")
         key = _check_key(idempotency_key)
+        asked = PostingRequest(operation="transfer", account_ids=(from_id, to_id),
+                               amount_minor=amount.minor, currency=amount.currency, note=note)
 
         def replay(conn: Connection) -> tuple[Entry, Entry] | None:
-            debit = store.entry_by_key(conn, f"{key}:debit")
-            credit = store.entry_by_key(conn, f"{key}:credit")
-            return None if debit is None or credit is None else (debit, credit)
+            found = idempotency.replay(conn, key, asked)
+            return (found[0], found[1]) if found else None
 
         def work(conn: Connection) -> tuple[Entry, Entry]:
             locked = store.load_accounts(conn, self._db, (from_id, to_id), lock=True)
@@ -97,11 +123,14 @@ class PostingOps(LedgerBase):
             self._money(amount, source.currency)
             _check_can_pay(source, -amount.minor, "This transfer")
             now = self._clock.now()
-            debit = store.post(conn, source, -amount.minor, "transfer", key=f"{key}:debit",
+            debit = store.post(conn, source, -amount.minor, "transfer",
+                               key=idempotency.scoped_key("transfer-out", from_id, key),
                                actor=actor, now=now, site=self.site, reference=to_id, note=note)
-            credit = store.post(conn, target, amount.minor, "transfer", key=f"{key}:credit",
+            credit = store.post(conn, target, amount.minor, "transfer",
+                                key=idempotency.scoped_key("transfer-in", to_id, key),
                                 actor=actor, now=now, site=self.site, reference=from_id,
                                 note=note)
+            idempotency.remember(conn, key, asked, [debit, credit], now)
             self._audit.record_in(conn, actor, "ledger.transfer", from_id, to=to_id,
                                   amount_minor=amount.minor, note=note)
             return debit, credit

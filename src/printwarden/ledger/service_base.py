@@ -21,12 +21,15 @@ T = TypeVar("T")
 
 class LedgerBase:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, currency: str,
-                 site: str = "central") -> None:
+                 site: str = "central", max_posting_minor: int | None = None) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
         self.currency = Money.zero(currency).currency  # validates the code
         self.site = site
+        #: The largest amount one direct posting (top-up, refund, adjustment, transfer)
+        #: may move, in minor units; None = no limit (setting ``max_top_up_minor``).
+        self.max_posting_minor = max_posting_minor
 
     def _money(self, amount: Money, currency: str | None = None) -> Money:
         expected = currency or self.currency

@@ -142,3 +142,16 @@ ledger_allocation_runs = sa.Table(
     sa.Column("total_minor", sa.BigInteger(), nullable=False),
     sa.UniqueConstraint("schedule_id", "period_key"),
 )
+
+#: The idempotency keys callers gave for direct postings (top-up, refund, adjustment,
+#: transfer), with what each asked for: a key given again with another request (amount,
+#: account, operation, note, reference) is refused instead of answering the first entry.
+ledger_request_keys = sa.Table(
+    "ledger_request_keys",
+    metadata,
+    sa.Column("key", sa.String(150), primary_key=True),
+    sa.Column("operation", sa.String(16), nullable=False),
+    sa.Column("request", sa.JSON(), nullable=False),
+    sa.Column("entry_ids", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import sqlalchemy as sa
+import structlog
+
 from printwarden.accounts.service import AccountsService
 from printwarden.container import ServerContainer
 from printwarden.core.clock import Clock, SystemClock
-from printwarden.core.settings import ServerSettings
+from printwarden.core.private_files import LooseMode, secure_paths, with_sqlite_companions
+from printwarden.core.settings import SECRETS_FILE, SETTINGS_FILE, ServerSettings
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.db.migrate import upgrade
 from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+
+log = structlog.get_logger("printwarden.server")
+
+
+def secure_data_dir(settings: ServerSettings) -> list[LooseMode]:
+    """Data directory 0700; database (with WAL/SHM), secrets and settings 0600: what was
+    open to others is tightened and logged as a warning."""
+    data_dir = settings.data_dir
+    files = [data_dir / SECRETS_FILE, data_dir / SETTINGS_FILE]
+    url = sa.make_url(settings.effective_database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        files += with_sqlite_companions(Path(url.database))
+    loose = secure_paths([data_dir], files)
+    for finding in loose:
+        log.warning("insecure_file_mode", path=str(finding.path), mode=f"{finding.mode:04o}",
+                    fixed=finding.fixed, detail=finding.describe())
+    return loose
 
 
 def build_server(
@@ -21,15 +44,24 @@ def build_server(
     clock: Clock | None = None,
     migrate: bool = True,
 ) -> ServerContainer:
-    """Wire every server service. Tests pass their own ``db`` and ``clock``; nothing is patched."""
-    database = db or Database(settings.effective_database_url)
+    """Wire every server service. Tests pass their own ``db`` and ``clock``; nothing is patched.
+
+    The data directory and its files are made private first (``secure_data_dir``)."""
+    secure_data_dir(settings)
+    database = db or Database(settings.effective_database_url,
+                              retry_seconds=settings.database_retry_seconds)
     if migrate:
         upgrade(database)
     the_clock = clock or SystemClock()
     audit = AuditLog(database, the_clock)
-    accounts = AccountsService(database, the_clock, audit, settings.card_hmac_key.encode())
-    ledger = LedgerService(database, the_clock, audit, currency=settings.currency)
-    devices = DevicesService(database, the_clock, audit)
+    accounts = AccountsService(
+        database, the_clock, audit, settings.card_hmac_key.encode(),
+        login_per_minute=settings.login_rate_limit_per_minute,
+        source_per_minute=settings.login_source_rate_limit_per_minute)
+    ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
+                           max_posting_minor=settings.max_top_up_minor)
+    devices = DevicesService(database, the_clock, audit,
+                             enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)
     return ServerContainer(

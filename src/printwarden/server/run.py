@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import structlog
 import uvicorn
@@ -15,22 +16,28 @@ from printwarden.core.settings import ServerSettings
 from printwarden.server.bootstrap import build_server
 from printwarden.server.scheduler import Scheduler
 
+if TYPE_CHECKING:
+    from printwarden.web.shutdown import Stopping
+
 log = structlog.get_logger("printwarden.server")
-#: How long a stopping server lets open requests finish (agents' event long polls would
-#: otherwise hold it for their whole wait); agents reconnect and lose nothing.
+#: How long a stopping server lets open requests finish once it told them to end (a
+#: request that does not end by then is cut; agents reconnect and lose nothing).
 SHUTDOWN_GRACE_SECONDS = 2
 
 
-class _Server(uvicorn.Server):
-    """uvicorn that tells ``on_exit_signal`` at once when SIGTERM/SIGINT arrives (before it
-    waits for open connections), so a demo can stop its agent, whose long poll is one."""
+class _StoppingServer(uvicorn.Server):
+    """uvicorn's server that tells the app it is stopping as soon as a signal arrives, so
+    agent long polls and WebSockets end before uvicorn waits for open connections, and
+    ``on_exit_signal`` too (a demo stops its agent and printer then)."""
 
-    def __init__(self, config: uvicorn.Config,
-                 on_exit_signal: Callable[[], None] | None) -> None:
+    def __init__(self, config: uvicorn.Config, stopping: Stopping,
+                 on_exit_signal: Callable[[], None] | None = None) -> None:
         super().__init__(config)
+        self._stopping = stopping
         self._on_exit_signal = on_exit_signal
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._stopping.set()
         if self._on_exit_signal is not None and not self.should_exit:
             threading.Thread(target=self._on_exit_signal, name="pw-exit-signal",
                              daemon=True).start()
@@ -48,11 +55,11 @@ def serve(container: ServerContainer, *,
     scheduler.start()
     log.info("server_started", url=settings.effective_public_url, database=container.db.dialect,
              data_dir=str(settings.data_dir))
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                            access_log=False, proxy_headers=True,
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
     try:
-        config = uvicorn.Config(app, host=settings.host, port=settings.port,
-                                log_config=None, access_log=False, proxy_headers=True,
-                                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
-        _Server(config, on_exit_signal).run()
+        _StoppingServer(config, app.state.stopping, on_exit_signal).run()
     finally:
         scheduler.stop()
         container.db.dispose()

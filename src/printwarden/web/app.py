@@ -18,8 +18,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from printwarden import __version__
 from printwarden.container import ServerContainer
 from printwarden.db.migrate import current_revision, head_revision
+from printwarden.web.body_limit import BodySizeLimit
 from printwarden.web.errors import error_body, install_error_handlers
 from printwarden.web.metrics import WebMetrics
+from printwarden.web.shutdown import Stopping
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -42,6 +44,7 @@ def create_app(container: ServerContainer) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
+    app.state.stopping = Stopping()
     metrics = WebMetrics()
     metrics.info.labels(__version__, "server").set(1)
     app.state.metrics = metrics
@@ -52,6 +55,9 @@ def create_app(container: ServerContainer) -> FastAPI:
         https_only=container.settings.effective_public_url.startswith("https://"),
     )
     install_error_handlers(app)
+    app.add_middleware(  # outermost: nothing reads a body past the cap
+        BodySizeLimit, limit=container.settings.max_request_body_bytes,
+        per_path={"/api/v1/users/import": container.settings.max_import_body_bytes})
     for name in API_MODULES:
         module = importlib.import_module(f"printwarden.web.api.{name}")
         app.include_router(module.router)

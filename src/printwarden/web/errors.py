@@ -6,6 +6,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from printwarden.core.errors import (
@@ -16,9 +17,12 @@ from printwarden.core.errors import (
     NotFoundError,
     PermissionDenied,
     PrintwardenError,
+    ServiceUnavailable,
+    TooManyAttempts,
     ValidationError,
 )
 from printwarden.core.ids import new_id
+from printwarden.db.engine import is_disconnect
 
 log = structlog.get_logger("printwarden.web")
 
@@ -28,6 +32,8 @@ STATUS_BY_ERROR: dict[type[PrintwardenError], int] = {
     ConflictError: 409,
     PermissionDenied: 403,
     AuthenticationFailed: 401,
+    TooManyAttempts: 429,
+    ServiceUnavailable: 503,
     InsufficientFunds: 402,
     ConfigurationError: 500,
 }
@@ -56,6 +62,9 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
             "currency": exc.currency,
         }
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationFailed) else None
+    if isinstance(exc, TooManyAttempts | ServiceUnavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
+        extra = {"retry_after": exc.retry_after}
     body = error_body(exc.code, exc.message, **extra)
     return JSONResponse(body, status_for(exc), headers=headers)
 
@@ -72,12 +81,26 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            413: "too_large", 429: "too_many_attempts", 503: "unavailable"}
     return JSONResponse(
         error_body(code.get(exc.status_code, "http_error"), str(exc.detail)),
         exc.status_code,
         headers=getattr(exc, "headers", None),
     )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A lost database connection outside ``Database.run``'s retries: 503, one warning line."""
+    assert isinstance(exc, DBAPIError)
+    if not is_disconnect(exc):
+        return await _unexpected(request, exc)
+    detail = str(exc.orig or exc).strip().splitlines()
+    log.warning("database_unavailable", path=request.url.path,
+                error=detail[0] if detail else "")
+    return JSONResponse(error_body("unavailable", "the database cannot be reached right now; "
+                                   "try again in a few seconds", retry_after=5), 503,
+                        headers={"Retry-After": "5"})
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -90,4 +113,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PrintwardenError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from printwarden.core.errors import AuthenticationFailed
+from printwarden.core.errors import AuthenticationFailed, TooManyAttempts
 from printwarden.core.principal import Principal
 from printwarden.web.csrf import check_csrf, csrf_token
 from printwarden.web.dashboard import dashboard_view, my_accounts_view
-from printwarden.web.deps import SESSION_USER_KEY, Container, CurrentPrincipal
+from printwarden.web.deps import SESSION_USER_KEY, Container, CurrentPrincipal, client_source
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -52,7 +52,13 @@ def login(
 ) -> Response:
     check_csrf(request, csrf)
     try:
-        user = container.accounts.authenticate_password(username.strip(), password)
+        user = container.accounts.authenticate_password(username.strip(), password,
+                                                        source=client_source(request))
+    except TooManyAttempts as exc:
+        page = _page(request, "login.html", principal, status=429, error=exc.message,
+                     username=username)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except AuthenticationFailed as exc:
         return _page(request, "login.html", principal, status=401, error=exc.message,
                      username=username)

@@ -87,7 +87,8 @@ def test_a_re_enrolled_agent_takes_jobs_again(world: World,
             world.server.jobs.revoke_agent(world.agent_id(), actor="admin")
             await wait_for(lambda: core.revoked, "the agent to hear it was revoked")
             revoked = core.accepting("hall")[1]
-        code, _ = world.server.devices.create_enrolment_code(actor="admin")
+        code, _ = world.server.devices.create_enrolment_code(
+            actor="admin", for_agent_id=world.agent_id())  # made for this agent
         world.code = code
         await enrolled(settings, world)
         async with running(settings, world.transport) as core:

@@ -25,7 +25,8 @@ def test_an_admin_tops_up_a_credit_account_once_per_key(admin_client: TestClient
                               headers={"Idempotency-Key": "till-1"})
     assert first.status_code == 201
     assert first.json()["amount"] == {"minor": 1250, "currency": "EUR", "display": "12.50 EUR"}
-    again = admin_client.post(path, json={"amount": "12.50", "idempotency_key": "till-1"})
+    again = admin_client.post(path, json={"amount": "12.50", "note": "cash",
+                                          "idempotency_key": "till-1"})
     assert again.json()["id"] == first.json()["id"]
     account = admin_client.get(f"/api/v1/accounts/{credit.id}").json()
     assert account["balance"]["display"] == "12.50 EUR"

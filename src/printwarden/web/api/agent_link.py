@@ -1,7 +1,8 @@
 """REST + WebSocket: the agent link (protocol in docs/protocols/agent-link.md).
 
 Events are read from the database every ``POLL_SECONDS``, so a long poll or a WebSocket
-on any server instance sees events written by any other.
+on any server instance sees events written by any other. When the server stops, both end
+within ``POLL_SECONDS`` (``web.shutdown``): a long poll answers, a WebSocket closes 1012.
 
 The hot routes (authorize, complete) are ``async`` and run the token check and the use
 case in ONE worker-thread hop (``_as_agent``), with the same checks as the ``AgentOnly``
@@ -36,7 +37,14 @@ from printwarden.web.api.agent_link_schemas import (
     RegisterIn,
     RegisterOut,
 )
-from printwarden.web.deps import AgentOnly, Container, current_principal, require_roles
+from printwarden.web.deps import (
+    AgentOnly,
+    Container,
+    client_source,
+    current_principal,
+    require_roles,
+)
+from printwarden.web.shutdown import WS_SERVICE_RESTART, Stopping
 
 T = TypeVar("T")
 _require_agent = require_roles("agent")
@@ -51,9 +59,10 @@ WS_POLICY_VIOLATION = 1008
 
 @router.post("/register", status_code=201, response_model=RegisterOut,
              summary="Exchange a one-time enrolment code for an agent token")
-def register(body: RegisterIn, container: Container) -> RegisterOut:
+def register(body: RegisterIn, container: Container, request: Request) -> RegisterOut:
     agent, token = container.devices.register_agent(
-        body.code, name=body.name, hostname=body.hostname, version=body.version)
+        body.code, name=body.name, hostname=body.hostname, version=body.version,
+        source=client_source(request))
     return RegisterOut(agent_id=agent.id, token=token, server_time=container.clock.now())
 
 
@@ -106,6 +115,7 @@ def printing(job_id: str, agent: AgentOnly, container: Container) -> JobStateOut
 @router.get("/events", response_model=list[EventOut],
             summary="Events after ID; waits up to `wait` seconds for one (long poll)")
 async def events(
+    request: Request,
     agent: AgentOnly,
     container: Container,
     after: Annotated[str | None, Query(max_length=26)] = None,
@@ -113,10 +123,11 @@ async def events(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[EventOut]:
     deadline = time.monotonic() + wait
+    stopping: Stopping = request.app.state.stopping
     while True:
         found = await run_in_threadpool(container.devices.events_after, agent.id, after, limit)
-        if found or time.monotonic() >= deadline:
-            return [EventOut.of(event) for event in found]
+        if found or time.monotonic() >= deadline or stopping.is_set():
+            return [EventOut.of(event) for event in found]  # a stopping server answers now
         await asyncio.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0)))
 
 
@@ -177,7 +188,11 @@ class _EventStream:
                     task.result()
 
     async def _send_loop(self) -> None:
+        stopping: Stopping = self._ws.app.state.stopping
         while True:
+            if stopping.is_set():
+                await self._ws.close(code=WS_SERVICE_RESTART, reason="server stopping")
+                return
             found = await run_in_threadpool(
                 self._container.devices.events_after, self._agent.id, self._sent, 100)
             for event in found:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +18,9 @@ from printwarden.jobs.messages import (
 )
 
 _STRICT = ConfigDict(extra="forbid")
+#: Counts from an agent stay inside what the database's 64-bit integers hold.
+PageCount = Annotated[int, Field(ge=0, le=1_000_000)]
+MediaName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class MoneyOut(BaseModel):
@@ -86,7 +89,7 @@ class AnalysisIn(BaseModel):
     pages: int | None = Field(default=None, ge=0, le=1_000_000)
     color_pages: int | None = Field(default=None, ge=0, le=1_000_000)
     mono_pages: int | None = Field(default=None, ge=0, le=1_000_000)
-    sizes: dict[str, int] = Field(default_factory=dict)
+    sizes: dict[MediaName, PageCount] = Field(default_factory=dict, max_length=100)
     estimated: bool = False
     reason: str = Field(default="", max_length=500)
 
@@ -98,7 +101,7 @@ class AuthorizeIn(BaseModel):
     username: str = Field(min_length=1, max_length=200)
     title: str = Field(default="", max_length=500)
     document_format: str = Field(default="application/octet-stream", max_length=100)
-    size_bytes: int = Field(default=0, ge=0)
+    size_bytes: int = Field(default=0, ge=0, le=2**53)
     copies: int = Field(default=1, ge=1, le=9999)
     sides: Literal["one-sided", "two-sided-long-edge", "two-sided-short-edge"] = "one-sided"
     color_mode: Literal["color", "monochrome", "auto"] = "auto"

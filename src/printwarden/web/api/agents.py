@@ -17,6 +17,9 @@ router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 class CodeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ttl_hours: int = Field(default=24, ge=1, le=24 * 30, description="hours the code is valid")
+    agent_id: str | None = Field(
+        default=None, max_length=26,
+        description="re-enrol this existing agent (rotate its token); omit for a new agent")
 
 
 class CodeOut(BaseModel):
@@ -26,12 +29,13 @@ class CodeOut(BaseModel):
     created_by: str
     used_at: datetime | None
     used_by_agent_id: str | None
+    for_agent_id: str | None = Field(description="the agent this code re-enrols, if any")
 
     @classmethod
     def of(cls, code: EnrolmentCode) -> CodeOut:
         return cls(id=code.id, created_at=code.created_at, expires_at=code.expires_at,
                    created_by=code.created_by, used_at=code.used_at,
-                   used_by_agent_id=code.used_by_agent_id)
+                   used_by_agent_id=code.used_by_agent_id, for_agent_id=code.for_agent_id)
 
 
 class NewCodeOut(CodeOut):
@@ -67,8 +71,24 @@ def list_codes(_: AdminOnly, container: Container, paging: Paging) -> dict[str, 
 @router.post("/enrolment-codes", status_code=201, response_model=NewCodeOut,
              summary="Create a one-time enrolment code (returned once)")
 def create_code(admin: AdminOnly, container: Container, body: CodeIn | None = None) -> NewCodeOut:
-    ttl = timedelta(hours=(body or CodeIn()).ttl_hours)
-    code, record = container.devices.create_enrolment_code(actor=admin.name, ttl=ttl)
+    wanted = body or CodeIn()
+    code, record = container.devices.create_enrolment_code(
+        actor=admin.name, ttl=timedelta(hours=wanted.ttl_hours), for_agent_id=wanted.agent_id)
+    return NewCodeOut(code=code, **CodeOut.of(record).model_dump())
+
+
+class AgentCodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ttl_hours: int = Field(default=24, ge=1, le=24 * 30, description="hours the code is valid")
+
+
+@router.post("/{agent_id}/enrolment-codes", status_code=201, response_model=NewCodeOut,
+             summary="Create a one-time code that re-enrols THIS agent (rotates its token)")
+def create_code_for_agent(agent_id: str, admin: AdminOnly, container: Container,
+                          body: AgentCodeIn | None = None) -> NewCodeOut:
+    code, record = container.devices.create_enrolment_code(
+        actor=admin.name, ttl=timedelta(hours=(body or AgentCodeIn()).ttl_hours),
+        for_agent_id=agent_id)
     return NewCodeOut(code=code, **CodeOut.of(record).model_dump())
 
 

@@ -14,7 +14,7 @@ from printwarden.core.principal import Principal
 from printwarden.jobs.ipp_status import ipp_job_state, ipp_job_state_reason
 from printwarden.jobs.model import Job, JobEvent, JobState
 from printwarden.web.api.agent_link_schemas import MoneyOut
-from printwarden.web.deps import AnyUser, Container, Paging, StaffOnly
+from printwarden.web.deps import AnyUser, Container, Instant, Paging, StaffOnly
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
@@ -101,8 +101,8 @@ def list_jobs(
     printer_id: Annotated[str | None, Query(max_length=26)] = None,
     agent_id: Annotated[str | None, Query(max_length=26)] = None,
     state: JobState | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> dict[str, Any]:
     if not _is_staff(principal):
         user_id, username = principal.id, None

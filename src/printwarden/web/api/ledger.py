@@ -25,7 +25,7 @@ from printwarden.web.api.ledger_schemas import (
     is_staff,
     parse_amount,
 )
-from printwarden.web.deps import AnyUser, Container, Paging, StaffOnly
+from printwarden.web.deps import AnyUser, Container, Instant, Paging, StaffOnly
 
 router = APIRouter(prefix="/api/v1", tags=["ledger"])
 
@@ -83,8 +83,8 @@ def list_entries(
     account_id: Annotated[str | None, Query()] = None,
     kind: Annotated[EntryKind | None, Query()] = None,
     job_id: Annotated[str | None, Query()] = None,
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Annotated[Instant | None, Query()] = None,
+    until: Annotated[Instant | None, Query()] = None,
 ) -> EntryPage:
     if not is_staff(principal):
         if account_id is None:
@@ -100,8 +100,8 @@ def account_entries(
     account_id: str, container: Container, principal: AnyUser, paging: Paging,
     kind: Annotated[EntryKind | None, Query()] = None,
     job_id: Annotated[str | None, Query()] = None,
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Annotated[Instant | None, Query()] = None,
+    until: Annotated[Instant | None, Query()] = None,
 ) -> EntryPage:
     visible_account(container, principal, account_id)
     return _page(container, paging, account_id=account_id, kind=kind, job_id=job_id,

@@ -13,11 +13,12 @@ from decimal import Decimal, InvalidOperation
 from pydantic import BaseModel, Field
 
 from printwarden.core.errors import PermissionDenied, ValidationError
-from printwarden.core.money import Money, exponent
+from printwarden.core.money import DECIMAL_TEXT, Money, exponent
 from printwarden.core.principal import Principal
 from printwarden.ledger.model import Account, Entry
 
-AMOUNT_PATTERN = r"^-?\d{1,12}(\.\d{1,3})?$"
+#: ASCII digits only: pydantic's (Rust) ``\d`` matches every script's digits.
+AMOUNT_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,3})?$"
 AmountText = Field(pattern=AMOUNT_PATTERN, examples=["12.50"],
                    description="decimal amount in major units, e.g. 12.50")
 
@@ -38,6 +39,8 @@ class MoneyOut(BaseModel):
 
 def parse_amount(text: str, currency: str, field: str = "amount") -> Money:
     """``"12.50"`` -> Money(1250); more decimals than the currency has is an error."""
+    if not DECIMAL_TEXT.fullmatch(text):
+        raise ValidationError(f"{field}: not a decimal amount in digits 0-9")
     try:
         value = Decimal(text)
     except InvalidOperation as exc:

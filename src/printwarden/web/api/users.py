@@ -124,11 +124,14 @@ class ImportReportOut(BaseModel):
     created: int
     updated: int
     skipped: int
+    failed: int = Field(description="lines refused; each is listed in errors")
+    summary: str
     errors: list[ImportLineError]
 
     @classmethod
     def of(cls, report: ImportReport) -> ImportReportOut:
         return cls(created=report.created, updated=report.updated, skipped=report.skipped,
+                   failed=report.failed, summary=report.summary(),
                    errors=[ImportLineError(line=line, message=message)
                            for line, message in report.errors])
 
