@@ -6,6 +6,8 @@ import asyncio
 import os
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 from zeroconf import IPVersion
@@ -81,12 +83,32 @@ def test_the_advertiser_registers_follows_and_withdraws_queues(tmp_path: Path) -
     asyncio.run(asyncio.wait_for(scenario(), 60))
 
 
-def _avahi_browse(service_type: str) -> list[list[str]]:
-    """Resolved services of ``service_type`` as avahi (an independent mDNS stack) sees them."""
-    answer = subprocess.run(["avahi-browse", "--resolve", "--parsable", "--terminate",
-                             service_type], capture_output=True, text=True, timeout=60,
-                            check=False)
-    return [line.split(";") for line in answer.stdout.splitlines() if line.startswith("=")]
+def _avahi_browse(service_type: str, name: str, timeout: float = 30) -> list[list[str]]:
+    """Resolved services of ``service_type`` as avahi (an independent mDNS stack) sees
+    them, read as they come until ``name`` is among them (a stale service another process
+    left behind makes ``--terminate`` wait for its resolver to time out)."""
+    browse = subprocess.Popen(["avahi-browse", "--resolve", "--parsable", service_type],
+                              stdout=subprocess.PIPE, text=True)
+    rows: list[list[str]] = []
+    found = threading.Event()
+
+    def read() -> None:
+        assert browse.stdout is not None
+        for line in browse.stdout:
+            if line.startswith("="):
+                rows.append(line.rstrip("\n").split(";"))
+                if rows[-1][3] == name:
+                    found.set()  # and go on reading: anything else there shows too
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        found.wait(timeout)
+        time.sleep(0.5)  # a hidden queue, if it were published, would show by now too
+    finally:
+        browse.kill()
+        browse.wait()
+    return list(rows)
 
 
 def test_ipp_everywhere_and_airprint_clients_find_queues_by_subtype(
@@ -105,10 +127,7 @@ def test_ipp_everywhere_and_airprint_clients_find_queues_by_subtype(
             seen: dict[str, list[list[str]]] = {}
             for subtype in SUBTYPES:
                 kind = f"{subtype}._sub._ipp._tcp"
-                for _ in range(5):  # avahi's first browse may end before our answer
-                    seen[kind] = await asyncio.to_thread(_avahi_browse, kind)
-                    if any(row[3] == name for row in seen[kind]):
-                        break
+                seen[kind] = await asyncio.to_thread(_avahi_browse, kind, name)
             return seen
         finally:
             await advertiser.stop()
