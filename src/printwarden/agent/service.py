@@ -22,6 +22,7 @@ from printwarden.agent.model import (
     LocalState,
     released_state,
 )
+from printwarden.agent.processing.analysis_pool import pool_from_settings
 from printwarden.agent.processing.pipeline import Pipeline, SendDocument
 from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
 from printwarden.agent.queues import queue_status as status_of
@@ -61,7 +62,8 @@ class AgentService:
         self._queues: dict[str, QueueConfig] = {}
         self._activity: dict[str, QueueActivity] = {}
         self.pipeline = Pipeline(book, link, self.server_up, queues=lambda: self._queues,
-                                 activity=self._activity_of, send=send)
+                                 activity=self._activity_of, send=send,
+                                 analyser=pool_from_settings(settings))
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
                                 handlers={"cancel": self._on_cancel_event,

@@ -98,6 +98,7 @@ def analyse_pclxl(path: str, limits: Limits, deadline: float) -> DocumentInfo:
         reason=problem,
         estimated=problem is not None,
         warnings=[problem] if problem else [],
+        count_certain=problem is None,
     )
 
 
