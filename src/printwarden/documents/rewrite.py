@@ -49,6 +49,8 @@ def rewrite_to_counted(source: str | os.PathLike[str], target: str | os.PathLike
     Never raises for the document's sake. ``target`` may be left behind on failure."""
     limits = limits or Limits()
     deadline = time.monotonic() + limits.max_seconds
+    if pages < 1:
+        return Rewritten(None, "the document has no pages to print")
     try:
         if fmt == "pdf":
             return _checked(_pdf(source, target, pages, limits, deadline), target, fmt,

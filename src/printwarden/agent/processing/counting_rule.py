@@ -2,6 +2,8 @@
 
     certain count                      -> print the document as it is
     pages unknown (failed, timed out)  -> refuse: nothing is charged by a guess
+    no pages, or content of another
+      format than the one declared     -> refuse
     count not certain, policy rewrite  -> rewrite to the counted pages (pdf, postscript,
                                           pwg-raster, urf), then check the rewrite
     count not certain, policy refuse,
@@ -44,6 +46,8 @@ def verdict(summary: AnalysisSummary, policy: str, declared: str | None = None) 
         why = summary.reason or "unknown reason"
         return Verdict(REFUSE, f"refused: the pages of the document could not be counted "
                                f"({why})")
+    if summary.pages == 0:
+        return Verdict(REFUSE, "refused: the document has no pages")
     if declared is not None and summary.format and summary.format != declared:
         return Verdict(REFUSE, f"refused: the document is declared as {declared} but its "
                                f"content is {summary.format}")
