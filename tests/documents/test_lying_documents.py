@@ -246,3 +246,42 @@ def test_pcl_that_asks_the_printer_for_copies_is_not_certain_and_not_rewritable(
     assert info.pages == 1 and not info.count_certain and "5 copies" in (info.reason or "")
     done = rewrite_to_counted(path, tmp_path / "out.pcl", "pcl5", 1)
     assert done.info is None and "cannot be rewritten" in (done.problem or "")
+
+
+def test_a_pwg_page_that_asks_for_copies_is_rewritten_to_one(tmp_path: Path) -> None:
+    page = bytearray(_pwg_page())
+    struct.pack_into(">I", page, 340, 40)
+    path = tmp_path / "copies.pwg"
+    path.write_bytes(b"RaS2" + bytes(page))
+    info = analyse(path)
+    assert (info.pages, info.count_certain) == (1, False) and "40 copies" in (info.reason or "")
+    out = tmp_path / "one.pwg"
+    done = rewrite_to_counted(path, out, "pwg-raster", 1)
+    assert done.info is not None and done.info.count_certain
+    assert struct.unpack_from(">I", out.read_bytes(), 4 + 340)[0] == 1
+
+
+def test_a_pjl_header_asking_for_copies_makes_any_format_uncertain(tmp_path: Path) -> None:
+    pdf = write_tree(tmp_path / "plain.pdf", honest_tree([0]))
+    wrapped = tmp_path / "pjl.pdf"
+    wrapped.write_bytes(b"\x1b%-12345X@PJL SET QTY=25\r\n@PJL ENTER LANGUAGE=PDF\r\n"
+                        + pdf.read_bytes())
+    info = analyse(wrapped)
+    assert info.format == "pdf" and not info.count_certain
+    assert "PJL header asks the printer for 25 copies" in (info.reason or "")
+    out = tmp_path / "bare.pdf"
+    done = rewrite_to_counted(wrapped, out, "pdf", 1)
+    assert done.info is not None and done.info.count_certain
+    assert out.read_bytes().startswith(b"%PDF")  # the PJL header is gone
+
+
+def test_pcl_xl_page_copies_make_the_count_uncertain(tmp_path: Path) -> None:
+    # BeginPage, then EndPage with PageCopies (attribute 0x31) = 40, little-endian uint16
+    path = tmp_path / "copies.pxl"
+    path.write_bytes(b") HP-PCL XL;2;0\n\x43\xc1\x28\x00\xf8\x31\x44")
+    info = analyse(path)
+    assert info.format == "pclxl" and info.pages == 1 and not info.count_certain
+    assert "40 copies of a page" in (info.reason or "")
+    plain = tmp_path / "plain.pxl"
+    plain.write_bytes(b") HP-PCL XL;2;0\n\x43\x44")
+    assert analyse(plain).count_certain

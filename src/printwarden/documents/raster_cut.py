@@ -2,7 +2,8 @@
 
 A truncated raster stream is counted by its whole pages; a printer given the partial
 page may print it too. The rewritten stream holds exactly the counted pages: the bytes up
-to the end of the last whole page, and for URF a header whose page count says so.
+to the end of the last whole page, for URF a header whose page count says so, and for
+PWG raster page headers whose NumCopies is at most 1.
 """
 
 from __future__ import annotations
@@ -15,19 +16,23 @@ from printwarden.documents.raster_lines import ChunkReader, Truncated, skip_page
 __all__ = ["cut_raster"]
 
 _PWG_HEADER = 1796
+_NUM_COPIES = 340
 
 
-def _whole_pages_end(path: str | os.PathLike[str], fmt: str) -> tuple[int, int]:
-    """(pages, offset just after the last whole page)."""
+def _whole_pages_end(path: str | os.PathLike[str],
+                     fmt: str) -> tuple[int, int, list[int]]:
+    """(pages, offset just after the last whole page, offsets of PWG page headers)."""
     with open(path, "rb") as f:
         start = 4 if fmt == "pwg-raster" else 12
         head = f.read(start)
         endian = "<" if head == b"2SaR" else ">"
         reader = ChunkReader(f)
         pages, end = 0, start
+        headers: list[int] = []
         while not reader.at_end():
             try:
                 if fmt == "pwg-raster":
+                    at = start + reader.consumed + reader.pos
                     header = reader.read(_PWG_HEADER)
                     res_x, res_y, height, bits, bpl = (
                         struct.unpack_from(endian + "I", header, off)[0]
@@ -36,6 +41,7 @@ def _whole_pages_end(path: str | os.PathLike[str], fmt: str) -> tuple[int, int]:
                             or not height:
                         break
                     skip_page(reader, bpl, height, (bits + 7) // 8, None)
+                    headers.append(at)
                 else:
                     header = reader.read(32)
                     bits = header[0]
@@ -48,13 +54,13 @@ def _whole_pages_end(path: str | os.PathLike[str], fmt: str) -> tuple[int, int]:
                 break
             pages += 1
             end = start + reader.consumed + reader.pos
-    return pages, end
+    return pages, end, headers[:pages]
 
 
 def cut_raster(source: str | os.PathLike[str], target: str | os.PathLike[str],
                fmt: str) -> int:
     """Write ``target`` with the whole pages of ``source``; answers their number."""
-    pages, end = _whole_pages_end(source, fmt)
+    pages, end, headers = _whole_pages_end(source, fmt)
     with open(source, "rb") as src, open(target, "wb") as dst:
         remaining = end
         while remaining > 0:
@@ -66,4 +72,11 @@ def cut_raster(source: str | os.PathLike[str], target: str | os.PathLike[str],
         if fmt == "urf":
             dst.seek(8)
             dst.write(struct.pack(">I", pages))
+        src.seek(0)
+        endian = "<" if src.read(4) == b"2SaR" else ">"
+        for at in headers:
+            src.seek(at + _NUM_COPIES)
+            if struct.unpack(endian + "I", src.read(4))[0] > 1:
+                dst.seek(at + _NUM_COPIES)
+                dst.write(struct.pack(endian + "I", 1))
     return pages
