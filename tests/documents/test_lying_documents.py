@@ -285,3 +285,42 @@ def test_pcl_xl_page_copies_make_the_count_uncertain(tmp_path: Path) -> None:
     plain = tmp_path / "plain.pxl"
     plain.write_bytes(b") HP-PCL XL;2;0\n\x43\x44")
     assert analyse(plain).count_certain
+
+
+def test_text_a_printer_would_wrap_is_counted_wrapped_and_rewritten_so(tmp_path: Path) -> None:
+    path = tmp_path / "wide.txt"
+    path.write_bytes(b"x" * 8000 + b"\n")  # one line: 100 printed lines of 80 columns
+    info = analyse(path, lines_per_page=60)
+    assert (info.pages, info.count_certain) == (2, False)
+    out = tmp_path / "wrapped.txt"
+    done = rewrite_to_counted(path, out, "text", 2, lines_per_page=60)
+    assert done.info is not None and (done.info.pages, done.info.count_certain) == (2, True)
+    lines = out.read_bytes().split(b"\n")[:-1]
+    assert len(lines) == 100 and {len(line) for line in lines} == {80}
+
+
+def test_text_with_escape_sequences_and_bare_carriage_returns_is_cleaned(
+        tmp_path: Path) -> None:
+    path = tmp_path / "sly.txt"
+    filler = b"an ordinary line of text\n" * 20  # few enough controls to look like text
+    path.write_bytes(filler + b"hello\x1b&l99X world\n" + b"a\rb\rc\n"
+                     + "Grüße\tund 漢字\n".encode())
+    info = analyse(path)
+    assert info.format == "text" and info.pages == 1 and not info.count_certain
+    assert "control characters" in (info.reason or "")
+    assert "carriage returns inside lines" in (info.reason or "")
+    out = tmp_path / "clean.txt"
+    done = rewrite_to_counted(path, out, "text", 1)
+    assert done.info is not None and done.info.count_certain
+    assert out.read_bytes() == (filler + b"hello&l99X world\na\nb\nc\n"
+                                + "Grüße\tund 漢字\n".encode())
+
+
+def test_plain_text_is_certain_and_wide_utf8_counts_by_columns(tmp_path: Path) -> None:
+    path = tmp_path / "plain.txt"
+    path.write_bytes(("ä" * 80 + "\n").encode() + ("漢" * 41 + "\n").encode())
+    info = analyse(path, lines_per_page=1)
+    assert info.pages == 3 and not info.count_certain  # 80 narrow fit, 41 wide wrap
+    narrow = tmp_path / "narrow.txt"
+    narrow.write_bytes(("ä" * 80 + "\r\n").encode() * 3 + b"\tindented\n")
+    assert analyse(narrow).count_certain

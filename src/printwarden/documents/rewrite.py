@@ -8,7 +8,8 @@ here (or refused by the agent), per format:
 | --- | --- |
 | pdf | the page tree rebuilt flat with qpdf (``pdf_rewrite``) |
 | postscript | the program's Ghostscript rendering, as PostScript again (``ps2write``) |
-| pwg-raster, urf | the stream cut after its last whole page (``raster_cut``) |
+| pwg-raster, urf | the stream cut after its last whole page, one copy (``raster_cut``) |
+| text | wrapped at the counted width, control characters removed (``text.clean_text``) |
 | pcl5, pclxl, others | none: refused (PCL is interpreted by the printer; no second reader) |
 
 The rewritten file is then analysed again like any document, and accepted only when
@@ -30,7 +31,7 @@ from printwarden.documents.model import DocumentInfo, Limits
 __all__ = ["REWRITABLE", "Rewritten", "rewrite_to_counted"]
 
 #: Formats with a rewriter; any other uncertain document is refused.
-REWRITABLE = ("pdf", "postscript", "pwg-raster", "urf")
+REWRITABLE = ("pdf", "postscript", "pwg-raster", "urf", "text")
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,10 @@ class Rewritten:
 
 
 def rewrite_to_counted(source: str | os.PathLike[str], target: str | os.PathLike[str],
-                       fmt: str, pages: int, limits: Limits | None = None) -> Rewritten:
-    """Write ``target``: ``source`` (of format ``fmt``) holding exactly ``pages`` pages.
+                       fmt: str, pages: int, limits: Limits | None = None, *,
+                       lines_per_page: int = 60) -> Rewritten:
+    """Write ``target``: ``source`` (of format ``fmt``) holding exactly ``pages`` pages
+    (for text, of ``lines_per_page`` lines).
 
     Never raises for the document's sake. ``target`` may be left behind on failure."""
     limits = limits or Limits()
@@ -65,6 +68,12 @@ def rewrite_to_counted(source: str | os.PathLike[str], target: str | os.PathLike
             problem = None if cut == pages else (
                 f"the stream holds {cut} whole pages where the analysis counted {pages}")
             return _checked(Rewritten(None, problem, method), target, fmt, pages, limits)
+        if fmt == "text":
+            from printwarden.documents.text import clean_text
+
+            clean_text(os.fspath(source), os.fspath(target))
+            return _checked(Rewritten(None, None, "text-clean"), target, fmt, pages, limits,
+                            lines_per_page)
     except MemoryError:
         return Rewritten(None, "out of memory while rewriting")
     except Exception as exc:  # the contract: never raise to the caller
@@ -84,11 +93,11 @@ def _pdf(source: str | os.PathLike[str], target: str | os.PathLike[str], pages: 
 
 
 def _checked(done: Rewritten, target: str | os.PathLike[str], fmt: str, pages: int,
-             limits: Limits) -> Rewritten:
+             limits: Limits, lines_per_page: int = 60) -> Rewritten:
     """Analyse the rewritten file; accept it only when it is certain and has ``pages``."""
     if done.problem is not None:
         return done
-    info = analyse(target, fmt, limits)
+    info = analyse(target, fmt, limits, lines_per_page=lines_per_page)
     if info.pages != pages or not info.count_certain:
         why = info.reason or "its analysis is not certain"
         return Rewritten(None, f"the rewritten document has {info.pages} pages where "

@@ -4,8 +4,9 @@ Reads one JSON request per line on stdin and writes one JSON answer per line on 
 
 - ``{"path", "format_hint", "lines_per_page"}``: the ``AnalysisSummary`` fields of the
   document at ``path``;
-- ``{"op": "rewrite", "path", "target", "format", "pages"}``: write ``target``, the
-  document rewritten to exactly ``pages`` pages (``documents.rewrite``), and answer the
+- ``{"op": "rewrite", "path", "target", "format", "pages", "lines_per_page"}``: write
+  ``target``, the document rewritten to exactly ``pages`` pages (``documents.rewrite``),
+  and answer the
   summary of the rewritten file plus ``rewrite_method``, or ``pages: null`` and
   ``problem``.
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from printwarden.documents import DocumentInfo
 
 Analyse = Callable[[str, str | None, int], dict[str, Any]]
-Rewrite = Callable[[str, str, str, int], dict[str, Any]]
+Rewrite = Callable[[str, str, str, int, int], dict[str, Any]]
 #: The analysis budget (``Limits.max_seconds``), set by ``--seconds``.
 _SECONDS = [30.0]
 
@@ -55,10 +56,12 @@ def analyse_request(path: str, format_hint: str | None, lines_per_page: int) -> 
                               lines_per_page=lines_per_page))
 
 
-def rewrite_request(path: str, target: str, fmt: str, pages: int) -> dict[str, Any]:
+def rewrite_request(path: str, target: str, fmt: str, pages: int,
+                    lines_per_page: int) -> dict[str, Any]:
     from printwarden.documents.rewrite import rewrite_to_counted  # never raises
 
-    done = rewrite_to_counted(path, target, fmt, pages, _limits())
+    done = rewrite_to_counted(path, target, fmt, pages, _limits(),
+                              lines_per_page=lines_per_page)
     if done.info is None:
         return {"pages": None, "problem": done.problem or "not rewritten",
                 "reason": done.problem or "not rewritten", "rewrite_method": done.method}
@@ -68,7 +71,7 @@ def rewrite_request(path: str, target: str, fmt: str, pages: int) -> dict[str, A
 def _answer(request: dict[str, Any], analyse: Analyse, rewrite: Rewrite) -> dict[str, Any]:
     if request.get("op") == "rewrite":
         return rewrite(str(request["path"]), str(request["target"]), str(request["format"]),
-                       int(request["pages"]))
+                       int(request["pages"]), int(request.get("lines_per_page", 60)))
     return analyse(str(request["path"]), request.get("format_hint"),
                    int(request.get("lines_per_page", 60)))
 

@@ -70,9 +70,9 @@ class AnalysisPool:
                                lambda worker: worker.analyse(path, format_hint, lines_per_page))
 
     async def rewrite(self, path: Path, target: Path, fmt: str, pages: int, *, queue: str,
-                      user: str) -> AnalysisSummary:
-        return await self._run(queue, user,
-                               lambda worker: worker.rewrite(path, target, fmt, pages))
+                      user: str, lines_per_page: int = 60) -> AnalysisSummary:
+        return await self._run(queue, user, lambda worker: worker.rewrite(
+            path, target, fmt, pages, lines_per_page))
 
     async def _run(self, queue: str, user: str, work: Work) -> AnalysisSummary:
         answer: asyncio.Future[AnalysisSummary] = asyncio.get_running_loop().create_future()

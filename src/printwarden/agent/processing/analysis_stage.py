@@ -137,7 +137,7 @@ class AnalysisStage:
         elif decision.action == ACCEPT:
             await self._accept(job, first, "analysed", job.analysis.get("rewrite"))
         else:
-            await self._rewrite(job, path, first, decision.reason)
+            await self._rewrite(job, path, first, decision.reason, config.lines_per_page)
 
     async def _accept(self, job: LocalJob, summary: AnalysisSummary, reason: str,
                       rewrite: Any, **changes: Any) -> None:
@@ -149,12 +149,13 @@ class AnalysisStage:
                                     **changes)
 
     async def _rewrite(self, job: LocalJob, path: Path, first: AnalysisSummary,
-                       why: str) -> None:
+                       why: str, lines_per_page: int) -> None:
         target = self._book.spool.tmp_dir / f"{job.local_id}{REWRITE_SUFFIX}"
         try:
             assert first.pages is not None
             rewritten = await self.pool.rewrite(path, target, first.format, first.pages,
-                                                queue=job.queue, user=job.meta.username)
+                                                queue=job.queue, user=job.meta.username,
+                                                lines_per_page=lines_per_page)
             check = after_rewrite(first, rewritten)
             if check.action == REFUSE:
                 await self._book.move_async(job, L.FAILED, check.reason,

@@ -121,12 +121,14 @@ class Analyser:
         return await self._ask({"path": str(path), "format_hint": format_hint,
                                 "lines_per_page": lines_per_page}, path)
 
-    async def rewrite(self, path: Path, target: Path, fmt: str, pages: int) -> AnalysisSummary:
+    async def rewrite(self, path: Path, target: Path, fmt: str, pages: int,
+                      lines_per_page: int = 60) -> AnalysisSummary:
         """Write ``target``: the document rewritten to exactly ``pages`` pages, and answer
         the summary of the rewritten file (``pages`` None and ``problem`` when it could
         not be made). Never raises for the document's sake."""
         return await self._ask({"op": "rewrite", "path": str(path), "target": str(target),
-                                "format": fmt, "pages": pages}, path)
+                                "format": fmt, "pages": pages,
+                                "lines_per_page": lines_per_page}, path)
 
     async def _ask(self, request: dict[str, Any], path: Path) -> AnalysisSummary:
         line = json.dumps(request).encode() + b"\n"

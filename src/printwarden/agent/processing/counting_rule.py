@@ -5,7 +5,7 @@
     no pages, or content of another
       format than the one declared     -> refuse
     count not certain, policy rewrite  -> rewrite to the counted pages (pdf, postscript,
-                                          pwg-raster, urf), then check the rewrite
+                                          pwg-raster, urf, text), then check the rewrite
     count not certain, policy refuse,
       or a format without a rewriter   -> refuse
 
@@ -24,7 +24,7 @@ from printwarden.agent.processing.analysis_worker import TIMED_OUT, AnalysisSumm
 __all__ = ["REWRITABLE", "Verdict", "after_rewrite", "verdict"]
 
 #: Formats ``documents.rewrite`` can rewrite to the counted pages.
-REWRITABLE = ("pdf", "postscript", "pwg-raster", "urf")
+REWRITABLE = ("pdf", "postscript", "pwg-raster", "urf", "text")
 ACCEPT, REWRITE, REFUSE = "accept", "rewrite", "refuse"
 
 
