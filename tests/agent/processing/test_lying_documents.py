@@ -115,7 +115,10 @@ def test_a_queue_that_refuses_lying_documents_aborts_them_with_the_reason_unchar
         async with running(settings) as core:
             job = await core.accept("strict", pdf_meta(), chunks_of(lying))
             failed = await settles(core, job.local_id, L.FAILED, L.COMPLETED)
-            return failed, [p.name for p in core.book.spool.directory.glob("*.doc")]
+            spool = core.book.spool.directory
+            await wait_for(lambda: not list(spool.glob("*.doc")), "the spool file deleted",
+                           timeout=5)
+            return failed, [p.name for p in spool.glob("*.doc")]
 
     failed, spooled = asyncio.run(scenario())
 
