@@ -8,7 +8,10 @@ temporary directory, then measures in the same run:
   * pages/s of ``gs -sDEVICE=inkcov -r75`` on the same PDFs;
   * ``qpdf --show-npages`` page counts (and time) against ours;
   * agreement of per-page colour verdicts with gs (colour when C, M or Y coverage
-    exceeds a threshold), raw and after treating C=M=Y as neutral.
+    exceeds a threshold), raw and after treating C=M=Y as neutral;
+  * the cost of rewriting a document to its counted pages (``documents.rewrite``): the
+    page tree of the large PDF rebuilt, the large PostScript sent as its rendering, and
+    the million-page PDF of the hardening issue.
 Prints a Markdown section; ``--write`` replaces "## Document analysis" in
 docs/benchmarks.md (creating the file if absent).
 """
@@ -232,6 +235,7 @@ def main() -> int:
         big_t, big_rss, big_pages, big_colour = measure_in_child(big)
         big.unlink()
         report = run(corpus, large, args.pages)
+        report += rewrites(root, ps, large, args.pages)
         report += (
             f"\nLarge-file check: a {big_mb:.0f} MB PDF of {big_pages} pages (an uncompressed "
             f"RGB image on each, half of them neutral) was analysed in {big_t:.2f} s with a "
@@ -242,6 +246,30 @@ def main() -> int:
     if args.write:
         write_section(ROOT / "docs" / "benchmarks.md", report)
     return 0
+
+
+def rewrites(root: Path, ps: Path, large: Path, pages: int) -> str:
+    """Time ``rewrite_to_counted`` (which includes the check analysis of its output)."""
+    from tests.documents.pagetrees import million_page_pdf
+
+    from printwarden.documents.rewrite import rewrite_to_counted
+
+    million = million_page_pdf(root / "million.pdf")
+    rows = []
+    for label, source, fmt, count in (
+            (f"Large PDF ({pages} pages): page tree rebuilt", large, "pdf", pages),
+            (f"Large PostScript ({pages} pages): sent as its rendering", ps, "postscript",
+             pages),
+            ("Million-page PDF (2.5 KB, 1 page object)", million, "pdf", 1)):
+        started = time.perf_counter()
+        done = rewrite_to_counted(source, root / f"rewritten.{fmt}", fmt, count)
+        took = time.perf_counter() - started
+        outcome = f"{done.info.pages} pages" if done.info else f"refused: {done.problem}"
+        rows.append(f"| {label} | {took:.2f} s | {outcome} |")
+    return "\n".join([
+        "", "Rewriting to the counted pages (what the agent does to a document whose count "
+        "is not certain; the time includes analysing the rewritten file):", "",
+        "| Document | rewrite + check | result |", "|---|---:|---|", *rows, ""])
 
 
 def run(corpus: Corpus, large: Path, pages_large: int) -> str:

@@ -34,7 +34,8 @@ def test_pages_colour_and_sizes_match_the_truth(case: Callable[[str], Case], nam
         assert info.sizes == c.sizes
     if c.orientations is not None:
         assert tuple(p.orientation for p in info.page_info) == c.orientations
-    assert not info.estimated, info.reason
+    assert info.count_certain is c.count_certain, info.reason
+    assert info.estimated is not c.count_certain, info.reason
     assert [p.number for p in info.page_info] == list(range(1, (c.pages or 0) + 1))
 
 

@@ -37,6 +37,7 @@ def test_shapes_the_callers_rely_on() -> None:
         "estimated",
         "reason",
         "warnings",
+        "count_certain",
     ]
     params = list(inspect.signature(documents.analyse).parameters)
     assert params[:4] == ["path", "format_hint", "limits", "lines_per_page"]

@@ -24,6 +24,7 @@ from printwarden.agent.model import (
     LocalState,
     released_state,
 )
+from printwarden.agent.processing.analysis_pool import pool_from_settings
 from printwarden.agent.processing.delivery import SendDocument
 from printwarden.agent.processing.pipeline import Pipeline
 from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
@@ -77,7 +78,8 @@ class AgentService:
                             max_delay=max(settings.forward_max_delay_seconds,
                                           settings.forward_delay_seconds))
         self.pipeline = Pipeline(book, link, self.server_up, queues=lambda: self._queues,
-                                 activity=self._activity_of, send=send, retry=retry)
+                                 activity=self._activity_of, send=send, retry=retry,
+                                 analyser=pool_from_settings(settings))
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
                                 handlers={"cancel": self._on_cancel_event,

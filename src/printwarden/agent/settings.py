@@ -77,6 +77,16 @@ class AgentSettings(LayeredSettings):
     tls_key_file: Path | None = Field(default=None, description="PEM private key")
     auth_cache_seconds: float = Field(default=60.0, ge=0,
                                       description="how long a checked password is trusted")
+    analysis_workers: int = Field(default=0, ge=0, le=64, description=(
+        "document analysis worker processes; 0: one per CPU, at least 2 and at most 8"))
+    analysis_workers_per_user: int = Field(default=0, ge=0, le=64, description=(
+        "workers one user's documents may hold at once; 0: half the pool, at least 1"))
+    analysis_seconds: float = Field(default=30.0, gt=0, le=3600, description=(
+        "time budget of one analysis or rewrite inside the worker (Ghostscript included)"))
+    analysis_timeout_seconds: float = Field(default=90.0, gt=0, le=7200, description=(
+        "a worker that has not answered by then is killed and the job refused"))
+    analysis_memory_limit_bytes: int = Field(default=2 << 30, ge=0, description=(
+        "address-space limit of a worker (POSIX); 0: none"))
 
     @property
     def token_path(self) -> Path:

@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Callable
 
-from printwarden.documents.detect import detect_file, format_for_mime
+from printwarden.documents.detect import detect_bytes, format_for_mime, pjl_copies, read_head
 from printwarden.documents.model import FORMATS, DocumentInfo, Limits, failed
 
 Analyser = Callable[[str, Limits, float], DocumentInfo]
@@ -53,7 +53,8 @@ def analyse(
     name = os.fspath(path)
     try:
         size = os.path.getsize(name)
-        detected = detect_file(name)
+        head = read_head(name)
+        detected = detect_bytes(head)
     except OSError as exc:
         return failed("unknown", f"cannot read file: {exc.strerror or exc}")
     warnings: list[str] = []
@@ -86,6 +87,13 @@ def analyse(
         result = replace(result, format=fmt)
     if warnings:
         result = _with_warnings(result, warnings)
+    copies = pjl_copies(head)
+    if copies > 1 and result.pages and result.format != "pcl5":  # pcl5 reads PJL itself
+        from dataclasses import replace
+
+        note = f"a PJL header asks the printer for {copies} copies"
+        result = replace(result, count_certain=False, estimated=True,
+                         reason=f"{result.reason}; {note}" if result.reason else note)
     return _apply_default_media(result, default_media)
 
 

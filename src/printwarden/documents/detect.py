@@ -41,6 +41,19 @@ _PJL_LANGS = {
 }
 
 
+_PJL_COPIES = re.compile(rb"@PJL\s+SET\s+(?:COPIES|QTY)\s*=\s*(\d{1,9})", re.IGNORECASE)
+
+
+def pjl_copies(head: bytes) -> int:
+    """The largest ``@PJL SET COPIES/QTY`` in a leading PJL header (1 when none): a
+    printer makes that many copies of whatever language follows."""
+    if not head.startswith((_UEL, b"@PJL")):
+        return 1
+    end = _ENTER.search(head)
+    header = head[: end.end()] if end else head
+    return max([1, *(int(m.group(1)) for m in _PJL_COPIES.finditer(header))])
+
+
 def format_for_mime(mime: str | None) -> str | None:
     """The analyser format for an IPP ``document-format``; ``None`` means sniff the data.
 
@@ -64,6 +77,11 @@ def sniff_mime(head: bytes) -> str:
 def detect_file(path: str | os.PathLike[str]) -> str:
     with open(path, "rb") as f:
         return detect_bytes(f.read(HEAD_BYTES))
+
+
+def read_head(path: str | os.PathLike[str]) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(HEAD_BYTES)
 
 
 def _strip_pjl(head: bytes) -> tuple[bytes, str | None]:

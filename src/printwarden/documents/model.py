@@ -3,6 +3,14 @@
 Nothing here does I/O. ``color`` on a page is a three-valued verdict:
 ``True`` (visible colour), ``False`` (neutral: black, greys, white) or ``None``
 (not determined, e.g. past a limit or for a format whose colour cannot be read).
+
+``DocumentInfo.estimated`` says that some figure is not exact (colour past a budget, a
+page count read from a damaged file...). ``count_certain`` is the narrower promise the
+print agent relies on: the page count is what any conforming reader of this very file
+finds. It is False for a malformed PDF page tree, a repaired PDF, a truncated raster
+stream, a PostScript program (its pages are those one interpreter drew), a PCL stream
+the parser could not follow or that asks the printer for copies itself. Such a
+document is rewritten to the counted pages (``documents.rewrite``) or refused.
 """
 
 from __future__ import annotations
@@ -45,6 +53,10 @@ class Limits:
 
     max_seconds: float = 30.0
     max_pages_detailed: int = 2000
+    #: More pages than this and the document is not analysed (pages unknown).
+    max_pages: int = 100_000
+    #: PDF page trees deeper than this are malformed (real files stay below ~10).
+    max_tree_depth: int = 64
     max_bytes: int = 1 << 30
     max_pixels: int = 200_000_000
     max_decompressed_bytes: int = 512 << 20
@@ -87,6 +99,7 @@ class DocumentInfo:
     estimated: bool
     reason: str | None
     warnings: tuple[str, ...] = field(default=())
+    count_certain: bool = True
 
     @property
     def unknown_color_pages(self) -> int | None:
@@ -106,6 +119,7 @@ class DocumentInfo:
             "estimated": self.estimated,
             "reason": self.reason,
             "warnings": list(self.warnings),
+            "count_certain": self.count_certain,
             "page_info": [p.to_json_dict() for p in self.page_info],
         }
 
@@ -119,6 +133,7 @@ def build_document(
     estimated: bool = False,
     reason: str | None = None,
     warnings: list[str] | tuple[str, ...] = (),
+    count_certain: bool = True,
 ) -> DocumentInfo:
     """Summarise per-page facts into a document.
 
@@ -142,9 +157,10 @@ def build_document(
         mono_pages=mono,
         sizes=sizes,
         method=method,
-        estimated=estimated or unknown > 0,
+        estimated=estimated or unknown > 0 or not count_certain,
         reason=reason,
         warnings=tuple(dict.fromkeys(warnings)),
+        count_certain=count_certain,
     )
 
 
@@ -163,4 +179,5 @@ def failed(
         estimated=True,
         reason=reason,
         warnings=warnings,
+        count_certain=False,
     )

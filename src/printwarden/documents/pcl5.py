@@ -79,8 +79,9 @@ def analyse_pcl5(path: str, limits: Limits, deadline: float) -> DocumentInfo:
         with data:
             pages, st, warning = _parse(data)
     warnings = [warning] if warning else []
-    if st.copies > 1:
+    if st.copies > 1:  # the printer would make them: pages counted once would be a lie
         warnings.append(f"the job asks the printer for {st.copies} copies")
+        warning = warning or warnings[-1]
     if not pages and warning:
         return failed("pcl5", warning, "pcl5-commands", tuple(warnings))
     return build_document(
@@ -90,6 +91,7 @@ def analyse_pcl5(path: str, limits: Limits, deadline: float) -> DocumentInfo:
         warnings=warnings,
         reason=warning,
         estimated=warning is not None,
+        count_certain=warning is None,
     )
 
 

@@ -47,6 +47,7 @@ A_COLOR_SPACE, A_PALETTE_DATA, A_GRAY, A_RGB = 3, 6, 9, 11
 A_MEDIA_SIZE, A_ORIENTATION, A_CUSTOM_SIZE, A_CUSTOM_UNITS = 37, 40, 47, 48
 A_COLOR_MAPPING, A_COLOR_DEPTH, A_COMPRESS, A_SOURCE_WIDTH = 100, 98, 101, 108
 A_BLOCK_HEIGHT, A_PAD = 99, 110
+A_PAGE_COPIES = 49  # EndPage's PageCopies: the printer prints the page that many times
 PAINTING = frozenset({0x86, 0x96, 0x98, 0x9E, 0xA0, 0xA2, 0xA8, 0xB1, 0xB9, 0xB4})
 
 
@@ -65,6 +66,7 @@ class _State:
     image: dict[str, Any] = field(default_factory=dict)
     page: _Page | None = None
     endian: str = "<"
+    page_copies: int = 1
 
 
 def analyse_pclxl(path: str, limits: Limits, deadline: float) -> DocumentInfo:
@@ -98,6 +100,7 @@ def analyse_pclxl(path: str, limits: Limits, deadline: float) -> DocumentInfo:
         reason=problem,
         estimated=problem is not None,
         warnings=[problem] if problem else [],
+        count_certain=problem is None,
     )
 
 
@@ -168,6 +171,8 @@ def _parse(
         return pages, "file truncated or damaged inside a PCL XL stream"
     if st.page is not None:
         return pages, "file ends inside a page"
+    if st.page_copies > 1:
+        return pages, f"the job asks the printer for {st.page_copies} copies of a page"
     return pages, None
 
 
@@ -199,6 +204,9 @@ def _operator(
         return
     page = current
     if op == END_PAGE:
+        copies = attrs.get(A_PAGE_COPIES)
+        if isinstance(copies, int) and copies > 1:
+            st.page_copies = max(st.page_copies, copies)
         pages.append(page)
         st.page = None
         st.image = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -20,6 +21,8 @@ from printwarden.documents.model import DocumentInfo, Limits, PageInfo, build_do
 from printwarden.documents.pdf_color import BudgetExceeded, ColorJudge
 from printwarden.documents.pdf_render import PDFIUM_LOCK, PageRenderer
 from printwarden.documents.pdf_spaces import AMBIGUOUS, COLOR, MONO
+from printwarden.documents.pdf_structure import page_tree, structure_doubts
+from printwarden.documents.pdf_tree import PageTree, TooManyPages, TreeTimeout
 from printwarden.documents.pdf_warnings import pypdf_messages, repair_warnings
 
 
@@ -32,15 +35,46 @@ def analyse_pdf(path: str | os.PathLike[str], limits: Limits, deadline: float) -
                 problem = _decrypt(reader, warnings)
                 if problem is not None:
                     return failed("pdf", problem, "pdf-structure", tuple(warnings))
-            pages = reader.pages
-            count = len(pages)
+            tree = page_tree(reader, limits, deadline)
+        except TooManyPages:
+            return failed("pdf", f"more than {limits.max_pages} pages", "pdf-structure")
+        except TreeTimeout:
+            return failed("pdf", f"the page tree was not read within {limits.max_seconds:g} s",
+                          "pdf-structure")
         except Exception as exc:
             why = f"pypdf could not read the file: {exc}"
             if _looks_truncated(stream):
                 why = "the file appears truncated (no end-of-file marker); " + why
             return _fallback(path, limits, deadline, why)
-        warnings.extend(repair_warnings(messages))
-        return _analyse_pages(path, reader, count, limits, deadline, warnings)
+        repairs = repair_warnings(messages)
+        warnings.extend(repairs)
+        doubts = structure_doubts(reader, stream, tree, repairs)
+        if not tree.well_formed:
+            return _count_only(tree, doubts, warnings)
+        count = len(tree.leaves)
+        try:
+            flattened = len(reader.pages)
+        except Exception as exc:
+            flattened = -1
+            doubts.append(f"pypdf cannot list the pages ({exc})")
+        if flattened not in (count, -1):
+            doubts.append(f"pypdf lists {flattened} pages, the page tree holds {count}")
+        if flattened != count:
+            return _count_only(tree, doubts, warnings)
+        info = _analyse_pages(path, reader, count, limits, deadline, warnings)
+    if doubts:
+        reason = "; ".join(doubts)
+        return replace(info, count_certain=False, estimated=True,
+                       reason=f"{reason}; {info.reason}" if info.reason else reason)
+    return info
+
+
+def _count_only(tree: PageTree, doubts: list[str], warnings: list[str]) -> DocumentInfo:
+    """A page tree that cannot be trusted: its distinct page objects are counted, nothing
+    else is read (a rebuilt copy is analysed instead)."""
+    pages = [PageInfo(i + 1, 0.0, 0.0, "", "portrait", None) for i in range(len(tree.leaves))]
+    return build_document("pdf", pages, "pdf-structure", reason="; ".join(doubts),
+                          warnings=[*warnings, *doubts], count_certain=False)
 
 
 def _looks_truncated(stream: Any) -> bool:
@@ -199,5 +233,6 @@ def _fallback_locked(
     if not infos:
         reason = reason or "document has no pages"
     return build_document(
-        "pdf", infos, "pdfium-render", reason=reason, warnings=warnings, estimated=True
+        "pdf", infos, "pdfium-render", reason=reason or why, warnings=warnings, estimated=True,
+        count_certain=False,
     )

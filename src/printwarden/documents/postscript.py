@@ -2,6 +2,13 @@
 program is run (``pdfwrite``, ``-dSAFER``, with a timeout) and the PDF it produces is
 analysed like any PDF, so pages, sizes and colour come from what the program really
 draws. Without Ghostscript only the DSC count is known and colour is left unknown.
+
+A PostScript document is a program: its pages are the pages one interpreter drew, and
+another interpreter (the printer's) may draw others (a program can test which device
+runs it, the time, a random number). So the count is never ``count_certain``: the
+agent sends the program's Ghostscript rendering instead (``documents.rewrite``) or
+refuses it. A program that does not finish within the time budget (``{} loop``) fails:
+it is never counted from its DSC comments.
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ from printwarden.documents.pdf import analyse_pdf
 
 _BBOX = re.compile(rb"%%(?:Page)?BoundingBox:\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)")
 _MEDIA = re.compile(rb"%%DocumentMedia:\s*\S+\s+([\d.]+)\s+([\d.]+)")
+#: The reason of a program that ran past its time budget (never counted by its comments).
+TIMED_OUT = "Ghostscript did not finish within"
+PROGRAM = "a PostScript program: its pages are those Ghostscript drew"
 
 
 @dataclass(frozen=True)
@@ -70,31 +80,47 @@ def analyse_postscript(path: str, limits: Limits, deadline: float) -> DocumentIn
             if dsc.conforming and dsc_count is not None and dsc_count != result.pages:
                 note = f"DSC comments announce {dsc_count} pages, the program makes {result.pages}"
                 result = replace(result, warnings=(*result.warnings, note))
-            return result
+            reason = f"{PROGRAM}; {result.reason}" if result.reason else PROGRAM
+            return replace(result, count_certain=False, estimated=True, reason=reason)
+        if result.reason and result.reason.startswith(TIMED_OUT):
+            return result  # an endless program is refused, never counted by its comments
         fallback_reason = result.reason
     else:
         fallback_reason = "Ghostscript not available"
     return _from_dsc(dsc, fallback_reason)
 
 
-def _via_ghostscript(gs: str, path: str, limits: Limits, deadline: float) -> DocumentInfo:
+def run_ghostscript(gs: str, device: str, source: str, out: str, limits: Limits,
+                    deadline: float) -> str | None:
+    """Run ``source`` through Ghostscript's ``device`` into ``out``; the problem or None."""
     remaining = max(1.0, min(limits.tool_timeout, deadline - time.monotonic()))
-    with tempfile.TemporaryDirectory(prefix="pw-ps-") as tmp:
-        out = os.path.join(tmp, "out.pdf")
-        cmd = [gs, "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-sDEVICE=pdfwrite",
-               "-dAutoRotatePages=/None", f"-sOutputFile={out}", path]  # fmt: skip
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=remaining, check=False)
-        except subprocess.TimeoutExpired:
-            return failed("postscript", f"Ghostscript did not finish within {remaining:.0f} s")
-        except OSError as exc:
-            return failed("postscript", f"Ghostscript could not run: {exc}")
-        if proc.returncode != 0 or not os.path.exists(out):
-            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            last = err[-1] if err else f"exit status {proc.returncode}"
-            return failed("postscript", f"Ghostscript failed: {last}")
-        result = analyse_pdf(out, limits, deadline)
+    cmd = [gs, "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", f"-sDEVICE={device}",
+           "-dAutoRotatePages=/None", f"-sOutputFile={out}", source]  # fmt: skip
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=remaining, check=False)
+    except subprocess.TimeoutExpired:
+        return f"{TIMED_OUT} {remaining:.0f} s"
+    except OSError as exc:
+        return f"Ghostscript could not run: {exc}"
+    if proc.returncode != 0 or not os.path.exists(out):
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        last = err[-1] if err else f"exit status {proc.returncode}"
+        return f"Ghostscript failed: {last}"
+    return None
+
+
+def rendered(gs: str, path: str, pdf: str, limits: Limits, deadline: float) -> DocumentInfo:
+    """Render the program at ``path`` into ``pdf`` and analyse that PDF (what was drawn)."""
+    problem = run_ghostscript(gs, "pdfwrite", path, pdf, limits, deadline)
+    if problem is not None:
+        return failed("postscript", problem)
+    result = analyse_pdf(pdf, limits, deadline)
     return replace(result, format="postscript", method="gs-pdfwrite+" + result.method)
+
+
+def _via_ghostscript(gs: str, path: str, limits: Limits, deadline: float) -> DocumentInfo:
+    with tempfile.TemporaryDirectory(prefix="pw-ps-") as tmp:
+        return rendered(gs, path, os.path.join(tmp, "out.pdf"), limits, deadline)
 
 
 def _from_dsc(dsc: DscFacts, why: str | None) -> DocumentInfo:

@@ -18,6 +18,7 @@ from printwarden.documents.raster_lines import (
 )
 
 HEADER = 1796
+NUM_COPIES = 340  # offset of the header's NumCopies
 _GREY = {0, 3, 18, 48}  # W, K, sGray (SW), Device1
 _RGB = {1, 17, 19, 20}  # RGB, RGBW, sRGB, AdobeRGB
 _CMYK = {6}
@@ -48,6 +49,7 @@ def analyse_pwg_raster(path: str, limits: Limits, deadline: float) -> DocumentIn
         pages: list[PageInfo] = []
         warnings: list[str] = []
         reason: str | None = None
+        asks_copies = 1
         while not reader.at_end():
             try:
                 header = reader.read(HEADER)
@@ -58,6 +60,9 @@ def analyse_pwg_raster(path: str, limits: Limits, deadline: float) -> DocumentIn
             pw_pt, ph_pt = _u32(header, 352, endian), _u32(header, 356, endian)
             width, height = _u32(header, 372, endian), _u32(header, 376, endian)
             bits = _u32(header, 388, endian)
+            copies = _u32(header, NUM_COPIES, endian)
+            if copies > 1:
+                asks_copies = max(asks_copies, copies)
             bpl = _u32(header, 392, endian)
             order = _u32(header, 396, endian)
             space = _u32(header, 400, endian)
@@ -80,4 +85,8 @@ def analyse_pwg_raster(path: str, limits: Limits, deadline: float) -> DocumentIn
                 reason = f"file truncated inside page {len(pages) + 1}"
                 break
             pages.append(raster_page(len(pages) + 1, w_mm, h_mm, colour))
-    return raster_result("pwg-raster", pages, reason, warnings)
+    if asks_copies > 1:  # a printer may print the page that many times
+        warnings.append(f"a page header asks for {asks_copies} copies (NumCopies)")
+        reason = reason or warnings[-1]
+    return raster_result("pwg-raster", pages, reason, warnings,
+                         count_certain=asks_copies == 1)

@@ -146,14 +146,16 @@ def raster_page(number: int, width_mm: float, height_mm: float,
 
 
 def raster_result(fmt: str, pages: list[PageInfo], reason: str | None,
-                  warnings: list[str]) -> DocumentInfo:
-    """Finish a raster scan: a truncated or invalid stream is estimated (or failed if empty)."""
+                  warnings: list[str], *, count_certain: bool = True) -> DocumentInfo:
+    """Finish a raster scan: a truncated or invalid stream is estimated (or failed if empty)
+    and its count uncertain: a printer may print the partial page too."""
     if reason is not None and reason.startswith(("file truncated", "invalid")):
         if not pages:
             return failed(fmt, reason, fmt, tuple(warnings))
         return build_document(fmt, pages, fmt, reason=reason, estimated=True,
-                              warnings=[*warnings, reason])
-    return build_document(fmt, pages, fmt, reason=reason, warnings=warnings)
+                              warnings=[*warnings, reason], count_certain=False)
+    return build_document(fmt, pages, fmt, reason=reason, warnings=warnings,
+                          count_certain=count_certain)
 
 
 __all__ = ["ChunkReader", "Truncated", "pixels_neutral", "raster_page", "raster_result",

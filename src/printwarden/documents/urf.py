@@ -57,6 +57,8 @@ def analyse_urf(path: str, limits: Limits, deadline: float) -> DocumentInfo:
             w_mm, h_mm = width / dpi * 25.4, height / dpi * 25.4
             pages.append(raster_page(len(pages) + 1, w_mm, h_mm, colour))
     truncated = reason is not None and reason.startswith(("file truncated", "invalid"))
-    if declared and declared != len(pages) and not truncated:
+    mismatch = bool(declared) and declared != len(pages) and not truncated
+    if mismatch:
         warnings.append(f"header declares {declared} pages, {len(pages)} found")
-    return raster_result("urf", pages, reason, warnings)
+        reason = reason or warnings[-1]
+    return raster_result("urf", pages, reason, warnings, count_certain=not mismatch)

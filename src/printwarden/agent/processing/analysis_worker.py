@@ -13,9 +13,13 @@ a client sent, so it runs in a worker process
 - the worker runs at a lower CPU priority (``nice``) and, on POSIX, under an address-space
   limit, so analysis yields to acceptance on a busy print server.
 
+- every request is bounded in time (``timeout``): a worker that does not answer in time
+  (a PostScript ``{} loop``, a pathological file) is killed with its process group
+  (Ghostscript included) and the job gets a "timed out" result, never a guess.
+
 The worker is a plain ``python -m`` subprocess speaking JSON lines (portable to Windows,
 no fork of the threaded agent, and it imports ``printwarden.documents`` only). It is
-started on the first job: an idle agent has none.
+started on the first job: an idle agent has none. ``analysis_pool`` runs several.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +39,17 @@ __all__ = ["Analyser", "AnalysisSummary"]
 
 log = logging.getLogger(__name__)
 _CHILD = "printwarden.agent.processing.analysis_child"
+#: The start of the reason of an analysis that overran its time.
+TIMED_OUT = "the document analysis did not finish within"
 
 
 @dataclass(frozen=True)
 class AnalysisSummary:
-    """What the agent keeps of a document's analysis."""
+    """What the agent keeps of a document's analysis.
+
+    ``count_certain`` is the analyser's promise that any reader of the file counts the
+    same pages (see ``documents.model``); a summary that does not say so is uncertain.
+    ``problem`` is set on the answer to a rewrite that could not be made."""
 
     pages: int | None
     color_pages: int | None
@@ -45,34 +57,48 @@ class AnalysisSummary:
     sizes: dict[str, int] = field(default_factory=dict)
     estimated: bool = False
     reason: str = ""
+    format: str = ""
+    count_certain: bool = False
+    problem: str = ""
+    rewrite_method: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"pages": self.pages, "color_pages": self.color_pages,
                 "mono_pages": self.mono_pages, "sizes": dict(self.sizes),
-                "estimated": self.estimated, "reason": self.reason}
+                "estimated": self.estimated, "reason": self.reason, "format": self.format,
+                "count_certain": self.count_certain}
 
     @classmethod
     def from_answer(cls, answer: dict[str, Any]) -> AnalysisSummary:
         def count(key: str) -> int | None:
             value = answer.get(key)
-            return value if isinstance(value, int) else None
+            return value if type(value) is int and value >= 0 else None
         sizes = answer.get("sizes") or {}
         return cls(count("pages"), count("color_pages"), count("mono_pages"),
                    {str(k): int(v) for k, v in sizes.items()}, bool(answer.get("estimated")),
-                   str(answer.get("reason") or ""))
+                   str(answer.get("reason") or ""), str(answer.get("format") or ""),
+                   answer.get("count_certain") is True, str(answer.get("problem") or ""),
+                   str(answer.get("rewrite_method") or ""))
+
+    @classmethod
+    def unknown(cls, reason: str) -> AnalysisSummary:
+        return cls(None, None, None, estimated=True, reason=reason, problem=reason)
 
 
-_DIED = AnalysisSummary(None, None, None, reason=(
-    "the document analyser stopped on this document (it ran out of memory or crashed)"))
+_DIED = ("the document analyser stopped on this document (it ran out of memory or crashed)")
 
 
 class Analyser:
-    """One analysis worker process, used by one request at a time; restarted after it dies."""
+    """One analysis worker process, used by one request at a time; restarted after it
+    dies or overruns ``timeout`` seconds."""
 
     def __init__(self, *, nice: int = 5, memory_limit_bytes: int = 2 << 30,
+                 seconds: float = 30.0, timeout: float = 90.0,
                  command: list[str] | None = None) -> None:
         self._command = command or [sys.executable, "-m", _CHILD, "--nice", str(nice),
-                                    "--memory-limit", str(memory_limit_bytes)]
+                                    "--memory-limit", str(memory_limit_bytes),
+                                    "--seconds", str(seconds)]
+        self.timeout = timeout
         self._proc: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
 
@@ -85,44 +111,69 @@ class Analyser:
         if self._proc is None or self._proc.returncode is not None:
             self._proc = await asyncio.create_subprocess_exec(
                 *self._command, stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, limit=1 << 20)
+                stdout=asyncio.subprocess.PIPE, limit=1 << 20,
+                start_new_session=os.name == "posix")
         return self._proc
 
     async def analyse(self, path: Path, format_hint: str | None,
                       lines_per_page: int) -> AnalysisSummary:
         """Never raises for the document's sake."""
-        request = json.dumps({"path": str(path), "format_hint": format_hint,
-                              "lines_per_page": lines_per_page}) + "\n"
+        return await self._ask({"path": str(path), "format_hint": format_hint,
+                                "lines_per_page": lines_per_page}, path)
+
+    async def rewrite(self, path: Path, target: Path, fmt: str, pages: int,
+                      lines_per_page: int = 60) -> AnalysisSummary:
+        """Write ``target``: the document rewritten to exactly ``pages`` pages, and answer
+        the summary of the rewritten file (``pages`` None and ``problem`` when it could
+        not be made). Never raises for the document's sake."""
+        return await self._ask({"op": "rewrite", "path": str(path), "target": str(target),
+                                "format": fmt, "pages": pages,
+                                "lines_per_page": lines_per_page}, path)
+
+    async def _ask(self, request: dict[str, Any], path: Path) -> AnalysisSummary:
+        line = json.dumps(request).encode() + b"\n"
         async with self._lock:
             proc = await self._worker()
             assert proc.stdin is not None and proc.stdout is not None
             try:
-                proc.stdin.write(request.encode())
+                proc.stdin.write(line)
                 await proc.stdin.drain()
-                line = await proc.stdout.readline()
+                answer = await asyncio.wait_for(proc.stdout.readline(), self.timeout)
+            except asyncio.CancelledError:  # the answer will never be read: start afresh
+                await asyncio.shield(self._reap())
+                raise
+            except TimeoutError:
+                log.warning("the document analyser overran %g s on %s; stopping it",
+                            self.timeout, path.name)
+                await self._reap()
+                return AnalysisSummary.unknown(f"{TIMED_OUT} {self.timeout:g} s")
             except (ConnectionError, BrokenPipeError):
-                line = b""
-            if not line:
+                answer = b""
+            if not answer:
                 log.warning("the document analyser stopped while reading %s; restarting it",
                             path.name)
                 await self._reap()
-                return _DIED
+                return AnalysisSummary.unknown(_DIED)
         try:
-            return AnalysisSummary.from_answer(json.loads(line))
+            return AnalysisSummary.from_answer(json.loads(answer))
         except (ValueError, TypeError, AttributeError) as exc:
-            return AnalysisSummary(None, None, None, reason=f"unreadable analysis: {exc}")
+            return AnalysisSummary.unknown(f"unreadable analysis: {exc}")
 
     async def _reap(self) -> None:
+        """Kill the worker and everything it started (its process group)."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.name == "posix":
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
         await proc.wait()
 
     async def aclose(self) -> None:
         """Stop the worker (it exits when its stdin closes)."""
-        proc, self._proc = self._proc, None
+        proc = self._proc
         if proc is None:
             return
         if proc.stdin is not None:
@@ -130,6 +181,5 @@ class Analyser:
         try:
             await asyncio.wait_for(proc.wait(), 10)
         except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            await proc.wait()
+            await self._reap()
+        self._proc = None

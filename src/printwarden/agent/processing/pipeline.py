@@ -4,6 +4,10 @@
     authorized --"forwarding" journaled--> deliver (``delivery``) --> forwarded, failed,
     cancelled or expired
 
+Analysis is not in the queue's line: every spooled job goes to the ``AnalysisStage``
+(a fair pool of worker processes) as soon as it is known, and the queue worker takes
+the analysed ones, so a document whose analysis is slow delays no one else's job.
+
 Held jobs wait outside the worker's line until released. When no server answers, the
 worker waits for the link to come back (the queue's failure policy decides elsewhere
 whether new jobs are accepted meanwhile; the waiting job says so); jobs behind it keep
@@ -25,7 +29,8 @@ from printwarden.agent.model import (
     LocalJob,
     LocalState,
 )
-from printwarden.agent.processing.analysis_worker import Analyser
+from printwarden.agent.processing.analysis_pool import AnalysisPool
+from printwarden.agent.processing.analysis_stage import AnalysisStage
 from printwarden.agent.processing.delivery import Delivery, SendDocument
 from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.server_link.bodies import authorize_body
@@ -39,17 +44,19 @@ NO_DEVICE = "waiting: the queue has no device configured"
 
 class _QueueBlocked(Exception):
     """The queue cannot move its next job until its configuration changes."""
-_WORK_ORDER = tuple(sorted(WORK_STATES, key=lambda state: state.value))
+#: What the queue workers take: spooled jobs belong to the analysis stage.
+_WORK_ORDER = tuple(sorted(WORK_STATES - {LocalState.SPOOLED}, key=lambda state: state.value))
 
 
 class Pipeline:
     def __init__(self, book: JobBook, link: ServerLink, server_up: asyncio.Event, *,
                  queues: Callable[[], Mapping[str, QueueConfig]],
                  activity: Callable[[str], QueueActivity],
-                 send: SendDocument, analyser: Analyser | None = None,
+                 send: SendDocument, analyser: AnalysisPool | None = None,
                  retry: RetryPolicy | None = None) -> None:
         self._book = book
-        self._analyser = analyser or Analyser()
+        self._analysis = AnalysisStage(book, analyser or AnalysisPool(), queues=queues,
+                                       analysed=self.wake)
         self._link = link
         self._server_up = server_up
         self._queues = queues
@@ -68,6 +75,7 @@ class Pipeline:
 
     def wake(self, queue: str) -> None:
         """Make sure ``queue`` has a worker and that it looks at its jobs again."""
+        self._analysis.kick(queue)
         self._wakeups.setdefault(queue, asyncio.Event()).set()
         if queue not in self._workers or self._workers[queue].done():
             self._workers[queue] = asyncio.create_task(self._worker(queue),
@@ -86,7 +94,7 @@ class Pipeline:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._workers.clear()
-        await self._analyser.aclose()
+        await self._analysis.aclose()
 
     async def _worker(self, queue: str) -> None:
         wakeup = self._wakeups[queue]
@@ -122,16 +130,9 @@ class Pipeline:
             await self._forward(job)
 
     async def _analyse(self, job: LocalJob) -> None:
-        path = self._book.spool.path_of(job)
-        if not path.exists():
-            await self._book.move_async(job, L.FAILED, "the spooled document is missing")
-            return
-        config = self._queues().get(job.queue)
-        lines = config.lines_per_page if config else 60
-        summary = await self._analyser.analyse(path, job.meta.document_format, lines)
-        await self._book.move_async(job, L.ANALYSED, "analysed", pages=summary.pages,
-                                    color_pages=summary.color_pages,
-                                    analysis=summary.as_dict())
+        """Spooled -> analysed or refused (``AnalysisStage``: what prints is what was
+        counted)."""
+        await self._analysis.process(job)
 
     async def _authorize(self, job: LocalJob) -> None:
         try:
