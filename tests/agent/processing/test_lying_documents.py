@@ -72,7 +72,7 @@ def test_the_million_page_pdf_is_rewritten_durably_before_it_is_authorized_and_c
         settings = agent_settings()
         await enrolled(settings, world)
         add_queue(world, "vault", add_device, hold_for_release=True)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("vault", pdf_meta(), chunks_of(lying))
             held = await settles(core, job.local_id, L.HELD, L.FAILED)
             spooled = core.book.spool.path_of(held)
@@ -112,7 +112,7 @@ def test_a_queue_that_refuses_lying_documents_aborts_them_with_the_reason_unchar
         settings = agent_settings()
         await enrolled(settings, world)
         add_queue(world, "strict", device, document_policy="refuse")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("strict", pdf_meta(), chunks_of(lying))
             failed = await settles(core, job.local_id, L.FAILED, L.COMPLETED)
             spool = core.book.spool.directory
@@ -143,7 +143,7 @@ def test_an_endless_program_is_refused_when_its_time_is_up_and_its_ghostscript_k
         settings = agent_settings(analysis_seconds=600, analysis_timeout_seconds=3)
         await enrolled(settings, world)
         add_queue(world, "hall", device)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("hall", ps_meta(), chunks_of(ENDLESS))
             name = job.spool_name
             running_gs = await wait_for(lambda: ghostscripts_reading(name),
@@ -170,7 +170,7 @@ def test_an_endless_program_within_the_workers_budget_is_refused_not_counted_by_
         settings = agent_settings(analysis_seconds=2, analysis_timeout_seconds=60)
         await enrolled(settings, world)
         add_queue(world, "hall", tmp_path / "hall.out")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             job = await core.accept("hall", ps_meta(), chunks_of(ENDLESS))
             return await settles(core, job.local_id, L.FAILED, L.ANALYSED, L.COMPLETED)
 
@@ -193,7 +193,7 @@ def test_hostile_programs_of_one_user_do_not_stall_other_users_on_the_same_or_an
         await enrolled(settings, world)
         add_queue(world, "hall", hall)
         add_queue(world, "lab", lab)
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             hostile = [await core.accept("hall", ps_meta(), chunks_of(ENDLESS))
                        for _ in range(3)]
             await wait_for(lambda: ghostscripts_reading(hostile[0].spool_name),
@@ -238,7 +238,7 @@ def test_a_restart_after_the_rename_keeps_the_record_and_before_it_rewrites_agai
             jobs.append(offline.book.update(job, analysis={"rewrite": record}))
         offline.book.journal.close()
         await offline.link.aclose()
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             return [await settles(core, job.local_id, L.HELD, L.FAILED) for job in jobs]
 
     after_rename, before_rename = asyncio.run(scenario())
