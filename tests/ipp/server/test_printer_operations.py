@@ -81,17 +81,24 @@ def test_create_job_then_send_document_completes_the_job(printer: IppPrinter) ->
     assert printer.core.jobs.get(job_id).octets == len(b"%PDF-1.4 data")
 
 
-def test_a_second_document_is_refused(printer: IppPrinter) -> None:
+def test_a_job_takes_several_documents_until_the_last(printer: IppPrinter) -> None:
     job_id = job_id_of(call(printer, Operation.CREATE_JOB))
     first = call(printer, Operation.SEND_DOCUMENT, integer("job-id", job_id),
                  boolean("last-document", False), document=b"one")
     assert first.status_code == StatusCode.SUCCESSFUL_OK
+    assert state_of(printer, job_id) == JobState.PENDING  # waits for the last document
     second = call(printer, Operation.SEND_DOCUMENT, integer("job-id", job_id),
-                  boolean("last-document", True), document=b"two")
-    assert second.status_code == StatusCode.SERVER_ERROR_MULTIPLE_DOCUMENT_JOBS_NOT_SUPPORTED
+                  boolean("last-document", True), document=b"two!")
+    assert second.status_code == StatusCode.SUCCESSFUL_OK
+    assert state_of(printer, job_id) == JobState.COMPLETED
+    job = printer.core.jobs.get(job_id)
+    assert [d.octets for d in job.docs] == [3, 4]
+    late = call(printer, Operation.SEND_DOCUMENT, integer("job-id", job_id),
+                boolean("last-document", True), document=b"three")
+    assert late.status_code == StatusCode.CLIENT_ERROR_NOT_POSSIBLE
     closed = call(printer, Operation.CLOSE_JOB, integer("job-id", job_id))
     assert closed.status_code == StatusCode.SUCCESSFUL_OK
-    assert state_of(printer, job_id) == JobState.COMPLETED
+    assert job.documents == 2
 
 
 def test_hold_and_release(printer: IppPrinter) -> None:
