@@ -1,11 +1,12 @@
 """Agent link: checking a print user's credentials for queues that require authentication.
 
     POST /api/v1/agent/authenticate  {username, password}   (agent bearer token)
-      200 {user_id, username}  |  401 invalid credentials  |  429 too many failures
+      200 {user_id, username, roles}  |  401 invalid credentials  |  429 too many failures
 
-The agent sends the HTTP Basic credentials an IPP client gave for a queue with
-``require_auth``; the answer's ``username`` then owns the job. The per-username rate limit
-of ``authenticate_password`` applies.
+The agent sends the HTTP Basic credentials an IPP client gave; the answer's ``username``
+then owns the job, and ``roles`` (sorted) tell whether the user is an IPP operator of the
+agent's queues (``operator`` or ``admin``). The per-username rate limit of
+``authenticate_password`` applies.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class AgentAuthenticateIn(BaseModel):
 class AgentAuthenticateOut(BaseModel):
     user_id: str
     username: str
+    roles: list[str]
 
 
 @router.post("/authenticate", response_model=AgentAuthenticateOut,
@@ -33,4 +35,5 @@ class AgentAuthenticateOut(BaseModel):
 def authenticate(body: AgentAuthenticateIn, agent: AgentOnly,
                  container: Container) -> AgentAuthenticateOut:
     user = container.accounts.authenticate_password(body.username, body.password)
-    return AgentAuthenticateOut(user_id=user.id, username=user.username)
+    return AgentAuthenticateOut(user_id=user.id, username=user.username,
+                                roles=sorted(user.roles))
