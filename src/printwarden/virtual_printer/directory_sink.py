@@ -1,4 +1,5 @@
-"""``DirectorySink``: each document becomes ``DIR/<job-id>-<safe-name>.<ext>`` (mode 0600),
+"""``DirectorySink``: each document becomes ``DIR/<job-id>-<safe-name>.<ext>`` (mode 0600;
+the second and later documents of a job ``DIR/<job-id>-<number>-<safe-name>.<ext>``),
 written to a temporary file, fsynced and renamed into place. PDF pages are counted with
 pypdf (an independent reader, not printwarden's analyser), so a test can compare what a
 printer received with what was charged."""
@@ -86,7 +87,8 @@ class DirectorySink:
 
     async def receive(self, ticket: DocumentTicket,
                       chunks: AsyncIterator[bytes]) -> StoredDocument:
-        base = f"{ticket.job_id}-{safe_name(ticket.document_name or ticket.job_name)}"
+        number = "" if ticket.document_number == 1 else f"{ticket.document_number}-"
+        base = f"{ticket.job_id}-{number}{safe_name(ticket.document_name or ticket.job_name)}"
         temporary = self.directory / f".{base}.{os.getpid()}.part"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
