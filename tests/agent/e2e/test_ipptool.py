@@ -27,7 +27,12 @@ from tests.agent.e2e.support import (
 )
 from tests.agent.support import LiveServer, World
 from tests.ipp.server.ipptool_support import IPPTOOL, run_suite
-from tests.ipp.server.support import GS, make_everywhere_samples, make_suite_documents
+from tests.ipp.server.support import (
+    GS,
+    RunningVirtualPrinter,
+    make_everywhere_samples,
+    make_suite_documents,
+)
 from tests.support.peers import EvePrinter
 
 
@@ -38,6 +43,10 @@ def open_jobs(agent: AgentProcess, queue: str) -> int:
     return len(answer.groups_with(DelimiterTag.JOB))
 
 
+LOCKED = """[[queues]]
+name = "locked"
+owner_check = "authenticate"
+"""
 pytestmark = pytest.mark.skipif(IPPTOOL is None or GS is None,
                                 reason="ipptool (cups-ipp-utils) and gs are needed")
 SUITE_NAMES = ("ipp-1.1.test", "ipp-2.0.test", "ipp-2.1.test", "ipp-2.2.test",
@@ -91,3 +100,29 @@ def test_ipptool_suites_pass_against_an_agent_queue_and_each_job_is_charged_once
     assert len(arrived) == len(completed), [(j.title, j.state) for j in jobs
                                             if j not in completed]
     assert any(path.read_bytes() == original for path in arrived)
+
+
+def test_the_suites_pass_against_a_queue_that_authenticates_ipptool_logging_in(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, tmp_path: Path) -> None:
+    """ipptool authenticates with the user name and password of the printer URI
+    (ipp://USER:PASSWORD@HOST/...): the jobs are the authenticated user's."""
+    root = world.server.accounts.get_user_by_username("root")
+    world.server.accounts.set_password(root.id, "root-pass-1", actor="test")
+    agent = agent_factory(extra_settings=LOCKED)
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "locked", downstream.uri)
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    make_suite_documents(documents)
+    anonymous = run_suite("ipp-2.2.test", agent.uri("locked"), documents)
+    # without credentials it may not print (ipptool's exit status is its last file's)
+    assert "RFC 8011 section 4.2.1: Print-Job Operation" in anonymous.stdout
+    assert "[FAIL]" in anonymous.stdout
+    logged_in = agent.uri("locked").replace("ipp://", "ipp://root:root-pass-1@")
+    result = run_suite("ipp-2.2.test", logged_in, documents)
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report
+    assert "[FAIL]" not in report
+    assert "uri-authentication-supported (keyword) = basic" in report
+    poll(lambda: server_jobs(live, "root"), "root's jobs at the server")
