@@ -91,3 +91,24 @@ def test_what_the_agent_cannot_do_is_refused_with_the_reason(
     promote = ipp(agent, "hall", Operation.PROMOTE_JOB, integer("job-id", job_id),
                   auth=OLGA, user="olga")  # an admin is an operator too
     assert promote.status_code == StatusCode.CLIENT_ERROR_NOT_POSSIBLE
+
+
+def test_hold_new_jobs_holds_arrivals_until_the_operator_releases_them(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter) -> None:
+    world.server.accounts.create_user("olga", password=OLGA[1], roles=["operator"],
+                                      actor="test")
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "hall", downstream.uri)
+    assert ipp(agent, "hall", Operation.HOLD_NEW_JOBS, auth=OLGA).status_code == 0
+    document = make_pdf(downstream.directory.parent / "one.pdf").read_bytes()
+    found = agent.print_job("hall", document).get(DelimiterTag.JOB, "job-id")
+    assert found is not None and isinstance(found.value, int)
+    job_id = found.value
+    poll(lambda: agent.job_value("hall", job_id, "job-state") == 4, "the job held")
+    assert list(downstream.directory.iterdir()) == []
+    released = ipp(agent, "hall", Operation.RELEASE_HELD_NEW_JOBS, auth=OLGA)
+    assert released.status_code == StatusCode.SUCCESSFUL_OK
+    poll(lambda: agent.job_value("hall", job_id, "job-state") == 9, "the job printed")
+    assert len(list(downstream.directory.iterdir())) == 1

@@ -106,6 +106,7 @@ class QueueActions:
 
     async def release(self, job: Job) -> None:
         job.hold_until = "no-hold"
+        job.held_new = False
         held = [local for local in self._open(job) if local.ipp_state == 4]
         if not held:
             if job.is_held and not self._locals_of(job.id):

@@ -74,6 +74,8 @@ class Job:
     docs: list[Document] = field(default_factory=list)
     documents_closed: bool = False
     priority: int = DEFAULT_PRIORITY
+    held_new: bool = False
+    """Held on arrival because the printer holds new jobs (Release-Held-New-Jobs)."""
     last_activity: int = 0
     """printer-up-time of the last document operation (multiple-operation-time-out)."""
     watcher: Callable[[Job], None] | None = field(default=None, repr=False, compare=False)
@@ -123,6 +125,7 @@ class Job:
         if not self.is_held:
             raise _not_possible(f"job {self.id} is not held")
         self.hold_until = "no-hold"
+        self.held_new = False
         reasons = ("none",) if self.documents_closed else ("job-incoming",)
         self._set(JobState.PENDING, reasons, "Released")
 

@@ -75,8 +75,9 @@ async def release_held_new_jobs(core: PrinterEngine, request: IppRequest) -> Ipp
     require_operator(request, "Release-Held-New-Jobs")
     core.controls.hold_new_jobs = False
     for job in core.jobs.select("pending-held"):
-        if "job-held-on-create" in job.reasons:
+        if job.held_new:
             await core.actions.release(job)
+            job.held_new = False
     _changed(core)
     return answer(request)
 

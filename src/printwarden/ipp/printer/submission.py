@@ -54,6 +54,7 @@ def _new_job(core: PrinterEngine, ticket: JobTicket) -> Job:
         job.hold(ticket.hold_until)
     elif core.controls.hold_new_jobs:
         job.hold("indefinite", "job-held-on-create")
+        job.held_new = True
     return job
 
 
