@@ -16,8 +16,10 @@ from printwarden.ipp import (
     Operation,
     StatusCode,
     boolean,
+    charset,
     integer,
     keyword,
+    natural_language,
     octet_string,
     uri,
 )
@@ -193,6 +195,10 @@ def test_get_subscriptions_lists_printer_or_job_subscriptions_and_my_own() -> No
      S.CLIENT_ERROR_REQUEST_VALUE_TOO_LONG),
     (pull("job-completed", extra=(integer("notify-time-interval", -5),)),
      S.CLIENT_ERROR_ATTRIBUTES_OR_VALUES_NOT_SUPPORTED),
+    (pull("job-completed", extra=(natural_language("notify-natural-language", "x" * 900),)),
+     S.CLIENT_ERROR_ATTRIBUTES_OR_VALUES_NOT_SUPPORTED),
+    (pull("job-completed", extra=(charset("notify-charset", "iso-8859-1"),)),
+     S.CLIENT_ERROR_CHARSET_NOT_SUPPORTED),
 ])
 def test_hostile_subscription_requests_are_refused_with_the_right_status(
         group: AttributeGroup, status: int) -> None:

@@ -135,6 +135,8 @@ def _subscribe(book: SubscriptionBook, group: AttributeGroup, *, owner: str, pri
         if charset is not None and str(charset.value).lower() not in ("utf-8", "us-ascii"):
             raise _Refused(_S.CLIENT_ERROR_CHARSET_NOT_SUPPORTED, charset)
         language = _one(group, "notify-natural-language", ValueTag.NATURAL_LANGUAGE)
+        if language is not None and len(str(language.value)) > 63:  # naturalLanguage(63)
+            raise _Refused(_S.CLIENT_ERROR_ATTRIBUTES_OR_VALUES_NOT_SUPPORTED, language)
         interval = _integer(_one(group, "notify-time-interval", ValueTag.INTEGER)) or 0
         if interval < 0:
             raise _Refused(_S.CLIENT_ERROR_ATTRIBUTES_OR_VALUES_NOT_SUPPORTED,
