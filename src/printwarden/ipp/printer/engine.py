@@ -198,7 +198,11 @@ class PrinterEngine:
         assert self.processing_delay is not None
         task = asyncio.get_running_loop().create_task(self._finish(job, self.processing_delay))
         self._tasks[job.id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._tasks.get(job.id) is done:  # not a newer task of the same job
+                del self._tasks[job.id]
+        task.add_done_callback(forget)
 
     async def _finish(self, job: Job, delay: float) -> None:
         await asyncio.sleep(delay)
