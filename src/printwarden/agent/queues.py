@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from printwarden.agent.forwarding.interface import DeviceAlert, DeviceStatus, DeviceSupply
 from printwarden.agent.settings import QueueSettings
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,15 @@ class QueueConfig:
 
 @dataclass(frozen=True)
 class QueueStatus:
-    """What the IPP layer shows for a queue."""
+    """What the IPP layer shows for a queue; ``supplies``/``alerts`` are the device's, as
+    last reported (empty when it reports none, or has not been asked yet)."""
 
     printer_state: int
     printer_state_reasons: tuple[str, ...]
     printer_state_message: str
     is_accepting_jobs: bool
+    supplies: tuple[DeviceSupply, ...] = ()
+    alerts: tuple[DeviceAlert, ...] = ()
 
 
 def merge_queues(local: Iterable[QueueSettings],
@@ -95,7 +99,11 @@ def stricter(one: str, other: str) -> str:
 
 @dataclass
 class QueueActivity:
-    """Mutable live state of one queue, fed by the pipeline and the forwarders."""
+    """Mutable live state of one queue, fed by the pipeline and the forwarders.
+
+    ``paused``: an operator paused the queue (IPP Pause-Printer, Shutdown-Printer): the
+    pipeline sends no further job to the device until it is resumed. ``device_status``:
+    the last ``Forwarder.status()`` of the queue's device (the device monitor's)."""
 
     busy: bool = False
     device_reasons: set[str] = field(default_factory=set)
@@ -103,6 +111,8 @@ class QueueActivity:
     #: Since when the queue's device does not answer (None: it answers), and why.
     offline_since: datetime | None = None
     offline_detail: str = ""
+    paused: bool = False
+    device_status: DeviceStatus | None = None
 
     def device_down(self, queue: str, now: datetime, detail: str) -> None:
         """The device did not take a job: the queue shows it, the log says it once."""
@@ -157,6 +167,9 @@ def queue_status(config: QueueConfig, activity: QueueActivity, *, server_reachab
         message = revoked
     if not accepting:
         state = STOPPED
+    device = activity.device_status
     return QueueStatus(printer_state=state,
                        printer_state_reasons=tuple(sorted(reasons)) or ("none",),
-                       printer_state_message=message, is_accepting_jobs=accepting)
+                       printer_state_message=message, is_accepting_jobs=accepting,
+                       supplies=device.supplies if device is not None else (),
+                       alerts=device.alerts if device is not None else ())

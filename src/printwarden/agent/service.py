@@ -167,6 +167,10 @@ class AgentService:
     def _activity_of(self, queue: str) -> QueueActivity:
         return self._activity.setdefault(queue, QueueActivity())
 
+    def queue_activity(self, name: str) -> QueueActivity:
+        """The live state of queue ``name`` (the IPP front end sets ``paused``)."""
+        return self._activity_of(name)
+
     def queue_names(self) -> list[str]:
         return sorted(self._queues)
 

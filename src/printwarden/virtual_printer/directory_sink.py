@@ -1,5 +1,7 @@
-"""``DirectorySink``: each document becomes ``DIR/<job-id>-<safe-name>.<ext>`` (mode 0600),
-written to a temporary file, fsynced and renamed into place. PDF pages are counted with
+"""``DirectorySink``: each document becomes ``DIR/<job-id>-<safe-name>.<ext>`` (mode 0600;
+the second and later documents of a job ``DIR/<job-id>-<number>-<safe-name>.<ext>``),
+written to a temporary file beside DIR, fsynced and renamed into place (DIR only ever
+holds whole documents). PDF pages are counted with
 pypdf (an independent reader, not printwarden's analyser), so a test can compare what a
 printer received with what was charged."""
 
@@ -88,17 +90,31 @@ async def _write_all(fd: int, chunks: AsyncIterator[bytes]) -> tuple[int, bytes]
     return octets, head
 
 
+def _incoming_for(directory: Path) -> Path:
+    """Where documents are written before they are complete: a sibling directory, so that
+    ``directory`` only ever holds whole documents (whoever watches it never reads one half
+    written); ``directory`` itself when its parent is not writable."""
+    incoming = directory.parent / f".{directory.name}.incoming"
+    try:
+        incoming.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return directory
+    return incoming if incoming.stat().st_dev == directory.stat().st_dev else directory
+
+
 class DirectorySink:
     """Stores each document in ``directory``; counts the pages of PDFs."""
 
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.incoming = _incoming_for(self.directory)
 
     async def receive(self, ticket: DocumentTicket,
                       chunks: AsyncIterator[bytes]) -> StoredDocument:
-        base = f"{ticket.job_id}-{safe_name(ticket.document_name or ticket.job_name)}"
-        temporary = self.directory / f".{base}.{os.getpid()}.part"
+        number = "" if ticket.document_number == 1 else f"{ticket.document_number}-"
+        base = f"{ticket.job_id}-{number}{safe_name(ticket.document_name or ticket.job_name)}"
+        temporary = self.incoming / f".{base}.{os.getpid()}.part"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             try:

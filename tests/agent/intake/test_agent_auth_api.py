@@ -25,7 +25,7 @@ def test_an_agent_checks_a_users_password(client: TestClient,
     ok = client.post(URL, json={"username": "carol", "password": "carol-pass-1"},
                      headers=headers)
     assert ok.status_code == 200, ok.text
-    assert ok.json() == {"user_id": user.id, "username": "carol"}
+    assert ok.json() == {"user_id": user.id, "username": "carol", "roles": ["user"]}
 
     wrong = client.post(URL, json={"username": "carol", "password": "not-hers-1"},
                         headers=headers)
@@ -34,6 +34,17 @@ def test_an_agent_checks_a_users_password(client: TestClient,
     unknown = client.post(URL, json={"username": "nobody", "password": "carol-pass-1"},
                           headers=headers)
     assert unknown.status_code == 401
+
+
+def test_the_answer_names_the_users_roles_so_the_agent_knows_its_operators(
+        client: TestClient, server: ServerContainer) -> None:
+    server.accounts.create_user("olga", password="olga-pass-1", roles=["operator"],
+                                actor="test")
+    headers = {"Authorization": f"Bearer {_agent_token(server)}"}
+    ok = client.post(URL, json={"username": "olga", "password": "olga-pass-1"},
+                     headers=headers)
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["roles"] == ["operator", "user"]
 
 
 def test_only_agents_may_check_passwords(client: TestClient, server: ServerContainer,

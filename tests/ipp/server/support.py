@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -30,6 +31,7 @@ from printwarden.virtual_printer import build_virtual_printer
 from tests.support.postgres import free_port
 
 GS = shutil.which("gs")
+SUITES = Path("/usr/share/cups/ipptool")
 
 
 class RunningVirtualPrinter:
@@ -126,3 +128,53 @@ def make_suite_documents(directory: Path) -> Path:
         subprocess.run([*gs, f"-sDEVICE={device}", "-r20",
                         f"-sOutputFile={directory / jpg}", str(a4)], check=True)
     return a4
+
+
+_RASTER = {"black-1": (3, 1), "sgray-8": (18, 8), "srgb-8": (19, 8), "srgb-16": (19, 16),
+           "cmyk-8": (6, 8)}
+#: The sample documents ipp-everywhere.test prints, by name: (PostScript page size, pages).
+_SAMPLES = {"color.jpg-4x6": ("4x6", 1, True), "gray.jpg-4x6": ("4x6", 1, False),
+            "document-a4": ("a4", 2, True), "document-letter": ("letter", 2, True),
+            "onepage-a4": ("a4", 1, True), "onepage-letter": ("letter", 1, True)}
+_POINTS = {"4x6": (288, 432), "a4": (595, 842), "letter": (612, 792)}
+
+
+def _sample_page(color: bool, pages: int) -> str:
+    fill = "0.8 0.2 0.2 setrgbcolor" if color else "0.5 setgray"
+    page = (f"{fill} 36 36 144 144 rectfill 0 setgray /Helvetica findfont 18 scalefont "
+            "setfont 36 200 moveto (printwarden sample) show showpage ")
+    return page * pages
+
+
+def make_everywhere_samples(directory: Path, resolutions: Iterable[int],
+                            types: Iterable[str]) -> list[Path]:
+    """The PWG raster samples ``ipp-everywhere.test`` names, under ``directory``.
+
+    ipptool (CUPS 2.4) reads every FILE of a suite before it runs, even those of tests it
+    skips, and stops if one is missing; the real sample set is not packaged. So every
+    file is made: a real PWG raster (gs ``pwgraster``) for the ``resolutions`` and
+    ``types`` the printer advertises (those tests run), an empty placeholder for the
+    others (their tests are skipped: the printer does not support them)."""
+    suite = (SUITES / "ipp-everywhere.test").read_text()
+    real = {(dpi, kind) for dpi in resolutions for kind in types}
+    made: list[Path] = []
+    for relative in sorted(set(re.findall(r"FILE (pwg-raster-samples-\S+\.pwg)", suite))):
+        match = re.fullmatch(r"pwg-raster-samples-(\d+)dpi/([a-z0-9-]+)/(.+)-\2-\1dpi\.pwg",
+                             relative)
+        assert match is not None, relative
+        dpi, kind, sample = int(match[1]), match[2], match[3]
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if (dpi, kind) not in real:
+            path.write_bytes(b"")
+            continue
+        size, pages, color = _SAMPLES[sample]
+        width, height = _POINTS[size]
+        space, bits = _RASTER[kind]
+        subprocess.run([str(GS), "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pwgraster",
+                        f"-r{dpi}", f"-dcupsColorSpace={space}", f"-dcupsBitsPerColor={bits}",
+                        f"-dDEVICEWIDTHPOINTS={width}", f"-dDEVICEHEIGHTPOINTS={height}",
+                        "-dFIXEDMEDIA", f"-sOutputFile={path}", "-c",
+                        _sample_page(color, pages)], check=True, capture_output=True)
+        made.append(path)
+    return made

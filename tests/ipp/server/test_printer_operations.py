@@ -24,6 +24,7 @@ from printwarden.ipp import (
 )
 from printwarden.ipp.errors import IppError
 from printwarden.ipp.printer import (
+    DocumentTicket,
     IppPrinter,
     JobState,
     NullSink,
@@ -81,17 +82,24 @@ def test_create_job_then_send_document_completes_the_job(printer: IppPrinter) ->
     assert printer.core.jobs.get(job_id).octets == len(b"%PDF-1.4 data")
 
 
-def test_a_second_document_is_refused(printer: IppPrinter) -> None:
+def test_a_job_takes_several_documents_until_the_last(printer: IppPrinter) -> None:
     job_id = job_id_of(call(printer, Operation.CREATE_JOB))
     first = call(printer, Operation.SEND_DOCUMENT, integer("job-id", job_id),
                  boolean("last-document", False), document=b"one")
     assert first.status_code == StatusCode.SUCCESSFUL_OK
+    assert state_of(printer, job_id) == JobState.PENDING  # waits for the last document
     second = call(printer, Operation.SEND_DOCUMENT, integer("job-id", job_id),
-                  boolean("last-document", True), document=b"two")
-    assert second.status_code == StatusCode.SERVER_ERROR_MULTIPLE_DOCUMENT_JOBS_NOT_SUPPORTED
+                  boolean("last-document", True), document=b"two!")
+    assert second.status_code == StatusCode.SUCCESSFUL_OK
+    assert state_of(printer, job_id) == JobState.COMPLETED
+    job = printer.core.jobs.get(job_id)
+    assert [d.octets for d in job.docs] == [3, 4]
+    late = call(printer, Operation.SEND_DOCUMENT, integer("job-id", job_id),
+                boolean("last-document", True), document=b"three")
+    assert late.status_code == StatusCode.CLIENT_ERROR_NOT_POSSIBLE
     closed = call(printer, Operation.CLOSE_JOB, integer("job-id", job_id))
     assert closed.status_code == StatusCode.SUCCESSFUL_OK
-    assert state_of(printer, job_id) == JobState.COMPLETED
+    assert job.documents == 2
 
 
 def test_hold_and_release(printer: IppPrinter) -> None:
@@ -187,3 +195,25 @@ def test_only_the_owner_controls_a_job(printer: IppPrinter) -> None:
         assert refused.status_code == StatusCode.CLIENT_ERROR_NOT_AUTHORIZED
     assert state_of(printer, job_id) == JobState.PENDING
     assert call(printer, Operation.CANCEL_JOB, integer("job-id", job_id)).status_code == 0
+
+
+def test_the_directory_only_ever_holds_whole_documents(tmp_path: Path) -> None:
+    """A document being received is written beside the directory, not in it: whoever
+    watches the directory never reads half a document."""
+    out = tmp_path / "out"
+    sink = DirectorySink(out)
+    seen_while_writing: list[list[Path]] = []
+
+    async def slowly() -> AsyncIterator[bytes]:
+        yield b"%PDF-1.4 first half "
+        seen_while_writing.append(sorted(out.iterdir()))
+        yield b"second half"
+
+    ticket = DocumentTicket(3, "report", "alice", "report.pdf", "application/pdf")
+    stored = asyncio.run(sink.receive(ticket, slowly()))
+    assert seen_while_writing == [[]]
+    assert [p.name for p in out.iterdir()] == ["3-report.pdf"]
+    assert Path(stored.location).read_bytes() == b"%PDF-1.4 first half second half"
+    second = asyncio.run(sink.receive(DocumentTicket(3, "report", "alice", "report.pdf",
+                                                     "application/pdf", 2), slowly()))
+    assert Path(second.location).name == "3-2-report.pdf"  # a job's second document

@@ -31,7 +31,9 @@ from typing import Protocol, runtime_checkable
 __all__ = [
     "CHUNK_SIZE",
     "Accepted",
+    "DeviceAlert",
     "DeviceStatus",
+    "DeviceSupply",
     "ForwardJob",
     "ForwardResult",
     "Forwarder",
@@ -98,12 +100,33 @@ class ForwardResult:
 
 
 @dataclass(frozen=True)
+class DeviceSupply:
+    """One printer-supply value (PWG 5100.13 ``key=value;`` text) and its description."""
+
+    value: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DeviceAlert:
+    """One printer-alert value (PWG 5100.9 ``key=value;`` text) and its description."""
+
+    value: str
+    description: str
+
+
+@dataclass(frozen=True)
 class DeviceStatus:
     reachable: bool
     state: str
     """``idle`` | ``processing`` | ``stopped`` | ``unknown``."""
     reasons: tuple[str, ...] = ()
     message: str = ""
+    supplies: tuple[DeviceSupply, ...] = ()
+    """What the device reports of its supplies (empty: it reports nothing)."""
+    alerts: tuple[DeviceAlert, ...] = ()
+    supply_info_uri: str = ""
+    """The device's own supplies page, when it names one."""
 
 
 @runtime_checkable

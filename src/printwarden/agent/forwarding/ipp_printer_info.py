@@ -1,11 +1,19 @@
-"""What a Get-Printer-Attributes answer tells the IPP forwarder, and status triage."""
+"""What a Get-Printer-Attributes answer tells the IPP forwarder, and status triage.
+
+Besides what sending needs, the answer tells the device's state, its supplies
+(printer-supply and -description, PWG 5100.13) and alerts (printer-alert and
+-description, PWG 5100.9): ``device_status`` carries them to the agent's queue, which
+shows them to its own IPP clients. Those values come from a device on the network:
+they are cleaned (printable ASCII, bounded length and count) before anyone sees them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from printwarden.agent.forwarding.interface import DeviceStatus
+from printwarden.agent.forwarding.interface import DeviceAlert, DeviceStatus, DeviceSupply
 from printwarden.ipp import DelimiterTag, IppMessage, RangeOfInteger, StatusCode
+from printwarden.ipp.printer.supplies import device_alerts, device_supplies
 
 __all__ = [
     "PRINTER_QUERY",
@@ -19,7 +27,8 @@ PRINTER_QUERY = (
     "document-format-supported", "operations-supported", "copies-supported",
     "sides-supported", "print-color-mode-supported", "media-supported",
     "printer-state", "printer-state-reasons", "printer-state-message",
-    "printer-is-accepting-jobs",
+    "printer-is-accepting-jobs", "printer-supply", "printer-supply-description",
+    "printer-supply-info-uri", "printer-alert", "printer-alert-description",
 )
 
 RETRYABLE_STATUS = frozenset({
@@ -61,6 +70,9 @@ class PrinterInfo:
     reasons: tuple[str, ...]
     message: str
     accepting: bool
+    supplies: tuple[DeviceSupply, ...] = ()
+    alerts: tuple[DeviceAlert, ...] = ()
+    supply_info_uri: str = ""
 
     @classmethod
     def from_response(cls, answer: IppMessage) -> PrinterInfo:
@@ -76,6 +88,11 @@ class PrinterInfo:
         accepting = values_of(answer, printer, "printer-is-accepting-jobs")
         reasons = tuple(str(v) for v in values_of(answer, printer, "printer-state-reasons"))
         message = values_of(answer, printer, "printer-state-message")
+        supplies = device_supplies(values_of(answer, printer, "printer-supply"),
+                                   values_of(answer, printer, "printer-supply-description"))
+        alerts = device_alerts(values_of(answer, printer, "printer-alert"),
+                               values_of(answer, printer, "printer-alert-description"))
+        info_uri = values_of(answer, printer, "printer-supply-info-uri")
         return cls(
             formats=strings("document-format-supported"),
             operations=frozenset(
@@ -90,11 +107,16 @@ class PrinterInfo:
             reasons=tuple(r for r in reasons if r != "none"),
             message=str(message[0]) if message else "",
             accepting=accepting[0] is not False if accepting else True,
+            supplies=tuple(DeviceSupply(s.value, s.description) for s in supplies),
+            alerts=tuple(DeviceAlert(a.value, a.description) for a in alerts),
+            supply_info_uri=str(info_uri[0])[:1023]
+            if info_uri and isinstance(info_uri[0], str) else "",
         )
 
     def device_status(self) -> DeviceStatus:
         return DeviceStatus(reachable=True, state=self.state, reasons=self.reasons,
-                            message=self.message)
+                            message=self.message, supplies=self.supplies, alerts=self.alerts,
+                            supply_info_uri=self.supply_info_uri)
 
     def format_for(self, document_format: str) -> str | None:
         """The document-format to send, or None when the printer cannot take the file."""

@@ -161,6 +161,8 @@ class Pipeline:
                 log.warning("queue %s has no device: job %s waits", job.queue, job.local_id)
                 await self._book.update_async(job, state_reason=NO_DEVICE)
             raise _QueueBlocked(job.queue)
+        if self._activity(job.queue).paused:  # an operator paused the queue (IPP)
+            raise _QueueBlocked(job.queue)
         if job.state is L.AUTHORIZED and not await self._tell_printing(job):
             return
         forwarding = await self._book.move_async(job, L.FORWARDING, "sending to the printer",

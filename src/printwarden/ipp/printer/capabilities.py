@@ -13,6 +13,7 @@ from printwarden.ipp.values import Collection, RangeOfInteger, Resolution
 __all__ = [
     "JOB_TEMPLATE_NAMES",
     "MAX_COPIES",
+    "OVERRIDABLE",
     "SUPPORTED_TEMPLATE_VALUES",
     "job_template_capabilities",
     "media_col_supported",
@@ -25,6 +26,7 @@ RESOLUTIONS = (Resolution(300, 300), Resolution(600, 600))
 SUPPORTED_TEMPLATE_VALUES: dict[str, tuple[object, ...]] = {
     "finishings": (3,),
     "job-hold-until": ("no-hold", "indefinite"),
+    "job-sheets": ("none",),
     "media": tuple(size.name for size in MEDIA_SIZES),
     "multiple-document-handling": ("separate-documents-uncollated-copies",
                                    "separate-documents-collated-copies"),
@@ -42,12 +44,16 @@ SUPPORTED_TEMPLATE_VALUES: dict[str, tuple[object, ...]] = {
 """Job template attribute -> the values accepted (copies and media-col are checked apart)."""
 
 JOB_TEMPLATE_NAMES: tuple[str, ...] = (
-    "copies", "finishings", "job-hold-until", "media", "media-col",
-    "multiple-document-handling", "number-up", "orientation-requested", "output-bin",
-    "page-ranges", "print-color-mode", "print-content-optimize", "print-quality",
-    "print-rendering-intent", "print-scaling", "printer-resolution", "sides",
+    "copies", "finishings", "job-hold-until", "job-priority", "job-sheets", "media",
+    "media-col", "multiple-document-handling", "number-up", "orientation-requested",
+    "output-bin", "overrides", "page-ranges", "print-color-mode", "print-content-optimize",
+    "print-quality", "print-rendering-intent", "print-scaling", "printer-resolution", "sides",
 )
 """job-creation-attributes-supported."""
+
+OVERRIDABLE: tuple[str, ...] = ("media", "media-col", "orientation-requested",
+                                "print-color-mode", "sides")
+"""Job template attributes an ``overrides`` entry may change (PWG 5100.6)."""
 
 MEDIA_COL_MEMBERS = ("media-bottom-margin", "media-left-margin", "media-right-margin",
                      "media-size", "media-source", "media-top-margin", "media-type")
@@ -76,7 +82,10 @@ def _media_attributes() -> list[Attribute]:
     ]
 
 
-def job_template_capabilities(*, color: bool = True) -> list[Attribute]:
+def job_template_capabilities(*, color: bool = True,
+                              document_handling: tuple[str, ...] = (
+                                  "separate-documents-collated-copies",
+                                  "separate-documents-uncollated-copies")) -> list[Attribute]:
     values = SUPPORTED_TEMPLATE_VALUES
     color_modes = values["print-color-mode"] if color else ("auto", "monochrome")
     return [
@@ -86,16 +95,21 @@ def job_template_capabilities(*, color: bool = True) -> list[Attribute]:
         enum("finishings-supported", 3),
         keyword("job-hold-until-default", "no-hold"),
         keyword("job-hold-until-supported", *map(str, values["job-hold-until"])),
+        integer("job-priority-default", 50),
+        integer("job-priority-supported", 1),
+        keyword("job-sheets-default", "none"),
+        keyword("job-sheets-supported", "none"),
         *_media_attributes(),
-        keyword("multiple-document-handling-default", "separate-documents-collated-copies"),
-        keyword("multiple-document-handling-supported",
-                *map(str, values["multiple-document-handling"])),
+        keyword("multiple-document-handling-default", document_handling[0]),
+        keyword("multiple-document-handling-supported", *document_handling),
         integer("number-up-default", 1),
         integer("number-up-supported", 1),
         enum("orientation-requested-default", 3),
         enum("orientation-requested-supported", 3, 4, 5, 6),
         keyword("output-bin-default", "face-down"),
         keyword("output-bin-supported", "face-down"),
+        keyword("overrides-supported", "document-number", "document-numbers", "pages",
+                *OVERRIDABLE),
         keyword("print-color-mode-default", "auto"),
         keyword("print-color-mode-supported", *map(str, color_modes)),
         keyword("print-content-optimize-default", "auto"),

@@ -1,4 +1,11 @@
-"""Who the printer is and its printer description attributes (IPP Everywhere, PWG 5100.14)."""
+"""Who the printer is and its printer description attributes (IPP Everywhere, PWG 5100.14,
+IPP/2.2 per PWG 5100.12).
+
+``IPP_VERSIONS`` is what ipp-versions-supported claims: each version whose required
+operations and attributes the printer implements (checked by ipptool's ipp-1.1, ipp-2.0,
+ipp-2.1 and ipp-2.2 suites in the tests). Requests of IPP/1.0 are still answered, as
+RFC 8011 asks of a 1.1 printer, without being claimed.
+"""
 
 from __future__ import annotations
 
@@ -13,31 +20,48 @@ from printwarden.ipp.attributes import (
     enum,
     integer,
     keyword,
-    mime_media_type,
     name,
     natural_language,
     out_of_band,
     text,
     uri,
 )
-from printwarden.ipp.printer.capabilities import JOB_TEMPLATE_NAMES, job_template_capabilities
+from printwarden.ipp.printer.capabilities import job_template_capabilities
 from printwarden.ipp.printer.clock import PrinterClock
+from printwarden.ipp.printer.controls import EffectiveState, PrinterControls
+from printwarden.ipp.printer.features import (
+    document_attributes,
+    notify_attributes,
+    settable_attributes,
+)
 from printwarden.ipp.printer.job import TimeStamp
-from printwarden.ipp.printer.jobs import WHICH_JOBS
+from printwarden.ipp.printer.subscriptions import NotifyLimits
+from printwarden.ipp.printer.supplies import Alert, Supply, supply_attributes
+from printwarden.ipp.server.icons import ICON_SIZES
 from printwarden.ipp.tags import ValueTag
-from printwarden.ipp.values import RangeOfInteger, Resolution
 
-__all__ = ["DOCUMENT_FORMATS", "PrinterDescription", "PrinterStatus", "printer_attributes"]
+__all__ = [
+    "DOCUMENT_FORMATS",
+    "IPP_VERSIONS",
+    "PrinterDescription",
+    "PrinterStatus",
+    "printer_attributes",
+]
 
 DOCUMENT_FORMATS: tuple[str, ...] = (
     "application/pdf", "image/pwg-raster", "image/urf", "image/jpeg",
     "application/octet-stream",
 )
+IPP_VERSIONS: tuple[str, ...] = ("1.1", "2.0", "2.1", "2.2")
 
 
 @dataclass(frozen=True, slots=True)
 class PrinterDescription:
-    """The fixed facts about a printer (``uuid`` is a bare UUID; we answer urn:uuid:...)."""
+    """The fixed facts about a printer (``uuid`` is a bare UUID; we answer urn:uuid:...).
+
+    ``document_handling``: multiple-document-handling-supported, the default first;
+    ``page_overrides``: whether ``overrides`` may name pages (else only documents).
+    """
 
     name: str
     info: str = "printwarden virtual printer"
@@ -52,11 +76,15 @@ class PrinterDescription:
     max_document_octets: int = 1 << 30
     compression: tuple[str, ...] = ("none", "gzip")
     operations: tuple[int, ...] = ()
+    document_handling: tuple[str, ...] = ("separate-documents-collated-copies",
+                                          "separate-documents-uncollated-copies")
+    page_overrides: bool = True
 
 
 @dataclass(slots=True)
 class PrinterStatus:
-    """What changes: printer-state (3 idle, 4 processing, 5 stopped), reasons, acceptance."""
+    """What the printer reports of itself: printer-state (3 idle, 4 processing, 5 stopped),
+    reasons, acceptance, and its supplies and alerts (none known: empty)."""
 
     state_changed: TimeStamp
     config_changed: TimeStamp
@@ -64,26 +92,37 @@ class PrinterStatus:
     reasons: tuple[str, ...] = ("none",)
     message: str = "Idle"
     accepting_jobs: bool = True
+    supplies: tuple[Supply, ...] = ()
+    alerts: tuple[Alert, ...] = ()
 
 
-def _identity(desc: PrinterDescription, printer_uri: str, more_info: str) -> list[Attribute]:
+def _identity(desc: PrinterDescription, controls: PrinterControls, printer_uri: str,
+              more_info: str) -> list[Attribute]:
+    shown = controls.overrides
+    base = more_info.split("/ipp/", 1)[0]
+    geo = shown.get("printer-geo-location", "")
     return [
         uri("printer-uri-supported", printer_uri),
         keyword("uri-security-supported", "none"),
         keyword("uri-authentication-supported", "requesting-user-name"),
         name("printer-name", desc.name[:127]),
-        text("printer-info", desc.info[:127]),
-        text("printer-location", desc.location[:127]),
+        text("printer-info", shown.get("printer-info", desc.info)[:127]),
+        text("printer-location", shown.get("printer-location", desc.location)[:127]),
         uri("printer-more-info", more_info),
         text("printer-make-and-model", desc.make_and_model[:127]),
         text("printer-device-id", f"MFG:printwarden;MDL:{desc.make_and_model[:60]};"
              "CMD:PDF,PWGRaster,URF,JPEG;"),
         uri("printer-uuid", f"urn:uuid:{desc.uuid}"),
-        keyword("ipp-versions-supported", "1.1", "2.0"),
+        keyword("ipp-versions-supported", *IPP_VERSIONS),
         keyword("ipp-features-supported", "ipp-everywhere"),
-        text("printer-organization", desc.organization[:127]),
-        text("printer-organizational-unit", desc.organizational_unit[:127]),
-        out_of_band("printer-geo-location", ValueTag.UNKNOWN),
+        text("printer-organization",
+             shown.get("printer-organization", desc.organization)[:127]),
+        text("printer-organizational-unit",
+             shown.get("printer-organizational-unit", desc.organizational_unit)[:127]),
+        uri("printer-geo-location", geo) if geo
+        else out_of_band("printer-geo-location", ValueTag.UNKNOWN),
+        uri("printer-icons", *(f"{base}/icons/{size}.png" for size in ICON_SIZES)),
+        text("printer-message-from-operator", controls.message_from_operator[:127]),
         charset("charset-configured", "utf-8"),
         charset("charset-supported", "utf-8", "us-ascii"),
         natural_language("natural-language-configured", "en"),
@@ -91,45 +130,18 @@ def _identity(desc: PrinterDescription, printer_uri: str, more_info: str) -> lis
     ]
 
 
-def _documents(desc: PrinterDescription) -> list[Attribute]:
+def printer_attributes(desc: PrinterDescription, status: PrinterStatus, shown: EffectiveState,
+                       controls: PrinterControls, *, printer_uri: str, more_info: str,
+                       clock: PrinterClock, queued_jobs: int,
+                       limits: NotifyLimits) -> list[Attribute]:
+    """Every printer attribute, in a stable order (``shown``: the effective state)."""
     return [
-        mime_media_type("document-format-default", "application/octet-stream"),
-        mime_media_type("document-format-supported", *desc.document_formats),
-        keyword("pdl-override-supported", "attempted"),
-        keyword("compression-supported", *desc.compression),
-        attr("job-k-octets-supported", RangeOfInteger(0, desc.max_document_octets // 1024)),
-        boolean("multiple-document-jobs-supported", False),
-        integer("multiple-operation-time-out", 60),
-        keyword("multiple-operation-time-out-action", "process-job"),
-        boolean("preferred-attributes-supported", False),
-        keyword("printer-get-attributes-supported", "document-format"),
-        keyword("job-creation-attributes-supported", *JOB_TEMPLATE_NAMES),
-        boolean("job-ids-supported", True),
-        keyword("which-jobs-supported", *WHICH_JOBS),
-        keyword("identify-actions-default", "sound"),
-        keyword("identify-actions-supported", "display", "sound"),
-        boolean("color-supported", desc.color),
-        integer("pages-per-minute", desc.pages_per_minute),
-        *([integer("pages-per-minute-color", desc.pages_per_minute)] if desc.color else []),
-        attr("pwg-raster-document-resolution-supported", Resolution(300, 300),
-             Resolution(600, 600)),
-        keyword("pwg-raster-document-sheet-back", "normal"),
-        keyword("pwg-raster-document-type-supported",
-                *(("sgray_8", "srgb_8") if desc.color else ("sgray_8",))),
-        keyword("urf-supported", "V1.4", "CP1", "DM1", "IS1", "MT1-2", "RS300-600",
-                *(("SRGB24", "W8") if desc.color else ("W8",))),
-    ]
-
-
-def printer_attributes(desc: PrinterDescription, status: PrinterStatus, *, printer_uri: str,
-                       more_info: str, clock: PrinterClock, queued_jobs: int) -> list[Attribute]:
-    """Every printer attribute, in a stable order."""
-    return [
-        *_identity(desc, printer_uri, more_info),
-        enum("printer-state", status.state),
-        keyword("printer-state-reasons", *status.reasons),
-        text("printer-state-message", status.message[:255] or "Idle"),
-        boolean("printer-is-accepting-jobs", status.accepting_jobs),
+        *_identity(desc, controls, printer_uri, more_info),
+        enum("printer-state", shown.state),
+        keyword("printer-state-reasons", *shown.reasons),
+        text("printer-state-message", shown.message[:255] or "Idle"),
+        boolean("printer-is-accepting-jobs", shown.accepting),
+        *supply_attributes(status.supplies, status.alerts, more_info),
         integer("printer-up-time", clock.up_time()),
         attr("printer-current-time", clock.wall().replace(microsecond=0)),
         integer("printer-state-change-time", status.state_changed.up_time),
@@ -138,6 +150,10 @@ def printer_attributes(desc: PrinterDescription, status: PrinterStatus, *, print
         attr("printer-config-change-date-time", status.config_changed.wall),
         integer("queued-job-count", queued_jobs),
         enum("operations-supported", *sorted(desc.operations)),
-        *_documents(desc),
-        *job_template_capabilities(color=desc.color),
+        *document_attributes(desc.document_formats, desc.compression,
+                             desc.max_document_octets, color=desc.color,
+                             pages_per_minute=desc.pages_per_minute),
+        *settable_attributes(),
+        *notify_attributes(limits),
+        *job_template_capabilities(color=desc.color, document_handling=desc.document_handling),
     ]

@@ -1,4 +1,11 @@
-"""A job's attributes as Get-Job-Attributes and Get-Jobs answer them."""
+"""A job's attributes as Get-Job-Attributes and Get-Jobs answer them.
+
+Privacy (as CUPS does by default): ``job-name``, ``job-originating-user-name`` and the
+document names of a job are private to its owner and to operators; anyone else gets the
+attributes with the value ``(hidden)``, so clients that expect them still find them. The
+``job-state-message`` (which can name who cancelled a job, or why the server denied it)
+becomes the bare state for them.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,9 @@ from printwarden.ipp.attributes import (
 from printwarden.ipp.printer.job import Job, TimeStamp
 from printwarden.ipp.tags import ValueTag
 
-__all__ = ["job_attributes", "job_status_attributes", "job_uri"]
+__all__ = ["HIDDEN", "job_attributes", "job_status_attributes", "job_uri"]
+
+HIDDEN = "(hidden)"
 
 
 def job_uri(printer_uri: str, job_id: int) -> str:
@@ -44,17 +53,20 @@ def job_status_attributes(job: Job, printer_uri: str) -> list[Attribute]:
     ]
 
 
-def job_attributes(job: Job, printer_uri: str, printer_up_time: int) -> list[Attribute]:
-    """Every attribute of ``job``: description first, then its job template attributes."""
+def job_attributes(job: Job, printer_uri: str, printer_up_time: int, *,
+                   visible: bool = True) -> list[Attribute]:
+    """Every attribute of ``job``: description first, then its job template attributes
+    (``visible`` False: the private values are masked)."""
     return [
         integer("job-id", job.id),
         uri("job-uri", job_uri(printer_uri, job.id)),
         uri("job-uuid", job.uuid),
-        name("job-name", job.name[:255]),
-        name("job-originating-user-name", job.user[:255]),
+        name("job-name", job.name[:255] if visible else HIDDEN),
+        name("job-originating-user-name", job.user[:255] if visible else HIDDEN),
         enum("job-state", job.state),
         keyword("job-state-reasons", *job.reasons),
-        text("job-state-message", job.message or job.state.name.lower()),
+        text("job-state-message", (job.message if visible else "")
+             or job.state.name.lower().replace("_", "-")),
         uri("job-printer-uri", printer_uri),
         integer("job-printer-up-time", printer_up_time),
         *_times("creation", job.created),
@@ -65,5 +77,6 @@ def job_attributes(job: Job, printer_uri: str, printer_up_time: int) -> list[Att
         integer("job-impressions-completed", job.impressions_completed),
         integer("number-of-documents", job.documents),
         keyword("job-hold-until", job.hold_until),
-        *(a for n, a in job.template.items() if n != "job-hold-until"),
+        integer("job-priority", job.priority),
+        *(a for n, a in job.template.items() if n not in ("job-hold-until", "job-priority")),
     ]

@@ -1,8 +1,14 @@
-"""Get-Printer-Attributes, Get-Job-Attributes and Get-Jobs."""
+"""Get-Printer-Attributes, Get-Job-Attributes and Get-Jobs.
+
+Job names, owners and state messages are shown to the job's owner and to operators only
+(see ``job_attributes``); ``my-jobs`` selects the requester's own jobs, none when nobody
+is established.
+"""
 
 from __future__ import annotations
 
 from printwarden.ipp.attributes import AttributeGroup
+from printwarden.ipp.errors import IppError
 from printwarden.ipp.message import IppMessage
 from printwarden.ipp.printer.answers import answer, boolean_operand, job_group, target_job
 from printwarden.ipp.printer.engine import PrinterEngine
@@ -28,7 +34,8 @@ async def get_printer_attributes(core: PrinterEngine, request: IppRequest) -> Ip
 
 async def get_job_attributes(core: PrinterEngine, request: IppRequest) -> IppMessage:
     job = target_job(core.jobs, request)
-    attributes = job_attributes(job, request.printer_uri, core.clock.up_time())
+    attributes = job_attributes(job, request.printer_uri, core.clock.up_time(),
+                                visible=request.who.may_see(job.user))
     selected = select_job_attributes(attributes, requested_names(request.message))
     return answer(request, groups=[job_group(selected)])
 
@@ -47,15 +54,18 @@ async def get_jobs(core: PrinterEngine, request: IppRequest) -> IppMessage:
                            request.message.get(DelimiterTag.OPERATION, "limit")) if a]
         raise IppAttributesError(StatusCode.CLIENT_ERROR_ATTRIBUTES_OR_VALUES_NOT_SUPPORTED,
                                  "unsupported which-jobs or limit", bad)
-    user = request.valid.requesting_user_name if boolean_operand(request, "my-jobs") else None
+    who = request.who
+    mine = boolean_operand(request, "my-jobs")
     found = request.message.get(DelimiterTag.OPERATION, "job-ids")
+    if found is not None and any(not isinstance(v, int) for v in found.values):
+        raise IppError(StatusCode.CLIENT_ERROR_BAD_REQUEST, "job-ids are integers")
     job_ids = None if found is None else [v for v in found.values if isinstance(v, int)]
-    jobs = core.jobs.select(str(which), user=user or None, job_ids=job_ids,
-                            limit=limit if isinstance(limit, int) else None)
-    if boolean_operand(request, "my-jobs") and not user:
-        jobs = []
+    jobs = [] if mine and not who.user else core.jobs.select(
+        str(which), user=who.user if mine else None, job_ids=job_ids,
+        limit=limit if isinstance(limit, int) else None)
     requested = requested_names(request.message, default=("job-id", "job-uri"))
     up_time = core.clock.up_time()
-    groups = [job_group(select_job_attributes(job_attributes(job, request.printer_uri, up_time),
-                                              requested)) for job in jobs]
+    groups = [job_group(select_job_attributes(
+        job_attributes(job, request.printer_uri, up_time, visible=who.may_see(job.user)),
+        requested)) for job in jobs]
     return answer(request, groups=[g for g in groups if len(g)])

@@ -11,16 +11,19 @@ from printwarden.ipp.server.body import ClientDisconnected, RequestBody
 from printwarden.ipp.server.exchange import HttpAnswer, PrinterUris, exchange
 from printwarden.ipp.server.limits import ServerLimits
 from printwarden.ipp.server.protocol import (
+    NOBODY,
     IppAttributesError,
     IppRequest,
     JobSummary,
     Printer,
     PrinterSummary,
+    Requester,
     empty_document,
 )
 from printwarden.ipp.server.status_page import render_status_page
 
 __all__ = [
+    "NOBODY",
     "PRINT_PATH",
     "ClientDisconnected",
     "HttpAnswer",
@@ -32,6 +35,7 @@ __all__ = [
     "PrinterSummary",
     "PrinterUris",
     "RequestBody",
+    "Requester",
     "ServerLimits",
     "create_ipp_app",
     "empty_document",

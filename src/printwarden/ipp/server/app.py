@@ -1,8 +1,9 @@
 """The IPP server as a plain ASGI application (runs on uvicorn).
 
     POST /ipp/print/{name}   application/ipp -> that printer   (/ipp/print: the default)
-    GET  /ipp/print/{name}   HTML status page (printer-more-info)
+    GET  /ipp/print/{name}   HTML status page (printer-more-info, printer-supply-info-uri)
     GET  /                   HTML status page of every printer
+    GET  /icons/{48,128,512}.png   the printer icon (printer-icons)
 
 Plain ASGI rather than a framework: the body is read message by message, so a document
 streams straight from the socket to the printer's sink and a slow client only ever
@@ -16,13 +17,15 @@ from typing import Any
 
 from printwarden.ipp.server.body import Receive, RequestBody
 from printwarden.ipp.server.exchange import HttpAnswer, PrinterUris, exchange
+from printwarden.ipp.server.icons import ICON_SIZES, icon_png
 from printwarden.ipp.server.limits import ServerLimits
-from printwarden.ipp.server.protocol import Printer
+from printwarden.ipp.server.protocol import NOBODY, Printer
 from printwarden.ipp.server.status_page import render_status_page
 
 __all__ = ["PRINT_PATH", "IppServerApp", "create_ipp_app"]
 
 PRINT_PATH = "/ipp/print"
+_ICON_PATHS = {f"/icons/{size}.png": size for size in ICON_SIZES}
 Scope = MutableMapping[str, Any]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
@@ -67,14 +70,16 @@ class IppServerApp:
     async def _answer(self, scope: Scope, receive: Receive) -> HttpAnswer | None:
         method, path = scope["method"], scope["path"]
         if method == "GET" and path == "/":
-            pages = [(f"{PRINT_PATH}/{n}", p.summary()) for n, p in self.printers.items()]
+            pages = [(f"{PRINT_PATH}/{n}", p.summary(NOBODY)) for n, p in self.printers.items()]
             return HttpAnswer(200, render_status_page(pages), "text/html; charset=utf-8")
+        if method == "GET" and path in _ICON_PATHS:
+            return HttpAnswer(200, icon_png(_ICON_PATHS[path]), "image/png")
         found = self._printer_for(path)
         if found is None:
             return HttpAnswer(404, b"no such printer\n", "text/plain")
         printer_path, printer = found
         if method == "GET":
-            page = render_status_page([(printer_path, printer.summary())], printer.name)
+            page = render_status_page([(printer_path, printer.summary(NOBODY))], printer.name)
             return HttpAnswer(200, page, "text/html; charset=utf-8")
         if method != "POST":
             return HttpAnswer(405, b"method not allowed\n", "text/plain")

@@ -17,11 +17,13 @@ from printwarden.ipp.message import IppMessage
 from printwarden.ipp.request import ValidRequest
 
 __all__ = [
+    "NOBODY",
     "IppAttributesError",
     "IppRequest",
     "JobSummary",
     "Printer",
     "PrinterSummary",
+    "Requester",
     "empty_document",
 ]
 
@@ -34,15 +36,49 @@ async def empty_document() -> AsyncIterator[bytes]:
 
 
 @dataclass(frozen=True, slots=True)
+class Requester:
+    """Who asks, as far as the printer may believe it.
+
+    ``user`` is the name that owns jobs and subscriptions: the authenticated user where the
+    server authenticates, else the requesting-user-name of a printer that believes it (the
+    virtual printer, a trusted-network queue); ``None`` when nobody is established (an
+    unauthenticated request to a queue that authenticates): such a requester owns nothing
+    and sees no one's private values. ``operator`` is only ever true for a user the server
+    authenticated and whose roles include operator or admin.
+    """
+
+    user: str | None
+    operator: bool = False
+
+    def owns(self, owner: str) -> bool:
+        return self.user is not None and self.user == owner
+
+    def may_see(self, owner: str) -> bool:
+        """Whether private values of something ``owner`` owns are shown to this requester."""
+        return self.operator or self.owns(owner)
+
+
+NOBODY = Requester(None)
+
+
+@dataclass(frozen=True, slots=True)
 class IppRequest:
     """A checked request: the message, what ``validate_request`` established, the URIs of
-    the printer as this client reached it, and the document data stream."""
+    the printer as this client reached it, the document data stream, and who asks
+    (``requester``; ``None``: the requesting-user-name, or "anonymous", is believed)."""
 
     message: IppMessage
     valid: ValidRequest
     printer_uri: str
     more_info_uri: str
     document: AsyncIterator[bytes] = field(default_factory=empty_document)
+    requester: Requester | None = None
+
+    @property
+    def who(self) -> Requester:
+        if self.requester is not None:
+            return self.requester
+        return Requester(self.valid.requesting_user_name or "anonymous")
 
 
 class IppAttributesError(IppError):
@@ -63,7 +99,8 @@ class JobSummary:
 
 @dataclass(frozen=True, slots=True)
 class PrinterSummary:
-    """What the HTML status page shows."""
+    """What the HTML status page shows (job names and owners already masked for the
+    viewer); ``supplies`` are (description, level text) pairs."""
 
     name: str
     info: str
@@ -73,6 +110,9 @@ class PrinterSummary:
     state_reasons: tuple[str, ...]
     accepting_jobs: bool
     jobs: tuple[JobSummary, ...] = ()
+    message: str = ""
+    supplies: tuple[tuple[str, str], ...] = ()
+    alerts: tuple[str, ...] = ()
 
 
 class Printer(Protocol):
@@ -91,4 +131,6 @@ class Printer(Protocol):
         """Answer one request; raise ``IppError`` (or ``IppAttributesError``) to refuse it."""
         ...
 
-    def summary(self) -> PrinterSummary: ...
+    def summary(self, viewer: Requester = NOBODY) -> PrinterSummary:
+        """The status page's view for ``viewer`` (others' job names and owners masked)."""
+        ...

@@ -1,14 +1,16 @@
 """Agent link: checking a print user's credentials for queues that require authentication.
 
     POST /api/v1/agent/authenticate  {username, password}   (agent bearer token)
-      200 {user_id, username}  |  401 invalid credentials  |  429 too many failures
-                                                            (Retry-After: seconds)
+      200 {user_id, username, roles}  |  401 invalid credentials  |  429 too many failures
+                                                                   (Retry-After: seconds)
 
-The agent sends the HTTP Basic credentials an IPP client gave for a queue with
-``require_auth``; the answer's ``username`` then owns the job. The throttle of
-``authenticate_password`` applies with the source ``agent:AGENT_ID/CLIENT``, CLIENT being
-the optional ``client_address`` (the IPP client's address the agent saw): guesses through
-one agent never slow the sign-ins of another agent's clients, nor of the web.
+The agent sends the HTTP Basic credentials an IPP client gave for a queue that
+authenticates; the answer's ``username`` then owns the job, and ``roles`` (sorted) tell
+whether the user is an IPP operator of the agent's queues (``operator`` or ``admin``).
+The throttle of ``authenticate_password`` applies with the source
+``agent:AGENT_ID/CLIENT``, CLIENT being the optional ``client_address`` (the IPP client's
+address the agent saw): guesses through one agent never slow the sign-ins of another
+agent's clients, nor of the web.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class AgentAuthenticateIn(BaseModel):
 class AgentAuthenticateOut(BaseModel):
     user_id: str
     username: str
+    roles: list[str]
 
 
 @router.post("/authenticate", response_model=AgentAuthenticateOut,
@@ -40,4 +43,5 @@ def authenticate(body: AgentAuthenticateIn, agent: AgentOnly,
     source = f"agent:{agent.id}/{body.client_address}"
     user = container.accounts.authenticate_password(body.username, body.password,
                                                     source=source)
-    return AgentAuthenticateOut(user_id=user.id, username=user.username)
+    return AgentAuthenticateOut(user_id=user.id, username=user.username,
+                                roles=sorted(user.roles))
