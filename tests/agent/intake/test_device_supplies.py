@@ -24,7 +24,7 @@ from printwarden.ipp import (
     octet_string,
     text,
 )
-from tests.agent.support import AgentFactory, World, enrolled, running
+from tests.agent.support import AgentFactory, LiveServer, World, enrolled, running
 from tests.ipp.server.support import ipp_request
 from tests.support.peers import EvePrinter
 from tests.support.postgres import free_port
@@ -60,17 +60,17 @@ async def _supplies(base: str) -> IppMessage:
 
 
 def test_the_queue_shows_the_supplies_its_ipp_device_reports(
-        world: World, agent_settings: AgentFactory,
+        live: LiveServer, world: World, agent_settings: AgentFactory,
         eve_factory: Callable[[], EvePrinter]) -> None:
     eve = eve_factory()
     eve.start()
 
     async def scenario() -> None:
-        settings = agent_settings()
+        settings = agent_settings(server_urls=[live.url])  # this directory's world is live
         await enrolled(settings, world)
         world.server.devices.create_printer("hall", actor="test", agent_id=world.agent_id(),
                                             device_uri=eve.uri, owner_check="trusted-network")
-        async with running(settings) as core:
+        async with running(settings, world.transport) as core:
             front = IppFront(core)
             async with serving(front) as base:
                 before = await _supplies(base)

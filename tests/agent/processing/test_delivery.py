@@ -97,7 +97,8 @@ def test_a_job_waits_for_a_printer_that_is_down_and_prints_once_it_is_back(
             await asyncio.sleep(1.0)  # several tries meanwhile: still one warning
             status = core.queue_status("hall")
             behind = core.get_job(second.local_id)
-            assert behind is not None and behind.state is L.SPOOLED  # waits its turn
+            # analysed meanwhile (analysis is outside the queue's line), but not sent
+            assert behind is not None and behind.state in (L.SPOOLED, L.ANALYSED)
             printer.start()
             done_first = await reaches(core, first.local_id, L.COMPLETED)
             await reaches(core, second.local_id, L.COMPLETED)
