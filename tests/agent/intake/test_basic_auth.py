@@ -89,3 +89,28 @@ def test_a_locked_queue_needs_a_password_and_prints_as_the_authenticated_user(
     assert txt[b"air"] == b"username,password"
     assert txt[b"rp"] == b"ipp/print/locked"
     assert agent.log.read_text().count("Basic credentials sent over plain ipp://") == 1
+
+
+def test_guesses_from_one_ipp_client_never_lock_out_another_client_of_the_same_agent(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, tmp_path: Path) -> None:
+    world.server.accounts.set_password(world.alice_id, "alice-pass-1", actor="test")
+    agent = agent_factory(extra_settings=SETTINGS)
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "locked", downstream.uri)
+    job = ipp_request(Operation.PRINT_JOB, agent.uri("locked"),
+                      mime_media_type("document-format", "application/pdf"),
+                      user="alice") + make_pdf(tmp_path / "doc.pdf", pages=1).read_bytes()
+    guesser = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"),
+                           timeout=60)
+    answers = [guesser.post(agent.url("locked"), content=job, auth=("alice", f"guess-{n}"),
+                            headers={"Content-Type": "application/ipp"}).status_code
+               for n in range(15)]
+    assert set(answers) == {401}
+    slowed = guesser.post(agent.url("locked"), content=job, auth=("alice", "alice-pass-1"),
+                          headers={"Content-Type": "application/ipp"})
+    assert slowed.status_code == 401  # that client is slowed down, even with the password
+
+    owner = _post(agent.url("locked"), job, auth=("alice", "alice-pass-1"))
+    assert owner.status_code == 200  # from her own machine she prints
+    assert decode(owner.content)[0].status_code == StatusCode.SUCCESSFUL_OK

@@ -167,7 +167,8 @@ class AuthGate:
         user: AuthenticatedUser | None = None
         if credentials is not None:
             try:
-                user = await self._authenticator.check(*credentials)
+                client = scope.get("client") or ("", 0)
+                user = await self._authenticator.check(*credentials, client=str(client[0]))
             except ServerUnreachable as exc:
                 log.warning("cannot check IPP credentials for %s: %s", queue, exc)
                 await _plain(send, 503, b"the printwarden server cannot be reached\n",

@@ -48,7 +48,8 @@ class AuthenticatedUser:
 
 
 class Authenticator(Protocol):
-    async def check(self, username: str, password: str) -> AuthenticatedUser | None:
+    async def check(self, username: str, password: str,
+                    client: str = "") -> AuthenticatedUser | None:
         """The user, None for bad credentials; ServerUnreachable if nobody can tell."""
         ...
 
@@ -89,7 +90,10 @@ class ServerAuthenticator:
     def _key(username: str, password: str) -> str:
         return hashlib.sha256(f"{username}\0{password}".encode()).hexdigest()
 
-    async def check(self, username: str, password: str) -> AuthenticatedUser | None:
+    async def check(self, username: str, password: str,
+                    client: str = "") -> AuthenticatedUser | None:
+        """The server's user for these credentials, else None. ``client`` (the IPP
+        client's address) lets the server throttle guesses per client, not per agent."""
         key = self._key(username, password)
         now = self._clock()
         cached = self._cache.get(key)
@@ -97,7 +101,7 @@ class ServerAuthenticator:
             return cached[1]
         self._cache.pop(key, None)
         try:
-            answer = await self._link.authenticate(username, password)
+            answer = await self._link.authenticate(username, password, client_address=client)
         except ServerRejected as exc:
             log.info("IPP authentication of %r refused: %s", username, exc)
             return None

@@ -174,10 +174,15 @@ class ServerLink:
         answer: dict[str, Any] = await self.request("POST", f"{API}/authorize", json=body)
         return answer
 
-    async def authenticate(self, username: str, password: str) -> dict[str, Any]:
-        """A print user's credentials (queues with ``require_auth``): ServerRejected if bad."""
-        answer: dict[str, Any] = await self.request(
-            "POST", f"{API}/authenticate", json={"username": username, "password": password})
+    async def authenticate(self, username: str, password: str, *,
+                           client_address: str = "") -> dict[str, Any]:
+        """A print user's credentials (queues that authenticate): ServerRejected if bad.
+        ``client_address`` is the IPP client's, so the server throttles guesses per
+        client."""
+        body = {"username": username, "password": password}
+        if client_address:
+            body["client_address"] = client_address[:100]
+        answer: dict[str, Any] = await self.request("POST", f"{API}/authenticate", json=body)
         return answer
 
     async def printing(self, server_job_id: str) -> None:
