@@ -76,5 +76,6 @@ def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
                   min_free_bytes=settings.min_free_bytes, clock=the_clock)
     link = ServerLink(settings.server_urls, token=token,
                       timeout=settings.request_timeout_seconds, transport=transport)
+    forwarders = Forwarders()
     return AgentService(settings, JobBook(journal, spool, the_clock), link,
-                        send or Forwarders().send)
+                        send or forwarders.send, status_of=forwarders.status)

@@ -26,6 +26,7 @@ from printwarden.agent.model import (
 )
 from printwarden.agent.processing.analysis_pool import pool_from_settings
 from printwarden.agent.processing.delivery import SendDocument
+from printwarden.agent.processing.device_monitor import DeviceMonitor, StatusOf
 from printwarden.agent.processing.pipeline import Pipeline
 from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
 from printwarden.agent.queues import queue_status as status_of
@@ -62,7 +63,7 @@ class QueueNotAccepting(Exception):
 
 class AgentService:
     def __init__(self, settings: AgentSettings, book: JobBook, link: ServerLink,
-                 send: SendDocument) -> None:
+                 send: SendDocument, status_of: StatusOf | None = None) -> None:
         self.settings = settings
         self.book = book
         self.link = link
@@ -80,6 +81,9 @@ class AgentService:
         self.pipeline = Pipeline(book, link, self.server_up, queues=lambda: self._queues,
                                  activity=self._activity_of, send=send, retry=retry,
                                  analyser=pool_from_settings(settings))
+        self._monitor = None if status_of is None or settings.device_poll_seconds <= 0 else (
+            DeviceMonitor(status_of, queues=lambda: self._queues, activity=self._activity_of,
+                          clock=book.clock, period_seconds=settings.device_poll_seconds))
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
                                 handlers={"cancel": self._on_cancel_event,
@@ -104,6 +108,8 @@ class AgentService:
                                            self.settings.health_max_seconds), "health")
         self._spawn(OutboxSender(self.book, self.link, self.server_up).run(), "outbox")
         self._spawn(self.events.run(), "events")
+        if self._monitor is not None:
+            self._spawn(self._monitor.run(), "device-monitor")
         self.pipeline.wake_all()
 
     async def stop(self) -> None:

@@ -71,6 +71,9 @@ class AgentSettings(LayeredSettings):
     forward_max_delay_seconds: float = Field(
         default=30.0, ge=0, description="longest wait between two tries of a printer: how "
         "soon a printer that comes back gets its waiting jobs")
+    device_poll_seconds: float = Field(
+        default=30.0, ge=0, description="how often each queue's printer is asked for its "
+        "state and supplies, also while idle (0: never)")
     dnssd: bool = Field(default=True, description="advertise the queues with DNS-SD")
     tls: bool = Field(default=False, description="serve ipps:// (TLS) instead of ipp://")
     tls_cert_file: Path | None = Field(default=None, description="PEM certificate (chain)")
