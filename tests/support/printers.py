@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from printwarden.virtual_printer.print_log import Printed, PrintLog
 from tests.support.postgres import free_port
 from tests.support.processes import PRINTWARDEN
 
@@ -19,7 +20,8 @@ class VirtualPrinterProcess:
     """``printwarden virtual-printer`` on a fixed port; ``start``/``kill``/``stop`` at will."""
 
     def __init__(self, directory: Path, *, delay: float = 0.0, port: int | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, keep_history: bool = False) -> None:
+        self.keep_history = keep_history
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.delay = delay
@@ -36,7 +38,8 @@ class VirtualPrinterProcess:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [*PRINTWARDEN, "virtual-printer", "--dir", str(self.directory),
-                 "--port", str(self.port), "--delay", str(self.delay)],
+                 "--port", str(self.port), "--delay", str(self.delay),
+                 *(["--keep-history"] if self.keep_history else [])],
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.starts += 1
         deadline = time.monotonic() + 30
@@ -63,6 +66,10 @@ class VirtualPrinterProcess:
             os.killpg(self.proc.pid, signum)
             self.proc.wait(timeout=15)
         self.proc = None
+
+    def printed(self) -> list[Printed]:
+        """Every job the printer ended, from its own log (``PrintLog``)."""
+        return PrintLog(self.directory).entries()
 
     def documents(self) -> list[Path]:
         """What the printer received, oldest first."""

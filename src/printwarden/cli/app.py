@@ -138,12 +138,16 @@ def virtual_printer(
     name: Annotated[str, typer.Option(help="Queue name in ipp://HOST:PORT/ipp/print/NAME.")] =
     "virtual",
     delay: Annotated[float, typer.Option(help="Seconds each job spends printing.")] = 0.0,
+    keep_history: Annotated[bool, typer.Option(
+        "--keep-history", help="Know the jobs printed before a restart (read back from "
+        "DIR/.printed.jsonl), as printers with a job history do.")] = False,
 ) -> None:
     """Run a virtual IPP Everywhere printer that stores every document it receives."""
     from printwarden.virtual_printer import run_virtual_printer
 
     typer.echo(f"virtual printer: ipp://{host}:{port}/ipp/print/{name} -> {directory}")
-    guarded(lambda: run_virtual_printer(directory, port, host, name, processing_delay=delay))
+    guarded(lambda: run_virtual_printer(directory, port, host, name, processing_delay=delay,
+                                        keep_history=keep_history))
 
 
 @db_app.command("upgrade")

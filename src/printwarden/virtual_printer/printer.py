@@ -3,7 +3,8 @@
     printwarden virtual-printer --dir /tmp/out --port 8631
     ipptool -tv -f doc.pdf ipp://127.0.0.1:8631/ipp/print/virtual ipp-2.0.test
 
-Each document lands in ``DIR/<job-id>-<safe-name>.<ext>`` (0600, fsync + rename).
+Each document lands in ``DIR/<job-id>-<safe-name>.<ext>`` (0600, fsync + rename); each
+ended job is logged in ``DIR/.printed.jsonl`` with the impressions it printed.
 The printer is ``printwarden.ipp``'s IPP Everywhere model over a ``DirectorySink``; this
 module is the role around it (uvicorn), like the server and the agent roles.
 """
@@ -18,6 +19,7 @@ import uvicorn
 from printwarden.ipp.printer import IppPrinter, PrinterDescription
 from printwarden.ipp.server import IppServerApp, ServerLimits, create_ipp_app
 from printwarden.virtual_printer.directory_sink import DirectorySink
+from printwarden.virtual_printer.print_log import PrintLog
 
 __all__ = [
     "build_virtual_printer",
@@ -28,21 +30,30 @@ log = logging.getLogger(__name__)
 
 
 def build_virtual_printer(directory: Path | str, name: str = "virtual", *,
-                          processing_delay: float = 0.0,
-                          limits: ServerLimits | None = None) -> IppServerApp:
-    """The ASGI app of a virtual printer storing into ``directory``."""
+                          processing_delay: float = 0.0, limits: ServerLimits | None = None,
+                          keep_history: bool = False) -> IppServerApp:
+    """The ASGI app of a virtual printer storing into ``directory``; every ended job is
+    logged in ``DIR/.printed.jsonl`` (``PrintLog``), read back with ``keep_history``."""
     description = PrinterDescription(
         name=name, info=f"printwarden virtual printer {name}", location="loopback",
         make_and_model="printwarden Virtual Printer",
         max_document_octets=(limits or ServerLimits()).max_document_octets)
     printer = IppPrinter(description, DirectorySink(directory),
                          processing_delay=processing_delay)
+    engine = printer.core
+    printed = PrintLog(Path(directory))
+    if keep_history:
+        for job in printed.history(engine.clock.now()):
+            engine.jobs.restore(job)
+    engine.job_listeners.append(printed.record)
     return create_ipp_app({name: printer}, default=name, limits=limits)
 
 
 def run_virtual_printer(directory: Path | str, port: int, host: str = "127.0.0.1",
-                        name: str = "virtual", *, processing_delay: float = 0.0) -> None:
+                        name: str = "virtual", *, processing_delay: float = 0.0,
+                        keep_history: bool = False) -> None:
     """Serve the virtual printer on uvicorn until interrupted."""
-    app = build_virtual_printer(directory, name, processing_delay=processing_delay)
+    app = build_virtual_printer(directory, name, processing_delay=processing_delay,
+                                keep_history=keep_history)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 lifespan="on")

@@ -29,6 +29,7 @@ from printwarden.ipp import (
 )
 from printwarden.ipp.server import ServerLimits
 from tests.ipp.server.support import RunningVirtualPrinter, ipp_request, make_pdf, post
+from tests.support.printers import VirtualPrinterProcess
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +229,40 @@ def test_a_client_that_disconnects_mid_document_leaves_no_file(tmp_path: Path) -
             time.sleep(0.05)
         assert state == 8  # aborted
         assert os.listdir(tmp_path) == []
+
+
+def _job_state(printer: VirtualPrinterProcess, job_id: int) -> tuple[int, int | None]:
+    """(IPP status of Get-Job-Attributes, job-impressions-completed) as the printer says."""
+    response = httpx.post(f"http://127.0.0.1:{printer.port}/ipp/print/virtual",
+                          content=ipp_request(Operation.GET_JOB_ATTRIBUTES, printer.uri,
+                                              integer("job-id", job_id)),
+                          headers={"Content-Type": "application/ipp"}, timeout=30)
+    answer = decode(response.content)[0]
+    found = answer.get(DelimiterTag.JOB, "job-impressions-completed")
+    return answer.status_code, None if found is None else int(str(found.value))
+
+
+@pytest.mark.parametrize("keep_history", [False, True])
+def test_the_print_log_records_every_job_and_history_survives_a_restart_if_asked(
+        tmp_path: Path, keep_history: bool) -> None:
+    printer = VirtualPrinterProcess(tmp_path / "out", keep_history=keep_history).start()
+    try:
+        _, answer = post(f"http://127.0.0.1:{printer.port}/ipp/print/virtual", ipp_request(
+            Operation.PRINT_JOB, printer.uri,
+            mime_media_type("document-format", "application/pdf"))
+            + make_pdf(tmp_path / "three.pdf", 3).read_bytes())
+        found = answer.get(DelimiterTag.JOB, "job-id")
+        assert found is not None
+        job_id = int(str(found.value))
+        printer.kill()
+        printer.start()
+        after_restart = _job_state(printer, job_id)
+    finally:
+        printer.stop()
+
+    assert [(p.job_id, p.completed, p.impressions) for p in printer.printed()] == [
+        (job_id, True, 3)]
+    if keep_history:
+        assert after_restart == (StatusCode.SUCCESSFUL_OK, 3)
+    else:
+        assert after_restart[0] == StatusCode.CLIENT_ERROR_NOT_FOUND

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from printwarden.ipp.attributes import Attribute
 from printwarden.ipp.printer.actions import JobActions, LocalActions
@@ -58,6 +58,8 @@ class PrinterEngine:
         self.jobs = jobs or JobTable()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._incoming: set[int] = set()
+        #: Called once with each job as it ends (completed, canceled, aborted).
+        self.job_listeners: list[Callable[[Job], None]] = []
         self.notifier = Notifier(description.name, self.subscriptions, self.clock,
                                  self.effective)
 
@@ -123,8 +125,12 @@ class PrinterEngine:
         self.notifier.job_config_changed(job)
 
     def _job_changed(self, job: Job) -> None:
+        ended_before = job.seen is not None and job.seen[0].is_terminal
         if self.notifier.job_changed(job):
             self._incoming.discard(job.id)
+        if job.state.is_terminal and not ended_before:
+            for listener in self.job_listeners:
+                listener(job)
 
     # --- documents and processing -------------------------------------------------------
 
