@@ -22,6 +22,7 @@ the device printed before, which are charged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -58,6 +59,17 @@ class Delivery:
         self._clock = clock
         self._send = send
         self._retry = retry
+        #: Local id -> set once its document is wholly with the device (its id journaled)
+        #: or its attempt is over: until then, stopping the agent would leave the device
+        #: holding a job the journal does not know of.
+        self._uploads: dict[str, asyncio.Event] = {}
+
+    async def uploads_done(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) until no document is half-way to a device."""
+        pending = [event.wait() for event in self._uploads.values() if not event.is_set()]
+        if pending:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*pending), timeout)
 
     async def run(self, job: LocalJob, config_of: ConfigOf, activity: QueueActivity,
                   cancel: asyncio.Event) -> LocalJob | None:
@@ -81,8 +93,16 @@ class Delivery:
                                             "device any more", retryable=False))
             if current.cancel_requested:
                 cancel.set()
-            result = await self._send(config.device_uri, self._forward_job(current, cancel),
-                                      activity.device_reasons.add)
+            upload = self._uploads[job.local_id] = asyncio.Event()
+            if current.remote_job_id is not None:
+                upload.set()  # followed again: nothing to send
+            try:
+                result = await self._send(config.device_uri,
+                                          self._forward_job(current, cancel, upload),
+                                          activity.device_reasons.add)
+            finally:
+                upload.set()
+                self._uploads.pop(job.local_id, None)
             if result.ok or result.cancelled or result.lost or not result.retryable:
                 activity.device_up(job.queue)
                 return _Ended(result)
@@ -109,9 +129,11 @@ class Delivery:
         await self._book.update_async(job, remote_job_id=remote_id, device_wait_since=None,
                                       state_reason=f"sent: printer job {remote_id}"[:500])
 
-    def _forward_job(self, job: LocalJob, cancel: asyncio.Event) -> ForwardJob:
+    def _forward_job(self, job: LocalJob, cancel: asyncio.Event,
+                     upload: asyncio.Event) -> ForwardJob:
         async def accepted(remote_id: str) -> None:
-            await self._accepted(job, remote_id)
+            await asyncio.shield(self._accepted(job, remote_id))  # a stop waits for this
+            upload.set()
 
         return ForwardJob(job_id=job.local_id, title=job.meta.title,
                           username=job.meta.username, document=self._book.spool.path_of(job),

@@ -44,6 +44,10 @@ NO_DEVICE = "waiting: the queue has no device configured"
 
 class _QueueBlocked(Exception):
     """The queue cannot move its next job until its configuration changes."""
+
+
+#: How long a stopping agent lets a document that is being sent reach its device.
+STOP_UPLOAD_GRACE_SECONDS = 30.0
 #: What the queue workers take: spooled jobs belong to the analysis stage.
 _WORK_ORDER = tuple(sorted(WORK_STATES - {LocalState.SPOOLED}, key=lambda state: state.value))
 
@@ -87,7 +91,11 @@ class Pipeline:
         for name in sorted(names):
             self.wake(name)
 
-    async def stop(self) -> None:
+    async def stop(self, upload_grace: float = STOP_UPLOAD_GRACE_SECONDS) -> None:
+        """Stop the workers; a document half-way to a device is first given
+        ``upload_grace`` seconds to arrive (so the device's job id is journaled and a
+        restart follows that job instead of sending it again)."""
+        await self._delivery.uploads_done(upload_grace)
         for task in self._workers.values():
             task.cancel()
         for task in self._workers.values():
