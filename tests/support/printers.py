@@ -64,7 +64,11 @@ class VirtualPrinterProcess:
     def _signal(self, signum: int) -> None:
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signum)
-            self.proc.wait(timeout=15)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # it did not stop: it is switched off
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
         self.proc = None
 
     def printed(self) -> list[Printed]:

@@ -56,4 +56,4 @@ def run_virtual_printer(directory: Path | str, port: int, host: str = "127.0.0.1
     app = build_virtual_printer(directory, name, processing_delay=processing_delay,
                                 keep_history=keep_history)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                lifespan="on")
+                lifespan="on", timeout_graceful_shutdown=2)
