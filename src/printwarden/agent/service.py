@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Coroutine
+from datetime import timedelta
 from typing import Any, Literal
 
 from printwarden.agent.forwarding.retry import RetryPolicy
@@ -42,6 +43,8 @@ L = LocalState
 SERVER_CONFIG_KEY = "server_config"
 #: The digest of a token the server refused: the agent stays revoked until re-enrolled.
 REVOKED_KEY = "revoked_token"
+#: How often the journal's retention sweep runs (besides at start).
+SWEEP_PERIOD_SECONDS = 6 * 3600
 REVOKED_MESSAGE = "agent revoked: re-enrol it (printwarden agent --enrol CODE)"
 Which = Literal["not-completed", "completed", "all"]
 _ENDED_IPP_STATES = (7, 8, 9)
@@ -102,6 +105,7 @@ class AgentService:
             log.error("this agent was revoked at the server: its queues accept no jobs; "
                       "re-enrol it with a new code")
         self.recovery = recover(self.book)
+        self.sweep_journal()
         self._load_cached_config()
         await self.refresh_config()
         self._spawn(self.link.watch_health(self.settings.health_min_seconds,
@@ -110,6 +114,7 @@ class AgentService:
         self._spawn(self.events.run(), "events")
         if self._monitor is not None:
             self._spawn(self._monitor.run(), "device-monitor")
+        self._spawn(self._sweep_periodically(), "journal-sweep")
         self.pipeline.wake_all()
 
     async def stop(self) -> None:
@@ -122,6 +127,20 @@ class AgentService:
         await self.pipeline.stop()
         await self.link.aclose()
         self.book.journal.close()
+
+    def sweep_journal(self) -> int:
+        """Delete the ended jobs older than ``journal_retention_days``; answers how many."""
+        retention = timedelta(days=self.settings.journal_retention_days)
+        swept = self.book.journal.sweep_ended(self.book.clock.now() - retention)
+        if swept:
+            log.info("journal sweep: %d ended jobs older than %g days removed", swept,
+                     self.settings.journal_retention_days)
+        return swept
+
+    async def _sweep_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_PERIOD_SECONDS)
+            self.sweep_journal()  # a few batched deletes, every six hours
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         self._tasks.append(asyncio.create_task(work, name=f"agent-{name}"))

@@ -71,6 +71,12 @@ class AgentSettings(LayeredSettings):
     forward_max_delay_seconds: float = Field(
         default=30.0, ge=0, description="longest wait between two tries of a printer: how "
         "soon a printer that comes back gets its waiting jobs")
+    journal_retention_days: float = Field(
+        default=30.0, gt=0, description="ended jobs stay in the journal this long (their "
+        "documents are deleted when they end), then they are swept")
+    ipp_ended_jobs_kept: int = Field(
+        default=500, ge=0, le=100_000, description="ended jobs each IPP queue still shows "
+        "(Get-Jobs which-jobs=completed) after a restart")
     device_poll_seconds: float = Field(
         default=30.0, ge=0, description="how often each queue's printer is asked for its "
         "state and supplies, also while idle (0: never)")

@@ -8,7 +8,7 @@ import dataclasses
 import sqlite3
 import threading
 from concurrent.futures import Future
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -70,7 +70,7 @@ def test_a_version_1_journal_is_upgraded_in_place_and_keeps_its_jobs(tmp_path: P
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(jobs)")}
         columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    assert version == SCHEMA_VERSION == 4
+    assert version == SCHEMA_VERSION == 5
     assert "jobs_queue_state_id" in indexes and "ipp_job_id" in columns
     assert {"cancel_requested", "device_wait_since", "flag"} <= columns
     assert upgraded.get_job("01A") == job("01A")
@@ -147,3 +147,61 @@ def test_a_closed_journal_refuses_writes_after_committing_the_queued_ones(
     assert Journal(tmp_path / "agent.db").get_value("k") == "v"
     with pytest.raises(RuntimeError, match="closed"):
         journal.set_value("k", "w")
+
+
+def _ended(local_id: str, days_ago: float, *, queue: str = "hall", ipp_id: int = 0,
+           state: LocalState = L.COMPLETED, acknowledged: bool = True) -> LocalJob:
+    when = NOW - timedelta(days=days_ago)
+    made = job(local_id, queue=queue, state=state)
+    return dataclasses.replace(made, created_at=when, updated_at=when,
+                               completion_sent=acknowledged,
+                               meta=dataclasses.replace(made.meta, ipp_job_id=ipp_id or None))
+
+
+def test_the_sweep_removes_ended_jobs_past_retention_and_keeps_what_the_server_lacks(
+        tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    for made in (_ended("01A", 40, ipp_id=7), _ended("01B", 40, state=L.CANCELLED),
+                 _ended("01C", 40, state=L.FORWARDED, acknowledged=False),
+                 _ended("01D", 5), dataclasses.replace(job("01E", state=L.HELD),
+                                                       created_at=NOW - timedelta(days=60))):
+        journal.insert_job(made)
+    pending = _ended("01F", 40, state=L.FAILED, acknowledged=False)
+    journal.insert_job(pending)
+    journal.save_job(dataclasses.replace(pending, server_job_id="S1"),
+                     outbox={"status": "failed"})  # a completion the server has not got
+
+    swept = journal.sweep_ended(NOW - timedelta(days=30))
+
+    assert swept == 2
+    assert [j.local_id for j in journal.jobs()] == ["01C", "01D", "01E", "01F"]
+    assert journal.next_ipp_job_id("hall") == 8  # the swept job's id is never reused
+    assert journal.sweep_ended(NOW - timedelta(days=30)) == 0
+
+
+def test_a_queue_restores_its_open_jobs_and_only_its_newest_ended_ones(
+        tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    for n in range(30):
+        journal.insert_job(_ended(f"01A{n:02d}", 1, ipp_id=n + 1))
+    journal.insert_job(job("01B00", state=L.HELD))
+    journal.insert_job(job("01B01", queue="lab"))
+
+    restored = journal.restorable("hall", keep_ended=5)
+
+    assert [j.local_id for j in restored] == [
+        "01A25", "01A26", "01A27", "01A28", "01A29", "01B00"]
+    assert journal.next_ipp_job_id("hall") == 31 and journal.next_ipp_job_id("lab") == 1
+
+
+def test_a_queue_watcher_hears_only_its_own_queue(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "agent.db")
+    hall: list[str] = []
+    everything: list[str] = []
+    journal.watch(hall.append, queue="hall")
+    journal.watch(everything.append)
+
+    journal.insert_job(job("01A"))
+    journal.insert_job(job("01B", queue="lab"))
+
+    assert hall == ["01A"] and everything == ["01A", "01B"]

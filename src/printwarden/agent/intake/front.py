@@ -115,9 +115,12 @@ class QueuePrinter:
         core.queue_activity(queue).paused = engine.controls.stops_processing
         engine.actions = QueueActions(core, queue, engine, locals_of=self.locals_of,
                                       resync=self.resync)
-        known = core.list_jobs(queue, "all")
+        journal = core.book.journal
+        # Open jobs and the newest ended ones: the journal keeps ended jobs for its
+        # retention time, an IPP queue shows the last few hundred (as CUPS keeps 500).
+        known = journal.restorable(queue, keep_ended=core.settings.ipp_ended_jobs_kept)
         # Job ids go on after the journal's, so a restart does not reuse recent ids.
-        engine.jobs = JobTable(first_id=len(known) + 1)
+        engine.jobs = JobTable(first_id=journal.next_ipp_job_id(queue))
         #: Local ids whose journal row changed since the last ``sync_jobs`` (change feed).
         self._changed: set[str] = set()
         #: Local id -> IPP job id, IPP job id -> its documents' local jobs in order.
@@ -125,7 +128,7 @@ class QueuePrinter:
         self._locals: dict[int, list[LocalJob]] = {}
         #: IPP ids of ended jobs, oldest first: dropped once the job table forgets them.
         self._ended: collections.deque[int] = collections.deque()
-        self._unwatch = core.book.journal.watch(self._changed.add)
+        self._unwatch = journal.watch(self._changed.add, queue=queue)
         self._restore(known)
 
     def _job(self, job_id: int) -> Job:

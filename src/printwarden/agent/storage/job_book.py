@@ -115,7 +115,8 @@ class JobBook:
         """Queue completions that a job row needs but the outbox lacks; answer how many."""
         queued = {local_id for local_id, _, _ in self.journal.outbox()}
         count = 0
-        for job in self.journal.jobs(states=DATA_FREE_STATES - {LocalState.COMPLETED}):
+        for job in self.journal.jobs(states=DATA_FREE_STATES - {LocalState.COMPLETED},
+                                     completion_pending=True):
             if needs_completion(job) and job.local_id not in queued:
                 self.save(job)
                 count += 1

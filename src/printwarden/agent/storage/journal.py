@@ -20,7 +20,7 @@ from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal_writer import JournalWriter, Work, open_connection
 from printwarden.core.clock import Clock, SystemClock
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
 SCHEMA_V1 = """
 CREATE TABLE jobs (
@@ -53,9 +53,25 @@ _MIGRATIONS: dict[int, str] = {
     4: ("ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;"
         "ALTER TABLE jobs ADD COLUMN device_wait_since TEXT;"
         "ALTER TABLE jobs ADD COLUMN flag TEXT NOT NULL DEFAULT ''"),
+    # A queue's highest IPP job id, and jobs by state across queues (recovery, the
+    # outbox, the spool's files), read from indexes: a start costs the open jobs, not the
+    # journal's whole history.
+    5: ("CREATE INDEX IF NOT EXISTS jobs_queue_ipp_id ON jobs (queue, ipp_job_id);"
+        "CREATE INDEX IF NOT EXISTS jobs_state_id ON jobs (state, local_id)"),
 }
+#: Local states whose IPP job has ended (completed, canceled, aborted).
+ENDED_STATES = frozenset({LocalState.FORWARDED, LocalState.COMPLETED, LocalState.DENIED,
+                          LocalState.FAILED, LocalState.CANCELLED, LocalState.EXPIRED})
+#: Ended states a retention sweep may delete (the server has heard of the ending).
+_SWEPT = tuple(sorted(s.value for s in ENDED_STATES - {LocalState.FORWARDED}))
+#: States whose document is still in the spool.
+_WITH_DOCUMENT = tuple(sorted(s.value for s in (LocalState.SPOOLED, LocalState.ANALYSED,
+                                                 LocalState.AUTHORIZED, LocalState.HELD,
+                                                 LocalState.FORWARDING)))
+IPP_ID_FLOOR_KEY = "ipp_job_id_floor:"
 #: Called with the local id of a job whose row was just committed (inserted or changed).
 JobWatcher = Callable[[str], None]
+_ALL_QUEUES = ""
 _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_name",
             "size_bytes", "copies", "sides", "color_mode", "media", "created_at",
             "updated_at", "state", "state_reason", "server_job_id", "decision",
@@ -172,7 +188,8 @@ class Journal:
         self.path = path
         self.clock: Clock = clock or SystemClock()
         self._conn = open_connection(path)
-        self._watchers: list[JobWatcher] = []
+        #: Queue name ("" for every queue) -> its watchers.
+        self._watchers: dict[str, list[JobWatcher]] = {}
         self._migrate()
         self._writer = JournalWriter(path)
 
@@ -186,19 +203,22 @@ class Journal:
     async def _write_async(self, work: Work) -> None:
         await asyncio.wrap_future(self._writer.submit(work))
 
-    def watch(self, watcher: JobWatcher) -> Callable[[], None]:
-        """Call ``watcher(local_id)`` after every commit that inserts or changes a job row;
-        answers a function that stops it."""
-        self._watchers.append(watcher)
+    def watch(self, watcher: JobWatcher, *, queue: str | None = None) -> Callable[[], None]:
+        """Call ``watcher(local_id)`` after every commit that inserts or changes a job row
+        (of ``queue`` only, if given: a queue hears only its own jobs); answers a function
+        that stops it."""
+        watchers = self._watchers.setdefault(queue or _ALL_QUEUES, [])
+        watchers.append(watcher)
 
         def unwatch() -> None:
-            if watcher in self._watchers:
-                self._watchers.remove(watcher)
+            if watcher in watchers:
+                watchers.remove(watcher)
         return unwatch
 
-    def _changed(self, local_id: str) -> None:
-        for watcher in list(self._watchers):
-            watcher(local_id)
+    def _changed(self, job: LocalJob) -> None:
+        for key in (job.queue, _ALL_QUEUES):
+            for watcher in list(self._watchers.get(key, ())):
+                watcher(job.local_id)
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
@@ -238,12 +258,12 @@ class Journal:
 
     def insert_job(self, job: LocalJob) -> None:
         self._write(_insert(job))
-        self._changed(job.local_id)
+        self._changed(job)
 
     async def insert_job_async(self, job: LocalJob) -> None:
         """``insert_job`` without blocking the event loop while the commit is fsynced."""
         await self._write_async(_insert(job))
-        self._changed(job.local_id)
+        self._changed(job)
 
     def save_job(self, job: LocalJob, *, outbox: dict[str, Any] | None = None,
                  expect_state: LocalState | None = None) -> bool:
@@ -255,7 +275,7 @@ class Journal:
         work, saved = _save(job, outbox, expect_state, self.clock.now())
         self._write(work)
         if saved[0]:
-            self._changed(job.local_id)
+            self._changed(job)
         return saved[0]
 
     async def save_job_async(self, job: LocalJob, *, outbox: dict[str, Any] | None = None,
@@ -264,7 +284,7 @@ class Journal:
         work, saved = _save(job, outbox, expect_state, self.clock.now())
         await self._write_async(work)
         if saved[0]:
-            self._changed(job.local_id)
+            self._changed(job)
         return saved[0]
 
     async def patch_job_async(self, job: LocalJob, fields: Iterable[str]) -> bool:
@@ -274,7 +294,7 @@ class Journal:
         work, saved = _patch(job, fields)
         await self._write_async(work)
         if saved[0]:
-            self._changed(job.local_id)
+            self._changed(job)
         return saved[0]
 
     def patch_job(self, job: LocalJob, fields: Iterable[str]) -> bool:
@@ -282,7 +302,7 @@ class Journal:
         work, saved = _patch(job, fields)
         self._write(work)
         if saved[0]:
-            self._changed(job.local_id)
+            self._changed(job)
         return saved[0]
 
     def get_job(self, local_id: str) -> LocalJob | None:
@@ -295,10 +315,13 @@ class Journal:
                                  (server_job_id,)).fetchone()
         return _job(row) if row is not None else None
 
-    def jobs(self, *, queue: str | None = None,
-             states: Iterable[LocalState] | None = None) -> list[LocalJob]:
-        """Jobs oldest first, optionally of one queue and in some states."""
+    def jobs(self, *, queue: str | None = None, states: Iterable[LocalState] | None = None,
+             completion_pending: bool = False) -> list[LocalJob]:
+        """Jobs oldest first, optionally of one queue, in some states, and only those
+        whose ending the server has not acknowledged."""
         sql, args = "SELECT * FROM jobs WHERE 1=1", []
+        if completion_pending:
+            sql += " AND completion_sent = 0"
         if queue is not None:
             sql += " AND queue = ?"
             args.append(queue)
@@ -321,8 +344,68 @@ class Journal:
         return None if first is None else self.get_job(first)
 
     def spool_names(self) -> set[str]:
-        rows = self._conn.execute("SELECT spool_name FROM jobs").fetchall()
+        """The spool files of the jobs that still have their document."""
+        marks = ", ".join("?" for _ in _WITH_DOCUMENT)
+        rows = self._conn.execute(f"SELECT spool_name FROM jobs WHERE state IN ({marks})",
+                                  _WITH_DOCUMENT).fetchall()
         return {row[0] for row in rows}
+
+    def restorable(self, queue: str, keep_ended: int) -> list[LocalJob]:
+        """The jobs an IPP queue shows after a restart: every open one, and its
+        ``keep_ended`` newest ended ones (oldest first), each read through an index."""
+        ended = [s.value for s in ENDED_STATES]
+        open_states = [s.value for s in LocalState if s not in ENDED_STATES]
+        marks = ", ".join("?" for _ in open_states)
+        rows = self._conn.execute(
+            f"SELECT * FROM jobs WHERE queue = ? AND state IN ({marks})",
+            (queue, *open_states)).fetchall()
+        newest: list[sqlite3.Row] = []
+        for state in ended:  # one index range per state: no sort of the whole history
+            newest += self._conn.execute(
+                "SELECT * FROM jobs WHERE queue = ? AND state = ? ORDER BY local_id DESC "
+                "LIMIT ?", (queue, state, keep_ended)).fetchall()
+        newest.sort(key=lambda row: row["local_id"], reverse=True)
+        jobs = [_job(row) for row in [*rows, *newest[:keep_ended]]]
+        return sorted(jobs, key=lambda job: job.local_id)
+
+    def next_ipp_job_id(self, queue: str) -> int:
+        """The IPP job id after every one ``queue`` has used, swept jobs included."""
+        row = self._conn.execute("SELECT MAX(ipp_job_id) FROM jobs WHERE queue = ?",
+                                 (queue,)).fetchone()
+        floor = int(self.get_value(IPP_ID_FLOOR_KEY + queue) or 0)
+        return max(int(row[0] or 0), floor) + 1
+
+    def sweep_ended(self, before: datetime, batch: int = 5000) -> int:
+        """Delete ended jobs last changed before ``before`` whose ending the server has
+        (or never needed); answers how many. Batched, so the journal stays responsive;
+        each queue's highest swept IPP id is kept, so ids are never handed out again."""
+        marks = ", ".join("?" for _ in _SWEPT)
+        select = (f"SELECT local_id, queue, ipp_job_id FROM jobs WHERE state IN ({marks}) "
+                  "AND updated_at < ? AND local_id NOT IN (SELECT local_id FROM outbox) "
+                  "LIMIT ?")
+        total = 0
+        while True:
+            rows = self._conn.execute(select, (*_SWEPT, before.isoformat(), batch)).fetchall()
+            if not rows:
+                return total
+            floors: dict[str, int] = {}
+            for row in rows:
+                floors[row[1]] = max(floors.get(row[1], 0), int(row[2] or 0))
+            ids = [row[0] for row in rows]
+
+            def work(conn: sqlite3.Connection, ids: list[str] = ids,
+                     floors: dict[str, int] = floors) -> None:
+                for queue, highest in floors.items():
+                    key = IPP_ID_FLOOR_KEY + queue
+                    found = conn.execute("SELECT value FROM kv WHERE key = ?",
+                                         (key,)).fetchone()
+                    value = max(highest, int(found[0]) if found else 0)
+                    conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)",
+                                 (key, str(value)))
+                conn.executemany("DELETE FROM jobs WHERE local_id = ?",
+                                 [(local_id,) for local_id in ids])
+            self._write(work)
+            total += len(ids)
 
     # --- outbox ----------------------------------------------------------------------------
 
@@ -346,7 +429,7 @@ class Journal:
                 _update(conn, job)
         self._write(work)
         if job is not None:
-            self._changed(job.local_id)
+            self._changed(job)
 
     # --- key/value -------------------------------------------------------------------------
 
