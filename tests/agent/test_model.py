@@ -9,8 +9,6 @@ import pytest
 
 from printwarden.agent.forwarding import ForwardResult
 from printwarden.agent.model import (
-    TERMINAL_STATES,
-    TRANSITIONS,
     WAITING_FOR_SERVER,
     JobMeta,
     LocalJob,
@@ -28,11 +26,16 @@ JOB = LocalJob(local_id="01JOB", queue="hall", meta=JobMeta(username="alice", co
                spool_name="01JOB.doc", size_bytes=10, created_at=NOW, updated_at=NOW)
 
 
-def test_terminal_states_go_nowhere_and_every_state_is_mapped() -> None:
-    assert {L.COMPLETED, L.DENIED, L.FAILED, L.CANCELLED, L.EXPIRED} == TERMINAL_STATES
+def test_a_local_job_ends_exactly_when_no_move_is_left_and_ipp_says_so() -> None:
     for state in L:
-        assert state in TRANSITIONS
-        assert replace(JOB, state=state).ipp_state in (3, 4, 5, 7, 8, 9)
+        job = replace(JOB, state=state)
+        moves = [target for target in L if can_move(state, target)]
+        assert job.terminal == (moves == []), state
+        ipp = job.ipp_state
+        if job.terminal:
+            assert ipp in (7, 8, 9), state  # canceled, aborted, completed
+        else:
+            assert ipp in (3, 4, 5, 6, 9), state  # forwarded is completed for IPP
 
 
 def test_a_job_being_sent_ends_printed_failed_cancelled_or_expired_and_never_goes_back(
