@@ -96,3 +96,25 @@ def test_a_refuse_queue_without_a_server_makes_cupsd_wait_not_stop_then_it_print
     jobs = server_jobs(live, "root")
     assert [job.state.value for job in jobs] == ["completed"]
     assert charges_of(world, jobs[0].id) == 1
+
+
+def test_a_cups_queue_holding_a_users_credentials_prints_as_that_user_only(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, cupsd: str, tmp_path: Path) -> None:
+    """A queue that authenticates, reached by cupsd with the credentials in its device
+    URI: the job belongs to the user the server authenticated, not to `lp -U`."""
+    world.server.accounts.set_password(world.alice_id, "alice-pass-1", actor="test")
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "office", downstream.uri, owner_check="authenticate")
+    device = agent.uri("office").replace("ipp://", "ipp://alice:alice-pass-1@")
+    added = _cups("lpadmin", "-h", cupsd, "-p", "q", "-E", "-v", device, "-m", "everywhere")
+    assert added.returncode == 0, added.stderr
+    pdf = make_pdf(tmp_path / "file.pdf", pages=1)
+    pdf.chmod(0o644)
+    sent = _cups("lp", "-h", cupsd, "-d", "q", "-U", "bob", str(pdf))
+    assert sent.returncode == 0, sent.stderr
+
+    poll(lambda: server_jobs(live, "alice") and settled(live, "alice"), "alice's job")
+    assert [job.state.value for job in server_jobs(live, "alice")] == ["completed"]
+    assert server_jobs(live, "bob") == []
