@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.peers import make_pdf
 from tests.support.postgres import free_ports
 from tests.support.processes import Service
 
@@ -96,18 +97,11 @@ def test_printing_to_the_demo_queue_reaches_the_virtual_printer_and_charges_once
 ) -> None:
     import asyncio
 
-    from pypdf import PdfWriter
-
     from printwarden.agent.forwarding import ForwardJob, forwarder_for
 
     queues = {q["name"]: q["uri"] for q in demo["queues"]}
     assert set(queues) == {"direct", "release"}
-    pdf = tmp_path / "two-pages.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(width=595.28, height=841.89)
-    writer.add_blank_page(width=595.28, height=841.89)
-    with pdf.open("wb") as handle:
-        writer.write(handle)
+    pdf = make_pdf(tmp_path / "two-pages.pdf", pages=2)
     url = demo["server_url"]
     admin = httpx.Client(base_url=url)
     token = _admin_token(demo)
@@ -122,7 +116,8 @@ def test_printing_to_the_demo_queue_reaches_the_virtual_printer_and_charges_once
     result = asyncio.run(forwarder.send(job))
     assert result.ok, result.detail
     printed_dir = Path(demo["data_dir"]) / "virtual-printer"
-    arrived = _wait_for(lambda: [f for f in printed_dir.glob("*") if f.is_file()])
+    arrived = _wait_for(lambda: [f for f in printed_dir.glob("*") if f.is_file()
+                                 and not f.name.startswith(".")])  # its print log aside
     assert len(arrived) == 1
     jobs = _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]
                               if j["title"] == "e2e two pages" and j["state"] == "completed"])
@@ -190,15 +185,9 @@ def test_a_person_signs_in_to_the_web_ui_with_the_printed_credentials(
 def test_printwarden_print_to_the_release_queue_leaves_the_job_held(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    from pypdf import PdfWriter
-
     from tests.support.processes import run_cli
 
-    pdf = tmp_path / "held.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(width=595.28, height=841.89)
-    with pdf.open("wb") as handle:
-        writer.write(handle)
+    pdf = make_pdf(tmp_path / "held.pdf")
     release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
     from printwarden.agent.forwarding import forwarder_for
 
@@ -217,15 +206,9 @@ def test_printwarden_print_to_the_release_queue_leaves_the_job_held(
 def test_a_spoofed_user_name_on_the_direct_queue_is_refused_and_charges_no_one(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    from pypdf import PdfWriter
-
     from tests.support.processes import run_cli
 
-    pdf = tmp_path / "spoof.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(width=595.28, height=841.89)
-    with pdf.open("wb") as handle:
-        writer.write(handle)
+    pdf = make_pdf(tmp_path / "spoof.pdf")
     direct = next(q["uri"] for q in demo["queues"] if q["name"] == "direct")
     from printwarden.agent.forwarding import forwarder_for
 
@@ -247,15 +230,9 @@ def test_a_spoofed_user_name_on_the_direct_queue_is_refused_and_charges_no_one(
 def test_the_documented_print_command_prints_as_the_signed_in_user(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    from pypdf import PdfWriter
-
     from tests.support.processes import run_cli
 
-    pdf = tmp_path / "mine.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(width=595.28, height=841.89)
-    with pdf.open("wb") as handle:
-        writer.write(handle)
+    pdf = make_pdf(tmp_path / "mine.pdf")
     direct = next(q["uri"] for q in demo["queues"] if q["name"] == "direct")
     password = next(u["password"] for u in demo["users"] if u["username"] == "carol")
     from printwarden.agent.forwarding import forwarder_for
@@ -276,15 +253,9 @@ def test_the_dashboard_lists_a_denied_job_of_an_unknown_user(
 ) -> None:
     import re
 
-    from pypdf import PdfWriter
-
     from tests.support.processes import run_cli
 
-    pdf = tmp_path / "denied.pdf"
-    writer = PdfWriter()
-    writer.add_blank_page(width=595.28, height=841.89)
-    with pdf.open("wb") as handle:
-        writer.write(handle)
+    pdf = make_pdf(tmp_path / "denied.pdf")
     # the release queue takes a claimed name (its owner is whoever releases the job)
     release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
     from printwarden.agent.forwarding import forwarder_for

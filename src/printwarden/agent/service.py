@@ -9,7 +9,6 @@ false, and maps ``LocalJob.ipp_state`` / ``ipp_state_reasons`` / ``ipp_state_mes
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -37,6 +36,7 @@ from printwarden.agent.server_link.outbox_sender import OutboxSender
 from printwarden.agent.settings import AgentSettings
 from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.recovery import RecoveryReport, recover
+from printwarden.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 L = LocalState
@@ -118,11 +118,7 @@ class AgentService:
         self.pipeline.wake_all()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks.clear()
         await self.pipeline.stop()
         await self.link.aclose()

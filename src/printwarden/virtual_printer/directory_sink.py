@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from printwarden.core.durable_files import replace_durably
 from printwarden.documents.detect import sniff_mime
 from printwarden.ipp.printer.sink import DocumentTicket, StoredDocument
 
@@ -61,15 +62,6 @@ def _unused(directory: Path, base: str, extension: str) -> Path:
         number += 1
         candidate = directory / f"{base}.{number}.{extension}"
     return candidate
-
-
-def _rename_durably(temporary: Path, final: Path) -> None:
-    os.replace(temporary, final)
-    directory = os.open(final.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 _HEAD = 1024
@@ -122,7 +114,7 @@ class DirectorySink:
             finally:
                 os.close(fd)
             final = _unused(self.directory, base, extension_for(ticket.document_format, head))
-            await asyncio.to_thread(_rename_durably, temporary, final)
+            await asyncio.to_thread(replace_durably, temporary, final)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from printwarden.agent.forwarding import ForwardResult, ScriptedForwarder
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.service import AgentService
+from printwarden.agent.settings import AgentSettings
 from printwarden.core.clock import FixedClock
 from printwarden.ipp import DelimiterTag, Operation, integer, keyword
 from printwarden.jobs.model import JobState
@@ -46,6 +48,19 @@ def slow_printer(tmp_path: Path) -> Iterator[VirtualPrinterProcess]:
 def add_queue(world: World, name: str, device_uri: str, **options: Any) -> None:
     world.server.devices.create_printer(name, actor="test", agent_id=world.agent_id(),
                                         device_uri=device_uri, **options)
+
+
+@asynccontextmanager
+async def hall(world: World, settings: AgentSettings, device_uri: str, *,
+               seams: dict[str, Any] | None = None,
+               **queue: Any) -> AsyncIterator[AgentService]:
+    """An enrolled, started agent whose trusted-network queue ``hall`` goes to
+    ``device_uri`` (the test is about delivery, not about who prints)."""
+    await enrolled(settings, world)
+    add_queue(world, "hall", device_uri, owner_check="trusted-network", **queue)
+    async with running(settings, world.transport, **(seams or {})) as core:
+        await wait_for(lambda: core.queue_config("hall"), "the queue")
+        yield core
 
 
 async def pdf_chunks(pages: int, tmp_path: Path) -> Any:
@@ -84,11 +99,7 @@ def test_a_job_waits_for_a_printer_that_is_down_and_prints_once_it_is_back(
     caplog.set_level(logging.WARNING, logger="printwarden.agent")
 
     async def scenario() -> tuple[LocalJob, LocalJob, Any, LocalJob]:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        add_queue(world, "hall", printer.uri, owner_check="trusted-network")
-        async with running(settings, world.transport) as core:
-            await wait_for(lambda: core.queue_config("hall"), "the queue")
+        async with hall(world, agent_settings(), printer.uri) as core:
             first = await core.accept("hall", PDF, pdf_chunks(2, tmp_path))
             second = await core.accept("hall", PDF, pdf_chunks(1, tmp_path))
             waiting = await wait_for(
@@ -129,12 +140,8 @@ def test_a_job_whose_printer_stays_down_past_the_job_lifetime_expires_uncharged(
     clock = FixedClock(world.server.clock.now())
 
     async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        add_queue(world, "hall", printer.uri, owner_check="trusted-network",
-                  job_lifetime_seconds=3600)
-        async with running(settings, world.transport, clock=clock) as core:
-            await wait_for(lambda: core.queue_config("hall"), "the queue")
+        async with hall(world, agent_settings(), printer.uri, job_lifetime_seconds=3600,
+                        seams={"clock": clock}) as core:
             job = await core.accept("hall", PDF, pdf_chunks(1, tmp_path))
             await wait_for(lambda: (j := core.get_job(job.local_id)) and j.device_wait_since,
                            "the job to wait for the printer")
@@ -167,12 +174,8 @@ def test_a_refusal_that_will_not_change_fails_the_job_at_once(
         return await device.send(job, on_status=on_status)
 
     async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        add_queue(world, "hall", "ipp://printer.invalid/ipp/print",
-                  owner_check="trusted-network")
-        async with running(settings, world.transport, send=send) as core:
-            await wait_for(lambda: core.queue_config("hall"), "the queue")
+        async with hall(world, agent_settings(), "ipp://printer.invalid/ipp/print",
+                        seams={"send": send}) as core:
             job = await core.accept("hall", PDF, pdf_chunks(1, tmp_path))
             return await reaches(core, job.local_id, L.FAILED)
 
@@ -189,11 +192,7 @@ def test_a_cancel_while_the_printer_prints_cancels_its_job_there_and_charges_not
     slow_printer.start()
 
     async def scenario() -> tuple[LocalJob, LocalJob]:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        add_queue(world, "hall", slow_printer.uri, owner_check="trusted-network")
-        async with running(settings, world.transport) as core:
-            await wait_for(lambda: core.queue_config("hall"), "the queue")
+        async with hall(world, agent_settings(), slow_printer.uri) as core:
             job = await core.accept("hall", PDF, pdf_chunks(3, tmp_path))
             printing = await wait_for(
                 lambda: (j := core.get_job(job.local_id)) and j.remote_job_id and j,
@@ -220,11 +219,7 @@ def test_a_cancel_while_waiting_for_the_printer_means_it_never_gets_the_job(
         world: World, agent_settings: AgentFactory, printer: VirtualPrinterProcess,
         tmp_path: Path) -> None:
     async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        add_queue(world, "hall", printer.uri, owner_check="trusted-network")
-        async with running(settings, world.transport) as core:
-            await wait_for(lambda: core.queue_config("hall"), "the queue")
+        async with hall(world, agent_settings(), printer.uri) as core:
             job = await core.accept("hall", PDF, pdf_chunks(1, tmp_path))
             await wait_for(lambda: (j := core.get_job(job.local_id)) and j.device_wait_since,
                            "the job to wait for the printer")
@@ -248,11 +243,7 @@ def test_a_server_cancel_of_a_job_being_printed_stops_it_at_the_printer(
     slow_printer.start()
 
     async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        add_queue(world, "hall", slow_printer.uri, owner_check="trusted-network")
-        async with running(settings, world.transport) as core:
-            await wait_for(lambda: core.queue_config("hall"), "the queue")
+        async with hall(world, agent_settings(), slow_printer.uri) as core:
             job = await core.accept("hall", PDF, pdf_chunks(2, tmp_path))
             printing = await wait_for(
                 lambda: (j := core.get_job(job.local_id)) and j.remote_job_id and j,
@@ -281,12 +272,8 @@ def test_a_printer_that_restarts_and_forgets_the_job_ends_it_by_the_queue_policy
     slow_printer.start()
 
     async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        add_queue(world, "hall", slow_printer.uri, owner_check="trusted-network",
-                  lost_job_charge=policy)
-        async with running(settings, world.transport) as core:
-            await wait_for(lambda: core.queue_config("hall"), "the queue")
+        async with hall(world, agent_settings(), slow_printer.uri,
+                        lost_job_charge=policy) as core:
             job = await core.accept("hall", PDF, pdf_chunks(2, tmp_path))
             await wait_for(lambda: (j := core.get_job(job.local_id)) and j.remote_job_id,
                            "the printer to take the job")

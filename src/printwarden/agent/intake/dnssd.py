@@ -15,7 +15,6 @@ Multicast trouble is logged as a warning and never stops the agent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import socket
 import uuid
@@ -28,6 +27,7 @@ from zeroconf import InterfaceChoice, IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from printwarden.agent.queues import QueueConfig
+from printwarden.core.tasks import cancel_and_wait
 
 __all__ = ["PDL", "SUBTYPES", "URF", "Advertiser", "ServiceRecord", "queue_uuid", "service_records",
            "txt_record"]
@@ -243,11 +243,8 @@ class Advertiser:
             log.info("DNS-SD: %s advertised as %s", record.txt()["rp"], info.name)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait([self._task])
+        self._task = None
         zc, self._zeroconf = self._zeroconf, None
         self._registered.clear()
         if zc is not None:

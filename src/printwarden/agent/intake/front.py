@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import dataclasses
 import logging
 import uuid
@@ -37,6 +36,7 @@ from printwarden.agent.intake.queue_actions import QueueActions, load_controls
 from printwarden.agent.intake.sink import FrontSink, refusal_status
 from printwarden.agent.model import JobMeta, LocalJob
 from printwarden.agent.service import AgentService
+from printwarden.core.tasks import cancel_and_wait
 from printwarden.ipp.attributes import enum, integer, keyword, text
 from printwarden.ipp.attributes import name as name_value
 from printwarden.ipp.errors import IppError
@@ -391,10 +391,7 @@ class IppFront:
             self._task = asyncio.create_task(self._run(), name="agent-ipp-sync")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait([self._task])
+        self._task = None
         for printer in self.printers.values():
             await printer.aclose()

@@ -50,6 +50,8 @@ from printwarden.agent.processing.counting_rule import (
 )
 from printwarden.agent.queues import QueueConfig
 from printwarden.agent.storage.job_book import JobBook
+from printwarden.core.durable_files import fsync_directory, fsync_file
+from printwarden.core.tasks import cancel_and_wait
 from printwarden.documents.detect import format_for_mime
 
 __all__ = ["AnalysisStage"]
@@ -63,21 +65,7 @@ def _seal(path: Path) -> None:
     """fsync ``path`` and make it 0600 (POSIX)."""
     if os.name == "posix":
         os.chmod(path, 0o600)
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_file(path)
 
 
 class AnalysisStage:
@@ -170,7 +158,7 @@ class AnalysisStage:
                 return  # cancelled meanwhile: its data is gone, the rewrite goes too
             size = target.stat().st_size
             os.replace(target, path)  # no await since the check: a cancel comes before/after
-            await anyio.to_thread.run_sync(_fsync_dir, path.parent)
+            await anyio.to_thread.run_sync(fsync_directory, path.parent)
             log.info("job %s rewritten to its %s counted pages (%s)", job.local_id,
                      first.pages, why)
             await self._accept(noted, rewritten,
@@ -182,11 +170,6 @@ class AnalysisStage:
 
     async def aclose(self) -> None:
         self._closed = True
-        tasks = list(self._running.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(list(self._running.values()))
         self._running.clear()
         await self.pool.aclose()

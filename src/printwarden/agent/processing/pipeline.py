@@ -17,7 +17,6 @@ their order. ``cancel`` reaches a job being delivered through its cancel event.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 
@@ -36,6 +35,7 @@ from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.server_link.bodies import authorize_body
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
 from printwarden.agent.storage.job_book import JobBook
+from printwarden.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 L = LocalState
@@ -96,11 +96,7 @@ class Pipeline:
         ``upload_grace`` seconds to arrive (so the device's job id is journaled and a
         restart follows that job instead of sending it again)."""
         await self._delivery.uploads_done(upload_grace)
-        for task in self._workers.values():
-            task.cancel()
-        for task in self._workers.values():
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._workers.values())
         self._workers.clear()
         await self._analysis.aclose()
 

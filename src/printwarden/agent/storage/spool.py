@@ -20,6 +20,7 @@ import anyio
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal import Journal
 from printwarden.core.clock import Clock, SystemClock
+from printwarden.core.durable_files import replace_durably
 from printwarden.core.ids import new_id
 
 DOC_SUFFIX = ".doc"
@@ -37,24 +38,13 @@ class SpoolError(Exception):
         self.message = message
 
 
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":  # Windows cannot open a directory for fsync
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _finish_file(handle: BinaryIO, part: Path, final: Path) -> None:
     handle.flush()
     os.fsync(handle.fileno())
     handle.close()
     if os.name == "posix":
         os.chmod(part, 0o600)
-    os.replace(part, final)
-    _fsync_dir(final.parent)
+    replace_durably(part, final)
 
 
 class Spool:

@@ -11,6 +11,8 @@ operators only (client-error-forbidden otherwise).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from printwarden.ipp.errors import IppError
 from printwarden.ipp.message import IppMessage
 from printwarden.ipp.printer.answers import answer, require_operator
@@ -35,39 +37,25 @@ def _changed(core: PrinterEngine, kinds: set[str] | None = None) -> None:
     core.observe_printer(kinds)
 
 
-async def pause_printer(core: PrinterEngine, request: IppRequest) -> IppMessage:
-    require_operator(request, "Pause-Printer")
-    core.controls.paused = True
-    _changed(core)
-    return answer(request)
+Handler = Callable[[PrinterEngine, IppRequest], Awaitable[IppMessage]]
 
 
-async def resume_printer(core: PrinterEngine, request: IppRequest) -> IppMessage:
-    require_operator(request, "Resume-Printer")
-    core.controls.paused = False
-    _changed(core)
-    return answer(request)
+def _setting(operation: str, **controls: bool) -> Handler:
+    """The handler of an operation that only sets printer controls."""
+    async def handle(core: PrinterEngine, request: IppRequest) -> IppMessage:
+        require_operator(request, operation)
+        for name, value in controls.items():
+            setattr(core.controls, name, value)
+        _changed(core)
+        return answer(request)
+    return handle
 
 
-async def enable_printer(core: PrinterEngine, request: IppRequest) -> IppMessage:
-    require_operator(request, "Enable-Printer")
-    core.controls.accepting = True
-    _changed(core)
-    return answer(request)
-
-
-async def disable_printer(core: PrinterEngine, request: IppRequest) -> IppMessage:
-    require_operator(request, "Disable-Printer")
-    core.controls.accepting = False
-    _changed(core)
-    return answer(request)
-
-
-async def hold_new_jobs(core: PrinterEngine, request: IppRequest) -> IppMessage:
-    require_operator(request, "Hold-New-Jobs")
-    core.controls.hold_new_jobs = True
-    _changed(core)
-    return answer(request)
+pause_printer = _setting("Pause-Printer", paused=True)
+resume_printer = _setting("Resume-Printer", paused=False)
+enable_printer = _setting("Enable-Printer", accepting=True)
+disable_printer = _setting("Disable-Printer", accepting=False)
+hold_new_jobs = _setting("Hold-New-Jobs", hold_new_jobs=True)
 
 
 async def release_held_new_jobs(core: PrinterEngine, request: IppRequest) -> IppMessage:
