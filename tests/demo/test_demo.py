@@ -116,8 +116,7 @@ def test_printing_to_the_demo_queue_reaches_the_virtual_printer_and_charges_once
     result = asyncio.run(forwarder.send(job))
     assert result.ok, result.detail
     printed_dir = Path(demo["data_dir"]) / "virtual-printer"
-    arrived = _wait_for(lambda: [f for f in printed_dir.glob("*") if f.is_file()
-                                 and not f.name.startswith(".")])  # its print log aside
+    arrived = _wait_for(lambda: [f for f in printed_dir.glob("*") if f.is_file()])
     assert len(arrived) == 1
     jobs = _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]
                               if j["title"] == "e2e two pages" and j["state"] == "completed"])

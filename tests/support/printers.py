@@ -22,6 +22,8 @@ class VirtualPrinterProcess:
     def __init__(self, directory: Path, *, delay: float = 0.0, port: int | None = None,
                  log: Path | None = None, keep_history: bool = False) -> None:
         self.keep_history = keep_history
+        #: The printer's own record of what it printed (beside its directory).
+        self.print_log = directory.parent / f"{directory.name}.printed.jsonl"
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self.delay = delay
@@ -39,6 +41,7 @@ class VirtualPrinterProcess:
             self.proc = subprocess.Popen(
                 [*PRINTWARDEN, "virtual-printer", "--dir", str(self.directory),
                  "--port", str(self.port), "--delay", str(self.delay),
+                 "--print-log", str(self.print_log),
                  *(["--keep-history"] if self.keep_history else [])],
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.starts += 1
@@ -73,7 +76,7 @@ class VirtualPrinterProcess:
 
     def printed(self) -> list[Printed]:
         """Every job the printer ended, from its own log (``PrintLog``)."""
-        return PrintLog(self.directory).entries()
+        return PrintLog(self.print_log).entries()
 
     def documents(self) -> list[Path]:
         """What the printer received, oldest first."""

@@ -138,16 +138,21 @@ def virtual_printer(
     name: Annotated[str, typer.Option(help="Queue name in ipp://HOST:PORT/ipp/print/NAME.")] =
     "virtual",
     delay: Annotated[float, typer.Option(help="Seconds each job spends printing.")] = 0.0,
+    print_log: Annotated[Path | None, typer.Option(
+        "--print-log", help="Append each ended job (state, impressions printed) to this "
+        "file, fsynced.")] = None,
     keep_history: Annotated[bool, typer.Option(
         "--keep-history", help="Know the jobs printed before a restart (read back from "
-        "DIR/.printed.jsonl), as printers with a job history do.")] = False,
+        "the --print-log file), as printers with a job history do.")] = False,
 ) -> None:
     """Run a virtual IPP Everywhere printer that stores every document it receives."""
     from printwarden.virtual_printer import run_virtual_printer
 
     typer.echo(f"virtual printer: ipp://{host}:{port}/ipp/print/{name} -> {directory}")
+    if keep_history and print_log is None:
+        fail("--keep-history reads the --print-log file: give one")
     guarded(lambda: run_virtual_printer(directory, port, host, name, processing_delay=delay,
-                                        keep_history=keep_history))
+                                        print_log=print_log, keep_history=keep_history))
 
 
 @db_app.command("upgrade")

@@ -1,4 +1,4 @@
-"""What the virtual printer printed, on disk: ``DIR/.printed.jsonl``, one line per ended job.
+"""What the virtual printer printed, on disk (``--print-log FILE``): one line per ended job.
 
 Each job that ends (completed, canceled, aborted) is appended and fsynced: its id, name,
 owner, final state and the impressions it printed. The virtual printer "prints" a job
@@ -23,9 +23,7 @@ from pathlib import Path
 
 from printwarden.ipp.printer import Job, JobState, TimeStamp
 
-__all__ = ["LOG_NAME", "PrintLog", "Printed"]
-
-LOG_NAME = ".printed.jsonl"
+__all__ = ["PrintLog", "Printed"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,8 @@ class Printed:
 
 
 class PrintLog:
-    def __init__(self, directory: Path) -> None:
-        self.path = directory / LOG_NAME
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._lock = threading.Lock()
 
     def record(self, job: Job) -> None:

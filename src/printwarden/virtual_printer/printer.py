@@ -3,8 +3,8 @@
     printwarden virtual-printer --dir /tmp/out --port 8631
     ipptool -tv -f doc.pdf ipp://127.0.0.1:8631/ipp/print/virtual ipp-2.0.test
 
-Each document lands in ``DIR/<job-id>-<safe-name>.<ext>`` (0600, fsync + rename); each
-ended job is logged in ``DIR/.printed.jsonl`` with the impressions it printed.
+Each document lands in ``DIR/<job-id>-<safe-name>.<ext>`` (0600, fsync + rename); with a
+print log, each ended job is logged there with the impressions it printed.
 The printer is ``printwarden.ipp``'s IPP Everywhere model over a ``DirectorySink``; this
 module is the role around it (uvicorn), like the server and the agent roles.
 """
@@ -31,9 +31,10 @@ log = logging.getLogger(__name__)
 
 def build_virtual_printer(directory: Path | str, name: str = "virtual", *,
                           processing_delay: float = 0.0, limits: ServerLimits | None = None,
+                          print_log: Path | None = None,
                           keep_history: bool = False) -> IppServerApp:
-    """The ASGI app of a virtual printer storing into ``directory``; every ended job is
-    logged in ``DIR/.printed.jsonl`` (``PrintLog``), read back with ``keep_history``."""
+    """The ASGI app of a virtual printer storing into ``directory``; with ``print_log``
+    every ended job is logged there (``PrintLog``), and read back with ``keep_history``."""
     description = PrinterDescription(
         name=name, info=f"printwarden virtual printer {name}", location="loopback",
         make_and_model="printwarden Virtual Printer",
@@ -41,19 +42,22 @@ def build_virtual_printer(directory: Path | str, name: str = "virtual", *,
     printer = IppPrinter(description, DirectorySink(directory),
                          processing_delay=processing_delay)
     engine = printer.core
-    printed = PrintLog(Path(directory))
-    if keep_history:
-        for job in printed.history(engine.clock.now()):
-            engine.jobs.restore(job)
-    engine.job_listeners.append(printed.record)
+    if print_log is not None:
+        printed = PrintLog(print_log)
+        if keep_history:
+            for job in printed.history(engine.clock.now()):
+                engine.jobs.restore(job)
+        engine.job_listeners.append(printed.record)
+    elif keep_history:
+        raise ValueError("keep_history needs a print log to read back")
     return create_ipp_app({name: printer}, default=name, limits=limits)
 
 
 def run_virtual_printer(directory: Path | str, port: int, host: str = "127.0.0.1",
                         name: str = "virtual", *, processing_delay: float = 0.0,
-                        keep_history: bool = False) -> None:
+                        print_log: Path | None = None, keep_history: bool = False) -> None:
     """Serve the virtual printer on uvicorn until interrupted."""
     app = build_virtual_printer(directory, name, processing_delay=processing_delay,
-                                keep_history=keep_history)
+                                print_log=print_log, keep_history=keep_history)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
                 lifespan="on", timeout_graceful_shutdown=2)
