@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -143,3 +144,26 @@ def test_an_agent_started_without_a_server_serves_its_last_known_queues(
     assert world.device.read_bytes() == document
     assert done.server_job_id is not None
     assert world.charges(done.server_job_id) == 1
+
+
+def test_the_agent_says_when_no_server_answers_and_when_one_answers_again(
+        app_server: InProcessServer, world: World, agent_settings: AgentFactory,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="printwarden.agent")
+
+    async def scenario() -> None:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        world.add_queue("hall", failure_policy="refuse")
+        async with running(settings, world.transport) as core:
+            app_server.stop()
+            await wait_for(lambda: not core.link.reachable, "the agent to notice")
+            app_server.start()
+            await wait_for(lambda: core.accepting("hall")[0], "the queue to reopen")
+
+    asyncio.run(scenario())
+
+    said = [r.getMessage() for r in caplog.records]
+    assert sum("no printwarden server answers" in line for line in said) == 1
+    assert sum("a printwarden server answers again" in line for line in said) == 1
+
