@@ -176,7 +176,9 @@ def server_main(conn: Connection, root: Path, port: int, sink_port: int) -> None
     """The real server (SQLite file, uvicorn) and the TCP sink; commands over ``conn``."""
     db = Database(f"sqlite:///{root / 'server.db'}")
     upgrade(db)
-    container = build_server(load_server_settings(root / "server", database_url=db.url),
+    # a benchmark's credit is one big top-up: over the per-top-up cap of a real server
+    container = build_server(load_server_settings(root / "server", database_url=db.url,
+                                                  max_top_up_minor=FUNDS),
                              db=db, migrate=False)
     from printwarden.web.app import create_app
 

@@ -191,7 +191,8 @@ def in_process(backend: str, db: Database, clients: int, seconds: float) -> Resu
 @contextmanager
 def http_server(db: Database) -> Iterator[tuple[str, ServerContainer]]:
     data_dir = Path(tempfile.mkdtemp(prefix="pw-bench-"))
-    settings = load_server_settings(data_dir, database_url=db.url)
+    settings = load_server_settings(data_dir, database_url=db.url,
+                                    max_top_up_minor=FUNDS)  # one big benchmark credit
     container = build_server(settings, db=db, migrate=False)
     from printwarden.web.app import create_app
 

@@ -49,8 +49,11 @@ def test_ipp_jobs_follow_the_agent_jobs_and_metrics_count_them(
     poll(lambda: agent.job_value("direct", printed, "job-state") == 9, "job printed")
     assert agent.job_value("direct", printed, "job-state-reasons") == (
         "job-completed-successfully")
-    alice_jobs = server_jobs(live, "alice")
-    assert len(alice_jobs) == 1
+    # The agent reports the completion to the server after its own job ends.
+    alice_jobs = poll(lambda: [j for j in server_jobs(live, "alice")
+                               if j.state.value == "completed"] or None,
+                      "the server job completed")
+    assert len(server_jobs(live, "alice")) == 1
     assert alice_jobs[0].copies == 2
     assert charges_of(world, alice_jobs[0].id) == 1
 
