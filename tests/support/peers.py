@@ -133,10 +133,10 @@ class EvePrinter:
             stop(self.proc)
 
 
-def cups_config(root: Path, port: int) -> None:
+def cups_config(root: Path, port: int, log_level: str = "warn") -> None:
     """A private cupsd's two configuration files under ``root`` (recipe in RECIPES.md)."""
     (root / "cupsd.conf").write_text(
-        f"Listen 127.0.0.1:{port}\nLogLevel warn\n<Location />\nOrder allow,deny\n"
+        f"Listen 127.0.0.1:{port}\nLogLevel {log_level}\n<Location />\nOrder allow,deny\n"
         "Allow all\n</Location>\nDefaultAuthType None\n<Policy default>\n<Limit All>\n"
         "Order deny,allow\n</Limit>\n</Policy>\n")
     (root / "cups-files.conf").write_text(
@@ -148,7 +148,8 @@ def cups_config(root: Path, port: int) -> None:
 
 @contextlib.contextmanager
 def private_cupsd(prefix: str = "pw-cupsd-", *,
-                  setup: Callable[[Path], str] | None = None) -> Iterator[tuple[Path, str]]:
+                  setup: Callable[[Path], str] | None = None,
+                  log_level: str = "warn") -> Iterator[tuple[Path, str]]:
     """A private cupsd (RECIPES.md: no system service, as root) under a fresh root
     directory; yields ``(root, "127.0.0.1:PORT")`` and stops it and removes the root after.
 
@@ -161,7 +162,7 @@ def private_cupsd(prefix: str = "pw-cupsd-", *,
         root.chmod(0o755)
         for sub in ("spool", "cache"):
             shutil.chown(root / sub, "lp", "lp")
-        cups_config(root, port)
+        cups_config(root, port, log_level)
         if setup is not None:
             with (root / "cups-files.conf").open("a") as conf:
                 conf.write(setup(root))

@@ -12,7 +12,14 @@ import pytest
 
 from printwarden.ipp.status import StatusCode
 from tests.agent.e2e.conftest import AgentFactory
-from tests.agent.e2e.support import add_agent_queue, charges_of, poll, server_jobs, settled
+from tests.agent.e2e.support import (
+    AgentProcess,
+    add_agent_queue,
+    charges_of,
+    poll,
+    server_jobs,
+    settled,
+)
 from tests.agent.support import LiveServer, World
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.peers import make_pdf, private_cupsd
@@ -21,11 +28,32 @@ pytestmark = pytest.mark.skipif(shutil.which("cupsd") is None or os.geteuid() !=
                                 reason="a private cupsd needs cups installed and root")
 
 
+#: The root directory of each running private cupsd, by its ``host:port``.
+_ROOTS: dict[str, Path] = {}
+
+
 @pytest.fixture
 def cupsd() -> Iterator[str]:
     """A private cupsd (RECIPES.md); answers its ``host:port``."""
-    with private_cupsd("pw-e2e-cupsd-") as (_, server):
+    with private_cupsd("pw-e2e-cupsd-", log_level="info") as (root, server):
+        _ROOTS[server] = root
         yield server
+        del _ROOTS[server]
+
+
+def _arrived(downstream: RunningVirtualPrinter, cupsd: str, agent: AgentProcess) -> list[Path]:
+    """The documents at the printer once one arrived; on a timeout, what cupsd and the agent
+    said, so a failure explains itself."""
+    try:
+        return poll(lambda: list(downstream.directory.iterdir()),  # type: ignore[no-any-return]
+                    "the document downstream", timeout=90)
+    except AssertionError as timeout:
+        error_log = _ROOTS[cupsd] / "log" / "error_log"
+        said = error_log.read_text(errors="replace")[-6000:] if error_log.exists() else ""
+        jobs = _cups("lpstat", "-h", cupsd, "-l", "-o", "-p").stdout
+        agent_log = agent.log.read_text(errors="replace")[-4000:]
+        raise AssertionError(f"{timeout}\nlpstat:\n{jobs}\ncupsd error_log:\n{said}\n"
+                             f"agent log:\n{agent_log}") from None
 
 
 def _cups(*args: str) -> subprocess.CompletedProcess[str]:
@@ -48,8 +76,7 @@ def test_lp_through_cupsd_reaches_the_printer_and_charges_once(
     sent = _cups("lp", "-h", cupsd, "-d", "q", str(pdf))
     assert sent.returncode == 0, sent.stderr
 
-    arrived = poll(lambda: list(downstream.directory.iterdir()), "the document downstream",
-                   timeout=90)
+    arrived = _arrived(downstream, cupsd, agent)
     assert len(arrived) == 1
     assert arrived[0].read_bytes().startswith(b"%PDF")
     poll(lambda: server_jobs(live, "root") and settled(live, "root"), "the server job")
@@ -89,8 +116,7 @@ def test_a_refuse_queue_without_a_server_makes_cupsd_wait_not_stop_then_it_print
     assert list(downstream.directory.iterdir()) == []
 
     live.start()
-    arrived = poll(lambda: list(downstream.directory.iterdir()), "the document downstream",
-                   timeout=90)
+    arrived = _arrived(downstream, cupsd, agent)
     assert len(arrived) == 1
     poll(lambda: server_jobs(live, "root") and settled(live, "root"), "the server job")
     jobs = server_jobs(live, "root")
