@@ -39,7 +39,7 @@ def test_an_oid_round_trips_and_a_leading_dot_is_accepted() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "", "1", "1.3.6.", "1..3", "1.3.٦.1", "1.３.6.1", "1.3.6.1 ", "a.b", "-1.3", "3.1.2",
+    "", "1", "1.3.6.", "1..3", "1.3.٦.1", "1.\uff13.6.1", "1.3.6.1 ", "a.b", "-1.3", "3.1.2",
     "1.3.4294967296", "1.3.99999999999", ".".join(["1"] * 129), "1.3.6\n",
 ])
 def test_hostile_oid_text_is_refused(text: str) -> None:
@@ -128,7 +128,8 @@ def test_profiles_name_where_their_oids_come_from_and_unknown_names_are_refused(
     assert HP_LASERJET_COLOUR.colour.modulus == 2**24
     for profile in PROFILES.values():
         assert profile.source
-    for hostile in ("Generic", "generic ", "ｇｅｎｅｒｉｃ", "x" * 10_000, ""):
+    fullwidth = "\uff47\uff45\uff4e\uff45\uff52\uff49\uff43"  # "generic", fullwidth
+    for hostile in ("Generic", "generic ", fullwidth, "x" * 10_000, ""):
         with pytest.raises(ValidationError, match="unknown SNMP profile") as refused:
             profile_named(hostile)
         assert len(refused.value.message) < 200
