@@ -23,8 +23,9 @@ GENERIC = DeviceProfile(
     source="RFC 3805 (Printer MIB v2), prtMarkerLifeCount",
 )
 
-#: HP's ``prtMarkerLifeCount`` and ``total-color-page-count`` both roll to zero after
-#: 2**24 - 1 pages, as HP's printer MIBs say.
+#: HP's ``total-color-page-count`` and its mirror of ``prtMarkerLifeCount`` both roll to
+#: zero after 2**24 - 1 pages, as HP's printer MIB says. A wrong modulus only causes flags
+#: (an implausible wrap is a reset), never a wrong charge.
 _HP_PAGES = 2**24
 
 HP_LASERJET_COLOUR = DeviceProfile(
