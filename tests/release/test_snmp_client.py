@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
@@ -223,3 +224,30 @@ def test_a_reboot_and_a_wrap_over_real_snmp(agent: SnmpAgent, printer: SnmpPrint
     assert isinstance(rebooted, CounterReading)
     result = count_copies(start, rebooted, ReleasedPages(), GENERIC, CountingLimits())
     assert isinstance(result, CopyFlag) and result.reason == "device-restarted"
+
+
+def test_a_cancelled_read_stays_cancelled_and_leaves_nothing_behind() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.setblocking(False)
+        port = silent.getsockname()[1]
+
+        troubles: list[dict[str, Any]] = []
+
+        async def cancel_after_the_request_left() -> bool:
+            loop = asyncio.get_running_loop()
+            loop.set_exception_handler(lambda _loop, trouble: troubles.append(trouble))
+            read = asyncio.create_task(SnmpClient().read_counters(
+                SnmpTarget("127.0.0.1", port=port, timeout_seconds=30, retries=0), GENERIC))
+            await loop.sock_recv(silent, 2048)  # the request reached the device
+            read.cancel()
+            try:
+                await read
+            except asyncio.CancelledError:
+                gc.collect()  # an exception nobody retrieved is reported when collected
+                await asyncio.sleep(0)
+                return True
+            return False
+
+        assert run(cancel_after_the_request_left())
+        assert troubles == []

@@ -85,9 +85,13 @@ class SnmpClient:
                        ) -> T | SnmpFailure:
         requests = 4 + self._max_supplies  # the most a status read sends
         deadline = target.worst_case_seconds * requests + _GRACE_SECONDS
-        try:
+
+        async def attempt() -> T:
             async with _Session(target) as session:
-                return await asyncio.wait_for(read(session), deadline)
+                return await read(session)
+
+        try:
+            return await asyncio.wait_for(attempt(), deadline)  # name lookup included
         except _Failed as failed:
             return failed.failure
         except TimeoutError:
@@ -171,8 +175,14 @@ class _Session:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._dispatcher is not None:
+        if self._dispatcher is None:
+            return
+        try:
             self._dispatcher.close()
+        except TypeError:
+            # pysnmp 7.1 calls a request still pending (a cancelled read) with one argument
+            # too few; the request is abandoned either way, and a cancellation must stay one
+            log.debug("pysnmp could not notify an abandoned request")
 
     async def get(self, oids: Sequence[Oid]) -> list[tuple[Oid, Any]]:
         return await self._request(get_cmd, oids)
