@@ -17,7 +17,7 @@ PUBLIC = {
         "HR_PRINTER_STATUS", "PRT_MARKER_LIFE_COUNT", "PRT_MARKER_SUPPLIES_DESCRIPTION",
         "PRT_MARKER_SUPPLIES_LEVEL", "PRT_MARKER_SUPPLIES_MAX_CAPACITY", "SYS_UPTIME",
         "TIMETICKS_MODULUS", "CounterOid", "CounterReading", "DeviceProfile",
-        "DeviceStatus", "HrDeviceStatus", "HrPrinterStatus", "SnmpFailure", "Supply",
+        "DeviceStatus", "HrDeviceStatus", "HrPrinterStatus", "Oid", "SnmpFailure", "Supply",
         "decode_error_state", "device_status", "format_oid", "parse_oid", "supply",
     },
 }

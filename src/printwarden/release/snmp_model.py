@@ -44,6 +44,7 @@ __all__ = [
     "DeviceStatus",
     "HrDeviceStatus",
     "HrPrinterStatus",
+    "Oid",
     "SnmpFailure",
     "Supply",
     "decode_error_state",
