@@ -14,7 +14,7 @@ from tests.support.processes import run_cli
 #: Every command a person can type (house rule: a command added or removed is a
 #: reviewed change, as the HTTP routes are pinned in tests/web/test_route_pin.py).
 COMMANDS = {
-    "admin agent-code", "admin credit add", "admin token", "admin user add",
+    "admin agent-code", "admin credit add", "admin snmp-probe", "admin token", "admin user add",
     "admin user import", "admin user list", "admin user set", "agent",
     "agent install-cups-backend", "analyse", "config show", "db upgrade", "demo", "popup",
     "print", "remote", "server", "terminal", "version", "virtual-printer",

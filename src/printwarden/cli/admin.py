@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # the container (SQLAlchemy...) is imported when a command ru
     # that `printwarden agent` and `--help` do not load the server's stack
     from printwarden.container import ServerContainer
 
-admin_app = typer.Typer(help="Administration: users, credit, agent enrolment codes.",
+admin_app = typer.Typer(help="Administration: users, credit, agent enrolment codes, SNMP "
+                        "probes.",
                         no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 credit_app = typer.Typer(help="Move money into accounts.", no_args_is_help=True)
@@ -227,3 +228,36 @@ def api_token(
         return token
 
     typer.echo(guarded(run))
+
+
+@admin_app.command("snmp-probe")
+def snmp_probe(
+    host: Annotated[str, typer.Argument(help="The device's name or address.")],
+    community: Annotated[str, typer.Option(help="SNMPv2c community.")] = "public",
+    profile: Annotated[str, typer.Option(help="Device profile: generic, hp-laserjet-colour "
+                                         "(docs/snmp.md).")] = "generic",
+    port: Annotated[str, typer.Option(help="UDP port.")] = "161",
+    timeout: Annotated[str, typer.Option(help="Seconds to wait for each answer.")] = "2",
+    retries: Annotated[str, typer.Option(help="Extra attempts after a timeout.")] = "1",
+) -> None:
+    """Read a device's page counters, status and supplies over SNMP, once (no database)."""
+    import asyncio
+
+    from printwarden.cli.snmp_probe import ascii_number, probe_lines
+    from printwarden.release.snmp_client import SnmpClient
+    from printwarden.release.snmp_profiles import profile_named
+    from printwarden.release.snmp_reader import SnmpTarget
+
+    try:
+        target = SnmpTarget(host, port=int(ascii_number(port, "--port", 1, 65535)),
+                            community=community,
+                            timeout_seconds=ascii_number(timeout, "--timeout", 0.05, 60,
+                                                         whole=False),
+                            retries=int(ascii_number(retries, "--retries", 0, 10)))
+    except ValueError as exc:
+        fail(str(exc))
+    chosen = guarded(lambda: profile_named(profile))
+    lines, ok = asyncio.run(probe_lines(SnmpClient(), target, chosen))
+    typer.echo("\n".join(lines))
+    if not ok:
+        raise typer.Exit(1)
