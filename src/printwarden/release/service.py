@@ -90,6 +90,20 @@ class ReleaseService:
 
         return self._db.read(read)
 
+    def devices_for(self, user_id: str) -> list[ReleaseTarget]:
+        """The enabled devices at which some held job of the user may be released."""
+
+        def read(conn: Connection) -> list[ReleaseTarget]:
+            found: dict[str, ReleaseTarget] = {}
+            for queue_id in dict.fromkeys(job.printer_id for job in store.held_jobs_of(
+                    conn, user_id, limit=MAX_JOBS_PER_REQUEST)):
+                for target in self._devices.release_targets_in(conn, queue_id):
+                    if target.enabled:
+                        found.setdefault(target.id, target)
+            return sorted(found.values(), key=lambda target: target.name)
+
+        return self._db.read(read)
+
     # --- release and delete -------------------------------------------------------------------
 
     def release(self, principal: Principal, device_id: str,
@@ -118,7 +132,8 @@ class ReleaseService:
                 self._jobs.cancel(job_id, actor=actor,
                                   reason="deleted by an operator" if operator
                                   else "deleted by its owner")
-                outcomes.append(ReleaseOutcome(job_id, True, "deleted: nothing charged"))
+                outcomes.append(ReleaseOutcome(job_id, True,
+                                               f"deleted: {_title(job)}, nothing charged"))
             except (NotFoundError, PermissionDenied) as exc:
                 outcomes.append(ReleaseOutcome(job_id, False, _hidden(exc)))
             except ConflictError as exc:  # it ended in between
@@ -169,7 +184,8 @@ class ReleaseService:
             self._audit.record_in(conn, _actor(principal), "job.release", job.id,
                                   device=target.name, operator=operator,
                                   owner=job.username)
-            return ReleaseOutcome(job_id, True, f"released at {target.name}", cost)
+            return ReleaseOutcome(job_id, True, f"released at {target.name}: "
+                                  f"{_title(job)}, {cost.format()}", cost)
 
         try:
             return self._db.write(write)
@@ -233,6 +249,10 @@ def _held(job: Job, lifetime: int) -> HeldJob:
 
 def _find(targets: Sequence[ReleaseTarget], device_id: str) -> ReleaseTarget | None:
     return next((target for target in targets if target.id == device_id), None)
+
+
+def _title(job: Job) -> str:
+    return f"'{job.title[:80]}'" if job.title else "an untitled job"
 
 
 def _not_held(job: Job) -> str:
