@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from printwarden.devices.service import DevicesService
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
+    from printwarden.release.service import ReleaseService
 
 USER_TOKEN_PREFIX = "pwu_"
 AGENT_TOKEN_PREFIX = "pwa_"
@@ -32,6 +33,7 @@ class ServerContainer:
     ledger: LedgerService
     devices: DevicesService
     jobs: JobsService
+    release: ReleaseService
     extras: dict[str, object] = field(default_factory=dict)
 
     def authenticate_bearer(self, token: str, *, source: str = "") -> Principal:

@@ -109,3 +109,31 @@ def test_the_ipp_sink_stores_a_job_durably_before_it_answers(
 
     asyncio.run(scenario())
     assert world.device.read_bytes() == document
+
+
+def test_a_held_job_released_to_another_device_of_its_group_prints_there_only(
+        world: World, agent_settings: AgentFactory) -> None:
+    """The release event names the device (find-me within one agent: a local move); the
+    choice is journaled, so a restart before the transfer still sends it there."""
+    other = world.device.parent / "other-device.out"
+
+    async def scenario() -> None:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        world.add_queue("vault", hold_for_release=True)
+        async with running(settings, world.transport) as core:
+            held = await core.accept("vault", JobMeta(username="alice"),
+                                     chunks_of(text_document()))
+            await wait_for(lambda: (j := core.get_job(held.local_id)) and j.state is L.HELD,
+                           "the job to be held")
+            core.queue_activity("vault").paused = True  # nothing leaves before the restart
+            await core.release(held.local_id, device_uri=other.as_uri(), device_id="dev-2")
+        async with running(settings, world.transport) as core:
+            job = core.get_job(held.local_id)
+            assert job is not None and job.release_device_id == "dev-2"
+            await wait_for(lambda: (j := core.get_job(held.local_id))
+                           and j.state is L.COMPLETED, "the released job to print")
+        assert other.read_bytes() == text_document()
+        assert not world.device.exists()
+
+    asyncio.run(scenario())

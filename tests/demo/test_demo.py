@@ -202,6 +202,57 @@ def test_printwarden_print_to_the_release_queue_leaves_the_job_held(
     assert held[0]["charged_cost"] is None  # reserved, not charged, until released
 
 
+@pytest.mark.browser
+def test_a_held_job_is_released_by_its_owner_on_the_held_jobs_page_in_chromium(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from printwarden.agent.forwarding import forwarder_for
+    from tests.support.processes import run_cli
+
+    pdf = make_pdf(tmp_path / "release-me.pdf")
+    release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
+    _wait_for(lambda: _reachable(forwarder_for(release)))
+    sent = run_cli("print", str(pdf), "--queue", release, "--user", "carol", "--title",
+                   "release me e2e", "--wait", "0")
+    assert sent.returncode == 0, sent.stderr
+    admin = httpx.Client(base_url=demo["server_url"],
+                         headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+
+    def job() -> dict[str, Any] | None:
+        found = [j for j in admin.get("/api/v1/jobs").json()["items"]
+                 if j["title"] == "release me e2e"]
+        return found[0] if found else None
+
+    _wait_for(lambda: (j := job()) is not None and j["state"] == "held")
+    password = next(u["password"] for u in demo["users"] if u["username"] == "carol")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed (scripts/test.sh installs it)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        page = browser.new_page()
+        page.goto(demo["server_url"] + "/login")
+        page.fill("#username", "carol")
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        page.wait_for_selector("[data-testid=whoami]")
+        page.click("[data-testid=nav-held]")
+        table = page.text_content("[data-testid=held-jobs]") or ""
+        assert "release me e2e" in table and "EUR" in table  # priced for the device
+        page.check("input[aria-label='select release me e2e']")
+        page.click("[data-testid=release]")
+        outcome = page.text_content("[data-testid=outcome]") or ""
+        assert outcome.startswith("released at"), outcome
+        page.screenshot(path=str(tmp_path / "held.png"), full_page=True)
+        browser.close()
+    done = _wait_for(lambda: (j := job()) is not None and j["state"] == "completed" and j)
+    assert done["username"] == "carol"
+    assert done["charged_cost"]["minor"] == done["estimated_cost"]["minor"] > 0
+
+
 def test_a_spoofed_user_name_on_the_direct_queue_is_refused_and_charges_no_one(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -144,6 +144,10 @@ class LocalJob:
     device_wait_since: datetime | None = None
     #: Why an operator should look at the job (it is reported with the completion).
     flag: str = ""
+    #: The device a held job was released to (its URI and server id); empty: the
+    #: queue's own device.
+    release_device_uri: str = ""
+    release_device_id: str = ""
 
     @property
     def terminal(self) -> bool:

@@ -279,9 +279,14 @@ class AgentService:
     async def hold(self, local_id: str) -> LocalJob:
         return self._moved(self._require(local_id), L.HELD, "held on request")
 
-    async def release(self, local_id: str) -> LocalJob:
+    async def release(self, local_id: str, *, device_uri: str = "",
+                      device_id: str = "") -> LocalJob:
+        """Let a held job go on: to ``device_uri`` (a device of its release group) when
+        given, else to its queue's device."""
         job = self._require(local_id)
-        moved = self._moved(job, released_state(job), "released")
+        where = f" to {device_id or device_uri}" if device_uri else ""
+        moved = self._moved(job, released_state(job), f"released{where}"[:500],
+                            release_device_uri=device_uri, release_device_id=device_id)
         self.pipeline.wake(job.queue)
         return moved
 
@@ -327,7 +332,8 @@ class AgentService:
     async def _on_release_event(self, payload: dict[str, Any]) -> None:
         job = self._job_of(payload)
         if job is not None and job.state is L.HELD:
-            await self.release(job.local_id)
+            await self.release(job.local_id, device_uri=str(payload.get("device_uri") or ""),
+                               device_id=str(payload.get("device_id") or ""))
 
     async def _on_config_event(self, payload: dict[str, Any]) -> None:
         await self.refresh_config()

@@ -29,6 +29,7 @@ DOCUMENT_POLICIES = ("rewrite", "refuse")
 #: (nothing is charged; the job is flagged for an operator).
 LOST_JOB_CHARGES = ("as-sent", "flag")
 DEFAULT_JOB_LIFETIME_SECONDS = 24 * 3600
+DEFAULT_HELD_JOB_LIFETIME_SECONDS = 8 * 3600
 #: Reserved for a later issue: print now, journal, report later.
 FUTURE_FAILURE_POLICIES = ("tracker",)
 EVENT_KINDS = ("release", "cancel", "expire", "config")
@@ -100,6 +101,8 @@ class Printer:
     job_lifetime_seconds: int = DEFAULT_JOB_LIFETIME_SECONDS
     """How long a job may wait (for its device, for a server) before it is given up."""
     lost_job_charge: str = "as-sent"
+    held_job_lifetime_seconds: int = DEFAULT_HELD_JOB_LIFETIME_SECONDS
+    """How long a held job waits for release before it expires (release queues)."""
 
     @property
     def ipp_path(self) -> str:
@@ -186,6 +189,9 @@ def check_printer(printer: Printer) -> Printer:
                               "releases it")
     if not 60 <= printer.job_lifetime_seconds <= 30 * 24 * 3600:
         raise ValidationError("job_lifetime_seconds must be between 60 (a minute) and "
+                              "2592000 (30 days)")
+    if not 60 <= printer.held_job_lifetime_seconds <= 30 * 24 * 3600:
+        raise ValidationError("held_job_lifetime_seconds must be between 60 (a minute) and "
                               "2592000 (30 days)")
     return printer
 

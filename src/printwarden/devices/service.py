@@ -286,6 +286,18 @@ class DevicesService:
 
     # --- agent events ----------------------------------------------------------------------
 
+    # --- release targets (until devices and queues are split: a queue is its device) ---
+
+    def release_targets_in(self, conn: Connection, queue_id: str) -> list[Printer]:
+        """The devices a held job of ``queue_id`` may be released to."""
+        return [self.get_printer_in(conn, queue_id)]
+
+    def device_in(self, conn: Connection, device_id: str) -> Printer:
+        return self.get_printer_in(conn, device_id)
+
+    def price_list_for_device_in(self, conn: Connection, device: PricedQueue) -> str | None:
+        return self.price_list_for_printer_in(conn, device)
+
     def append_event_in(self, conn: Connection, agent_id: str | None, kind: str,
                         payload: dict[str, Any]) -> AgentEvent | None:
         """Queue an event for ``agent_id`` in the caller's transaction (None: no agent)."""

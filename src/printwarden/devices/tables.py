@@ -69,6 +69,7 @@ printers = sa.Table(
     sa.Column("document_policy", sa.String(20), nullable=False),
     sa.Column("job_lifetime_seconds", sa.Integer(), nullable=False),
     sa.Column("lost_job_charge", sa.String(20), nullable=False),
+    sa.Column("held_job_lifetime_seconds", sa.Integer(), nullable=False),
 )
 
 #: Events for agents (release, cancel, config). Ids increase per agent in commit order.

@@ -98,10 +98,17 @@ class Completer:
                                     idempotency_key=f"release:{job.id}", actor=actor)
             return Money.zero(currency)
         colour = job.color_pages if color_pages is None else color_pages
-        spec = JobSpec(media=job.media, pages=pages, color_pages=min(colour or 0, pages),
-                       copies=copies, duplex=job.duplex)
-        printer = self._devices.get_printer_in(conn, job.printer_id)
-        price_list_id = self._devices.price_list_for_printer_in(conn, printer)
+        colour, duplex = min(colour or 0, pages), job.duplex
+        if job.device_id is not None:  # released at a device of its group: its price
+            device = self._devices.device_in(conn, job.device_id)
+            colour = colour if device.color_capable else 0  # a mono device prints grey
+            duplex = duplex and device.duplex_capable
+            price_list_id = self._devices.price_list_for_device_in(conn, device)
+        else:
+            printer = self._devices.get_printer_in(conn, job.printer_id)
+            price_list_id = self._devices.price_list_for_printer_in(conn, printer)
+        spec = JobSpec(media=job.media, pages=pages, color_pages=colour, copies=copies,
+                       duplex=duplex)
         actual = self._ledger.cost_in(conn, price_list_id, spec).total
         settlement = self._ledger.settle_in(conn, job.reservation_id, actual,
                                             idempotency_key=f"settle:{job.id}", actor=actor)

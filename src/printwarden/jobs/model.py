@@ -85,6 +85,8 @@ class Job:
     message: str = ""
     decision: str | None = None  # "allow" | "deny" | "hold" once authorized
     completed_at: datetime | None = None
+    #: The device a held job was released to (its price is charged); None: the queue's.
+    device_id: str | None = None
 
     @property
     def terminal(self) -> bool:

@@ -177,15 +177,20 @@ class JobsService:
                         seconds=printer.job_lifetime_seconds) + grace
                 if now - job.updated_at < lifetimes[job.printer_id]:
                     continue
-                self._end(conn, job, JobState.EXPIRED, "nothing moved within the queue's "
-                          "job lifetime: expired, nothing charged", actor="scheduler")
-                self._devices.append_event_in(conn, job.agent_id, "expire", {
-                    "job_id": job.id, "agent_job_key": job.agent_job_key,
-                    "reason": "expired at the server (job lifetime)"})
+                self.expire_in(conn, job, "nothing moved within the queue's job lifetime: "
+                               "expired, nothing charged", actor="scheduler")
                 expired += 1
             return expired
 
         return self._db.write(write)
+
+    def expire_in(self, conn: Connection, job: Job, reason: str, *, actor: str) -> None:
+        """End ``job`` expired in the caller's transaction: nothing charged, reservation
+        released, its agent told to delete the document (an ``expire`` event)."""
+        self._end(conn, job, JobState.EXPIRED, reason, actor=actor)
+        self._devices.append_event_in(conn, job.agent_id, "expire", {
+            "job_id": job.id, "agent_job_key": job.agent_job_key,
+            "reason": f"expired at the server: {reason}"[:500]})
 
     def _end(self, conn: Connection, job: Job, state: JobState, reason: str, *,
              actor: str) -> None:

@@ -171,3 +171,11 @@ def open_jobs(conn: Connection, *, agent_id: str | None = None,
 
 
 _ENDED = frozenset({"denied", "completed", "failed", "cancelled", "expired"})
+
+
+def held_jobs_of(conn: Connection, user_id: str, *, limit: int) -> list[Job]:
+    """A user's held jobs, oldest first (index ``ix_jobs_user_state_created``)."""
+    rows = conn.execute(
+        sa.select(jobs).where(jobs.c.user_id == user_id, jobs.c.state == JobState.HELD.value)
+        .order_by(jobs.c.created_at, jobs.c.id).limit(limit)).mappings()
+    return [job_from_row(row) for row in rows]

@@ -39,6 +39,10 @@ jobs = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("completed_at", UtcDateTime(), nullable=True),
+    #: The device a held job was released to (completion charges its price).
+    sa.Column("device_id", sa.String(ID_LENGTH), nullable=True),
+    #: A user's held jobs, oldest first (the release listing), from the index alone.
+    sa.Index("ix_jobs_user_state_created", "user_id", "state", "created_at"),
     sa.UniqueConstraint("agent_id", "agent_job_key", name="uq_jobs_agent_id_agent_job_key"),
 )
 

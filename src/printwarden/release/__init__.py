@@ -1,7 +1,9 @@
 """release context: secure release, copy sessions and the SNMP seam devices are read through.
 
-Today it holds the SNMP layer: ``snmp_model`` and ``snmp_profiles`` (pure: the OIDs, the
-device status, the profiles), ``copy_counting`` (pure: copies from two readings, or a flag
-for an operator), ``snmp_reader`` (the interface callers depend on, and a scripted twin)
-and ``snmp_client`` (the pysnmp adapter).
+- held jobs: ``held_jobs`` (pure: a held job priced for a device, expiry), ``service``
+  (list, release, delete, expire), ``ports`` (what it needs of the devices context);
+- SNMP: ``snmp_model`` and ``snmp_profiles`` (pure: the OIDs, the device status, the
+  profiles), ``copy_counting`` (pure: copies from two readings, or a flag for an operator),
+  ``snmp_reader`` (the interface callers depend on, and a scripted twin) and
+  ``snmp_client`` (the pysnmp adapter).
 """

@@ -18,6 +18,7 @@ from printwarden.db.migrate import upgrade
 from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+from printwarden.release.service import ReleaseService
 
 log = structlog.get_logger("printwarden.server")
 
@@ -64,7 +65,9 @@ def build_server(
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)
+    release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
+                             jobs=jobs)
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
-        ledger=ledger, devices=devices, jobs=jobs,
+        ledger=ledger, devices=devices, jobs=jobs, release=release,
     )

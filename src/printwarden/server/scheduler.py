@@ -1,4 +1,5 @@
-"""Scheduled server work (quota allocations, event purge, the sweep of stale reservations),
+"""Scheduled server work (quota allocations, event purge, the sweeps of stale reservations
+and of held jobs nobody released),
 run under a lease so one instance does it."""
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class Scheduler:
         expired = self._container.jobs.expire_stale()
         if expired:
             log.warning("stale_jobs_expired", count=expired)
+        held = self._container.release.expire_held()
+        if held:
+            log.info("held_jobs_expired", count=held)
         return True
 
     def _loop(self) -> None:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from printwarden.core.errors import AuthenticationFailed, TooManyAttempts
-from printwarden.core.principal import Principal
-from printwarden.web.csrf import check_csrf, csrf_token
+from printwarden.web.csrf import check_csrf
 from printwarden.web.dashboard import dashboard_view, my_accounts_view
 from printwarden.web.deps import SESSION_USER_KEY, Container, CurrentPrincipal, client_source
+from printwarden.web.pages import page as _page
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
-
-
-def _page(request: Request, name: str, principal: Principal, status: int = 200,
-          **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, name, {"principal": principal, "csrf": csrf_token(request), **context},
-        status_code=status,
-    )
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -70,9 +70,10 @@ def test_a_version_1_journal_is_upgraded_in_place_and_keeps_its_jobs(tmp_path: P
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(jobs)")}
         columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    assert version == SCHEMA_VERSION == 5
+    assert version == SCHEMA_VERSION == 6
     assert "jobs_queue_state_id" in indexes and "ipp_job_id" in columns
-    assert {"cancel_requested", "device_wait_since", "flag"} <= columns
+    assert {"cancel_requested", "device_wait_since", "flag", "release_device_uri",
+            "release_device_id"} <= columns
     assert upgraded.get_job("01A") == job("01A")
 
 

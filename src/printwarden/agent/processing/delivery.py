@@ -88,7 +88,8 @@ class Delivery:
         while True:
             current = self._book.get(job.local_id) or job
             config = config_of(job.queue)
-            if config is None or not config.device_uri:
+            device_uri = current.release_device_uri or (config.device_uri if config else "")
+            if config is None or not device_uri:
                 return _Ended(ForwardResult(False, None, 0, f"queue {job.queue!r} has no "
                                             "device any more", retryable=False))
             if current.cancel_requested:
@@ -97,7 +98,7 @@ class Delivery:
             if current.remote_job_id is not None:
                 upload.set()  # followed again: nothing to send
             try:
-                result = await self._send(config.device_uri,
+                result = await self._send(device_uri,
                                           self._forward_job(current, cancel, upload),
                                           activity.device_reasons.add)
             finally:

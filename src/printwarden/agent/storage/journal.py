@@ -20,7 +20,7 @@ from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal_writer import JournalWriter, Work, open_connection
 from printwarden.core.clock import Clock, SystemClock
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
 SCHEMA_V1 = """
 CREATE TABLE jobs (
@@ -58,6 +58,9 @@ _MIGRATIONS: dict[int, str] = {
     # journal's whole history.
     5: ("CREATE INDEX IF NOT EXISTS jobs_queue_ipp_id ON jobs (queue, ipp_job_id);"
         "CREATE INDEX IF NOT EXISTS jobs_state_id ON jobs (state, local_id)"),
+    # The device a held job was released to (a device of the queue's release group).
+    6: ("ALTER TABLE jobs ADD COLUMN release_device_uri TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE jobs ADD COLUMN release_device_id TEXT NOT NULL DEFAULT ''"),
 }
 #: Local states whose IPP job has ended (completed, canceled, aborted).
 ENDED_STATES = frozenset({LocalState.FORWARDED, LocalState.COMPLETED, LocalState.DENIED,
@@ -78,7 +81,7 @@ _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_
             "reservation_cost_minor", "pages", "color_pages", "analysis_json",
             "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
             "completion_sent", "cancelled_by_operator", "ipp_job_id", "cancel_requested",
-            "device_wait_since", "flag")
+            "device_wait_since", "flag", "release_device_uri", "release_device_id")
 
 
 _NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
@@ -95,7 +98,8 @@ def _row(job: LocalJob) -> tuple[Any, ...]:
             job.remote_job_id, job.pages_printed, job.copies_printed,
             int(job.completion_sent), int(job.cancelled_by_operator), m.ipp_job_id,
             int(job.cancel_requested),
-            job.device_wait_since.isoformat() if job.device_wait_since else None, job.flag)
+            job.device_wait_since.isoformat() if job.device_wait_since else None, job.flag,
+            job.release_device_uri, job.release_device_id)
 
 
 def _job(row: sqlite3.Row) -> LocalJob:
@@ -117,7 +121,8 @@ def _job(row: sqlite3.Row) -> LocalJob:
         cancel_requested=bool(row["cancel_requested"]),
         device_wait_since=(datetime.fromisoformat(row["device_wait_since"])
                            if row["device_wait_since"] else None),
-        flag=row["flag"])
+        flag=row["flag"], release_device_uri=row["release_device_uri"],
+        release_device_id=row["release_device_id"])
 
 
 def _insert(job: LocalJob) -> Work:

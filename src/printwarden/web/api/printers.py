@@ -20,7 +20,8 @@ QueueName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$",
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 _NOT_NULL = ("name", "location", "description", "hold_for_release", "failure_policy",
              "device_uri", "color_capable", "duplex_capable", "enabled", "owner_check",
-             "document_policy", "job_lifetime_seconds", "lost_job_charge")
+             "document_policy", "job_lifetime_seconds", "lost_job_charge",
+             "held_job_lifetime_seconds")
 
 
 class PrinterPatch(BaseModel):
@@ -51,6 +52,10 @@ class PrinterPatch(BaseModel):
     lost_job_charge: str | None = Field(default=None, description=(
         "a job the printer lost after accepting it, with no page count: 'as-sent' "
         "(default) or 'flag' (not charged, flagged for an operator)"))
+    held_job_lifetime_seconds: int | None = Field(
+        default=None, ge=60, le=30 * 24 * 3600,
+        description="release queues: how long a held job waits for release before it "
+        "expires, never charged (default 28800, 8 h)")
 
     def changes(self) -> dict[str, Any]:
         given = self.model_dump(exclude_unset=True)
@@ -84,6 +89,7 @@ class PrinterOut(BaseModel):
     document_policy: str
     job_lifetime_seconds: int
     lost_job_charge: str
+    held_job_lifetime_seconds: int
 
     @classmethod
     def of(cls, printer: Printer) -> PrinterOut:

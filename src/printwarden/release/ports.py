@@ -1,0 +1,36 @@
+"""What the release context needs of the devices context (wired by the server's root)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Connection
+
+from printwarden.release.held_jobs import ReleaseTarget
+
+
+class HeldQueue(Protocol):
+    """The queue of a held job, as release reads it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def held_job_lifetime_seconds(self) -> int: ...
+
+
+class ReleaseDevices(Protocol):
+    def get_printer_in(self, conn: Connection, printer_id: str) -> HeldQueue: ...
+
+    def release_targets_in(self, conn: Connection,
+                           queue_id: str) -> Sequence[ReleaseTarget]:
+        """The devices a held job of ``queue_id`` may be released to (its release group)."""
+        ...
+
+    def price_list_for_device_in(self, conn: Connection,
+                                 device: ReleaseTarget) -> str | None: ...
+
+    def append_event_in(self, conn: Connection, agent_id: str | None, kind: str,
+                        payload: dict[str, Any]) -> object: ...
