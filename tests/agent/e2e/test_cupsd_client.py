@@ -144,3 +144,39 @@ def test_a_cups_queue_holding_a_users_credentials_prints_as_that_user_only(
     poll(lambda: server_jobs(live, "alice") and settled(live, "alice"), "alice's job")
     assert [job.state.value for job in server_jobs(live, "alice")] == ["completed"]
     assert server_jobs(live, "bob") == []
+
+
+def test_lp_to_a_release_queue_holds_the_job_until_its_owner_releases_it_charged_once(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, cupsd: str, tmp_path: Path) -> None:
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "vault", downstream.uri, hold_for_release=True,
+                    owner_check="release")
+    added = _cups("lpadmin", "-h", cupsd, "-p", "q", "-E", "-v", agent.uri("vault"),
+                  "-m", "everywhere")
+    assert added.returncode == 0, added.stderr
+    pdf = make_pdf(tmp_path / "file.pdf", pages=2)
+    pdf.chmod(0o644)
+    sent = _cups("lp", "-h", cupsd, "-d", "q", "-t", "held by cups", str(pdf))
+    assert sent.returncode == 0, sent.stderr
+
+    held = poll(lambda: [j for j in server_jobs(live, "root") if j.state.value == "held"],
+                "the job held at the server", timeout=90)
+    assert list(downstream.directory.iterdir()) == []  # nothing reaches the printer
+    root = live.container.accounts.find_user_by_username("root")
+    assert root is not None
+    principal = live.container.principal_for_user(root.id)
+    assert principal is not None
+    vault = live.container.devices.find_printer_by_name("vault")
+    assert vault is not None
+    outcomes = live.container.release.release(principal, vault.id)
+    assert [(o.job_id, o.ok) for o in outcomes] == [(held[0].id, True)]
+
+    arrived = _arrived(downstream, cupsd, agent)
+    assert len(arrived) == 1 and arrived[0].read_bytes().startswith(b"%PDF")
+    poll(lambda: settled(live, "root"), "the released job to end at the server")
+    job = live.container.jobs.get_job(held[0].id)
+    assert job.state.value == "completed" and job.device_id == vault.id
+    assert charges_of(world, job.id) == 1
+    assert job.charged_cost_minor == job.estimated_cost_minor

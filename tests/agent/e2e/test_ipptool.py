@@ -126,3 +126,35 @@ def test_the_suites_pass_against_a_queue_that_authenticates_ipptool_logging_in(
     assert "[FAIL]" not in report
     assert "uri-authentication-supported (keyword) = basic" in report
     poll(lambda: server_jobs(live, "root"), "root's jobs at the server")
+
+
+def test_ipptool_print_job_to_a_release_queue_is_held_until_released_then_charged_once(
+        live: LiveServer, world: World, agent_factory: AgentFactory,
+        downstream: RunningVirtualPrinter, tmp_path: Path) -> None:
+    agent = agent_factory()
+    agent.start(enrol=world.code)
+    add_agent_queue(world, agent, "vault", downstream.uri, hold_for_release=True,
+                    owner_check="release")
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    make_suite_documents(documents)
+    result = run_suite("print-job.test", agent.uri("vault"), documents)
+    assert result.returncode == 0, result.stdout + result.stderr
+    held = poll(lambda: [j for j in server_jobs(live, "root") if j.state.value == "held"],
+                "the job held at the server")
+    assert open_jobs(agent, "vault") == 1
+    assert list(downstream.directory.iterdir()) == []  # nothing reaches the printer
+
+    root = world.server.accounts.get_user_by_username("root")
+    principal = world.server.principal_for_user(root.id)
+    vault = world.server.devices.find_printer_by_name("vault")
+    assert principal is not None and vault is not None
+    [outcome] = world.server.release.release(principal, vault.id, [held[0].id])
+    assert outcome.ok, outcome.message
+    poll(lambda: list(downstream.directory.iterdir()), "the document at the printer")
+    poll(lambda: settled(live, "root") and open_jobs(agent, "vault") == 0,
+         "the job to end at the agent and at the server")
+    job = world.server.jobs.get_job(held[0].id)
+    assert job.state.value == "completed" and charges_of(world, job.id) == 1
+    assert (documents / "document-a4.pdf").read_bytes() == \
+        next(downstream.directory.iterdir()).read_bytes()
