@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import socket
 import time
@@ -16,11 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.browser import chromium_page
 from tests.support.peers import make_pdf
 from tests.support.postgres import free_ports
 from tests.support.processes import Service
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _ready_info(service: Service, data_dir: Path, timeout: float = 120) -> dict[str, Any]:
@@ -154,15 +152,7 @@ def test_the_demo_api_serves_the_seeded_users_to_an_admin(demo: dict[str, Any]) 
 def test_a_person_signs_in_to_the_web_ui_with_the_printed_credentials(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (scripts/test.sh installs it)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        page = browser.new_page()
+    with chromium_page() as page:
         page.goto(demo["server_url"] + "/")
         assert page.url.endswith("/login")
         page.fill("#username", demo["admin"]["username"])
@@ -178,47 +168,40 @@ def test_a_person_signs_in_to_the_web_ui_with_the_printed_credentials(
         assert "alice" in users_table and "carol" in users_table
         assert "EUR" in (page.text_content("[data-testid=accounts]") or "")
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-        browser.close()
 
 
 def test_printwarden_print_to_the_release_queue_leaves_the_job_held(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    from tests.support.processes import run_cli
-
-    pdf = make_pdf(tmp_path / "held.pdf")
-    release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
-    from printwarden.agent.forwarding import forwarder_for
-
-    _wait_for(lambda: _reachable(forwarder_for(release)))
-    sent = run_cli("print", str(pdf), "--queue", release, "--user", "bob", "--title",
-                   "held e2e", "--wait", "0")
-    assert sent.returncode == 0, sent.stderr
-    admin = httpx.Client(base_url=demo["server_url"],
-                         headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+    admin = _print_to_release_queue(demo, tmp_path, "bob", "held e2e")
     held = _wait_for(lambda: [j for j in admin.get("/api/v1/jobs").json()["items"]
                               if j["title"] == "held e2e" and j["state"] == "held"])
     assert held[0]["username"] == "bob"
     assert held[0]["charged_cost"] is None  # reserved, not charged, until released
 
 
+def _print_to_release_queue(demo: dict[str, Any], tmp_path: Path, user: str,
+                            title: str) -> httpx.Client:
+    """``printwarden print`` of a small PDF to the demo's release queue as ``user``;
+    answers an admin's API client."""
+    from printwarden.agent.forwarding import forwarder_for
+    from tests.support.processes import run_cli
+
+    pdf = make_pdf(tmp_path / f"{user}.pdf")
+    release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
+    _wait_for(lambda: _reachable(forwarder_for(release)))
+    sent = run_cli("print", str(pdf), "--queue", release, "--user", user, "--title", title,
+                   "--wait", "0")
+    assert sent.returncode == 0, sent.stderr
+    return httpx.Client(base_url=demo["server_url"],
+                        headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+
+
 @pytest.mark.browser
 def test_a_held_job_is_released_by_its_owner_on_the_held_jobs_page_in_chromium(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from printwarden.agent.forwarding import forwarder_for
-    from tests.support.processes import run_cli
-
-    pdf = make_pdf(tmp_path / "release-me.pdf")
-    release = next(q["uri"] for q in demo["queues"] if q["name"] == "release")
-    _wait_for(lambda: _reachable(forwarder_for(release)))
-    sent = run_cli("print", str(pdf), "--queue", release, "--user", "carol", "--title",
-                   "release me e2e", "--wait", "0")
-    assert sent.returncode == 0, sent.stderr
-    admin = httpx.Client(base_url=demo["server_url"],
-                         headers={"Authorization": f"Bearer {_admin_token(demo)}"})
+    admin = _print_to_release_queue(demo, tmp_path, "carol", "release me e2e")
 
     def job() -> dict[str, Any] | None:
         found = [j for j in admin.get("/api/v1/jobs").json()["items"]
@@ -227,13 +210,7 @@ def test_a_held_job_is_released_by_its_owner_on_the_held_jobs_page_in_chromium(
 
     _wait_for(lambda: (j := job()) is not None and j["state"] == "held")
     password = next(u["password"] for u in demo["users"] if u["username"] == "carol")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (scripts/test.sh installs it)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        page = browser.new_page()
+    with chromium_page() as page:
         page.goto(demo["server_url"] + "/login")
         page.fill("#username", "carol")
         page.fill("#password", password)
@@ -247,7 +224,6 @@ def test_a_held_job_is_released_by_its_owner_on_the_held_jobs_page_in_chromium(
         outcome = page.text_content("[data-testid=outcome]") or ""
         assert outcome.startswith("released at"), outcome
         page.screenshot(path=str(tmp_path / "held.png"), full_page=True)
-        browser.close()
     done = _wait_for(lambda: (j := job()) is not None and j["state"] == "completed" and j)
     assert done["username"] == "carol"
     assert done["charged_cost"]["minor"] == done["estimated_cost"]["minor"] > 0
