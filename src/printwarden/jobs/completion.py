@@ -27,6 +27,7 @@ from printwarden.jobs import store
 from printwarden.jobs.messages import COMPLETION_STATUSES, CompletionResult
 from printwarden.jobs.model import Job, JobState, transitions
 from printwarden.jobs.ports import Devices, Ledger
+from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.ledger.model import JobSpec
 
 S = JobState
@@ -100,12 +101,20 @@ class Completer:
         colour = job.color_pages if color_pages is None else color_pages
         spec = JobSpec(media=job.media, pages=pages, color_pages=min(colour or 0, pages),
                        copies=copies, duplex=job.duplex)
-        printer = self._devices.get_printer_in(conn, job.printer_id)
-        price_list_id = self._devices.price_list_for_printer_in(conn, printer)
-        actual = self._ledger.cost_in(conn, price_list_id, spec).total
+        actual = self._actual_cost(conn, job, spec)
         settlement = self._ledger.settle_in(conn, job.reservation_id, actual,
                                             idempotency_key=f"settle:{job.id}", actor=actor)
         return settlement.charged
+
+    def _actual_cost(self, conn: Connection, job: Job, spec: JobSpec) -> Money:
+        """What printed costs at the queue's device (``queue_pricing``); a queue left
+        with nothing to price at (its devices removed since) prices with the default list."""
+        queue = self._devices.get_queue_in(conn, job.printer_id)
+        try:
+            return quote_for_queue(conn, self._ledger, self._devices, queue, spec,
+                                   printable=False).cost.total
+        except Unpriceable:
+            return self._ledger.cost_in(conn, None, spec).total
 
     def _finish(self, conn: Connection, job: Job, status: str, charged: Money,
                 reason: str) -> CompletionResult:

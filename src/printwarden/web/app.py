@@ -29,7 +29,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 API_MODULES = (
     "users", "groups", "tokens",
     "accounts", "ledger", "pricing", "quotas",
-    "printers", "agents", "jobs", "agent_link", "agent_auth",
+    "queues", "devices", "release_groups", "agents", "jobs", "agent_link", "agent_auth",
 )
 
 

@@ -39,7 +39,8 @@ def linked(admin_client: TestClient, server: ServerContainer) -> tuple[World, st
     """The job world, plus an agent enrolled over HTTP that serves queue 'hall'."""
     world = make_world(server)
     agent_id, token = enrol(admin_client, "ps-http")
-    server.devices.update_printer(world.queue.id, {"agent_id": agent_id}, actor="test")
+    server.devices.update_device(world.queue.device_id or "", {"agent_id": agent_id},
+                                 actor="test")
     return world, token
 
 
