@@ -96,7 +96,7 @@ def _prepare_queues(container: ServerContainer, agent_id: str, device_uri: str) 
         device = devices.create_device(DEVICE_NAME, actor=ACTOR, **fields)
     else:
         device = devices.update_device(device.id, fields, actor=ACTOR)
-    group = next((g for g in devices.list_release_groups() if g.name == RELEASE_GROUP), None)
+    group = devices.find_release_group_by_name(RELEASE_GROUP)
     if group is None:
         group = devices.create_release_group(RELEASE_GROUP, actor=ACTOR,
                                              description="The demo room's printers",

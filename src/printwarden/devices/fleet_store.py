@@ -146,3 +146,9 @@ def get_release_group(conn: Connection, release_group_id: str) -> ReleaseGroup:
 def list_release_groups(conn: Connection) -> list[ReleaseGroup]:
     rows = conn.execute(sa.select(release_groups).order_by(release_groups.c.name)).mappings()
     return [_release_group(conn, row) for row in rows]
+
+
+def find_release_group_by_name(conn: Connection, name: str) -> ReleaseGroup | None:
+    row = conn.execute(sa.select(release_groups).where(
+        release_groups.c.name == name)).mappings().first()
+    return _release_group(conn, row) if row else None

@@ -135,6 +135,9 @@ class ReleaseGroupOps(DevicesBase):
     def get_release_group(self, group_id: str) -> ReleaseGroup:
         return self._db.read(lambda conn: fleet_store.get_release_group(conn, group_id))
 
+    def find_release_group_by_name(self, name: str) -> ReleaseGroup | None:
+        return self._db.read(lambda conn: fleet_store.find_release_group_by_name(conn, name))
+
     def list_release_groups(self) -> list[ReleaseGroup]:
         return self._db.read(fleet_store.list_release_groups)
 
