@@ -76,9 +76,22 @@ def _release_group(container: ServerContainer, name: str) -> ReleaseGroup:
     return group
 
 
+#: Command-line option -> device field (the others are named alike).
+_FIELD_OF_OPTION = {"uri": "device_uri", "color": "color_capable", "duplex": "duplex_capable",
+                    "media": "media_supported", "snmp": "snmp_enabled",
+                    "price_list": "price_list_id"}
+
+
+def _options(given: dict[str, Any]) -> dict[str, Any]:
+    """A device command's options that were given, by device field (agent and group still
+    by name); ``given`` is the command's ``locals()`` on entry."""
+    return {_FIELD_OF_OPTION.get(key, key): value for key, value in given.items()
+            if key not in ("name", "data_dir") and value is not None}
+
+
 def _device_fields(container: ServerContainer, given: dict[str, Any]) -> dict[str, Any]:
-    """The options given (not None), with names resolved to ids."""
-    fields = {key: value for key, value in given.items() if value is not None}
+    """Device fields from ``_options``, the agent and group names resolved to ids."""
+    fields = dict(given)
     if "agent" in fields:
         fields["agent_id"] = _agent_id(container, fields.pop("agent"))
     if "group" in fields:
@@ -98,15 +111,11 @@ def device_add(name: str, data_dir: DataDir = None, uri: Uri = None, agent: Agen
                snmp_port: SnmpPort = None, price_list: PriceList = None,
                group: Group = None) -> None:
     """Add a device."""
+    options = _options(locals())
     container = _container(data_dir)
 
     def run() -> str:
-        fields = _device_fields(container, {
-            "device_uri": uri, "agent": agent, "location": location,
-            "make_and_model": make_and_model, "color_capable": color,
-            "duplex_capable": duplex, "media_supported": media, "snmp_enabled": snmp,
-            "snmp_community": snmp_community, "snmp_port": snmp_port,
-            "price_list_id": price_list, "group": group})
+        fields = _device_fields(container, options)
         return container.devices.create_device(name, actor=ACTOR, **fields).id
 
     typer.echo(f"created device {name} ({guarded(run)})")
@@ -120,15 +129,11 @@ def device_set(name: str, data_dir: DataDir = None, uri: Uri = None, agent: Agen
                snmp_port: SnmpPort = None, price_list: PriceList = None,
                group: Group = None, enabled: Enabled = None) -> None:
     """Change a device (its direct queues follow a change of agent)."""
+    options = _options(locals())
     container = _container(data_dir)
 
     def run() -> None:
-        fields = _device_fields(container, {
-            "device_uri": uri, "agent": agent, "location": location,
-            "make_and_model": make_and_model, "color_capable": color,
-            "duplex_capable": duplex, "media_supported": media, "snmp_enabled": snmp,
-            "snmp_community": snmp_community, "snmp_port": snmp_port,
-            "price_list_id": price_list, "group": group, "enabled": enabled})
+        fields = _device_fields(container, options)
         container.devices.update_device(_device(container, name).id, fields, actor=ACTOR)
 
     guarded(run)
