@@ -45,7 +45,8 @@ async def _held(core: AgentService, user: str = "alice") -> LocalJob:
 
 
 def _vault_id(world: World) -> str:
-    vault = world.server.devices.find_printer_by_name("vault")
+    """The device of the vault queue's release group (``add_queue`` names it after it)."""
+    vault = world.server.devices.find_device_by_name("vault")
     assert vault is not None
     return vault.id
 
@@ -174,3 +175,74 @@ def test_a_held_job_nobody_releases_expires_uncharged_and_the_agent_deletes_it(
         assert world.charges(job.id) == 0
 
     asyncio.run(scenario())
+
+
+def test_a_colour_job_released_at_the_mono_device_of_its_group_prints_there_charged_mono(
+        world: World, agent_settings: AgentFactory) -> None:
+    """A release group of a colour and a mono device: the colour job is reserved at the
+    dearest (colour) price, listed at each device's price, and released at the mono one:
+    its document goes there only and it is charged the mono price."""
+    colour_out = world.device.parent / "colour.out"
+    mono_out = world.device.parent / "mono.out"
+
+    async def scenario() -> None:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        devices = world.server.devices
+        agent_id = world.agent_id()
+        colour = devices.create_device("colour", actor="test", agent_id=agent_id,
+                                       device_uri=colour_out.as_uri())
+        mono = devices.create_device("mono", actor="test", agent_id=agent_id,
+                                     device_uri=mono_out.as_uri(), color_capable=False)
+        group = devices.create_release_group("floor", actor="test",
+                                             device_ids=[colour.id, mono.id])
+        devices.create_queue("vault", actor="test", kind="release", release_group_id=group.id,
+                             agent_id=agent_id, owner_check="release")
+        alice = _user(world, "alice")
+        release = world.server.release
+        document = b"%PDF-1.4\n" + _colour_pdf_body()
+        async with running(settings, world.transport) as core:
+            await wait_for(lambda: core.queue_config("vault") is not None, "the queue")
+            job = await core.accept("vault", JobMeta(username="alice"), chunks_of(document))
+            await wait_for(lambda: (j := core.get_job(job.local_id)) and j.state is L.HELD
+                           and j.server_job_id, "the colour job to be held")
+            held = core.get_job(job.local_id)
+            assert held is not None and held.server_job_id is not None
+            assert held.color_pages == 1
+            job_id = held.server_job_id
+            at_colour = release.held_jobs(alice.id, device_id=colour.id)[0].cost
+            at_mono = release.held_jobs(alice.id, device_id=mono.id)[0].cost
+            assert at_colour is not None and at_mono is not None
+            assert (at_colour.minor, at_mono.minor) == (4 * MONO_PAGE, MONO_PAGE)
+            assert world.server_job(job_id).estimated_cost_minor == 4 * MONO_PAGE  # dearest
+
+            [outcome] = release.release(alice, mono.id, [job_id])
+            assert outcome.ok and outcome.cost == at_mono
+            await wait_for(lambda: world.server_job(job_id).state is JobState.COMPLETED,
+                           "the job to print at the mono device")
+        assert mono_out.read_bytes() == document and not colour_out.exists()
+        server_job = world.server_job(job_id)
+        assert server_job.device_id == mono.id
+        assert server_job.charged_cost_minor == MONO_PAGE
+        assert world.charges(job_id) == 1
+
+    asyncio.run(scenario())
+
+
+def _colour_pdf_body() -> bytes:
+    """One A4 page filled with red (colour), as a minimal PDF after the header."""
+    content = b"1 0 0 rg 0 0 595 842 re f"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
+    body, offsets = b"", []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(9 + len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = 9 + len(body)
+    table = b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    table += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    trailer = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return body + table + trailer

@@ -69,3 +69,35 @@ def test_queue_status_tells_why_a_queue_refuses_jobs() -> None:
     assert (cut_off.printer_state, cut_off.is_accepting_jobs) == (5, False)
     assert cut_off.printer_state_reasons == ("server-unreachable",)
     assert not full.is_accepting_jobs and "spool-area-full" in full.printer_state_reasons
+
+
+def test_a_pushed_queue_names_its_devices_and_forwards_to_the_only_one() -> None:
+    pushed: list[dict[str, object]] = [
+        {"name": "hall", "kind": "direct", "device_uri": "ipp://mfp/ipp/print",
+         "device": {"id": "D1", "name": "mfp", "uri": "ipp://mfp/ipp/print",
+                    "color_capable": False, "duplex_capable": True}, "devices": []},
+        {"name": "secure", "kind": "release", "hold_for_release": True,
+         "device_uri": "socket://one:9100", "device": None,
+         "devices": [{"id": "D2", "name": "one", "uri": "socket://one:9100"}]},
+        {"name": "floor", "kind": "release", "hold_for_release": True, "device_uri": "",
+         "device": None, "devices": [{"id": "D3", "name": "a", "uri": "ipp://a/"},
+                                     {"id": "D4", "name": "b", "uri": "ipp://b/"}]}]
+
+    merged = merge_queues([], pushed)
+
+    assert (merged["hall"].kind, merged["hall"].device_uri) == ("direct", "ipp://mfp/ipp/print")
+    assert [(d.id, d.name, d.color_capable) for d in merged["hall"].devices] == [
+        ("D1", "mfp", False)]
+    assert (merged["secure"].kind, merged["secure"].device_uri) == (
+        "release", "socket://one:9100")
+    # several devices: no single target until a release names one (a later part)
+    assert merged["floor"].device_uri == ""
+    assert [d.name for d in merged["floor"].devices] == ["a", "b"]
+
+
+def test_a_server_that_predates_devices_still_configures_the_queue() -> None:
+    merged = merge_queues([], [{"name": "hall", "device_uri": "ipp://mfp/ipp/print",
+                                "hold_for_release": True}])
+    assert (merged["hall"].kind, merged["hall"].device_uri) == ("release",
+                                                                "ipp://mfp/ipp/print")
+    assert [d.uri for d in merged["hall"].devices] == ["ipp://mfp/ipp/print"]

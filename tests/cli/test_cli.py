@@ -14,7 +14,10 @@ from tests.support.processes import run_cli
 #: Every command a person can type (house rule: a command added or removed is a
 #: reviewed change, as the HTTP routes are pinned in tests/web/test_route_pin.py).
 COMMANDS = {
-    "admin agent-code", "admin credit add", "admin snmp-probe", "admin token", "admin user add",
+    "admin agent-code", "admin credit add", "admin device add", "admin device delete",
+    "admin device list", "admin device set", "admin queue add", "admin queue list",
+    "admin release-group add", "admin release-group add-device", "admin release-group list",
+    "admin release-group remove-device", "admin snmp-probe", "admin token", "admin user add",
     "admin user import", "admin user list", "admin user set", "agent",
     "agent install-cups-backend", "analyse", "config show", "db upgrade", "demo", "popup",
     "print", "remote", "server", "terminal", "version", "virtual-printer",
@@ -166,3 +169,43 @@ def test_a_user_import_prints_every_refused_line_then_one_summary_that_counts_th
     assert lines[-1] == "created 200, updated 0, skipped 0, failed 200"
     assert len(lines) == 201 and all(line.startswith("line ") for line in lines[:-1])
     assert [int(line.split()[1].rstrip(":")) for line in lines[:-1]] == list(range(2, 402, 2))
+
+
+def test_admin_commands_build_devices_release_groups_and_queues(tmp_path: Path) -> None:
+    from printwarden.cli import app
+
+    d = ["--data-dir", str(tmp_path)]
+
+    def cli(*args: str) -> Any:
+        return CliRunner().invoke(app, [*args, *d])
+
+    assert cli("db", "upgrade").exit_code == 0
+    added = cli("admin", "device", "add", "hall", "--uri", "ipp://mfp.lan/ipp/print",
+                "--location", "Hall", "--mono", "--media", "iso_a4_210x297mm",
+                "--snmp", "--snmp-community", "s3cret")
+    assert added.exit_code == 0, added.output
+    assert cli("admin", "device", "add", "lab", "--uri", "socket://10.0.0.9").exit_code == 0
+    bad = cli("admin", "device", "add", "annex", "--uri", "gopher://x")
+    assert bad.exit_code == 2 and "invalid device URI" in bad.output
+    assert "Traceback" not in bad.output
+    assert cli("admin", "device", "set", "lab", "--agent", "nobody").exit_code == 2
+    assert cli("admin", "release-group", "add", "floor", "--device", "hall").exit_code == 0
+    assert cli("admin", "release-group", "add-device", "floor", "lab").exit_code == 0
+    direct = cli("admin", "queue", "add", "hall", "--device", "hall")
+    assert direct.exit_code == 0 and "/ipp/print/hall" in direct.output
+    held = cli("admin", "queue", "add", "secure", "--release-group", "floor",
+               "--owner-check", "release")
+    assert held.exit_code == 0, held.output
+    no_target = cli("admin", "queue", "add", "nowhere")
+    assert no_target.exit_code == 2 and "give its device_id" in no_target.output
+    devices = cli("admin", "device", "list").output
+    assert "mono, duplex" in devices and "colour, duplex" in devices
+    assert "2 device(s)" in devices
+    assert "s3cret" not in devices
+    assert "floor: hall, lab" in cli("admin", "release-group", "list").output
+    queues = cli("admin", "queue", "list").output
+    assert "secure" in queues and "group floor" in queues and "2 queue(s)" in queues
+    busy = cli("admin", "device", "delete", "hall")
+    assert busy.exit_code == 2 and "the device of queue(s) hall" in busy.output
+    assert cli("admin", "release-group", "remove-device", "floor", "lab").exit_code == 0
+    assert cli("admin", "device", "delete", "lab").output.strip() == "deleted device lab"

@@ -90,6 +90,22 @@ def _wait_for(check: Any, timeout: float = 60) -> Any:
     raise AssertionError("condition not met in time")
 
 
+def test_the_demo_has_a_device_a_direct_queue_and_a_release_queue_on_its_group(
+        demo: dict[str, Any]) -> None:
+    admin = httpx.Client(base_url=demo["server_url"])
+    admin.headers["Authorization"] = f"Bearer {_admin_token(demo)}"
+    [device] = admin.get("/api/v1/devices").json()["items"]
+    assert device["name"] == "virtual"
+    assert device["device_uri"].endswith("/ipp/print/virtual")  # the virtual printer
+    [group] = admin.get("/api/v1/release-groups").json()["items"]
+    assert (group["name"], group["device_ids"]) == ("demo-room", [device["id"]])
+    queues = {q["name"]: q for q in admin.get("/api/v1/queues").json()["items"]}
+    assert (queues["direct"]["kind"], queues["direct"]["device_id"]) == ("direct",
+                                                                         device["id"])
+    assert (queues["release"]["kind"], queues["release"]["release_group_id"]) == (
+        "release", group["id"])
+
+
 def test_printing_to_the_demo_queue_reaches_the_virtual_printer_and_charges_once(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -23,9 +23,12 @@ def test_a_covered_job_is_allowed_and_its_cost_reserved(world: World) -> None:
     assert all(e.reason for e in log)
 
 
-def test_a_job_on_a_hold_queue_is_held(world: World) -> None:
-    world.server.devices.update_printer(world.queue.id, {"hold_for_release": True},
-                                        actor="test")
+def test_a_job_on_a_release_queue_is_held(world: World) -> None:
+    devices = world.server.devices
+    group = devices.create_release_group("hall-group", actor="test",
+                                         device_ids=[world.queue.device_id or ""])
+    devices.update_queue(world.queue.id, {"kind": "release", "release_group_id": group.id},
+                         actor="test")
     decision = world.server.jobs.authorize(world.agent, world.request())
     assert (decision.decision, decision.state) == ("hold", JobState.HELD)
     assert world.server.jobs.get_job(decision.job_id).state is JobState.HELD

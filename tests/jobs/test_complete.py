@@ -92,8 +92,8 @@ def test_jobs_are_listed_newest_first_with_filters(world: World) -> None:
     assert total == 2 and len(everything) == 1
 
 
-def test_a_printer_with_jobs_is_disabled_instead_of_deleted(world: World) -> None:
+def test_a_queue_with_jobs_is_disabled_instead_of_deleted(world: World) -> None:
     allowed(world)
-    kept = world.server.devices.delete_printer(world.queue.id, actor="root")
+    kept = world.server.devices.delete_queue(world.queue.id, actor="root")
     assert kept is not None and kept.enabled is False
     assert world.server.devices.queues_for_agent(world.agent.id) == []

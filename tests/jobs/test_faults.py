@@ -80,7 +80,7 @@ def test_a_reservation_whose_job_never_moves_is_released_after_the_job_lifetime(
 def test_a_queue_with_a_shorter_lifetime_is_swept_sooner(timed: World,
                                                          clock: FixedClock) -> None:
     devices, jobs = timed.server.devices, timed.server.jobs
-    devices.update_printer(timed.queue.id, {"job_lifetime_seconds": 600}, actor="admin")
+    devices.update_queue(timed.queue.id, {"job_lifetime_seconds": 600}, actor="admin")
     held = jobs.authorize(timed.agent, timed.request("short"))
     clock.advance(timedelta(hours=1, minutes=11))
     assert jobs.expire_stale() == 1

@@ -8,7 +8,7 @@ from typing import Any
 from printwarden.container import ServerContainer
 from printwarden.core.money import Money
 from printwarden.core.principal import Principal
-from printwarden.devices.model import Printer
+from printwarden.devices.queue_model import Queue
 from printwarden.jobs.messages import Analysis, AuthorizeRequest
 from printwarden.ledger.pricing import PriceRule
 
@@ -21,7 +21,7 @@ class World:
     server: ServerContainer
     agent: Principal
     token: str
-    queue: Printer
+    queue: Queue
     user_id: str
     keys: list[str] = field(default_factory=list)
 

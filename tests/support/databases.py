@@ -53,6 +53,15 @@ class PostgresFactory:
             conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE pw_template")
         return Database(self.cluster.url(name))
 
+    def blank(self) -> Database:
+        """An empty database, not migrated (for tests of the migrations themselves)."""
+        self._count += 1
+        name = f"pw_blank_{self._count}"
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        return Database(self.cluster.url(name))
+
     def drop(self, db: Database) -> None:
         db.dispose()
         name = sa.make_url(db.url).database

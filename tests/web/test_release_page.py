@@ -27,9 +27,11 @@ def _sign_in(client: TestClient, username: str, password: str) -> None:
 def test_the_owner_releases_on_the_page_and_a_forged_form_moves_nothing(
         client: TestClient, server: ServerContainer) -> None:
     world = make_world(server)
-    vault = server.devices.create_printer("vault", actor="t", agent_id=world.agent.id,
-                                          device_uri="ipp://mfp.lan/ipp/print",
-                                          hold_for_release=True, owner_check="release")
+    server.devices.create_printer("vault", actor="t", agent_id=world.agent.id,
+                                  device_uri="ipp://mfp.lan/ipp/print",
+                                  hold_for_release=True, owner_check="release")
+    vault = server.devices.find_device_by_name("vault")
+    assert vault is not None
     request = world.request("1", queue="vault")
     held = server.jobs.authorize(world.agent, request).job_id
     assert client.get("/held", follow_redirects=False).status_code == 303  # anonymous

@@ -61,6 +61,27 @@ def test_an_admin_signs_in_sees_the_dashboard_and_signs_out(
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+def test_the_dashboard_lists_devices_and_queues_apart(client: TestClient,
+                                                     server: ServerContainer) -> None:
+    server.accounts.create_user("ann", roles=("admin",), password="ann-pass-12", actor="t")
+    token = _csrf(client.get("/login").text)
+    client.post("/login", data={"username": "ann", "password": "ann-pass-12", "csrf": token})
+    mfp = server.devices.create_device("hall-mfp", actor="t", device_uri="ipp://mfp.lan/",
+                                       make_and_model="Brother MFC", color_capable=False)
+    group = server.devices.create_release_group("floor", actor="t", device_ids=[mfp.id])
+    server.devices.create_queue("hall", actor="t", device_id=mfp.id)
+    server.devices.create_queue("secure", actor="t", kind="release",
+                                release_group_id=group.id, owner_check="release")
+    page = client.get("/").text
+    devices = page.split('data-testid="devices"')[1].split("</table>")[0]
+    queues = page.split('data-testid="queues"')[1].split("</table>")[0]
+    assert "Brother MFC" in devices and "mono, duplex" not in devices
+    assert "<td>duplex</td>" in devices and "<td>floor</td>" in devices
+    assert "<td>direct</td><td>hall-mfp</td>" in queues
+    assert "<td>release</td><td>release group floor</td>" in queues
+    assert "Brother MFC" not in queues
+
+
 def test_a_plain_user_sees_only_his_own_balances(client: TestClient,
                                                  server: ServerContainer) -> None:
     bob = server.accounts.create_user("bob", password="bob-pass-12", actor="t")

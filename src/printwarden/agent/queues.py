@@ -20,7 +20,23 @@ OWNER_CHECKS = ("authenticate", "release", "trusted-network")
 
 
 @dataclass(frozen=True)
+class QueueDevice:
+    """A device the server says this queue's jobs go to (``id``/``name`` as the server
+    knows them; empty for a device named only in agent.toml)."""
+
+    uri: str
+    id: str = ""
+    name: str = ""
+    color_capable: bool = True
+    duplex_capable: bool = True
+
+
+@dataclass(frozen=True)
 class QueueConfig:
+    """``device_uri`` is where a job is forwarded: a direct queue's device, a release
+    queue's when exactly one device of its group is served here (a choice among several
+    comes with release at a device). ``devices`` lists them all."""
+
     name: str
     device_uri: str = ""
     hold_for_release: bool = False
@@ -34,6 +50,8 @@ class QueueConfig:
     document_policy: str = "rewrite"
     job_lifetime_seconds: int = 24 * 3600
     lost_job_charge: str = "as-sent"
+    kind: str = "direct"
+    devices: tuple[QueueDevice, ...] = ()
 
     @property
     def require_auth(self) -> bool:
@@ -56,10 +74,31 @@ class QueueStatus:
     alerts: tuple[DeviceAlert, ...] = ()
 
 
+def pushed_devices(item: Mapping[str, Any]) -> tuple[QueueDevice, ...]:
+    """The devices of a pushed queue: ``device`` (direct) or ``devices`` (release); a
+    server that predates them sent only ``device_uri``."""
+    found = [item["device"]] if item.get("device") else list(item.get("devices") or [])
+    if not found and item.get("device_uri"):
+        found = [{"uri": item["device_uri"]}]
+    return tuple(QueueDevice(uri=str(d.get("uri") or ""), id=str(d.get("id") or ""),
+                             name=str(d.get("name") or ""),
+                             color_capable=bool(d.get("color_capable", True)),
+                             duplex_capable=bool(d.get("duplex_capable", True)))
+                 for d in found if isinstance(d, Mapping))
+
+
+def _target_uri(devices: tuple[QueueDevice, ...], flat: str) -> str:
+    """Where jobs go: the one device, else what the server put in ``device_uri``."""
+    return devices[0].uri if len(devices) == 1 else flat
+
+
 def merge_queues(local: Iterable[QueueSettings],
                  pushed: Iterable[Mapping[str, Any]]) -> dict[str, QueueConfig]:
     """Local queues, overridden field by field by the server's queue of the same name."""
     merged = {q.name: QueueConfig(name=q.name, device_uri=q.device_uri,
+                                  kind="release" if q.hold_for_release else "direct",
+                                  devices=(QueueDevice(uri=q.device_uri),) if q.device_uri
+                                  else (),
                                   hold_for_release=q.hold_for_release,
                                   failure_policy=q.failure_policy,
                                   lines_per_page=q.lines_per_page, advertise=q.advertise,
@@ -74,9 +113,13 @@ def merge_queues(local: Iterable[QueueSettings],
         owner_check = str(item.get("owner_check") or base.owner_check)
         if local_queue is not None:  # neither side can drop the other's demand
             owner_check = stricter(owner_check, local_queue.owner_check)
+        hold = bool(item.get("hold_for_release", base.hold_for_release))
+        devices = pushed_devices(item) or base.devices
         merged[name] = QueueConfig(
-            name=name, device_uri=str(item.get("device_uri") or base.device_uri),
-            hold_for_release=bool(item.get("hold_for_release", base.hold_for_release)),
+            name=name,
+            device_uri=_target_uri(devices, str(item.get("device_uri") or "")) or base.device_uri,
+            hold_for_release=hold,
+            kind=str(item.get("kind") or ("release" if hold else "direct")), devices=devices,
             failure_policy=str(item.get("failure_policy") or base.failure_policy),
             lines_per_page=base.lines_per_page, from_server=True,
             advertise=bool(item.get("advertise", base.advertise)),
@@ -152,7 +195,7 @@ def queue_status(config: QueueConfig, activity: QueueActivity, *, server_reachab
         reasons.add("spool-area-full")
         accepting = False
         message = "the spool disk is full"
-    if not config.device_uri:
+    if not config.device_uri and not config.devices:
         reasons.add("other-error")
         message = message or "the queue has no device configured"
     state = PROCESSING if activity.busy else IDLE

@@ -1,10 +1,12 @@
 """The demo's print side: a virtual printer, one enrolled agent and two queues.
 
 ``prepare_fleet`` registers the agent in process (as ``printwarden agent --enrol`` would),
-creates the queues ``direct`` (prints at once for an authenticated user) and ``release``
-(held; its owner releases it) on the server, and writes the agent's ``agent.toml`` and
-token. ``Fleet`` runs the virtual printer and the agent as child processes of the demo,
-says when everything answers, and stops them with it.
+creates on the server the device ``virtual`` (the virtual printer, served by the agent),
+the release group ``demo-room`` holding it, and the queues ``direct`` (prints at once on
+the device for an authenticated user) and ``release`` (held; its owner releases it at a
+device of the group), and writes the agent's ``agent.toml`` and token. ``Fleet`` runs
+the virtual printer and the agent as child processes of the demo, says when everything
+answers, and stops them with it.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from printwarden.container import ServerContainer
 log = structlog.get_logger("printwarden.demo")
 ACTOR = "demo"
 AGENT_NAME = "demo-agent"
-#: (name, held for release, owner check, description)
+DEVICE_NAME = "virtual"
+RELEASE_GROUP = "demo-room"
+#: (name, kind, owner check, description)
 QUEUES = (
-    ("direct", False, "authenticate",
+    ("direct", "direct", "authenticate",
      "Prints at once for a signed-in user (IPP authentication), charged on completion"),
-    ("release", True, "release", "Held until its owner releases it at a printer"),
+    ("release", "release", "release", "Held until its owner releases it at a printer"),
 )
 
 
@@ -66,15 +70,7 @@ def prepare_fleet(container: ServerContainer, plan: FleetPlan) -> list[dict[str,
         actor=ACTOR, for_agent_id=enrolled.id if enrolled else None)
     agent, token = devices.register_agent(code, name=AGENT_NAME, hostname=platform.node(),
                                           version=__version__)
-    for name, hold, owner_check, description in QUEUES:
-        fields = {"agent_id": agent.id, "device_uri": plan.device_uri,
-                  "hold_for_release": hold, "owner_check": owner_check,
-                  "description": description, "location": "Demo room"}
-        existing = devices.find_printer_by_name(name)
-        if existing is None:
-            devices.create_printer(name, actor=ACTOR, **fields)
-        else:
-            devices.update_printer(existing.id, fields, actor=ACTOR)
+    _prepare_queues(container, agent.id, plan.device_uri)
     plan.agent_dir.mkdir(parents=True, exist_ok=True)
     agent_toml = {
         "name": AGENT_NAME,
@@ -86,6 +82,37 @@ def prepare_fleet(container: ServerContainer, plan: FleetPlan) -> list[dict[str,
     write_token(load_agent_settings(plan.agent_dir), token)
     return [{"name": name, "uri": plan.queue_uri(name), "owner_check": owner_check}
             for name, _, owner_check, _ in QUEUES]
+
+
+def _prepare_queues(container: ServerContainer, agent_id: str, device_uri: str) -> None:
+    """The demo's device, release group and queues, made or brought up to date (a demo
+    restarted on its data finds them)."""
+    devices = container.devices
+    fields = {"agent_id": agent_id, "device_uri": device_uri, "location": "Demo room",
+              "make_and_model": "printwarden virtual printer",
+              "description": "The demo's virtual IPP Everywhere printer"}
+    device = devices.find_device_by_name(DEVICE_NAME)
+    if device is None:
+        device = devices.create_device(DEVICE_NAME, actor=ACTOR, **fields)
+    else:
+        device = devices.update_device(device.id, fields, actor=ACTOR)
+    group = devices.find_release_group_by_name(RELEASE_GROUP)
+    if group is None:
+        group = devices.create_release_group(RELEASE_GROUP, actor=ACTOR,
+                                             description="The demo room's printers",
+                                             device_ids=[device.id])
+    else:
+        group = devices.add_release_group_member(group.id, device.id, actor=ACTOR)
+    for name, kind, owner_check, description in QUEUES:
+        target = ({"device_id": device.id} if kind == "direct"
+                  else {"release_group_id": group.id, "agent_id": agent_id})
+        queue_fields = {"kind": kind, "owner_check": owner_check, "description": description,
+                        **target}
+        existing = devices.find_queue_by_name(name)
+        if existing is None:
+            devices.create_queue(name, actor=ACTOR, **queue_fields)
+        else:
+            devices.update_queue(existing.id, queue_fields, actor=ACTOR)
 
 
 def _die_with_parent() -> None:

@@ -17,7 +17,7 @@ from ulid import ULID
 
 from printwarden.core.errors import NotFoundError
 from printwarden.core.ids import new_id
-from printwarden.devices.model import AgentEvent, Printer, check_event_kind
+from printwarden.devices.model import AgentEvent, check_event_kind
 from printwarden.devices.tables import agent_events, agents
 
 
@@ -65,11 +65,3 @@ def events_after(conn: Connection, agent_id: str, after_id: str | None,
 def purge_events(conn: Connection, before: datetime) -> int:
     result = conn.execute(agent_events.delete().where(agent_events.c.created_at < before))
     return int(result.rowcount)
-
-
-def config_changed(conn: Connection, at: datetime, agent_ids: set[str | None],
-                   printer: Printer, reason: str) -> None:
-    """Tell each agent of ``agent_ids`` that ``printer`` changed: re-read the configuration."""
-    for agent_id in sorted(a for a in agent_ids if a):
-        append_event(conn, agent_id, "config",
-                     {"reason": reason, "printer_id": printer.id, "printer": printer.name}, at)

@@ -1,16 +1,14 @@
-"""Rows <-> devices model: agents, enrolment codes, printer groups, printers."""
+"""Rows <-> devices model: agents, enrolment codes, pricing groups (devices, release
+groups and queues: ``fleet_store``)."""
 
 from __future__ import annotations
-
-from dataclasses import asdict
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from printwarden.core.errors import NotFoundError
-from printwarden.devices.model import Agent, EnrolmentCode, Printer, PrinterGroup
-from printwarden.devices.tables import agents, enrolment_codes, printer_groups, printers
+from printwarden.devices.model import Agent, EnrolmentCode, PrinterGroup
+from printwarden.devices.tables import agents, enrolment_codes, printer_groups
 
 
 def agent_from_row(row: RowMapping) -> Agent:
@@ -29,17 +27,6 @@ def code_from_row(row: RowMapping) -> EnrolmentCode:
 def group_from_row(row: RowMapping) -> PrinterGroup:
     return PrinterGroup(id=row["id"], name=row["name"], price_list_id=row["price_list_id"],
                         description=row["description"])
-
-
-_PRINTER_COLUMNS = tuple(column.name for column in printers.columns)
-
-
-def printer_from_row(row: RowMapping) -> Printer:
-    return Printer(**{key: row[key] for key in _PRINTER_COLUMNS})
-
-
-def printer_values(printer: Printer) -> dict[str, Any]:
-    return asdict(printer)
 
 
 def get_agent(conn: Connection, agent_id: str) -> Agent:
@@ -84,34 +71,10 @@ def name_taken(conn: Connection, table: sa.Table, name: str, except_id: str = ""
 
 
 #: Prebuilt statements (compiled once): the agent link reads these on every request.
-_PRINTER_BY_ID = sa.select(printers).where(printers.c.id == sa.bindparam("b_id"))
-_PRINTER_BY_NAME = sa.select(printers).where(printers.c.name == sa.bindparam("b_name"))
 _GROUP_BY_ID = sa.select(printer_groups).where(printer_groups.c.id == sa.bindparam("b_id"))
 _AGENT_BY_TOKEN = sa.select(agents).where(agents.c.token_hash == sa.bindparam("b_hash"))
-
-
-def get_printer(conn: Connection, printer_id: str) -> Printer:
-    row = conn.execute(_PRINTER_BY_ID, {"b_id": printer_id}).mappings().first()
-    if row is None:
-        raise NotFoundError(f"no printer with id {printer_id}")
-    return printer_from_row(row)
-
-
-def find_printer_by_name(conn: Connection, name: str) -> Printer | None:
-    row = conn.execute(_PRINTER_BY_NAME, {"b_name": name}).mappings().first()
-    return printer_from_row(row) if row else None
 
 
 def find_agent_by_token_hash(conn: Connection, token_hash: str) -> Agent | None:
     row = conn.execute(_AGENT_BY_TOKEN, {"b_hash": token_hash}).mappings().first()
     return agent_from_row(row) if row else None
-
-
-def list_printers(conn: Connection, *, agent_id: str | None = None,
-                  enabled_only: bool = False) -> list[Printer]:
-    query = sa.select(printers).order_by(printers.c.name)
-    if agent_id is not None:
-        query = query.where(printers.c.agent_id == agent_id)
-    if enabled_only:
-        query = query.where(printers.c.enabled.is_(True))
-    return [printer_from_row(row) for row in conn.execute(query).mappings()]

@@ -1,4 +1,5 @@
-"""Devices tables: agents, enrolment codes, printer groups, printers, agent events."""
+"""Devices tables: agents, enrolment codes, pricing groups (``printer_groups``), devices,
+release groups and their members, queues, agent events."""
 
 from __future__ import annotations
 
@@ -46,8 +47,10 @@ printer_groups = sa.Table(
     sa.Column("description", sa.String(500), nullable=False),
 )
 
-printers = sa.Table(
-    "printers",
+#: Physical printers and MFPs. The ids of devices migrated from ``printers`` (0007) are
+#: those printers' ids: a queue and its device share the id the printer had.
+devices = sa.Table(
+    "devices",
     metadata,
     id_column(primary_key=True),
     sa.Column("name", sa.String(64), nullable=False, unique=True),
@@ -56,13 +59,56 @@ printers = sa.Table(
     sa.Column("group_id", sa.String(ID_LENGTH), sa.ForeignKey("printer_groups.id"),
               nullable=True, index=True),
     sa.Column("price_list_id", sa.String(ID_LENGTH), nullable=True),
+    sa.Column("device_uri", sa.String(500), nullable=False),
+    sa.Column("make_and_model", sa.String(200), nullable=False),
     sa.Column("location", sa.String(200), nullable=False),
     sa.Column("description", sa.String(500), nullable=False),
-    sa.Column("hold_for_release", sa.Boolean(), nullable=False),
-    sa.Column("failure_policy", sa.String(20), nullable=False),
-    sa.Column("device_uri", sa.String(500), nullable=False),
     sa.Column("color_capable", sa.Boolean(), nullable=False),
     sa.Column("duplex_capable", sa.Boolean(), nullable=False),
+    #: PWG media names, a JSON list (empty: the device states none).
+    sa.Column("media_supported", sa.JSON(), nullable=False),
+    sa.Column("snmp_enabled", sa.Boolean(), nullable=False),
+    sa.Column("snmp_version", sa.String(5), nullable=False),
+    sa.Column("snmp_community", sa.String(64), nullable=False),
+    sa.Column("snmp_port", sa.Integer(), nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+release_groups = sa.Table(
+    "release_groups",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("description", sa.String(500), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+release_group_members = sa.Table(
+    "release_group_members",
+    metadata,
+    sa.Column("release_group_id", sa.String(ID_LENGTH), sa.ForeignKey("release_groups.id"),
+              primary_key=True),
+    sa.Column("device_id", sa.String(ID_LENGTH), sa.ForeignKey("devices.id"),
+              primary_key=True, index=True),
+)
+
+#: What users print to. ``kind`` 'direct' has a ``device_id``, 'release' a
+#: ``release_group_id`` (the service keeps exactly one of the two set).
+queues = sa.Table(
+    "queues",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("device_id", sa.String(ID_LENGTH), sa.ForeignKey("devices.id"), nullable=True,
+              index=True),
+    sa.Column("release_group_id", sa.String(ID_LENGTH), sa.ForeignKey("release_groups.id"),
+              nullable=True, index=True),
+    sa.Column("agent_id", sa.String(ID_LENGTH), sa.ForeignKey("agents.id"), nullable=True,
+              index=True),
+    sa.Column("description", sa.String(500), nullable=False),
+    sa.Column("failure_policy", sa.String(20), nullable=False),
     sa.Column("enabled", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("owner_check", sa.String(20), nullable=False),

@@ -1,7 +1,8 @@
 """Authorize a job an agent received: record it, price it, reserve the money, decide.
 
 One write transaction does it all (one BEGIN IMMEDIATE and one fsync on SQLite): look
-up the queue, the user and their groups, price the job, reserve the cost in the ledger
+up the queue, the user and their groups, price the job (``queue_pricing``: a release
+queue's at the dearest device of its group), reserve the cost in the ledger
 (``reserve_in``), then insert the job row with its decision and its log (received ->
 analysed -> decision). The job row and the money can never disagree, and a failure
 leaves nothing behind. A retry with the same (agent, agent_job_key) finds the job and
@@ -33,7 +34,8 @@ from printwarden.jobs.messages import (
     unknown_pages_denial,
 )
 from printwarden.jobs.model import DECISION_STATES, Job, JobEvent, JobState, received, transition
-from printwarden.jobs.ports import Devices, Directory, Ledger, PrinterView
+from printwarden.jobs.ports import Devices, Directory, Ledger, QueueView
+from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.ledger.model import CostBreakdown, JobSpec
 
 
@@ -68,7 +70,7 @@ class Authorizer:
     def authorize_in(self, conn: Connection, agent: Principal,
                      request: AuthorizeRequest) -> Decision:
         """The whole authorize inside the caller's write transaction."""
-        printer = self._devices.find_printer_by_name_in(conn, request.queue)
+        printer = self._devices.find_queue_by_name_in(conn, request.queue)
         if printer is None:
             raise NotFoundError(f"no queue named {request.queue!r}")
         if printer.agent_id != agent.id:
@@ -87,7 +89,7 @@ class Authorizer:
 
     # --- steps -----------------------------------------------------------------------------
 
-    def _opened(self, agent: Principal, printer: PrinterView,
+    def _opened(self, agent: Principal, printer: QueueView,
                 request: AuthorizeRequest) -> tuple[Job, list[JobEvent]]:
         """The new job, received and analysed (in memory: it is inserted once, decided)."""
         now = self._clock.now()
@@ -104,7 +106,7 @@ class Authorizer:
         job, analysed = transition(job, JobState.ANALYSED, reason, now)
         return job, [first, analysed]
 
-    def _decide(self, conn: Connection, job: Job, printer: PrinterView, request: AuthorizeRequest,
+    def _decide(self, conn: Connection, job: Job, printer: QueueView, request: AuthorizeRequest,
                 *, resume: bool) -> _Verdict:
         if not printer.enabled:
             return _Verdict("deny", f"Queue '{printer.name}' is disabled.")
@@ -118,8 +120,10 @@ class Authorizer:
         spec = JobSpec(media=job.media, pages=request.analysis.pages,
                        color_pages=request.billable_color_pages or 0, copies=request.copies,
                        duplex=request.duplex)
-        price_list_id = self._devices.price_list_for_printer_in(conn, printer)
-        cost = self._ledger.cost_in(conn, price_list_id, spec)
+        try:
+            cost = quote_for_queue(conn, self._ledger, self._devices, printer, spec).cost
+        except Unpriceable as exc:
+            return _Verdict("deny", exc.message, user_id=user.id)
         try:
             reservation = self._ledger.reserve_in(
                 conn, job_id=job.id, user_id=user.id, amount=cost.total,

@@ -27,6 +27,7 @@ from printwarden.jobs import store
 from printwarden.jobs.messages import COMPLETION_STATUSES, CompletionResult
 from printwarden.jobs.model import Job, JobState, transitions
 from printwarden.jobs.ports import Devices, Ledger
+from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.ledger.model import JobSpec
 
 S = JobState
@@ -98,21 +99,30 @@ class Completer:
                                     idempotency_key=f"release:{job.id}", actor=actor)
             return Money.zero(currency)
         colour = job.color_pages if color_pages is None else color_pages
-        colour, duplex = min(colour or 0, pages), job.duplex
-        if job.device_id is not None:  # released at a device of its group: its price
-            device = self._devices.device_in(conn, job.device_id)
-            colour = colour if device.color_capable else 0  # a mono device prints grey
-            duplex = duplex and device.duplex_capable
-            price_list_id = self._devices.price_list_for_device_in(conn, device)
-        else:
-            printer = self._devices.get_printer_in(conn, job.printer_id)
-            price_list_id = self._devices.price_list_for_printer_in(conn, printer)
-        spec = JobSpec(media=job.media, pages=pages, color_pages=colour, copies=copies,
-                       duplex=duplex)
-        actual = self._ledger.cost_in(conn, price_list_id, spec).total
+        spec = JobSpec(media=job.media, pages=pages, color_pages=min(colour or 0, pages),
+                       copies=copies, duplex=job.duplex)
+        actual = self._actual_cost(conn, job, spec)
         settlement = self._ledger.settle_in(conn, job.reservation_id, actual,
                                             idempotency_key=f"settle:{job.id}", actor=actor)
         return settlement.charged
+
+    def _actual_cost(self, conn: Connection, job: Job, spec: JobSpec) -> Money:
+        """What printed costs at the device that printed it: the device a held job was
+        released at (a mono device prints grey: colour pages charged mono; one without
+        duplex prints simplex), else the queue's (``queue_pricing``); a queue left with
+        nothing to price at (its devices removed since) prices with the default list."""
+        if job.device_id is not None:
+            device = self._devices.device_in(conn, job.device_id)
+            spec = replace(spec, color_pages=spec.color_pages if device.color_capable else 0,
+                           duplex=spec.duplex and device.duplex_capable)
+            price_list_id = self._devices.price_list_for_device_in(conn, device)
+            return self._ledger.cost_in(conn, price_list_id, spec).total
+        queue = self._devices.get_queue_in(conn, job.printer_id)
+        try:
+            return quote_for_queue(conn, self._ledger, self._devices, queue, spec,
+                                   printable=False).cost.total
+        except Unpriceable:
+            return self._ledger.cost_in(conn, None, spec).total
 
     def _finish(self, conn: Connection, job: Job, status: str, charged: Money,
                 reason: str) -> CompletionResult:

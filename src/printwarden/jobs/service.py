@@ -172,7 +172,7 @@ class JobsService:
                                        not_moved_since=now - shortest, limit=limit,
                                        skip_locked=True):
                 if job.printer_id not in lifetimes:
-                    printer = self._devices.get_printer_in(conn, job.printer_id)
+                    printer = self._devices.get_queue_in(conn, job.printer_id)
                     lifetimes[job.printer_id] = timedelta(
                         seconds=printer.job_lifetime_seconds) + grace
                 if now - job.updated_at < lifetimes[job.printer_id]:

@@ -13,7 +13,8 @@ jobs = sa.Table(
     id_column(primary_key=True),
     sa.Column("agent_id", sa.String(ID_LENGTH), sa.ForeignKey("agents.id"), nullable=False),
     sa.Column("agent_job_key", sa.String(100), nullable=False),
-    sa.Column("printer_id", sa.String(ID_LENGTH), sa.ForeignKey("printers.id"), nullable=False,
+    #: The queue's id (the name dates from before queues and devices were split).
+    sa.Column("printer_id", sa.String(ID_LENGTH), sa.ForeignKey("queues.id"), nullable=False,
               index=True),
     sa.Column("user_id", sa.String(ID_LENGTH), nullable=True, index=True),
     sa.Column("username", sa.String(200), nullable=False, index=True),

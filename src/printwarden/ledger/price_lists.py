@@ -116,6 +116,13 @@ class PriceListOps(LedgerBase):
     def default_price_list(self, kind: str = "print") -> PriceList | None:
         return self._db.read(lambda conn: _default(conn, kind))
 
+    def price_list_currency_in(self, conn: Connection, price_list_id: str | None, *,
+                               kind: str = "print") -> str:
+        """The currency ``price_list_id`` prices in; None: the default list of ``kind``'s,
+        else (no default) the ledger's. An unknown id raises NotFoundError."""
+        price_list = _load(conn, price_list_id) if price_list_id else _default(conn, kind)
+        return price_list.currency if price_list is not None else self.currency
+
     def cost(self, price_list_id: str | None, spec: JobSpec, *,
              kind: str = "print") -> CostBreakdown:
         """Price ``spec``: with the given list, else the default of ``kind``, else free."""

@@ -22,7 +22,7 @@ class HeldQueue(Protocol):
 
 
 class ReleaseDevices(Protocol):
-    def get_printer_in(self, conn: Connection, printer_id: str) -> HeldQueue: ...
+    def get_queue_in(self, conn: Connection, queue_id: str) -> HeldQueue: ...
 
     def release_targets_in(self, conn: Connection,
                            queue_id: str) -> Sequence[ReleaseTarget]:

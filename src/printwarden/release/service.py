@@ -73,7 +73,7 @@ class ReleaseService:
             listed = []
             for job in found:
                 if job.printer_id not in lifetimes:
-                    queue = self._devices.get_printer_in(conn, job.printer_id)
+                    queue = self._devices.get_queue_in(conn, job.printer_id)
                     lifetimes[job.printer_id] = queue.held_job_lifetime_seconds
                     targets[job.printer_id] = self._devices.release_targets_in(
                         conn, job.printer_id)
@@ -223,7 +223,7 @@ class ReleaseService:
                     conn, states=frozenset({JobState.HELD}), limit=limit, skip_locked=True,
                     not_moved_since=now - timedelta(seconds=MIN_HELD_JOB_LIFETIME_SECONDS)):
                 if job.printer_id not in lifetimes:
-                    lifetimes[job.printer_id] = self._devices.get_printer_in(
+                    lifetimes[job.printer_id] = self._devices.get_queue_in(
                         conn, job.printer_id).held_job_lifetime_seconds
                 lifetime = lifetimes[job.printer_id]
                 if now < expires_at(job.created_at, lifetime):

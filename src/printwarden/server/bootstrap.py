@@ -61,7 +61,7 @@ def build_server(
         source_per_minute=settings.login_source_rate_limit_per_minute)
     ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
                            max_posting_minor=settings.max_top_up_minor)
-    devices = DevicesService(database, the_clock, audit,
+    devices = DevicesService(database, the_clock, audit, price_lists=ledger,
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)

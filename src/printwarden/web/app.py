@@ -29,7 +29,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 API_MODULES = (
     "users", "groups", "tokens",
     "accounts", "ledger", "pricing", "quotas",
-    "printers", "agents", "jobs", "release", "agent_link", "agent_auth",
+    "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
+    "agent_auth",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from printwarden.core.money import Money
-from printwarden.devices.service import TRUSTED_NETWORK_WARNING
+from printwarden.devices.queue_model import TRUSTED_NETWORK_WARNING
 from printwarden.ledger.model import Account
 
 if TYPE_CHECKING:
@@ -42,9 +42,13 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
     personal = {a.owner_user_id: a for a in accounts if a.kind == "personal"}
     credit = {a.owner_user_id: a for a in accounts if a.kind == "credit"}
     owners = {u.id: u.username for u in users}
-    queues = container.devices.list_printers()
+    queues = container.devices.list_queues()
+    devices = container.devices.list_devices()
+    release_groups = container.devices.list_release_groups()
     printers = {p.id: p.name for p in queues}
     agent_names = {a.id: a.name for a in agents}
+    device_names = {d.id: d.name for d in devices}
+    group_names = {g.id: g.name for g in release_groups}
     user_rows = []
     for user in users:
         quota, prepaid = personal.get(user.id), credit.get(user.id)
@@ -71,14 +75,28 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
     } for agent in agents]
     queue_rows = [{
         "name": queue.name, "agent": agent_names.get(queue.agent_id or "", ""),
-        "device": queue.device_uri, "owner_check": queue.owner_check,
-        "held": queue.hold_for_release, "enabled": queue.enabled,
+        "kind": queue.kind,
+        "prints_at": device_names.get(queue.device_id or "", "") if queue.device_id
+        else f"release group {group_names.get(queue.release_group_id or '', '')}",
+        "owner_check": queue.owner_check, "enabled": queue.enabled,
         "warning": TRUSTED_NETWORK_WARNING if queue.owner_check == "trusted-network" else "",
     } for queue in queues]
+    device_rows = [{
+        "name": device.name, "agent": agent_names.get(device.agent_id or "", ""),
+        "uri": device.device_uri, "model": device.make_and_model,
+        "location": device.location,
+        "abilities": ", ".join(word for word, able in (("colour", device.color_capable),
+                                                       ("duplex", device.duplex_capable))
+                               if able) or "mono, simplex",
+        "release_groups": ", ".join(g.name for g in release_groups
+                                    if device.id in g.device_ids),
+        "enabled": device.enabled,
+    } for device in devices]
     return {
         "totals": {"users": user_total, "accounts": account_total, "jobs": job_total,
                    "agents": len(agents)},
         "queues": queue_rows,
+        "devices": device_rows,
         "users": user_rows,
         "accounts": [_account_row(a, owners) for a in accounts],
         "jobs": job_rows,

@@ -168,7 +168,7 @@ def test_lp_to_a_release_queue_holds_the_job_until_its_owner_releases_it_charged
     assert root is not None
     principal = live.container.principal_for_user(root.id)
     assert principal is not None
-    vault = live.container.devices.find_printer_by_name("vault")
+    vault = live.container.devices.find_device_by_name("vault")
     assert vault is not None
     outcomes = live.container.release.release(principal, vault.id)
     assert [(o.job_id, o.ok) for o in outcomes] == [(held[0].id, True)]

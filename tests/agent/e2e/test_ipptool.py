@@ -147,7 +147,7 @@ def test_ipptool_print_job_to_a_release_queue_is_held_until_released_then_charge
 
     root = world.server.accounts.get_user_by_username("root")
     principal = world.server.principal_for_user(root.id)
-    vault = world.server.devices.find_printer_by_name("vault")
+    vault = world.server.devices.find_device_by_name("vault")
     assert principal is not None and vault is not None
     [outcome] = world.server.release.release(principal, vault.id, [held[0].id])
     assert outcome.ok, outcome.message

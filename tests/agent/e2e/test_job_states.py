@@ -96,9 +96,9 @@ def test_queues_follow_the_server_health_answers_and_sigterm_stops_cleanly(
     assert health.json()["queues"] == {"first": {"accepting": True},
                                        "second": {"accepting": True}}
 
-    printer = world.server.devices.find_printer_by_name("second")
-    assert printer is not None
-    world.server.devices.delete_printer(printer.id, actor="test")
+    queue = world.server.devices.find_queue_by_name("second")
+    assert queue is not None
+    world.server.devices.delete_queue(queue.id, actor="test")
     poll(lambda: not agent.serves("second"), "the deleted queue to disappear")
     assert agent.serves("first")
 

@@ -180,8 +180,8 @@ def test_a_job_waits_for_its_queues_device_and_prints_once_one_is_configured(
                 found = core.get_job(job.local_id)
                 return found if found is not None and found.state_reason == NO_DEVICE else None
             waited: LocalJob = await wait_for(waiting, "the job waiting for a device")
-            world.server.devices.update_printer(
-                printer.id, {"device_uri": world.device.as_uri()}, actor="test")
+            world.server.devices.update_device(
+                printer.device_id or "", {"device_uri": world.device.as_uri()}, actor="test")
             return waited, await reaches(core, job.local_id, L.COMPLETED)
 
     waited, done = asyncio.run(scenario())

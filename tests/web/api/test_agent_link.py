@@ -39,7 +39,8 @@ def linked(admin_client: TestClient, server: ServerContainer) -> tuple[World, st
     """The job world, plus an agent enrolled over HTTP that serves queue 'hall'."""
     world = make_world(server)
     agent_id, token = enrol(admin_client, "ps-http")
-    server.devices.update_printer(world.queue.id, {"agent_id": agent_id}, actor="test")
+    server.devices.update_device(world.queue.device_id or "", {"agent_id": agent_id},
+                                 actor="test")
     return world, token
 
 
@@ -72,6 +73,33 @@ def test_an_agent_registers_reads_config_authorizes_and_completes(
     assert first.json() == again.json()
     assert first.json()["charged"]["minor"] == 30
     assert world.balance() == (1000 - 30, 0)
+
+
+def test_the_config_carries_each_queues_devices(admin_client: TestClient,
+                                               linked: tuple[World, str]) -> None:
+    world, token = linked
+    devices = world.server.devices
+    hall = devices.get_device(world.queue.device_id or "")
+    agent_id = hall.agent_id
+    devices.update_device(hall.id, {"color_capable": False}, actor="test")
+    other = world.agent.id  # the world's first agent serves a device of the group too
+    far = devices.create_device("far", actor="test", agent_id=other, device_uri="ipp://far/")
+    group = devices.create_release_group("floor", actor="test", device_ids=[hall.id, far.id])
+    devices.create_queue("secure", actor="test", kind="release", release_group_id=group.id,
+                         agent_id=agent_id, owner_check="release")
+    queues = {q["name"]: q for q in admin_client.get(
+        "/api/v1/agent/config", headers=bearer(token)).json()["queues"]}
+    direct = {"id": hall.id, "name": "hall", "uri": "ipp://mfp.lan/ipp/print",
+              "color_capable": False, "duplex_capable": True}
+    assert (queues["hall"]["kind"], queues["hall"]["device"], queues["hall"]["devices"]) == (
+        "direct", direct, [])
+    assert (queues["hall"]["device_uri"], queues["hall"]["hold_for_release"],
+            queues["hall"]["color_capable"]) == ("ipp://mfp.lan/ipp/print", False, False)
+    secure = queues["secure"]
+    assert (secure["kind"], secure["device"], secure["hold_for_release"]) == (
+        "release", None, True)
+    assert secure["devices"] == [direct]  # 'far' is another agent's: find-me, later
+    assert secure["device_uri"] == "ipp://mfp.lan/ipp/print"  # released here, as before
 
 
 def test_a_retried_authorize_answers_the_same_decision(

@@ -13,7 +13,8 @@ from printwarden.container import ServerContainer
 HUGE = "99999999999999999999"
 LIST_ROUTES = ["/api/v1/users", "/api/v1/groups", "/api/v1/tokens", "/api/v1/accounts",
                "/api/v1/ledger/entries", "/api/v1/jobs", "/api/v1/agents",
-               "/api/v1/agents/enrolment-codes", "/api/v1/printers", "/api/v1/printer-groups"]
+               "/api/v1/agents/enrolment-codes", "/api/v1/printers", "/api/v1/printer-groups",
+               "/api/v1/queues", "/api/v1/devices", "/api/v1/release-groups"]
 
 
 @pytest.mark.parametrize("path", LIST_ROUTES)

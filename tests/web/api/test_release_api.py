@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from printwarden.container import ServerContainer
-from printwarden.devices.model import Printer
+from printwarden.devices.device_model import Device
 from tests.jobs.world import MONO_PAGE, World, make_world
 from tests.web.api.test_jobs_api import user_headers
 
@@ -20,10 +20,14 @@ def world(server: ServerContainer) -> World:
 
 
 @pytest.fixture
-def vault(world: World) -> Printer:
-    return world.server.devices.create_printer(
+def vault(world: World) -> Device:
+    """The device of the ``vault`` release queue's group."""
+    world.server.devices.create_printer(
         "vault", actor="test", agent_id=world.agent.id, device_uri="ipp://mfp.lan/ipp/print",
         hold_for_release=True, owner_check="release")
+    device = world.server.devices.find_device_by_name("vault")
+    assert device is not None
+    return device
 
 
 def _hold(world: World, key: str, username: str = "alice") -> str:
@@ -39,7 +43,7 @@ def _release_events(world: World) -> list[dict[str, object]]:
 
 
 def test_a_user_lists_his_held_jobs_priced_and_releases_one(
-        client: TestClient, world: World, vault: Printer) -> None:
+        client: TestClient, world: World, vault: Device) -> None:
     first, second = _hold(world, "1"), _hold(world, "2")
     headers = user_headers(world.server, world.user_id)
     listed = client.get("/api/v1/release/held-jobs", params={"device_id": vault.id},
@@ -60,7 +64,7 @@ def test_a_user_lists_his_held_jobs_priced_and_releases_one(
 
 
 def test_a_spoofed_owner_is_refused_and_bodies_are_checked(
-        client: TestClient, world: World, vault: Printer) -> None:
+        client: TestClient, world: World, vault: Device) -> None:
     alices = _hold(world, "1")
     bob = world.server.accounts.create_user("bob", password="bob-pass-12", actor="test")
     bob_headers = user_headers(world.server, bob.id)
@@ -95,11 +99,12 @@ def test_a_spoofed_owner_is_refused_and_bodies_are_checked(
 
 
 def test_a_job_of_a_direct_queue_or_at_a_device_outside_the_group_stays_put(
-        client: TestClient, world: World, vault: Printer) -> None:
+        client: TestClient, world: World, vault: Device) -> None:
     held = _hold(world, "1")
     direct = world.server.jobs.authorize(world.agent, world.request("2")).job_id
     headers = user_headers(world.server, world.user_id)
-    hall = world.queue  # another queue's device: not in the vault's release group
+    hall = world.server.devices.find_device_by_name("hall")  # not in the vault's group
+    assert hall is not None
     answer = client.post("/api/v1/release/release", headers=headers,
                          json={"device_id": hall.id, "job_ids": [held, direct]})
     outcomes = answer.json()
@@ -112,7 +117,7 @@ def test_a_job_of_a_direct_queue_or_at_a_device_outside_the_group_stays_put(
 
 
 def test_concurrent_releases_of_one_job_release_it_once(
-        client: TestClient, world: World, vault: Printer) -> None:
+        client: TestClient, world: World, vault: Device) -> None:
     held = _hold(world, "1")
     headers = user_headers(world.server, world.user_id)
 
@@ -128,7 +133,7 @@ def test_concurrent_releases_of_one_job_release_it_once(
 
 
 def test_deleting_a_held_job_releases_its_reservation(
-        client: TestClient, world: World, vault: Printer) -> None:
+        client: TestClient, world: World, vault: Device) -> None:
     held = _hold(world, "1")
     assert world.balance() == (1000, 3 * MONO_PAGE)
     headers = user_headers(world.server, world.user_id)

@@ -160,7 +160,7 @@ class Pipeline:
             await self._book.move_async(job, L.FAILED,
                                         f"queue {job.queue!r} no longer exists on this agent")
             return
-        if not config.device_uri:  # not configured yet: the job waits, it is not lost
+        if not (job.release_device_uri or config.device_uri):  # the job waits, not lost
             if job.state_reason != NO_DEVICE:
                 log.warning("queue %s has no device: job %s waits", job.queue, job.local_id)
                 await self._book.update_async(job, state_reason=NO_DEVICE)

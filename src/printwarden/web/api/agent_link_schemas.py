@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from printwarden.core.money import Money
-from printwarden.devices.model import AgentEvent, Printer
+from printwarden.devices.model import AgentEvent
+from printwarden.devices.queue_model import ServedQueue
 from printwarden.jobs.cost_codec import dump_lines
 from printwarden.jobs.messages import (
     Analysis,
@@ -47,12 +48,32 @@ class RegisterOut(BaseModel):
     server_time: datetime
 
 
+class QueueDeviceOut(BaseModel):
+    """A device the agent forwards a queue's jobs to."""
+
+    id: str
+    name: str
+    uri: str
+    color_capable: bool
+    duplex_capable: bool
+
+
 class QueueOut(BaseModel):
-    """What an agent needs to serve a queue and forward its jobs."""
+    """What an agent needs to serve a queue and forward its jobs.
+
+    ``device`` (direct queues) and ``devices`` (release queues: the enabled devices of
+    the group that this agent serves) are the targets. The flat fields are kept for
+    agents that predate them: ``device_uri`` is the one target's URI (a release queue
+    with several devices here has none), ``hold_for_release`` the kind,
+    ``color_capable``/``duplex_capable`` what any target can do, ``location`` the one
+    target's location."""
 
     id: str
     name: str
     ipp_path: str
+    kind: str
+    device: QueueDeviceOut | None
+    devices: list[QueueDeviceOut]
     device_uri: str
     hold_for_release: bool
     failure_policy: str
@@ -66,15 +87,25 @@ class QueueOut(BaseModel):
     lost_job_charge: str
 
     @classmethod
-    def of(cls, printer: Printer) -> QueueOut:
-        return cls(id=printer.id, name=printer.name, ipp_path=printer.ipp_path,
-                   device_uri=printer.device_uri, hold_for_release=printer.hold_for_release,
-                   failure_policy=printer.failure_policy, color_capable=printer.color_capable,
-                   duplex_capable=printer.duplex_capable, location=printer.location,
-                   description=printer.description, owner_check=printer.owner_check,
-                   document_policy=printer.document_policy,
-                   job_lifetime_seconds=printer.job_lifetime_seconds,
-                   lost_job_charge=printer.lost_job_charge)
+    def of(cls, served: ServedQueue) -> QueueOut:
+        queue, single = served.queue, served.single_device
+        targets = [QueueDeviceOut(id=d.id, name=d.name, uri=d.device_uri,
+                                  color_capable=d.color_capable,
+                                  duplex_capable=d.duplex_capable) for d in served.devices]
+        direct = queue.kind == "direct"
+        return cls(id=queue.id, name=queue.name, ipp_path=queue.ipp_path, kind=queue.kind,
+                   device=targets[0] if direct and targets else None,
+                   devices=[] if direct else targets,
+                   device_uri=single.device_uri if single else "",
+                   hold_for_release=queue.hold_for_release,
+                   failure_policy=queue.failure_policy,
+                   color_capable=any(d.color_capable for d in served.devices),
+                   duplex_capable=any(d.duplex_capable for d in served.devices),
+                   location=single.location if single else "",
+                   description=queue.description, owner_check=queue.owner_check,
+                   document_policy=queue.document_policy,
+                   job_lifetime_seconds=queue.job_lifetime_seconds,
+                   lost_job_charge=queue.lost_job_charge)
 
 
 class ConfigOut(BaseModel):
