@@ -22,7 +22,7 @@ def test_an_import_creates_users_groups_cards_and_reports_bad_lines(
     alice = accounts.get_user_by_username("alice")
     assert alice.roles == {"operator", "user"} and alice.has_pin
     assert accounts.authenticate_card("card-1").id == alice.id
-    assert accounts.authenticate_pin("2222").username == "bob"
+    assert accounts.authenticate_username_and_pin("bob", "2222").username == "bob"
     assert [g.name for g in accounts.groups_of(alice.id)] == ["maths", "staff"]
     assert accounts.find_user_by_username("carol") is None
 
