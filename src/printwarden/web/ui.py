@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from printwarden.core.errors import AuthenticationFailed, TooManyAttempts
 from printwarden.core.principal import Principal
 from printwarden.web.csrf import check_csrf, csrf_token
-from printwarden.web.dashboard import dashboard_view, my_accounts_view
+from printwarden.web.dashboard import dashboard_view, me_view
 from printwarden.web.deps import SESSION_USER_KEY, Container, CurrentPrincipal, client_source
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -33,7 +33,7 @@ def home(request: Request, principal: CurrentPrincipal, container: Container) ->
         return RedirectResponse("/login", status_code=303)
     if principal.has_role("admin", "operator"):
         return _page(request, "dashboard.html", principal, **dashboard_view(container))
-    return _page(request, "me.html", principal, accounts=my_accounts_view(container, principal.id))
+    return _page(request, "me.html", principal, **me_view(container, principal))
 
 
 @router.get("/login", response_class=HTMLResponse)
