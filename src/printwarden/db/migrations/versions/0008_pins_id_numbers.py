@@ -77,6 +77,7 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.alter_column("legacy_pin_hash", new_column_name="pin_hash",
                            existing_type=sa.String(64), existing_nullable=True)
+    with op.batch_alter_table("users") as batch:  # after the rename (one batch drops it)
         batch.create_unique_constraint(op.f("uq_users_pin_hash"), ["pin_hash"])
     if dropped_pins or dropped_ids:
         _audit_line("migration.print_codes.downgrade", dropped_pins=dropped_pins,
