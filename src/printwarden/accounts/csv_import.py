@@ -1,128 +1,45 @@
-"""Import users from CSV: lines are applied ``CHUNK`` to a transaction, each line in a
-savepoint of its own, so a bad line never blocks the others and 20,000 lines cost 40
-commits, not 20,000.
+"""Import users from CSV (columns: ``csv_rows.py``), ``CHUNK`` lines to a transaction.
 
-Header (required, any order, case-insensitive): ``username`` plus any of ``full_name``,
-``email``, ``department``, ``groups`` (``;``-separated, created when missing), ``card``,
-``pin`` (the user's PIN: 4-8 digits, goes with his card or username, need not be
-unique), ``id_number`` (an ID number the admin chose: ``id_number_length`` to 18 digits,
-unique) and ``roles`` (``;`` or ``,``-separated). Empty cells leave an existing user's
-value as it is.
+Every line is checked first without the database; a line that fails is reported with its
+number and the others go on. Per chunk, the new users that cannot clash are inserted
+together (``csv_bulk.py``); each other line is applied in a savepoint of its own, so a
+clash (a card in use, the last admin losing his role) fails that line alone. 20,000 lines
+cost 40 commits, not 20,000.
 
 With ``generate_id_numbers`` every user of the file who has no ID number and no
 ``id_number`` cell gets a generated one, listed in the report (``id_numbers``): the only
 time those numbers exist in clear. When the numbers allowed at ``id_number_length`` would
-not cover them, the whole import is refused before any line is applied.
+not cover them, the whole import is refused before any line is applied. Chunks that
+assign ID numbers hold the ID-number lock (``store.lock_id_numbers``) and keep the count.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from printwarden.accounts import group_store, store
-from printwarden.accounts.groups import CardsAndGroupsMixin
-from printwarden.accounts.model import (
-    Group,
-    ImportReport,
-    User,
-    check_id_number_room,
-    normalise_card,
-    normalise_roles,
-    username_key,
-    validate_group_name,
-    validate_id_number,
-    validate_pin,
-    validate_profile,
-    validate_username,
+from printwarden.accounts.csv_bulk import CsvBulkMixin
+from printwarden.accounts.csv_rows import (
+    ImportLine,
+    ImportOptions,
+    LineOutcome,
+    Progress,
+    checked_line,
+    read_csv_rows,
 )
-from printwarden.core.errors import PrintwardenError, ValidationError
+from printwarden.accounts.model import Group, ImportReport, User, check_id_number_room
+from printwarden.core.errors import PrintwardenError
 from printwarden.core.ids import new_id
 
-CSV_COLUMNS = ("username", "full_name", "email", "department", "groups", "card", "pin",
-               "id_number", "roles")
 #: Lines per transaction.
 CHUNK = 500
-PROFILE_COLUMNS = ("full_name", "email", "department")
-#: ``progress(lines done, lines in all)``, called after each committed chunk.
-Progress = Callable[[int, int], None]
+IN_USE = "card, ID number or name already in use"
 
 
-def read_csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """``(line number, row)`` for each non-blank data line; the header is checked first.
-
-    The whole text is parsed before any line is applied: a file that is not CSV (an
-    unclosed quote, a field over the csv module's 128 KiB limit) is refused as a whole
-    with the line where parsing stopped, and nothing is imported.
-    """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        return list(_rows(reader))
-    except csv.Error as exc:
-        raise ValidationError(f"the CSV is malformed at line {reader.line_num}: {exc}; "
-                              "nothing was imported") from exc
-
-
-def _rows(reader: Any) -> Iterator[tuple[int, dict[str, str]]]:
-    header = [name.strip().lower() for name in next(reader, [])]
-    if "username" not in header:
-        raise ValidationError("the CSV needs a header line with at least a 'username' column")
-    unknown = sorted(set(header) - set(CSV_COLUMNS) - {""})
-    if unknown:
-        raise ValidationError(f"unknown CSV column(s): {', '.join(unknown)}; "
-                              f"known: {', '.join(CSV_COLUMNS)}")
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
-        yield reader.line_num, values
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(",", ";").split(";") if part.strip()]
-
-
-@dataclass(frozen=True)
-class ImportLine:
-    """A line that passed every check that needs no database."""
-
-    line: int
-    username: str
-    profile: dict[str, str]
-    roles: frozenset[str] | None
-    groups: tuple[str, ...]
-    card: str | None
-    pin: str | None
-    id_number: str | None
-
-    @property
-    def key(self) -> str:
-        return username_key(self.username)
-
-
-@dataclass(frozen=True)
-class LineOutcome:
-    line: int
-    #: ``created``, ``updated``, ``skipped`` or ``error``
-    kind: str
-    message: str = ""
-    generated: tuple[str, str] | None = None  # (username, ID number)
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    actor: str
-    update_existing: bool
-    generate_id_numbers: bool
-
-
-class CsvImportMixin(CardsAndGroupsMixin):
+class CsvImportMixin(CsvBulkMixin):
     def import_users_csv(self, text: str, *, actor: str, update_existing: bool = True,
                          generate_id_numbers: bool = False,
                          progress: Progress | None = None) -> ImportReport:
@@ -131,7 +48,7 @@ class CsvImportMixin(CardsAndGroupsMixin):
         lines: list[ImportLine] = []
         for number, row in rows:
             try:
-                lines.append(self._checked_line(number, row))
+                lines.append(checked_line(number, row, id_number_length=self.id_number_length))
             except PrintwardenError as exc:
                 report.errors.append((number, exc.message))
         options = ImportOptions(actor, update_existing, generate_id_numbers)
@@ -140,12 +57,13 @@ class CsvImportMixin(CardsAndGroupsMixin):
         done = len(rows) - len(lines)
         for start in range(0, len(lines), CHUNK):
             chunk = lines[start:start + CHUNK]
-            for outcome in self._db.write(self._chunk_work(chunk, options)):
+            for outcome in self._apply_chunk(chunk, options):
                 self._count(report, outcome)
             done += len(chunk)
             if progress is not None:
                 progress(done, len(rows))
         report.errors.sort()
+        report.id_numbers.sort()
         return report
 
     @staticmethod
@@ -157,19 +75,6 @@ class CsvImportMixin(CardsAndGroupsMixin):
         if outcome.generated is not None:
             report.id_numbers.append((outcome.line, *outcome.generated))
 
-    def _checked_line(self, number: int, row: dict[str, str]) -> ImportLine:
-        username = validate_username(row.get("username", ""))
-        validate_profile(**{column: row.get(column) for column in PROFILE_COLUMNS})
-        return ImportLine(
-            line=number, username=username,
-            profile={column: row[column] for column in PROFILE_COLUMNS if row.get(column)},
-            roles=normalise_roles(_split(row["roles"])) if row.get("roles") else None,
-            groups=tuple(validate_group_name(name) for name in _split(row.get("groups", ""))),
-            card=normalise_card(row["card"]) if row.get("card") else None,
-            pin=validate_pin(row["pin"]) if row.get("pin") else None,
-            id_number=validate_id_number(row["id_number"], min_length=self.id_number_length)
-            if row.get("id_number") else None)
-
     def _check_room_for_generated(self, lines: list[ImportLine], update_existing: bool) -> None:
         """Refuse the whole import when the numbers to generate would not fit."""
         def read(conn: Connection) -> tuple[int, dict[str, bool]]:
@@ -180,32 +85,47 @@ class CsvImportMixin(CardsAndGroupsMixin):
             line.key not in holders or (update_existing and not holders[line.key]))}
         check_id_number_room(assigned, self.id_number_length, adding=len(wanted))
 
-    def _chunk_work(self, chunk: list[ImportLine],
-                    options: ImportOptions) -> Callable[[Connection], list[LineOutcome]]:
-        return lambda conn: self._import_chunk(conn, chunk, options)
+    def _apply_chunk(self, chunk: list[ImportLine],
+                     options: ImportOptions) -> list[LineOutcome]:
+        """One transaction; should the fast path meet a concurrent writer's row (a
+        unique clash), the chunk is applied again line by line."""
+        try:
+            return self._db.write(self._chunk_work(chunk, options, bulk=True))
+        except IntegrityError:
+            return self._db.write(self._chunk_work(chunk, options, bulk=False))
 
-    def _import_chunk(self, conn: Connection, chunk: list[ImportLine],
-                      options: ImportOptions) -> list[LineOutcome]:
-        assigned: int | None = None
-        if options.generate_id_numbers or any(line.id_number for line in chunk):
-            store.lock_id_numbers(conn)
-            assigned = store.count_id_numbers(conn)
-        outcomes = []
-        for line in chunk:
-            try:
-                with conn.begin_nested():
-                    outcome, added = self._import_line(conn, line, options, assigned)
-            except PrintwardenError as exc:
-                outcomes.append(LineOutcome(line.line, "error", exc.message))
-                continue
-            except IntegrityError:
-                outcomes.append(LineOutcome(line.line, "error",
-                                            "card, ID number or name already in use"))
-                continue
-            if assigned is not None:
-                assigned += added
-            outcomes.append(outcome)
-        return outcomes
+    def _chunk_work(self, chunk: list[ImportLine], options: ImportOptions, *,
+                    bulk: bool) -> Callable[[Connection], list[LineOutcome]]:
+        def work(conn: Connection) -> list[LineOutcome]:
+            assigned: int | None = None
+            if options.generate_id_numbers or any(line.id_number for line in chunk):
+                store.lock_id_numbers(conn)
+                assigned = store.count_id_numbers(conn)
+            outcomes: list[LineOutcome] = []
+            left = chunk
+            if bulk:
+                done = self._create_in_bulk(conn, chunk, options, assigned)
+                outcomes, left = done.outcomes, done.left
+                if assigned is not None:
+                    assigned += done.id_numbers_added
+            for line in left:
+                outcome, added = self._import_in_savepoint(conn, line, options, assigned)
+                if assigned is not None:
+                    assigned += added
+                outcomes.append(outcome)
+            return outcomes
+
+        return work
+
+    def _import_in_savepoint(self, conn: Connection, line: ImportLine, options: ImportOptions,
+                             assigned: int | None) -> tuple[LineOutcome, int]:
+        try:
+            with conn.begin_nested():
+                return self._import_line(conn, line, options, assigned)
+        except PrintwardenError as exc:
+            return LineOutcome(line.line, "error", exc.message), 0
+        except IntegrityError:
+            return LineOutcome(line.line, "error", IN_USE), 0
 
     def _import_line(self, conn: Connection, line: ImportLine, options: ImportOptions,
                      assigned: int | None) -> tuple[LineOutcome, int]:
