@@ -114,25 +114,6 @@ def test_the_per_minute_allowance_is_a_setting(db: Database, clock: FixedClock,
         strict.authenticate_password("bob", "guess", source="s")
 
 
-def test_a_print_code_identifies_its_user(accounts: AccountsService) -> None:
-    bob = accounts.create_user("bob", pin="4711", actor="t")
-    assert accounts.authenticate_pin("4711").id == bob.id
-    with pytest.raises(AuthenticationFailed):
-        accounts.authenticate_pin("4712")
-    with pytest.raises(AuthenticationFailed):
-        accounts.authenticate_pin("not-a-pin")
-
-
-def test_pin_failures_are_limited_per_source(accounts: AccountsService) -> None:
-    accounts.create_user("bob", pin="4711", actor="t")
-    for guess in range(11):
-        with pytest.raises(AuthenticationFailed):
-            accounts.authenticate_pin(f"{9000 + guess}", source="terminal-1")
-    with pytest.raises(TooManyAttempts):
-        accounts.authenticate_pin("4711", source="terminal-1")
-    assert accounts.authenticate_pin("4711", source="terminal-2").username == "bob"
-
-
 def test_cards_are_stored_hashed_and_found_by_any_spelling(accounts: AccountsService,
                                                             db: Database) -> None:
     bob = accounts.create_user("bob", actor="t")

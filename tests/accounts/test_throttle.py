@@ -63,3 +63,38 @@ def test_the_memory_is_bounded(clock: FixedClock) -> None:
     throttle.check(["a"])  # the oldest key was forgotten
     with pytest.raises(TooManyAttempts):
         throttle.check(["d"])
+
+
+def test_an_attempt_is_counted_as_it_is_allowed_and_forgiven_on_success(
+        clock: FixedClock) -> None:
+    throttle = AttemptThrottle(clock, per_minute=3)
+    taken = [throttle.attempt(["k"]) for _ in range(3)]
+    with pytest.raises(TooManyAttempts):
+        throttle.attempt(["k"])  # refused attempts are not counted
+    throttle.forgive(["k"], taken[0])  # the first one succeeded after all
+    assert throttle.retry_after(["k"]) == 0
+    throttle.attempt(["k"])
+    assert throttle.retry_after(["k"]) >= 1
+
+
+def test_parallel_attempts_never_share_a_free_slot(clock: FixedClock) -> None:
+    import threading
+
+    throttle = AttemptThrottle(clock, per_minute=7)
+    start = threading.Barrier(50)
+    allowed: list[int] = []
+
+    def attempt() -> None:
+        start.wait()
+        try:
+            throttle.attempt(["k", "other"])
+            allowed.append(1)
+        except TooManyAttempts:
+            pass
+
+    threads = [threading.Thread(target=attempt) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(allowed) == 7

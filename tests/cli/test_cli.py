@@ -209,3 +209,37 @@ def test_admin_commands_build_devices_release_groups_and_queues(tmp_path: Path) 
     assert busy.exit_code == 2 and "the device of queue(s) hall" in busy.output
     assert cli("admin", "release-group", "remove-device", "floor", "lab").exit_code == 0
     assert cli("admin", "device", "delete", "lab").output.strip() == "deleted device lab"
+
+
+def test_pins_and_id_numbers_from_the_shell(tmp_path: Path) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    added = run_cli("admin", "user", "add", "gus", "--pin", "1111", "--generate-id-number", *d)
+    assert added.returncode == 0, added.stderr
+    number = added.stdout.split("ID number of gus: ")[1].split()[0]
+    assert len(number) == 8 and number.isdigit() and "shown only now" in added.stderr
+    both = run_cli("admin", "user", "set", "gus", "--id-number", "12345678",
+                   "--clear-id-number", *d)
+    assert both.returncode == 2 and "one of" in both.stderr
+    short = run_cli("admin", "user", "set", "gus", "--id-number", "1234", *d)
+    assert short.returncode == 2 and "8 to 18 digits" in short.stderr
+    assert run_cli("admin", "user", "add", "hal", "--pin", "1111", *d).returncode == 0  # shared
+    cleared = run_cli("admin", "user", "set", "gus", "--clear-pin", "--clear-id-number", *d)
+    assert cleared.returncode == 0, cleared.stderr
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text("username,pin\n" + "".join(f"u{i},{i % 3:04d}\n" for i in range(1200)))
+    needs_file = run_cli("admin", "user", "import", str(csv_file), "--generate-id-numbers", *d)
+    assert needs_file.returncode == 2 and "--id-numbers-out" in needs_file.stderr
+    out = tmp_path / "numbers.csv"
+    imported = run_cli("admin", "user", "import", str(csv_file), "--generate-id-numbers",
+                       "--id-numbers-out", str(out), "--progress", *d)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stderr.splitlines() == [f"imported {n}/1200 lines" for n in (500, 1000,
+                                                                                  1200)]
+    assert imported.stdout.strip() == ("created 1200, updated 0, skipped 0, failed 0, 1200 ID "
+                                       f"number(s) written to {out}")
+    assert out.stat().st_mode & 0o777 == 0o600
+    rows = out.read_text().splitlines()
+    assert rows[0] == "username,id_number" and len(rows) == 1201 and rows[1].startswith("u0,")
+    again = run_cli("admin", "user", "import", str(csv_file), "--generate-id-numbers",
+                    "--id-numbers-out", str(out), *d)
+    assert again.returncode == 2 and "exists" in again.stderr  # never overwrites the numbers

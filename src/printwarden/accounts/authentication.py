@@ -1,10 +1,11 @@
-"""Authentication by password, print code (PIN), card and API token; principals of users.
+"""Authentication by username and password and by API token; principals of users.
 
 Every failure raises AuthenticationFailed with the same generic message, and an unknown
 username costs the same argon2 verification as a wrong password, so a caller can tell
-them apart neither by the answer nor by its time. Failures are throttled (growing delays,
-``core.throttle``): passwords per (username, source) and per source, PINs, cards and API
-tokens per source. Nothing locks a name: its owner signing in from elsewhere is let in.
+them apart neither by the answer nor by its time. Password failures are throttled per
+(username, source), per source and per terminal and written to the audit log
+(``sign_in_attempts.py``); API-token failures per source. Nothing locks a name: its owner
+signing in from elsewhere is let in. Card, PIN and ID-number sign-ins: ``device_sign_in.py``.
 """
 
 from __future__ import annotations
@@ -23,19 +24,21 @@ from printwarden.accounts.credentials import (
     verify_password,
 )
 from printwarden.accounts.model import (
-    PIN_PATTERN,
     ApiToken,
     User,
-    normalise_card,
     username_key,
     validate_token_name,
 )
-from printwarden.accounts.service_base import AccountsBase
-from printwarden.core.errors import AuthenticationFailed, NotFoundError, ValidationError
+from printwarden.accounts.sign_in_attempts import (
+    Gate,
+    Place,
+    SignInAttemptsMixin,
+    typed_name,
+)
+from printwarden.core.errors import AuthenticationFailed, NotFoundError
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal
 
-BAD_CREDENTIALS = "invalid credentials"
 BAD_TOKEN = "unknown or revoked token"
 #: ``last_used_at`` is refreshed at most this often, so reads do not all become writes.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -45,59 +48,28 @@ def principal_of(user: User) -> Principal:
     return Principal(kind="user", id=user.id, name=user.username, roles=user.roles)
 
 
-class AuthenticationMixin(AccountsBase):
-    def authenticate_password(self, username: str, password: str, *,
-                              source: str = "") -> User:
+class AuthenticationMixin(SignInAttemptsMixin):
+    def authenticate_password(self, username: str, password: str, *, source: str = "",
+                              terminal: str = "") -> User:
         """The active user with this password; ``source`` (the client's address, or
-        ``agent:ID/address``) keys the throttle. TooManyAttempts while it says wait."""
+        ``agent:ID/address``) and ``terminal`` key the throttles. TooManyAttempts while
+        they say wait."""
         name = username_key(username)[:256]
-        keys = [f"user:{name}@{source}"]
-        self._throttle.check(keys)
-        self._source_throttle.check([f"source:{source}"])
+        place = Place.of(source, terminal)
+        gates = [Gate(self._throttle, (f"user:{name}@{place.source}",), reset_on_success=True),
+                 *self._place_gates(place)]
+        taken = self._enter(gates)
         found = self._db.read(lambda conn: store.password_hash_of(conn, name))
         user, password_hash = found if found else (None, None)
         matches = verify_password(password_hash, password)  # runs for unknown names too
         if user is None or not matches or not user.active:
-            self._throttle.record_failure(keys)
-            self._source_throttle.record_failure([f"source:{source}"])
-            raise AuthenticationFailed(BAD_CREDENTIALS)
-        self._throttle.reset(keys[0])
+            self._failed("password", gates, place, user_id=user.id if user else None,
+                         username=typed_name(username))
+        self._succeeded(gates, taken)
         if password_hash and needs_rehash(password_hash):
             new_hash = hash_password(password)
             self._db.write(lambda conn: store.update_user_row(conn, user.id,
                                                               password_hash=new_hash))
-        return user
-
-    def authenticate_pin(self, pin: str, *, source: str = "") -> User:
-        """The active user whose print code is ``pin``; ``source`` keys the rate limit."""
-        key = f"pin:{source}"
-        self._throttle.check([key])
-        code = pin.strip()
-        user = None
-        if PIN_PATTERN.fullmatch(code):
-            pin_hash = self._keys.pin(code)
-            user = self._db.read(lambda conn: store.load_user_by_pin_hash(conn, pin_hash))
-        return self._accept(user, key)
-
-    def authenticate_card(self, card_number: str, *, source: str = "") -> User:
-        """The active owner of the card; ``source`` (e.g. a terminal id) keys the rate limit."""
-        key = f"card:{source}"
-        self._throttle.check([key])
-        try:
-            number_hash = self._keys.card(normalise_card(card_number))
-        except ValidationError:
-            return self._accept(None, key)
-
-        def read(conn: Connection) -> User | None:
-            found = store.card_id_by_hash(conn, number_hash)
-            return store.load_user(conn, found[1]) if found else None
-
-        return self._accept(self._db.read(read), key)
-
-    def _accept(self, user: User | None, limit_key: str) -> User:
-        if user is None or not user.active:
-            self._throttle.record_failure([limit_key])
-            raise AuthenticationFailed(BAD_CREDENTIALS)
         return user
 
     # --- API tokens -----------------------------------------------------------------------

@@ -1,4 +1,12 @@
-"""Secrets at rest: argon2id password hashes, keyed HMACs for cards and PINs, token digests."""
+"""Secrets at rest: argon2id password hashes, keyed HMACs for cards, PINs and ID numbers,
+token digests.
+
+Every keyed digest is HMAC-SHA256 under the server's card key (``secrets.json``, outside
+the database), each kind of secret with its own prefix so that no two kinds ever share a
+digest: a card number as is, ``id:NUMBER`` for an ID number, ``pin:USER_ID:PIN`` for a PIN
+(bound to its user, so two users with the same PIN have different digests), and
+``pin:CODE`` for a print code written before 0008 (then unique, it needed no user).
+"""
 
 from __future__ import annotations
 
@@ -62,9 +70,27 @@ class KeyedHasher:
         """HMAC-SHA256(key, normalised card number)."""
         return self.digest(normalised_number)
 
-    def pin(self, pin: str) -> str:
-        """HMAC-SHA256(key, "pin:" + code): a PIN never shares a digest with a card number."""
-        return self.digest(f"pin:{pin}")
+    def user_pin(self, user_id: str, pin: str) -> str:
+        """HMAC-SHA256(key, "pin:" + user id + ":" + PIN)."""
+        return self.digest(f"pin:{user_id}:{pin}")
+
+    def legacy_print_code(self, code: str) -> str:
+        """HMAC-SHA256(key, "pin:" + code): how print codes were stored before 0008."""
+        return self.digest(f"pin:{code}")
+
+    def id_number(self, number: str) -> str:
+        """HMAC-SHA256(key, "id:" + number)."""
+        return self.digest(f"id:{number}")
+
+
+def digests_match(stored: str | None, computed: str) -> bool:
+    """Constant-time comparison of a stored digest (None never matches)."""
+    return stored is not None and hmac.compare_digest(stored, computed)
+
+
+def new_id_number(length: int) -> str:
+    """A uniformly random ``length``-digit number; leading zeros are part of it."""
+    return f"{secrets.randbelow(10 ** length):0{length}d}"
 
 
 def new_api_token() -> str:

@@ -1,128 +1,170 @@
-"""Import users from CSV: one transaction per line, so a bad line never blocks the others.
+"""Import users from CSV (columns: ``csv_rows.py``), ``CHUNK`` lines to a transaction.
 
-Header (required, any order, case-insensitive): ``username`` plus any of ``full_name``,
-``email``, ``department``, ``groups`` (``;``-separated, created when missing), ``card``,
-``pin``, ``roles`` (``;`` or ``,``-separated). Empty cells leave an existing user's value
-as it is.
+Every line is checked first without the database; a line that fails is reported with its
+number and the others go on. Per chunk, the new users that cannot clash are inserted
+together (``csv_bulk.py``); each other line is applied in a savepoint of its own, so a
+clash (a card in use, the last admin losing his role) fails that line alone. 20,000 lines
+cost 40 commits, not 20,000.
+
+With ``generate_id_numbers`` every user of the file who has no ID number and no
+``id_number`` cell gets a generated one, listed in the report (``id_numbers``): the only
+time those numbers exist in clear. When the numbers allowed at ``id_number_length`` would
+not cover them, the whole import is refused before any line is applied. Chunks that
+assign ID numbers hold the ID-number lock (``store.lock_id_numbers``) and keep the count.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from printwarden.accounts import group_store, store
-from printwarden.accounts.groups import CardsAndGroupsMixin
-from printwarden.accounts.model import (
-    Group,
-    ImportReport,
-    User,
-    normalise_card,
-    normalise_roles,
-    username_key,
-    validate_group_name,
-    validate_pin,
-    validate_profile,
-    validate_username,
+from printwarden.accounts.csv_bulk import CsvBulkMixin
+from printwarden.accounts.csv_rows import (
+    ImportLine,
+    ImportOptions,
+    LineOutcome,
+    Progress,
+    checked_line,
+    read_csv_rows,
 )
-from printwarden.core.errors import PrintwardenError, ValidationError
+from printwarden.accounts.model import Group, ImportReport, User, check_id_number_room
+from printwarden.core.errors import PrintwardenError
 from printwarden.core.ids import new_id
 
-CSV_COLUMNS = ("username", "full_name", "email", "department", "groups", "card", "pin", "roles")
+#: Lines per transaction.
+CHUNK = 500
+IN_USE = "card, ID number or name already in use"
 
 
-def read_csv_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """``(line number, row)`` for each non-blank data line; the header is checked first.
-
-    The whole text is parsed before any line is applied: a file that is not CSV (an
-    unclosed quote, a field over the csv module's 128 KiB limit) is refused as a whole
-    with the line where parsing stopped, and nothing is imported.
-    """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        return list(_rows(reader))
-    except csv.Error as exc:
-        raise ValidationError(f"the CSV is malformed at line {reader.line_num}: {exc}; "
-                              "nothing was imported") from exc
-
-
-def _rows(reader: Any) -> Iterator[tuple[int, dict[str, str]]]:
-    header = [name.strip().lower() for name in next(reader, [])]
-    if "username" not in header:
-        raise ValidationError("the CSV needs a header line with at least a 'username' column")
-    unknown = sorted(set(header) - set(CSV_COLUMNS) - {""})
-    if unknown:
-        raise ValidationError(f"unknown CSV column(s): {', '.join(unknown)}; "
-                              f"known: {', '.join(CSV_COLUMNS)}")
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
-        yield reader.line_num, values
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(",", ";").split(";") if part.strip()]
-
-
-class CsvImportMixin(CardsAndGroupsMixin):
-    def import_users_csv(self, text: str, *, actor: str,
-                         update_existing: bool = True) -> ImportReport:
+class CsvImportMixin(CsvBulkMixin):
+    def import_users_csv(self, text: str, *, actor: str, update_existing: bool = True,
+                         generate_id_numbers: bool = False,
+                         progress: Progress | None = None) -> ImportReport:
+        rows = read_csv_rows(text)
         report = ImportReport()
-        for line, row in read_csv_rows(text):
+        lines: list[ImportLine] = []
+        for number, row in rows:
             try:
-                outcome = self._import_row(row, actor=actor, update_existing=update_existing)
+                lines.append(checked_line(number, row, id_number_length=self.id_number_length))
             except PrintwardenError as exc:
-                report.errors.append((line, exc.message))
-                continue
-            except IntegrityError:
-                report.errors.append((line, "card, print code or name already in use"))
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
+                report.errors.append((number, exc.message))
+        options = ImportOptions(actor, update_existing, generate_id_numbers)
+        if generate_id_numbers:
+            self._check_room_for_generated(lines, update_existing)
+        done = len(rows) - len(lines)
+        for start in range(0, len(lines), CHUNK):
+            chunk = lines[start:start + CHUNK]
+            for outcome in self._apply_chunk(chunk, options):
+                self._count(report, outcome)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(rows))
+        report.errors.sort()
+        report.id_numbers.sort()
         return report
 
-    def _import_row(self, row: dict[str, str], *, actor: str, update_existing: bool) -> str:
-        """Validate ``row`` fully, then apply it in one transaction; the outcome's field name."""
-        username = validate_username(row.get("username", ""))
-        validate_profile(**{column: row.get(column) for column in
-                            ("full_name", "email", "department")})
-        roles = normalise_roles(_split(row["roles"])) if row.get("roles") else None
-        groups = [validate_group_name(name) for name in _split(row.get("groups", ""))]
-        card = normalise_card(row["card"]) if row.get("card") else None
-        pin_hash = self._keys.pin(validate_pin(row["pin"])) if row.get("pin") else None
+    @staticmethod
+    def _count(report: ImportReport, outcome: LineOutcome) -> None:
+        if outcome.kind == "error":
+            report.errors.append((outcome.line, outcome.message))
+            return
+        setattr(report, outcome.kind, getattr(report, outcome.kind) + 1)
+        if outcome.generated is not None:
+            report.id_numbers.append((outcome.line, *outcome.generated))
 
-        def work(conn: Connection) -> str:
-            user = store.load_user_by_key(conn, username_key(username))
-            if user is not None and not update_existing:
-                return "skipped"
-            outcome = "updated" if user is not None else "created"
-            if user is None:
-                user = self.create_user_in(conn, User(
-                    id=new_id(), username=username, full_name=row.get("full_name", ""),
-                    email=row.get("email", ""), department=row.get("department", ""),
-                    roles=roles or frozenset({"user"}), active=True,
-                    created_at=self._clock.now()), None, pin_hash, actor=actor)
-            else:
-                changes: dict[str, object] = {
-                    column: row[column] for column in ("full_name", "email", "department")
-                    if row.get(column)}
-                if roles is not None:
-                    changes["roles"] = store.roles_text(roles)
-                self.update_user_in(conn, user.id, changes, actor=actor)
-                if pin_hash is not None:
-                    self.set_pin_in(conn, user.id, pin_hash, actor=actor)
-            self._import_card(conn, user.id, card, actor=actor)
-            for name in groups:
-                group = self._group_named(conn, name, actor=actor)
-                self.add_member_in(conn, group.id, user.id, actor=actor)
-            return outcome
+    def _check_room_for_generated(self, lines: list[ImportLine], update_existing: bool) -> None:
+        """Refuse the whole import when the numbers to generate would not fit."""
+        def read(conn: Connection) -> tuple[int, dict[str, bool]]:
+            return store.count_id_numbers(conn), store.id_number_holders_by_key(conn)
 
-        return self._db.write(work)
+        assigned, holders = self._db.read(read)
+        wanted = {line.key for line in lines if line.id_number is None and (
+            line.key not in holders or (update_existing and not holders[line.key]))}
+        check_id_number_room(assigned, self.id_number_length, adding=len(wanted))
+
+    def _apply_chunk(self, chunk: list[ImportLine],
+                     options: ImportOptions) -> list[LineOutcome]:
+        """One transaction; should the fast path meet a concurrent writer's row (a
+        unique clash), the chunk is applied again line by line."""
+        try:
+            return self._db.write(self._chunk_work(chunk, options, bulk=True))
+        except IntegrityError:
+            return self._db.write(self._chunk_work(chunk, options, bulk=False))
+
+    def _chunk_work(self, chunk: list[ImportLine], options: ImportOptions, *,
+                    bulk: bool) -> Callable[[Connection], list[LineOutcome]]:
+        def work(conn: Connection) -> list[LineOutcome]:
+            assigned: int | None = None
+            if options.generate_id_numbers or any(line.id_number for line in chunk):
+                store.lock_id_numbers(conn)
+                assigned = store.count_id_numbers(conn)
+            outcomes: list[LineOutcome] = []
+            left = chunk
+            if bulk:
+                done = self._create_in_bulk(conn, chunk, options, assigned)
+                outcomes, left = done.outcomes, done.left
+                if assigned is not None:
+                    assigned += done.id_numbers_added
+            for line in left:
+                outcome, added = self._import_in_savepoint(conn, line, options, assigned)
+                if assigned is not None:
+                    assigned += added
+                outcomes.append(outcome)
+            return outcomes
+
+        return work
+
+    def _import_in_savepoint(self, conn: Connection, line: ImportLine, options: ImportOptions,
+                             assigned: int | None) -> tuple[LineOutcome, int]:
+        try:
+            with conn.begin_nested():
+                return self._import_line(conn, line, options, assigned)
+        except PrintwardenError as exc:
+            return LineOutcome(line.line, "error", exc.message), 0
+        except IntegrityError:
+            return LineOutcome(line.line, "error", IN_USE), 0
+
+    def _import_line(self, conn: Connection, line: ImportLine, options: ImportOptions,
+                     assigned: int | None) -> tuple[LineOutcome, int]:
+        """Apply one checked line; its outcome and how many ID numbers it added."""
+        actor = options.actor
+        user = store.load_user_by_key(conn, line.key)
+        if user is not None and not options.update_existing:
+            return LineOutcome(line.line, "skipped"), 0
+        kind = "updated" if user is not None else "created"
+        if user is None:
+            user_id = new_id()
+            pin_hash = self._keys.user_pin(user_id, line.pin) if line.pin else None
+            user = self.create_user_in(conn, User(
+                id=user_id, username=line.username, full_name=line.profile.get("full_name", ""),
+                email=line.profile.get("email", ""),
+                department=line.profile.get("department", ""),
+                roles=line.roles or frozenset({"user"}), active=True,
+                created_at=self._clock.now()), None, pin_hash, actor=actor)
+        else:
+            changes: dict[str, object] = dict(line.profile)
+            if line.roles is not None:
+                changes["roles"] = store.roles_text(line.roles)
+            self.update_user_in(conn, user.id, changes, actor=actor)
+            if line.pin is not None:
+                self.set_pin_in(conn, user.id, line.pin, actor=actor)
+        self._import_card(conn, user.id, line.card, actor=actor)
+        for name in line.groups:
+            group = self._group_named(conn, name, actor=actor)
+            self.add_member_in(conn, group.id, user.id, actor=actor)
+        if assigned is None:
+            return LineOutcome(line.line, kind), 0
+        others = assigned - (1 if user.has_id_number else 0)
+        if line.id_number is not None:
+            self.set_id_number_in(conn, user.id, line.id_number, actor=actor, assigned=others)
+            return LineOutcome(line.line, kind), others + 1 - assigned
+        if options.generate_id_numbers and not user.has_id_number:
+            number = self.generate_id_number_in(conn, user.id, actor=actor, assigned=others)
+            return LineOutcome(line.line, kind, generated=(user.username, number)), 1
+        return LineOutcome(line.line, kind), 0
 
     def _import_card(self, conn: Connection, user_id: str, card: str | None, *,
                      actor: str) -> None:

@@ -13,14 +13,14 @@ from printwarden.accounts.model import (
     normalise_card,
     validate_group_name,
 )
-from printwarden.accounts.users import UsersMixin
+from printwarden.accounts.pins_and_id_numbers import PinsAndIdNumbersMixin
 from printwarden.core.errors import ConflictError, NotFoundError
 from printwarden.core.ids import new_id
 
 _CARD_TAKEN = "this card is already registered"
 
 
-class CardsAndGroupsMixin(UsersMixin):
+class CardsAndGroupsMixin(PinsAndIdNumbersMixin):
     # --- cards ----------------------------------------------------------------------------
     def add_card(self, user_id: str, card_number: str, *, actor: str) -> Card:
         number = normalise_card(card_number)

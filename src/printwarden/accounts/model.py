@@ -7,11 +7,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from printwarden.core.errors import ValidationError
+from printwarden.core.errors import ConflictError, ValidationError
 
 USER_ROLES = frozenset({"admin", "operator", "user"})
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+#: A PIN goes with a card or a username. ``[0-9]`` is ASCII only (``\d`` would take
+#: Arabic-Indic or fullwidth digits too).
 PIN_PATTERN = re.compile(r"[0-9]{4,8}")
+DIGITS = re.compile(r"[0-9]+")
+#: An ID number identifies its user alone: long, and sparse (``ID_NUMBER_DENSITY``).
+MIN_ID_NUMBER_LENGTH = 8
+MAX_ID_NUMBER_LENGTH = 18
+#: Fewer than one number in this many of a length's space is ever assigned, so that a
+#: guess hits someone with a chance below 1/ID_NUMBER_DENSITY.
+ID_NUMBER_DENSITY = 10_000
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 MAX_CARD_LENGTH = 128
@@ -33,6 +42,7 @@ class User:
     created_at: datetime
     has_password: bool = False
     has_pin: bool = False
+    has_id_number: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,9 @@ class ImportReport:
     updated: int = 0
     skipped: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: ``(line number, username, ID number)`` of each number the import generated: the
+    #: only time these numbers exist in clear.
+    id_numbers: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -126,10 +139,45 @@ def validate_password(password: str) -> None:
 
 
 def validate_pin(pin: str) -> str:
+    """The PIN stripped of surrounding blanks: 4 to 8 ASCII digits, or ValidationError."""
     code = pin.strip()
-    if not PIN_PATTERN.fullmatch(code):
-        raise ValidationError("print code (PIN) must be 4 to 8 digits")
+    if len(code) > 64 or not PIN_PATTERN.fullmatch(code):
+        raise ValidationError("a PIN must be 4 to 8 digits (ASCII 0-9)")
     return code
+
+
+def validate_id_number(number: str, *, min_length: int = MIN_ID_NUMBER_LENGTH) -> str:
+    """The ID number stripped of surrounding blanks: ``min_length`` to
+    ``MAX_ID_NUMBER_LENGTH`` ASCII digits (leading zeros count), or ValidationError."""
+    code = number.strip()
+    wrong_length = ValidationError(f"an ID number must be {min_length} to "
+                                   f"{MAX_ID_NUMBER_LENGTH} digits long")
+    if len(code) > MAX_ID_NUMBER_LENGTH:
+        raise wrong_length
+    if not DIGITS.fullmatch(code):
+        raise ValidationError("an ID number is made of ASCII digits 0-9 only")
+    if len(code) < min_length:
+        raise wrong_length
+    return code
+
+
+def id_numbers_allowed(length: int) -> int:
+    """How many numbers of ``length`` digits may be assigned: the most N with
+    N * ID_NUMBER_DENSITY < 10 ** length."""
+    return int((10 ** length - 1) // ID_NUMBER_DENSITY)
+
+
+def check_id_number_room(assigned: int, length: int, *, adding: int = 1) -> None:
+    """Refuse (ConflictError) to assign ``adding`` more numbers of ``length`` digits when
+    ``assigned`` (every user's ID number, whatever its length) are already out: the
+    count is over all lengths, so each length's space stays sparse whatever was set."""
+    limit = id_numbers_allowed(length)
+    if assigned + adding > limit:
+        raise ConflictError(
+            f"cannot assign {adding} more ID number(s): {assigned} are assigned and "
+            f"{length}-digit numbers allow at most {limit} (fewer than 1 in "
+            f"{ID_NUMBER_DENSITY:,} of the space, so that guesses stay hopeless); raise "
+            f"the setting id_number_length to {length + 1} or more")
 
 
 def normalise_card(number: str) -> str:

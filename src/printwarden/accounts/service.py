@@ -2,11 +2,15 @@
 
 It is assembled from small parts, each in its own module:
 
-    AccountsBase          base.py            db, clock, audit log, HMAC keys, throttles
-     +-- UsersMixin       users.py           users, passwords, print codes
-     |    +-- CardsAndGroupsMixin  groups.py cards, groups, memberships
-     |         +-- CsvImportMixin  csv_import.py
-     +-- AuthenticationMixin  authentication.py  password/PIN/card login, API tokens, principals
+    AccountsBase          service_base.py    db, clock, audit log, HMAC keys, throttles
+     +-- UsersMixin       users.py           users, passwords
+     |    +-- PinsAndIdNumbersMixin  pins_and_id_numbers.py  PINs, ID numbers
+     |         +-- CardsAndGroupsMixin  groups.py  cards, groups, memberships
+     |              +-- CsvImportMixin  csv_import.py
+     +-- SignInAttemptsMixin  sign_in_attempts.py  throttle keys and audit of sign-ins
+          +-- AuthenticationMixin  authentication.py  password login, API tokens, principals
+          +-- DeviceSignInMixin    device_sign_in.py  card, card + PIN, username + PIN,
+                                                      ID number
 
 Mutating methods take ``actor`` and write an audit line in the same transaction.
 Methods ending in ``_in`` run inside a caller's transaction (``conn``).
@@ -16,13 +20,16 @@ from __future__ import annotations
 
 from printwarden.accounts.authentication import AuthenticationMixin
 from printwarden.accounts.csv_import import CsvImportMixin
+from printwarden.accounts.device_sign_in import DeviceSignInMixin
 
 
-class AccountsService(CsvImportMixin, AuthenticationMixin):
-    """Users, groups, cards, print codes, passwords, roles and API tokens.
+class AccountsService(CsvImportMixin, AuthenticationMixin, DeviceSignInMixin):
+    """Users, groups, cards, PINs, ID numbers, passwords, roles and API tokens.
 
     Constructed as ``AccountsService(db, clock, audit, card_hmac_key, login_per_minute=..,
-    source_per_minute=..)``. The sign-in throttles live in this instance (per process).
+    source_per_minute=.., pin_per_minute=.., terminal_per_minute=..,
+    card_alone_allowed=.., id_number_length=..)``. The sign-in throttles live in this
+    instance (per process).
     """
 
 

@@ -1,7 +1,13 @@
 """Accounts tables: users, cards, user groups and memberships, API tokens.
 
-Secrets are never stored in clear: ``password_hash`` is argon2id, ``pin_hash`` and
-``cards.number_hash`` are HMAC-SHA256 under the server key, ``token_hash`` is sha256.
+Secrets are never stored in clear: ``password_hash`` is argon2id; ``pin_hash``,
+``legacy_pin_hash``, ``id_number_hash`` and ``cards.number_hash`` are HMAC-SHA256 under
+the server key (``accounts/credentials.py`` says of what); ``token_hash`` is sha256.
+
+A PIN goes with a card or a username and need not be unique; an ID number identifies its
+user alone and is unique. ``legacy_pin_hash`` holds a print code written before
+migration 0008: it is the user's PIN until his next successful sign-in with it replaces
+it by a ``pin_hash`` (a user has one or the other, never both).
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ users = sa.Table(
     sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=True),
-    sa.Column("pin_hash", sa.String(64), nullable=True, unique=True),
+    sa.Column("pin_hash", sa.String(64), nullable=True),
+    sa.Column("legacy_pin_hash", sa.String(64), nullable=True),
+    sa.Column("id_number_hash", sa.String(64), nullable=True, unique=True),
 )
 
 cards = sa.Table(

@@ -1,4 +1,4 @@
-"""Use cases on users: create, read, list, update, password and print code (PIN)."""
+"""Use cases on users: create (with a PIN), read, list, update, password."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from printwarden.accounts.service_base import AccountsBase
 from printwarden.core.errors import ConflictError, NotFoundError, ValidationError
 from printwarden.core.ids import new_id
 
-_PIN_TAKEN = "this print code is already in use; choose another"
-
 
 class UsersMixin(AccountsBase):
     def create_user(self, username: str, *, full_name: str = "", email: str = "",
@@ -35,25 +33,25 @@ class UsersMixin(AccountsBase):
         if password is not None:
             validate_password(password)
             password_hash = hash_password(password)
-        pin_hash = self._keys.pin(validate_pin(pin)) if pin else None
-        user = User(id=new_id(), username=name, full_name=full_name.strip(),
+        user_id = new_id()
+        pin_hash = self._keys.user_pin(user_id, validate_pin(pin)) if pin else None
+        user = User(id=user_id, username=name, full_name=full_name.strip(),
                     email=email.strip(), department=department.strip(),
                     roles=normalise_roles(roles), active=active,
                     created_at=self._clock.now(), has_password=password_hash is not None,
                     has_pin=pin_hash is not None)
         return self._write_unique(
             lambda conn: self.create_user_in(conn, user, password_hash, pin_hash, actor=actor),
-            f"username {name!r} or its print code is already taken")
+            f"username {name!r} is already taken")
 
     def create_user_in(self, conn: Connection, user: User, password_hash: str | None,
                        pin_hash: str | None, *, actor: str) -> User:
-        """Insert a validated ``user`` inside the caller's transaction."""
+        """Insert a validated ``user`` inside the caller's transaction; ``pin_hash`` is
+        ``KeyedHasher.user_pin(user.id, PIN)``."""
         existing = store.load_user_by_key(conn, username_key(user.username))
         if existing is not None:
             raise ConflictError(f"username {user.username!r} is already taken "
                                 f"(by {existing.username!r})")
-        if pin_hash is not None and store.pin_hash_owner(conn, pin_hash) is not None:
-            raise ConflictError(_PIN_TAKEN)
         store.insert_user(conn, user, password_hash=password_hash, pin_hash=pin_hash)
         self._audit.record_in(conn, actor, "user.create", user.id, username=user.username,
                               roles=sorted(user.roles), active=user.active)
@@ -133,17 +131,3 @@ class UsersMixin(AccountsBase):
             self._audit.record_in(conn, actor, "user.password", user_id)
 
         self._db.write(work)
-
-    def set_pin(self, user_id: str, pin: str | None, *, actor: str) -> None:
-        """Set the user's print code, or clear it with ``None``/``""``."""
-        pin_hash = self._keys.pin(validate_pin(pin)) if pin else None
-        self._write_unique(lambda conn: self.set_pin_in(conn, user_id, pin_hash, actor=actor),
-                           _PIN_TAKEN)
-
-    def set_pin_in(self, conn: Connection, user_id: str, pin_hash: str | None, *,
-                   actor: str) -> None:
-        self.user_in(conn, user_id)
-        if pin_hash is not None and store.pin_hash_owner(conn, pin_hash) not in (None, user_id):
-            raise ConflictError(_PIN_TAKEN)
-        store.update_user_row(conn, user_id, pin_hash=pin_hash)
-        self._audit.record_in(conn, actor, "user.pin", user_id, cleared=pin_hash is None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,7 +14,7 @@ import typer
 
 from printwarden.cli.admin_fleet import device_app, queue_app, release_group_app
 from printwarden.cli.support import fail, guarded, server_settings
-from printwarden.core.errors import NotFoundError
+from printwarden.core.errors import NotFoundError, ValidationError
 from printwarden.core.money import Money
 
 if TYPE_CHECKING:  # the container (SQLAlchemy...) is imported when a command runs, so
@@ -30,6 +33,10 @@ admin_app.add_typer(release_group_app, name="release-group")
 admin_app.add_typer(queue_app, name="queue")
 
 ACTOR = "cli"
+PIN_HELP = "PIN, 4-8 digits: goes with the user's card or username (need not be unique)."
+ID_NUMBER_HELP = ("ID number chosen by the admin (id_number_length to 18 digits, unique): "
+                  "signs the user in alone.")
+GENERATE_HELP = "Generate an ID number and print it (shown only now)."
 DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data directory.",
                                               show_default=False)]
 
@@ -53,25 +60,52 @@ def user_add(
     role: Annotated[list[str] | None, typer.Option(help="Role (repeat): admin, operator, "
                                                    "user.")] = None,
     password: Annotated[str | None, typer.Option(help="Password (>= 8 characters).")] = None,
-    pin: Annotated[str | None, typer.Option(help="Numeric print code, 4-8 digits.")] = None,
+    pin: Annotated[str | None, typer.Option(help=PIN_HELP)] = None,
     card: Annotated[str | None, typer.Option(help="Card number.")] = None,
+    id_number: Annotated[str | None, typer.Option(help=ID_NUMBER_HELP)] = None,
+    generate_id_number: Annotated[bool, typer.Option(
+        "--generate-id-number", help=GENERATE_HELP)] = False,
 ) -> None:
     """Create a user (with a personal and a credit account)."""
 
     container = _container(data_dir)
 
-    def run() -> str:
-        user = container.accounts.create_user(
+    def run() -> tuple[str, str | None]:
+        accounts = container.accounts
+        user = accounts.create_user(
             username, full_name=full_name, email=email, department=department,
             roles=tuple(role or ("user",)), password=password, pin=pin, actor=ACTOR)
         if card:
-            container.accounts.add_card(user.id, card, actor=ACTOR)
+            accounts.add_card(user.id, card, actor=ACTOR)
+        number = _id_number_change(container, user.id, id_number, generate_id_number)
         container.ledger.personal_account(user.id)
         container.ledger.credit_account(user.id)
-        return user.id
+        return user.id, number
 
-    user_id = guarded(run)
+    user_id, number = guarded(run)
     typer.echo(f"created user {username} ({user_id})")
+    _show_id_number(username, number)
+
+
+def _id_number_change(container: ServerContainer, user_id: str, chosen: str | None,
+                      generate: bool, clear: bool = False) -> str | None:
+    """Apply at most one ID-number option; the generated number, if any."""
+    if sum((chosen is not None, generate, clear)) > 1:
+        raise ValidationError("give one of --id-number, --generate-id-number and "
+                              "--clear-id-number")
+    if chosen is not None:
+        container.accounts.set_id_number(user_id, chosen, actor=ACTOR)
+    elif clear:
+        container.accounts.clear_id_number(user_id, actor=ACTOR)
+    elif generate:
+        return container.accounts.generate_id_number(user_id, actor=ACTOR)
+    return None
+
+
+def _show_id_number(username: str, number: str | None) -> None:
+    if number is not None:
+        typer.echo(f"ID number of {username}: {number}")
+        typer.echo("(shown only now: it signs the user in at a printer by itself)", err=True)
 
 
 @user_app.command("list")
@@ -106,53 +140,104 @@ def user_set(
     active: Annotated[bool | None, typer.Option("--active/--inactive",
                                                 help="Enable or disable.")] = None,
     password: Annotated[str | None, typer.Option(help="New password.")] = None,
-    pin: Annotated[str | None, typer.Option(help="New print code.")] = None,
+    pin: Annotated[str | None, typer.Option(help=f"New {PIN_HELP}")] = None,
+    clear_pin: Annotated[bool, typer.Option("--clear-pin", help="Remove the PIN.")] = False,
     card: Annotated[str | None, typer.Option(help="Add a card.")] = None,
+    id_number: Annotated[str | None, typer.Option(help=ID_NUMBER_HELP)] = None,
+    generate_id_number: Annotated[bool, typer.Option(
+        "--generate-id-number", help=GENERATE_HELP + " Replaces the old one.")] = False,
+    clear_id_number: Annotated[bool, typer.Option(
+        "--clear-id-number", help="Remove the ID number.")] = False,
 ) -> None:
-    """Change a user's details, roles, password, print code or cards."""
+    """Change a user's details, roles, password, PIN, ID number or cards."""
 
     container = _container(data_dir)
 
-    def run() -> None:
+    def run() -> str | None:
         accounts = container.accounts
         user = accounts.get_user_by_username(username)
+        if pin is not None and clear_pin:
+            raise ValidationError("give --pin or --clear-pin, not both")
         accounts.update_user(user.id, full_name=full_name, email=email, department=department,
                              roles=tuple(role) if role else None, active=active, actor=ACTOR)
         if password is not None:
             accounts.set_password(user.id, password, actor=ACTOR)
-        if pin is not None:
-            accounts.set_pin(user.id, pin, actor=ACTOR)
+        if pin is not None or clear_pin:
+            accounts.set_pin(user.id, None if clear_pin else pin, actor=ACTOR)
         if card is not None:
             accounts.add_card(user.id, card, actor=ACTOR)
+        return _id_number_change(container, user.id, id_number, generate_id_number,
+                                 clear_id_number)
 
-    guarded(run)
+    number = guarded(run)
     typer.echo(f"updated user {username}")
+    _show_id_number(username, number)
 
 
 @user_app.command("import")
 def user_import(
     csv_file: Annotated[Path, typer.Argument(help="CSV with a header: username, full_name, "
-                                             "email, department, groups, card, pin, roles.")],
+                                             "email, department, groups, card, pin, "
+                                             "id_number, roles.")],
     data_dir: DataDir = None,
+    generate_id_numbers: Annotated[bool, typer.Option(
+        "--generate-id-numbers", help="Generate an ID number for every user of the file "
+        "who has none (and no id_number cell); needs --id-numbers-out.")] = False,
+    id_numbers_out: Annotated[Path | None, typer.Option(
+        help="New file (mode 0600) that receives the generated numbers as CSV "
+        "(username,id_number): the only copy in clear.", show_default=False)] = None,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress", help="Show lines done on stderr (default: when stderr "
+        "is a terminal).", show_default=False)] = None,
 ) -> None:
     """Import or update users from a CSV file."""
 
+    if generate_id_numbers and id_numbers_out is None:
+        fail("--generate-id-numbers needs --id-numbers-out FILE for the new numbers")
+    if id_numbers_out is not None and id_numbers_out.exists():
+        fail(f"{id_numbers_out} exists; name a new file for the ID numbers")
     container = _container(data_dir)
     try:
         text = csv_file.read_text("utf-8-sig")
     except OSError as exc:
         fail(f"cannot read {csv_file}: {exc.strerror}")
-    report = guarded(lambda: container.accounts.import_users_csv(text, actor=ACTOR))
+    show = sys.stderr.isatty() if progress is None else progress
+    report = guarded(lambda: container.accounts.import_users_csv(
+        text, actor=ACTOR, generate_id_numbers=generate_id_numbers,
+        progress=_progress_printer(sys.stderr.isatty()) if show else None))
+    if id_numbers_out is not None:
+        guarded(lambda: _write_id_numbers(id_numbers_out, report.id_numbers))
     # every refused line first (stderr), then the summary as the very last line (stdout),
     # each stream flushed before the other is written: the two never interleave
     if report.errors:
         typer.echo("\n".join(f"line {line}: {message}" for line, message in report.errors),
                    err=True)
         sys.stderr.flush()
-    typer.echo(report.summary())
+    typer.echo(report.summary() + (f", {len(report.id_numbers)} ID number(s) written to "
+                                   f"{id_numbers_out}" if id_numbers_out else ""))
     sys.stdout.flush()
     if report.errors:
         raise typer.Exit(1)
+
+
+def _progress_printer(terminal: bool) -> Callable[[int, int], None]:
+    """``imported N/M lines`` on stderr: rewritten in place on a terminal, else a line each."""
+    def show(done: int, total: int) -> None:
+        start = "\r" if terminal else ""
+        end = "" if terminal and done < total else "\n"
+        sys.stderr.write(f"{start}imported {done}/{total} lines{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _write_id_numbers(path: Path, numbers: list[tuple[int, str, str]]) -> None:
+    """The generated numbers, in a file only its owner may read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["username", "id_number"])
+        writer.writerows((username, number) for _, username, number in numbers)
 
 
 @credit_app.command("add")

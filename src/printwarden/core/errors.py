@@ -7,6 +7,7 @@
      +-- PermissionDenied       authenticated but not allowed (HTTP 403)
      +-- AuthenticationFailed   bad credentials or token (HTTP 401)
      |    +-- TooManyAttempts   too many failures from here: wait ``retry_after`` s (429)
+     |    +-- PinRequired       this site wants a PIN with the card (401, before any lookup)
      +-- InsufficientFunds      a limited account cannot cover a cost (HTTP 402)
      +-- ConfigurationError     settings or data directory unusable (stops a service)
      +-- ServiceUnavailable     the database cannot be reached now (HTTP 503 + Retry-After)
@@ -55,6 +56,16 @@ class TooManyAttempts(AuthenticationFailed):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many failed attempts; try again in {retry_after} s")
         self.retry_after = max(1, retry_after)
+
+
+class PinRequired(AuthenticationFailed):
+    """A card alone is not enough here: ask for the PIN too. Raised before the card is
+    looked up, so it says nothing about whether the card is known."""
+
+    code = "pin_required"
+
+    def __init__(self) -> None:
+        super().__init__("a PIN is required with the card")
 
 
 class ConfigurationError(PrintwardenError):

@@ -61,6 +61,18 @@ class ServerSettings(LayeredSettings):
         "growing delays (also PIN, card and API-token failures per source)")
     login_source_rate_limit_per_minute: int = Field(
         default=20, ge=1, description="failed sign-ins per source over all names a minute")
+    pin_rate_limit_per_minute: int = Field(
+        default=5, ge=1, description="failed PINs per user (card + PIN, username + PIN) "
+        "before growing delays, counted over 24 hours across every terminal and source")
+    terminal_rate_limit_per_minute: int = Field(
+        default=20, ge=1, description="failed sign-ins per terminal a minute over every "
+        "method (card, PIN, ID number, password)")
+    card_alone_allowed: bool = Field(
+        default=True, description="a card alone signs its owner in at a device; false: "
+        "a PIN goes with every card")
+    id_number_length: int = Field(
+        default=8, ge=8, le=18, description="digits of a generated ID number; at most 1 "
+        "in 10,000 of the numbers of this length are ever assigned")
     enrolment_rate_limit_per_minute: int = Field(
         default=10, ge=1, description="failed agent registrations per source a minute")
     max_request_body_bytes: int = Field(

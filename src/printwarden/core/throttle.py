@@ -12,6 +12,11 @@ longer he goes on, while a person who mistyped a few times never notices.
 Nothing is locked: the owner of a name signing in from another source is not concerned,
 and every key frees itself by waiting.
 
+``attempt`` checks and counts in one step, under the throttle's lock: concurrent
+attempts cannot all pass through the same free slot (a burst of 100 parallel guesses
+is let through ``per_minute`` at most). The caller ``forgive``s an attempt that
+succeeded, or ``reset``s the key.
+
 The counts live in this process only (one throttle per service instance): several
 server instances each allow the limit. No I/O; the clock is injected.
 """
@@ -19,6 +24,7 @@ server instances each allow the limit. No I/O; the clock is injected.
 from __future__ import annotations
 
 import math
+import threading
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -42,6 +48,7 @@ class AttemptThrottle:
         self._memory = memory
         self._max_keys = max_keys
         self._failures: dict[str, deque[datetime]] = {}
+        self._lock = threading.Lock()
 
     def _recent(self, key: str, now: datetime) -> deque[datetime]:
         times = self._failures.get(key)
@@ -68,13 +75,47 @@ class AttemptThrottle:
 
     def check(self, keys: Iterable[str]) -> None:
         """Raise TooManyAttempts (with the seconds to wait) unless every key may try now."""
-        now = self._clock.now()
+        with self._lock:
+            self._check(list(keys), self._clock.now())
+
+    def _check(self, keys: list[str], now: datetime) -> None:
         wait = max((self.allowed_at(key, now) - now for key in keys), default=timedelta(0))
         if wait > timedelta(0):
             raise TooManyAttempts(math.ceil(wait.total_seconds()))
 
+    def attempt(self, keys: Iterable[str]) -> datetime:
+        """Check that every key may try now and count this attempt as a failure of each,
+        atomically; the instant returned lets ``forgive`` take it back on success."""
+        wanted = list(keys)
+        with self._lock:
+            now = self._clock.now()
+            self._check(wanted, now)
+            self._record(wanted, now)
+        return now
+
+    def forgive(self, keys: Iterable[str], at: datetime) -> None:
+        """Take back the attempt counted at ``at`` (it succeeded)."""
+        with self._lock:
+            for key in keys:
+                times = self._failures.get(key)
+                if times is not None and at in times:
+                    times.remove(at)
+                    if not times:
+                        del self._failures[key]
+
+    def retry_after(self, keys: Iterable[str]) -> int:
+        """Seconds until every key may try again (0: now)."""
+        with self._lock:
+            now = self._clock.now()
+            wait = max((self.allowed_at(key, now) - now for key in keys),
+                       default=timedelta(0))
+        return max(0, math.ceil(wait.total_seconds()))
+
     def record_failure(self, keys: Iterable[str]) -> None:
-        now = self._clock.now()
+        with self._lock:
+            self._record(list(keys), self._clock.now())
+
+    def _record(self, keys: list[str], now: datetime) -> None:
         for key in keys:
             self._recent(key, now)
             if key not in self._failures and len(self._failures) >= self._max_keys:
@@ -83,7 +124,8 @@ class AttemptThrottle:
 
     def reset(self, key: str) -> None:
         """Forget ``key``'s failures (after a success under it)."""
-        self._failures.pop(key, None)
+        with self._lock:
+            self._failures.pop(key, None)
 
     def _forget_oldest(self) -> None:
         oldest = min(self._failures, key=lambda k: self._failures[k][-1])

@@ -26,6 +26,15 @@ class AuditLog:
             detail=detail,
         ))
 
+    def record_many_in(self, conn: Connection, actor: str,
+                       lines: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Record ``(action, target, detail)`` lines in one statement (bulk imports)."""
+        if lines:
+            at = self._clock.now()
+            conn.execute(audit_log.insert(), [
+                {"id": new_id(), "at": at, "actor": actor, "action": action,
+                 "target": target, "detail": detail} for action, target, detail in lines])
+
     def record(self, actor: str, action: str, target: str = "", **detail: Any) -> None:
         self._db.write(lambda conn: self.record_in(conn, actor, action, target, **detail))
 

@@ -1,4 +1,5 @@
-"""Demo data: an admin, users with cards, PINs and balances, a group, a project, prices, a quota.
+"""Demo data: an admin, users with cards, PINs, ID numbers and balances, a group, a
+project, prices, a quota.
 
 Seeding is idempotent: a second ``printwarden demo`` on the same data directory reuses what
 is there (and the admin password recorded in ``demo.json``).
@@ -27,20 +28,21 @@ class DemoUser:
     full_name: str
     department: str
     password: str
-    pin: str
+    pin: str  # goes with the card or the username
     card: str
     credit_minor: int
     groups: tuple[str, ...] = ()
     roles: tuple[str, ...] = ("user",)
+    id_number: str = ""  # signs in alone; fixed (and so public) as the demo's passwords are
 
 
 DEMO_USERS = (
     DemoUser("alice", "Alice Martin", "Physics", "alice-demo-1", "1111", "04A1B2C3D4", 1000,
-             ("students",)),
+             ("students",), id_number="31415926"),
     DemoUser("bob", "Bob Dupont", "History", "bob-demo-1", "2222", "04B2C3D4E5", 150,
-             ("students",)),
+             ("students",), id_number="27182818"),
     DemoUser("carol", "Carol Nguyen", "IT Services", "carol-demo-1", "3333", "04C3D4E5F6", 2500,
-             ("staff",), ("user", "operator")),
+             ("staff",), ("user", "operator"), id_number="14142135"),
 )
 
 
@@ -93,6 +95,8 @@ def seed_demo(container: ServerContainer) -> DemoInfo:
                 email=f"{demo.username}@example.org", roles=demo.roles, password=demo.password,
                 pin=demo.pin, actor=ACTOR)
             accounts.add_card(user.id, demo.card, actor=ACTOR)
+            if demo.id_number:
+                accounts.set_id_number(user.id, demo.id_number, actor=ACTOR)
             for group_name in demo.groups:
                 accounts.add_member(groups[group_name].id, user.id, actor=ACTOR)
         credit = ledger.credit_account(user.id)
@@ -101,7 +105,8 @@ def seed_demo(container: ServerContainer) -> DemoInfo:
                           idempotency_key=f"demo:credit:{demo.username}", actor=ACTOR,
                           note="demo starting credit")
         users_out.append({"username": demo.username, "password": demo.password, "pin": demo.pin,
-                          "card": demo.card, "full_name": demo.full_name})
+                          "card": demo.card, "id_number": demo.id_number,
+                          "full_name": demo.full_name})
     for group in groups.values():
         ledger.group_account(group.id, name=f"{group.name} quota")
     _seed_project(container, currency)

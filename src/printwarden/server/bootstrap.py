@@ -58,7 +58,11 @@ def build_server(
     accounts = AccountsService(
         database, the_clock, audit, settings.card_hmac_key.encode(),
         login_per_minute=settings.login_rate_limit_per_minute,
-        source_per_minute=settings.login_source_rate_limit_per_minute)
+        source_per_minute=settings.login_source_rate_limit_per_minute,
+        pin_per_minute=settings.pin_rate_limit_per_minute,
+        terminal_per_minute=settings.terminal_rate_limit_per_minute,
+        card_alone_allowed=settings.card_alone_allowed,
+        id_number_length=settings.id_number_length)
     ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
                            max_posting_minor=settings.max_top_up_minor)
     devices = DevicesService(database, the_clock, audit, price_lists=ledger,

@@ -27,7 +27,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 #: REST routers, one module per resource family; each exposes ``router``.
 API_MODULES = (
-    "users", "groups", "tokens",
+    "users", "pins_and_id_numbers", "groups", "tokens",
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth",
@@ -62,9 +62,10 @@ def create_app(container: ServerContainer) -> FastAPI:
     for name in API_MODULES:
         module = importlib.import_module(f"printwarden.web.api.{name}")
         app.include_router(module.router)
-    from printwarden.web import release_pages, ui
+    from printwarden.web import me_sign_in, release_pages, ui
 
     app.include_router(ui.router)
+    app.include_router(me_sign_in.router)
     app.include_router(release_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_health_routes(app, container, metrics)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from printwarden.core.money import Money
+from printwarden.core.principal import Principal
 from printwarden.devices.queue_model import TRUSTED_NETWORK_WARNING
 from printwarden.ledger.model import Account
 
@@ -106,3 +107,9 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
 
 def my_accounts_view(container: ServerContainer, user_id: str) -> list[dict[str, Any]]:
     return [_account_row(a) for a in container.ledger.accounts_for_user(user_id)]
+
+
+def me_view(container: ServerContainer, principal: Principal) -> dict[str, Any]:
+    """What ``me.html`` shows: the balances, and whether a PIN and an ID number are set."""
+    me = container.accounts.get_user(principal.id) if principal.kind == "user" else None
+    return {"accounts": my_accounts_view(container, principal.id), "me": me}

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from printwarden.core.errors import AuthenticationFailed, TooManyAttempts
 from printwarden.web.csrf import check_csrf
-from printwarden.web.dashboard import dashboard_view, my_accounts_view
+from printwarden.web.dashboard import dashboard_view, me_view
 from printwarden.web.deps import SESSION_USER_KEY, Container, CurrentPrincipal, client_source
 from printwarden.web.pages import page as _page
 
@@ -22,7 +22,7 @@ def home(request: Request, principal: CurrentPrincipal, container: Container) ->
         return RedirectResponse("/login", status_code=303)
     if principal.has_role("admin", "operator"):
         return _page(request, "dashboard.html", principal, **dashboard_view(container))
-    return _page(request, "me.html", principal, accounts=my_accounts_view(container, principal.id))
+    return _page(request, "me.html", principal, **me_view(container, principal))
 
 
 @router.get("/login", response_class=HTMLResponse)

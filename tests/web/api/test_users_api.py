@@ -85,7 +85,7 @@ def test_password_and_pin_are_set_and_the_pin_removed(admin_client: TestClient,
     assert server.accounts.authenticate_password("carl", "new-password").id == user_id
     assert admin_client.put(f"/api/v1/users/{user_id}/pin", json={"pin": "8642"}
                             ).status_code == 204
-    assert server.accounts.authenticate_pin("8642").id == user_id
+    assert server.accounts.authenticate_username_and_pin("carl", "8642").id == user_id
     assert admin_client.put(f"/api/v1/users/{user_id}/pin", json={"pin": None}
                             ).status_code == 204
     assert admin_client.get(f"/api/v1/users/{user_id}").json()["has_pin"] is False

@@ -1,4 +1,5 @@
-"""REST: users, their password, print code, cards and groups; CSV import; ``/me``."""
+"""REST: users, their password, cards and groups; CSV import; ``/me``. PINs and ID
+numbers: ``pins_and_id_numbers.py``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import json
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from printwarden.accounts.model import Card, Group, ImportReport, User
@@ -18,7 +20,8 @@ router = APIRouter(prefix="/api/v1", tags=["users"])
 
 Role = Literal["admin", "operator", "user"]
 Username = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
-Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$")]
+#: 4-8 ASCII digits (the pattern's ``[0-9]`` is ASCII only: "٤٧١١" is a 422).
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", max_length=8)]
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
 Email = Annotated[str, Field(max_length=254, pattern=r"^([^@\s]+@[^@\s]+)?$")]
 
@@ -37,14 +40,16 @@ class UserOut(_Out):
     active: bool
     created_at: datetime
     has_password: bool
-    has_pin: bool
+    has_pin: bool = Field(description="a PIN goes with the user's card or username")
+    has_id_number: bool = Field(description="an ID number signs the user in by itself")
 
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls(id=user.id, username=user.username, full_name=user.full_name,
                    email=user.email, department=user.department, roles=sorted(user.roles),
                    active=user.active, created_at=user.created_at,
-                   has_password=user.has_password, has_pin=user.has_pin)
+                   has_password=user.has_password, has_pin=user.has_pin,
+                   has_id_number=user.has_id_number)
 
 
 class CardOut(_Out):
@@ -90,7 +95,8 @@ class UserCreate(BaseModel):
     department: str = Field(default="", max_length=200)
     roles: list[Role] = Field(default_factory=lambda: list[Role](["user"]))
     password: Password | None = None
-    pin: Pin | None = None
+    pin: Pin | None = Field(default=None, description="4-8 digits; goes with a card or the "
+                            "username, need not be unique")
     active: bool = True
 
 
@@ -107,10 +113,6 @@ class PasswordBody(BaseModel):
     password: Password
 
 
-class PinBody(BaseModel):
-    pin: Pin | None = Field(description="4-8 digits, or null to remove the print code")
-
-
 class CardCreate(BaseModel):
     number: str = Field(min_length=1, max_length=128)
 
@@ -120,6 +122,12 @@ class ImportLineError(BaseModel):
     message: str
 
 
+class GeneratedIdNumber(BaseModel):
+    line: int
+    username: str
+    id_number: str
+
+
 class ImportReportOut(BaseModel):
     created: int
     updated: int
@@ -127,13 +135,18 @@ class ImportReportOut(BaseModel):
     failed: int = Field(description="lines refused; each is listed in errors")
     summary: str
     errors: list[ImportLineError]
+    id_numbers: list[GeneratedIdNumber] = Field(
+        description="the ID numbers generated (generate_id_numbers): shown only in this "
+        "answer")
 
     @classmethod
     def of(cls, report: ImportReport) -> ImportReportOut:
         return cls(created=report.created, updated=report.updated, skipped=report.skipped,
                    failed=report.failed, summary=report.summary(),
                    errors=[ImportLineError(line=line, message=message)
-                           for line, message in report.errors])
+                           for line, message in report.errors],
+                   id_numbers=[GeneratedIdNumber(line=line, username=name, id_number=number)
+                               for line, name, number in report.id_numbers])
 
 
 def actor_of(principal: Principal) -> str:
@@ -167,8 +180,9 @@ def create_user(body: UserCreate, container: Container, admin: AdminOnly) -> Use
 
 @router.post("/users/import", response_model=ImportReportOut,
              summary="Import users from CSV (text/csv body or JSON {\"csv\": ...})")
-async def import_users(request: Request, container: Container, admin: AdminOnly,
-                       update_existing: bool = True) -> ImportReportOut:
+async def import_users(request: Request, response: Response, container: Container,
+                       admin: AdminOnly, update_existing: bool = True,
+                       generate_id_numbers: bool = False) -> ImportReportOut:
     raw = await request.body()
     text = raw.decode("utf-8-sig", errors="replace")
     if request.headers.get("content-type", "").startswith("application/json"):
@@ -179,8 +193,11 @@ async def import_users(request: Request, container: Container, admin: AdminOnly,
         if not isinstance(payload, dict) or not isinstance(payload.get("csv"), str):
             raise ValidationError('JSON body must be {"csv": "<csv text>"}')
         text = payload["csv"]
-    report = container.accounts.import_users_csv(text, actor=actor_of(admin),
-                                                 update_existing=update_existing)
+    report = await run_in_threadpool(
+        container.accounts.import_users_csv, text, actor=actor_of(admin),
+        update_existing=update_existing, generate_id_numbers=generate_id_numbers)
+    if report.id_numbers:
+        response.headers["Cache-Control"] = "no-store"
     return ImportReportOut.of(report)
 
 
@@ -209,14 +226,6 @@ def update_user(user_id: str, body: UserPatch, container: Container,
 def set_password(user_id: str, body: PasswordBody, container: Container,
                  admin: AdminOnly) -> Response:
     container.accounts.set_password(user_id, body.password, actor=actor_of(admin))
-    return Response(status_code=204)
-
-
-@router.put("/users/{user_id}/pin", status_code=204,
-            summary="Set or remove (null) a user's print code")
-def set_pin(user_id: str, body: Annotated[PinBody, Body()], container: Container,
-            admin: AdminOnly) -> Response:
-    container.accounts.set_pin(user_id, body.pin, actor=actor_of(admin))
     return Response(status_code=204)
 
 

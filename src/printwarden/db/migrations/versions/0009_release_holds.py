@@ -6,7 +6,7 @@
 - index ``ix_jobs_user_state_created``: a user's held jobs, oldest first, from the index.
 
 Revision ID: 0009_release_holds
-Revises: 0007_devices_queues
+Revises: 0008_pins_id_numbers
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_release_holds"
-down_revision = "0007_devices_queues"
+down_revision = "0008_pins_id_numbers"
 branch_labels = None
 depends_on = None
 
