@@ -243,3 +243,26 @@ def test_pins_and_id_numbers_from_the_shell(tmp_path: Path) -> None:
     again = run_cli("admin", "user", "import", str(csv_file), "--generate-id-numbers",
                     "--id-numbers-out", str(out), *d)
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites the numbers
+
+
+def test_numbers_on_the_command_line_are_ascii_digits_only(tmp_path: Path) -> None:
+    """click's INT reads every script's digits; printwarden's options do not."""
+    import re
+
+    from printwarden.cli import app
+
+    def said(output: str) -> str:  # the error box's text, unwrapped
+        return " ".join(re.sub("[\u2500-\u257f]", " ", output).split())
+
+    d = ["--data-dir", str(tmp_path)]
+    runner = CliRunner()
+    for hostile in ("\u0665", "\uff15", "\U0001d7d3", "1e3", "0x10", " ", "1_000"):
+        answer = runner.invoke(app, ["admin", "agent-code", "--ttl-hours", hostile, *d])
+        assert answer.exit_code == 2, (hostile, answer.output)
+        assert "ASCII digits" in said(answer.output)
+        copies = runner.invoke(app, ["print", str(tmp_path / "x.pdf"), "--queue",
+                                     "ipp://127.0.0.1:9/ipp/print/x", "--copies", hostile])
+        assert copies.exit_code == 2 and "ASCII digits" in said(copies.output)
+    assert runner.invoke(app, ["admin", "agent-code", "--ttl-hours", "0", *d]).exit_code == 2
+    assert runner.invoke(app, ["agent", "--port", "70000", *d]).exit_code == 2
+    assert runner.invoke(app, ["admin", "agent-code", "--ttl-hours", "2", *d]).exit_code == 0

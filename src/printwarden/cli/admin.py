@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from printwarden.cli.admin_fleet import device_app, queue_app, release_group_app
-from printwarden.cli.support import fail, guarded, server_settings
+from printwarden.cli.support import POSITIVE_INT, fail, guarded, server_settings
 from printwarden.core.errors import NotFoundError, ValidationError
 from printwarden.core.money import Money
 
@@ -276,7 +276,8 @@ def credit_add(
 @admin_app.command("agent-code")
 def agent_code(
     data_dir: DataDir = None,
-    ttl_hours: Annotated[int, typer.Option(help="Hours the code stays valid.")] = 24,
+    ttl_hours: Annotated[int, typer.Option(parser=POSITIVE_INT,
+                                           help="Hours the code stays valid.")] = 24,
     agent: Annotated[str | None, typer.Option(
         "--agent", help="Re-enrol this existing agent (by name): the code rotates its "
         "token. Without it the code enrols a new agent name only.")] = None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from printwarden.cli.support import guarded, server_settings
+from printwarden.cli.support import PORT, guarded, server_settings
 from printwarden.core.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -41,7 +41,8 @@ Media = Annotated[list[str] | None, typer.Option("--media", help="A PWG media si
                                                  "(repeat), e.g. iso_a4_210x297mm.")]
 Snmp = Annotated[bool | None, typer.Option("--snmp/--no-snmp", help="Read it over SNMP v2c.")]
 Community = Annotated[str | None, typer.Option("--snmp-community", help="SNMP community.")]
-SnmpPort = Annotated[int | None, typer.Option("--snmp-port", help="SNMP port (161).")]
+SnmpPort = Annotated[int | None, typer.Option("--snmp-port", parser=PORT,
+                                             help="SNMP port (161).")]
 PriceList = Annotated[str | None, typer.Option("--price-list", help="Its own price list (id).")]
 Group = Annotated[str | None, typer.Option("--group", help="Its printer (pricing) group, "
                                            "by name.")]

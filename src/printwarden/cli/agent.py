@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from printwarden.cli.support import guarded
+from printwarden.cli.support import PORT, guarded
 
 __all__ = ["agent_app"]
 
@@ -33,7 +33,8 @@ def agent(
     enrol: Annotated[str | None, typer.Option(
         help="One-time enrolment code (printwarden admin agent-code): enrol, then run.")] = None,
     host: Annotated[str | None, typer.Option(help="IPP listener address.")] = None,
-    port: Annotated[int | None, typer.Option(help="IPP listener port.")] = None,
+    port: Annotated[int | None, typer.Option(parser=PORT,
+                                             help="IPP listener port.")] = None,
     name: Annotated[str | None, typer.Option(
         help="Agent name shown at the server (default: host name).")] = None,
 ) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import typer
 
+from printwarden.cli.support import POSITIVE_INT, SECONDS
 from printwarden.documents.analyse import analyse
 from printwarden.documents.model import DocumentInfo, Limits
 
@@ -42,8 +43,10 @@ def _summary(path: Path, info: DocumentInfo) -> str:
 def analyse_command(
     files: list[Path] = typer.Argument(..., help="Documents to analyse."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line per file."),
-    lines_per_page: int = typer.Option(60, "--lines-per-page", min=1, help="For plain text."),
-    max_seconds: float = typer.Option(30.0, "--max-seconds", help="Time budget per file."),
+    lines_per_page: int = typer.Option(60, "--lines-per-page", parser=POSITIVE_INT,
+                                       help="For plain text."),
+    max_seconds: float = typer.Option(30.0, "--max-seconds", parser=SECONDS,
+                                      help="Time budget per file."),
 ) -> None:
     """Print pages, colour/mono pages and media sizes of each FILE."""
     limits = Limits(max_seconds=max_seconds)

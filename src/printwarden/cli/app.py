@@ -10,7 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from printwarden import __version__
-from printwarden.cli.support import DataDir, fail, guarded, server_settings
+from printwarden.cli.support import (
+    PORT,
+    POSITIVE_INT,
+    SECONDS,
+    DataDir,
+    fail,
+    guarded,
+    server_settings,
+)
 
 app = typer.Typer(
     name="printwarden",
@@ -34,7 +42,8 @@ def version() -> None:
 def server(
     data_dir: DataDir = None,
     host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="HTTP port (default 8631).")] = None,
+    port: Annotated[int | None, typer.Option(parser=PORT,
+                                             help="HTTP port (default 8631).")] = None,
 ) -> None:
     """Run the central server (web UI, REST API, agent link, scheduler)."""
     from printwarden.server.bootstrap import build_server
@@ -51,12 +60,13 @@ def server(
 @app.command()
 def demo(
     data_dir: DataDir = None,
-    port: Annotated[int, typer.Option(help="HTTP port of the demo server.")] = 8631,
+    port: Annotated[int, typer.Option(parser=PORT,
+                                      help="HTTP port of the demo server.")] = 8631,
     host: Annotated[str, typer.Option(help="Listen address of the server.")] = "127.0.0.1",
     agent_port: Annotated[int | None, typer.Option(
-        help="IPP port of the demo agent (default: PORT+1).")] = None,
+        parser=PORT, help="IPP port of the demo agent (default: PORT+1).")] = None,
     printer_port: Annotated[int | None, typer.Option(
-        help="IPP port of the virtual printer (default: PORT+2).")] = None,
+        parser=PORT, help="IPP port of the virtual printer (default: PORT+2).")] = None,
     printing: Annotated[bool, typer.Option(
         "--printing/--no-printing", help="Also run an agent and a virtual printer.")] = True,
     seed_only: Annotated[bool, typer.Option("--seed-only",
@@ -92,7 +102,7 @@ def print_file(
     insecure: Annotated[bool, typer.Option(
         "--insecure", help="ipps://: accept a certificate that is not trusted (an agent's "
         "self-signed one).")] = False,
-    copies: Annotated[int, typer.Option(min=1, help="Copies.")] = 1,
+    copies: Annotated[int, typer.Option(parser=POSITIVE_INT, help="Copies.")] = 1,
     sides: Annotated[str, typer.Option(help="one-sided, two-sided-long-edge, "
                                        "two-sided-short-edge.")] = "one-sided",
     title: Annotated[str | None, typer.Option(help="Job name (default: the file name).")] =
@@ -100,6 +110,7 @@ def print_file(
     document_format: Annotated[str, typer.Option(
         "--format", help="MIME type of the document.")] = "application/octet-stream",
     wait: Annotated[float, typer.Option(
+        parser=SECONDS,
         help="IPP queues: seconds to follow the job before returning (0: do not wait).")] =
     60.0,
 ) -> None:
@@ -133,11 +144,12 @@ def print_file(
 def virtual_printer(
     directory: Annotated[Path, typer.Option("--dir", help="Directory that receives every "
                                             "document (created if missing).")],
-    port: Annotated[int, typer.Option(help="IPP port.")] = 8632,
+    port: Annotated[int, typer.Option(parser=PORT, help="IPP port.")] = 8632,
     host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
     name: Annotated[str, typer.Option(help="Queue name in ipp://HOST:PORT/ipp/print/NAME.")] =
     "virtual",
-    delay: Annotated[float, typer.Option(help="Seconds each job spends printing.")] = 0.0,
+    delay: Annotated[float, typer.Option(parser=SECONDS,
+                                         help="Seconds each job spends printing.")] = 0.0,
     print_log: Annotated[Path | None, typer.Option(
         "--print-log", help="Append each ended job (state, impressions printed) to this "
         "file, fsynced.")] = None,

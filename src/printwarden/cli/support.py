@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -17,6 +18,48 @@ DataDir = Annotated[
     typer.Option("--data-dir", "-d", help="Data directory (env PRINTWARDEN_DATA_DIR; "
                  "default ./printwarden-data).", show_default=False),
 ]
+
+
+class AsciiNumber:
+    """A parser of options that are numbers: an integer (or a decimal number) written in
+    ASCII digits only, within bounds.
+
+    click's own INT and FLOAT accept every script's digits (Arabic-Indic or full-width
+    five is 5): a number a person types into printwarden is ASCII, as everywhere else
+    (docs/security.md)."""
+
+    _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+    _DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,18}(?:\.[0-9]{0,9})?|\.[0-9]{1,9})")
+
+    def __init__(self, kind: type[int] | type[float] = int, minimum: float | None = None,
+                 maximum: float | None = None) -> None:
+        self.kind = kind
+        self.minimum = minimum
+        self.maximum = maximum
+        self.__name__ = "INTEGER" if kind is int else "NUMBER"  # typer's metavar
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number: float = value
+        else:
+            text = str(value).strip()
+            pattern = self._INTEGER if self.kind is int else self._DECIMAL
+            if not pattern.fullmatch(text):
+                what = "an integer" if self.kind is int else "a number"
+                raise typer.BadParameter(f"{value!r} is not {what} written in ASCII digits")
+            number = self.kind(text)
+        if self.minimum is not None and number < self.minimum:
+            raise typer.BadParameter(f"{value} is below the minimum {self.minimum:g}")
+        if self.maximum is not None and number > self.maximum:
+            raise typer.BadParameter(f"{value} is above the maximum {self.maximum:g}")
+        return number
+
+
+#: Option types for numbers people type: ASCII digits only.
+ASCII_INT = AsciiNumber(int)
+POSITIVE_INT = AsciiNumber(int, minimum=1)
+PORT = AsciiNumber(int, minimum=1, maximum=65535)
+SECONDS = AsciiNumber(float, minimum=0)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
