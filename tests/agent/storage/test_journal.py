@@ -139,6 +139,24 @@ def test_a_failing_write_is_undone_alone_and_fails_only_its_caller(tmp_path: Pat
     assert [journal.get_value(key) for key in "abc"] == ["1", None, "3"]
 
 
+def test_a_write_its_caller_gave_up_on_is_skipped_and_the_writer_goes_on(
+        tmp_path: Path) -> None:
+    """A cancelled future once made the writer thread die on resolving it: every later write
+    of the agent then waited for ever."""
+    journal = Journal(tmp_path / "agent.db")
+    release, _ = _blocker(journal.writer)
+    given_up = journal.writer.submit(lambda conn: conn.execute(
+        "INSERT INTO kv (key, value) VALUES ('a', '1')"))
+    kept = journal.writer.submit(lambda conn: conn.execute(
+        "INSERT INTO kv (key, value) VALUES ('b', '2')"))
+    assert given_up.cancel()
+    release.set()
+
+    kept.result(30)
+    journal.set_value("c", "3")  # the writer still commits
+    assert [journal.get_value(key) for key in "abc"] == [None, "2", "3"]
+
+
 def test_a_closed_journal_refuses_writes_after_committing_the_queued_ones(
         tmp_path: Path) -> None:
     journal = Journal(tmp_path / "agent.db")

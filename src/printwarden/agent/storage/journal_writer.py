@@ -102,7 +102,15 @@ class JournalWriter:
         finally:
             conn.close()
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[_Item]) -> None:
+    def _commit(self, conn: sqlite3.Connection, items: list[_Item]) -> None:
+        # A write whose caller gave up (its future cancelled) before the thread took it is
+        # not applied; once taken, its future can no longer be cancelled, so resolving it
+        # below cannot fail (a failure there once killed this thread, and every later write
+        # of the agent waited for ever).
+        batch = [(work, future) for work, future in items
+                 if future.set_running_or_notify_cancel()]
+        if not batch:
+            return
         outcomes: list[tuple[Future[None], BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
