@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from printwarden.core.clock import Clock
-from printwarden.core.errors import ConflictError, PermissionDenied
+from printwarden.core.errors import ConflictError
 from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
 from printwarden.jobs.authorization import Authorizer
-from printwarden.jobs.completion import Completer
+from printwarden.jobs.completion import Completer, check_reporter
 from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
 from printwarden.jobs.model import (
     RESERVED_STATES,
@@ -73,8 +73,7 @@ class JobsService:
 
         def write(conn: Connection) -> Job:
             job = store.get_job(conn, job_id, lock=True)
-            if job.agent_id != agent.id:
-                raise PermissionDenied(f"job {job_id} belongs to another agent")
+            check_reporter(conn, self._devices, agent, job)
             if job.state not in _TO_PRINTING:
                 raise ConflictError(f"job {job_id} is {job.state.value}: it cannot print")
             job, events = transitions(job, _TO_PRINTING[job.state], "sent to the printer",

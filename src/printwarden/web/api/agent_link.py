@@ -70,7 +70,8 @@ def register(body: RegisterIn, container: Container, request: Request) -> Regist
 def config(agent: AgentOnly, container: Container) -> ConfigOut:
     queues = container.devices.queues_for_agent(agent.id)
     return ConfigOut(agent_id=agent.id, name=agent.name, server_time=container.clock.now(),
-                     queues=[QueueOut.of(served) for served in queues])
+                     queues=[QueueOut.of(served) for served in queues],
+                     fetch_token_public_key=container.fetch_token_public_key)
 
 
 async def _as_agent(request: Request,

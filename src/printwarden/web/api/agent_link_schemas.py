@@ -113,6 +113,8 @@ class ConfigOut(BaseModel):
     name: str
     server_time: datetime
     queues: list[QueueOut]
+    #: Verifies find-me fetch tokens (base64url raw Ed25519 public key).
+    fetch_token_public_key: str = ""
 
 
 class AnalysisIn(BaseModel):
