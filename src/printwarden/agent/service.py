@@ -36,11 +36,16 @@ from printwarden.agent.server_link.outbox_sender import OutboxSender
 from printwarden.agent.settings import AgentSettings
 from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.recovery import RecoveryReport, recover
+from printwarden.core.fetch_token import FetchTokenVerifier
 from printwarden.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 L = LocalState
 SERVER_CONFIG_KEY = "server_config"
+#: This agent's id at the server and the key that verifies find-me fetch tokens, from the
+#: last configuration (kept so a start without a server can still hand jobs over).
+AGENT_ID_KEY = "agent_id"
+FETCH_KEY_KEY = "fetch_token_public_key"
 #: The digest of a token the server refused: the agent stays revoked until re-enrolled.
 REVOKED_KEY = "revoked_token"
 #: How often the journal's retention sweep runs (besides at start).
@@ -95,6 +100,7 @@ class AgentService:
                                           "config": self._on_config_event})
         self._tasks: list[asyncio.Task[None]] = []
         self.recovery: RecoveryReport | None = None
+        self._verifier: tuple[str, FetchTokenVerifier] | None = None
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -179,9 +185,31 @@ class AgentService:
             return False
         pushed = list(config.get("queues") or [])
         self.book.journal.set_value(SERVER_CONFIG_KEY, json.dumps(pushed))
+        for key in (AGENT_ID_KEY, FETCH_KEY_KEY):
+            value = str(config.get(key) or "")
+            if value and value != self.book.journal.get_value(key):
+                self.book.journal.set_value(key, value)
         self._set_queues(merge_queues(self.settings.queues, pushed))
         self.pipeline.wake_all()
         return True
+
+    def agent_id(self) -> str | None:
+        """This agent's id at the server (None before the first configuration)."""
+        return self.book.journal.get_value(AGENT_ID_KEY)
+
+    def fetch_token_verifier(self) -> FetchTokenVerifier | None:
+        """Checks find-me fetch tokens with the server's public key (None: not known yet,
+        or a key that does not parse)."""
+        key = self.book.journal.get_value(FETCH_KEY_KEY)
+        if not key:
+            return None
+        if self._verifier is None or self._verifier[0] != key:
+            try:
+                self._verifier = (key, FetchTokenVerifier(key))
+            except ValueError:
+                log.error("the server's fetch-token key does not parse: find-me is off")
+                return None
+        return self._verifier[1]
 
     # --- queues ------------------------------------------------------------------------------
 

@@ -87,6 +87,11 @@ class FetchTokenSigner:
     def __init__(self, key: Ed25519PrivateKey) -> None:
         self._key = key
 
+    @classmethod
+    def generated(cls) -> FetchTokenSigner:
+        """A signer with a fresh key (tests; a server loads its own)."""
+        return cls(Ed25519PrivateKey.generate())
+
     def sign(self, claims: FetchClaims) -> str:
         body = _b64(json.dumps(asdict(claims), separators=(",", ":")).encode())
         return f"{body}.{_b64(self._key.sign(body.encode('ascii')))}"
