@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Coroutine
 from datetime import timedelta
 from typing import Any, Literal
 
+import httpx
+
 from printwarden.agent.forwarding.retry import RetryPolicy
 from printwarden.agent.model import (
     TERMINAL_STATES,
@@ -27,6 +29,7 @@ from printwarden.agent.model import (
 from printwarden.agent.processing.analysis_pool import pool_from_settings
 from printwarden.agent.processing.delivery import SendDocument
 from printwarden.agent.processing.device_monitor import DeviceMonitor, StatusOf
+from printwarden.agent.processing.find_me_fetch import FIND_ME_QUEUE, FindMeFetcher
 from printwarden.agent.processing.pipeline import Pipeline
 from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
 from printwarden.agent.queues import queue_status as status_of
@@ -50,6 +53,8 @@ FETCH_KEY_KEY = "fetch_token_public_key"
 REVOKED_KEY = "revoked_token"
 #: How often the journal's retention sweep runs (besides at start).
 SWEEP_PERIOD_SECONDS = 6 * 3600
+_FIND_ME_CONFIG = QueueConfig(name=FIND_ME_QUEUE, advertise=False, kind="release",
+                              hold_for_release=True, owner_check="release")
 REVOKED_MESSAGE = "agent revoked: re-enrol it (printwarden agent --enrol CODE)"
 Which = Literal["not-completed", "completed", "all"]
 _ENDED_IPP_STATES = (7, 8, 9)
@@ -71,7 +76,8 @@ class QueueNotAccepting(Exception):
 
 class AgentService:
     def __init__(self, settings: AgentSettings, book: JobBook, link: ServerLink,
-                 send: SendDocument, status_of: StatusOf | None = None) -> None:
+                 send: SendDocument, status_of: StatusOf | None = None,
+                 peer_transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
         self.book = book
         self.link = link
@@ -86,7 +92,11 @@ class AgentService:
         retry = RetryPolicy(initial_delay=settings.forward_delay_seconds,
                             max_delay=max(settings.forward_max_delay_seconds,
                                           settings.forward_delay_seconds))
-        self.pipeline = Pipeline(book, link, self.server_up, queues=lambda: self._queues,
+        self.find_me = FindMeFetcher(book, peers=lambda: settings.find_me_peers,
+                                     own_id=self.agent_id,
+                                     timeout=settings.request_timeout_seconds,
+                                     transport=peer_transport)
+        self.pipeline = Pipeline(book, link, self.server_up, queues=self._pipeline_queues,
                                  activity=self._activity_of, send=send, retry=retry,
                                  analyser=pool_from_settings(settings))
         self._monitor = None if status_of is None or settings.device_poll_seconds <= 0 else (
@@ -97,6 +107,8 @@ class AgentService:
                                 handlers={"cancel": self._on_cancel_event,
                                           "expire": self._on_expire_event,
                                           "release": self._on_release_event,
+                                          "fetch": self._on_fetch_event,
+                                          "move": self._on_move_event,
                                           "config": self._on_config_event})
         self._tasks: list[asyncio.Task[None]] = []
         self.recovery: RecoveryReport | None = None
@@ -127,6 +139,7 @@ class AgentService:
         await cancel_and_wait(self._tasks)
         self._tasks.clear()
         await self.pipeline.stop()
+        await self.find_me.aclose()
         await self.link.aclose()
         self.book.journal.close()
 
@@ -212,6 +225,11 @@ class AgentService:
         return self._verifier[1]
 
     # --- queues ------------------------------------------------------------------------------
+
+    def _pipeline_queues(self) -> dict[str, QueueConfig]:
+        """The queues the pipeline works on: the served ones and the find-me queue of jobs
+        fetched from other agents (not an IPP queue; each job names its device)."""
+        return {**self._queues, FIND_ME_QUEUE: _FIND_ME_CONFIG}
 
     def _activity_of(self, queue: str) -> QueueActivity:
         return self._activity.setdefault(queue, QueueActivity())
@@ -362,6 +380,21 @@ class AgentService:
         if job is not None and job.state is L.HELD:
             await self.release(job.local_id, device_uri=str(payload.get("device_uri") or ""),
                                device_id=str(payload.get("device_id") or ""))
+
+    async def _on_fetch_event(self, payload: dict[str, Any]) -> None:
+        """A job held at another agent was released at a device of this one: fetch it
+        (``find_me_fetch.py``) and print it."""
+        if await self.find_me.handle(payload) is not None:
+            self.pipeline.wake(FIND_ME_QUEUE)
+
+    async def _on_move_event(self, payload: dict[str, Any]) -> None:
+        """A held job of this agent was released at another agent's device: it stays held
+        here until that agent has fetched it (``POST /fetch/KEY/done`` ends it moved)."""
+        job = self._job_of(payload)
+        if job is not None and job.state is L.HELD:
+            await self.book.update_async(job, state_reason=(
+                f"released at another agent's device ({payload.get('device_id')}): "
+                "waiting for it to fetch the job")[:500])
 
     async def _on_config_event(self, payload: dict[str, Any]) -> None:
         await self.refresh_config()

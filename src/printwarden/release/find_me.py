@@ -53,9 +53,11 @@ class FindMe:
                              src=job.agent_id, dst=target.agent_id, device_id=target.id,
                              exp=int(now.timestamp()) + self.token_seconds)
         token = self.signer.sign(claims)
+        holder = devices.get_agent_in(conn, job.agent_id)
         devices.append_event_in(conn, target.agent_id, "fetch", {
             "job_id": job.id, "token": token, "token_id": claims.tid,
             "expires_at": claims.exp, "source_agent_id": job.agent_id,
+            "source_agent_name": holder.name,
             "agent_job_key": job.agent_job_key, "device_id": target.id,
             "device_uri": target.device_uri,
             "job": {"username": job.username, "title": job.title, "copies": job.copies,
