@@ -16,7 +16,9 @@ import httpx
 from printwarden.agent.intake.fetch_endpoint import FetchEndpoint
 from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.service import AgentService
+from printwarden.agent.settings import AgentSettings
 from printwarden.core.fetch_token import FetchClaims, FetchTokenSigner
+from printwarden.core.principal import Principal
 from tests.agent.support import (
     AgentFactory,
     World,
@@ -42,6 +44,19 @@ def _far_device(world: World) -> tuple[str, str]:
     assert queue is not None and queue.release_group_id is not None
     server.devices.add_release_group_member(queue.release_group_id, device.id, actor="test")
     return agent_b.id, device.id
+
+
+async def _set_up(world: World, agent_settings: AgentFactory,
+                  ) -> tuple[AgentSettings, str, str, Principal]:
+    """Agent A enrolled with the vault release queue, agent B's device in its group:
+    (A's settings, B's id, B's device id, alice)."""
+    settings = agent_settings()
+    await enrolled(settings, world)
+    world.add_queue("vault", hold_for_release=True)
+    agent_b, device_id = _far_device(world)
+    alice = world.server.principal_for_user(world.alice_id)
+    assert alice is not None
+    return settings, agent_b, device_id, alice
 
 
 async def _held(core: AgentService) -> LocalJob:
@@ -75,12 +90,7 @@ def _headers(token: str, agent: str) -> dict[str, str]:
 def test_a_genuine_token_fetches_the_document_once_and_done_ends_the_job_moved(
         world: World, agent_settings: AgentFactory) -> None:
     async def scenario() -> None:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        world.add_queue("vault", hold_for_release=True)
-        agent_b, device_id = _far_device(world)
-        alice = world.server.principal_for_user(world.alice_id)
-        assert alice is not None
+        settings, agent_b, device_id, alice = await _set_up(world, agent_settings)
         async with running(settings, world.transport) as core:
             held = await _held(core)
             outcome = world.server.release.release(alice, device_id,
@@ -122,12 +132,7 @@ def test_a_genuine_token_fetches_the_document_once_and_done_ends_the_job_moved(
 def test_expired_forged_other_job_and_other_agent_tokens_are_refused(
         world: World, agent_settings: AgentFactory) -> None:
     async def scenario() -> None:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        world.add_queue("vault", hold_for_release=True)
-        agent_b, device_id = _far_device(world)
-        alice = world.server.principal_for_user(world.alice_id)
-        assert alice is not None
+        settings, agent_b, device_id, alice = await _set_up(world, agent_settings)
         async with running(settings, world.transport) as core:
             held, other = await _held(core), await _held(core)
             world.server.release.release(alice, device_id, [held.server_job_id or ""])
