@@ -66,6 +66,7 @@ class PeerTransport(httpx.AsyncBaseTransport):
 
 async def _two_agents(world: World, agent_settings: AgentFactory, b_dir: Path,
                       server_url: str, far_out: Path, transport: httpx.AsyncBaseTransport,
+                      peers: dict[str, str] | None = None,
                       ) -> tuple[AgentSettings, AgentSettings, Device, Principal]:
     """Agent A (``ps-test``) hosting the ``vault`` release queue; agent B (``ps-b``)
     serving ``far-mfp`` (a file) in its release group, A's URL in B's find-me peers."""
@@ -75,7 +76,8 @@ async def _two_agents(world: World, agent_settings: AgentFactory, b_dir: Path,
     settings_b = load_agent_settings(
         b_dir, server_urls=[server_url], events_wait_seconds=1.0, health_min_seconds=0.1,
         health_max_seconds=0.5, forward_delay_seconds=0.05, request_timeout_seconds=5.0,
-        min_free_bytes=0, name="ps-b", find_me_peers={"ps-test": "http://agent-a.lan:631"})
+        min_free_bytes=0, name="ps-b",
+        find_me_peers={"ps-test": "http://agent-a.lan:631"} if peers is None else peers)
     code, _ = world.server.devices.create_enrolment_code(actor="test")
     await enrol(settings_b, code, transport=transport)
     agent_b = next(a for a in world.server.devices.list_agents() if a.name == "ps-b")
@@ -164,5 +166,39 @@ def test_b_retries_the_fetch_while_the_token_lives_when_a_is_out_of_reach(
                            and j.state is L.MOVED, "A's job to end moved")
         assert far_out.read_bytes() == DOCUMENT
         assert world.charges(held.server_job_id) == 1
+
+    asyncio.run(scenario())
+
+
+def test_a_job_b_cannot_fetch_goes_back_to_held_and_can_be_released_again(
+        world: World, agent_settings: AgentFactory, tmp_path: Path,
+        app_server: InProcessServer) -> None:
+    """B does not know where A listens (no find_me_peers entry): it gives the job back."""
+    far_out = tmp_path / "far.out"
+    assert world.transport is not None
+
+    async def scenario() -> None:
+        settings_a, settings_b, device, alice = await _two_agents(
+            world, agent_settings, tmp_path / "agent-b", app_server.url, far_out,
+            world.transport, peers={})
+        async with running(settings_a, world.transport) as core_a, \
+                running(settings_b, world.transport) as core_b:
+            job = await core_a.accept("vault", JobMeta(username="alice", title="far"),
+                                      chunks_of(DOCUMENT))
+            held = await wait_for(lambda: (j := core_a.get_job(job.local_id))
+                                  and j.state is L.HELD and j.server_job_id and j,
+                                  "the job to be held on A")
+            assert world.server.release.release(alice, device.id,
+                                                [held.server_job_id])[0].ok
+            await wait_for(lambda: world.server_job(held.server_job_id).state
+                           is JobState.HELD, "the job to be given back")
+            back = world.server_job(held.server_job_id)
+            assert "find_me_peers" in back.state_reason and back.device_id is None
+            assert core_b.book.journal.find_by_server_id(held.server_job_id) is None
+            assert core_a.get_job(held.local_id).state is L.HELD  # type: ignore[union-attr]
+            assert core_a.book.spool.path_of(held).exists()
+            listed = world.server.release.held_jobs(world.alice_id)
+            assert [j.job_id for j in listed] == [held.server_job_id]
+        assert not far_out.exists() and world.charges(held.server_job_id) == 0
 
     asyncio.run(scenario())

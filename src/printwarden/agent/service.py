@@ -29,7 +29,11 @@ from printwarden.agent.model import (
 from printwarden.agent.processing.analysis_pool import pool_from_settings
 from printwarden.agent.processing.delivery import SendDocument
 from printwarden.agent.processing.device_monitor import DeviceMonitor, StatusOf
-from printwarden.agent.processing.find_me_fetch import FIND_ME_QUEUE, FindMeFetcher
+from printwarden.agent.processing.find_me_fetch import (
+    FIND_ME_QUEUE,
+    FetchFailed,
+    FindMeFetcher,
+)
 from printwarden.agent.processing.pipeline import Pipeline
 from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
 from printwarden.agent.queues import queue_status as status_of
@@ -384,8 +388,21 @@ class AgentService:
     async def _on_fetch_event(self, payload: dict[str, Any]) -> None:
         """A job held at another agent was released at a device of this one: fetch it
         (``find_me_fetch.py``) and print it."""
-        if await self.find_me.handle(payload) is not None:
+        try:
+            fetched = await self.find_me.handle(payload)
+        except FetchFailed as exc:
+            log.error("find-me: job %s not fetched: %s", payload.get("job_id"), exc)
+            await self._give_back(payload, str(exc))
+            return
+        if fetched is not None:
             self.pipeline.wake(FIND_ME_QUEUE)
+
+    async def _give_back(self, payload: dict[str, Any], reason: str) -> None:
+        """Tell the server the job could not be fetched: it goes back to held."""
+        try:
+            await self.link.fetch_failed(str(payload.get("job_id") or ""), reason)
+        except (ServerUnreachable, ServerRejected) as exc:
+            log.warning("find-me: could not tell the server: %s", exc.message)
 
     async def _on_move_event(self, payload: dict[str, Any]) -> None:
         """A held job of this agent was released at another agent's device: it stays held

@@ -85,6 +85,29 @@ class JobsService:
 
         return self._db.write(write)
 
+    def fetch_failed(self, agent: Principal, job_id: str, reason: str) -> Job:
+        """Find-me: the agent of the device a job was released at could not fetch it from
+        the agent holding it (unreachable until the token expired, refused, not
+        configured). The job goes back to held (its reservation stays), releasable again;
+        a job that moved on (printing, ended) is answered as it is. Once held again the
+        job is the holding agent's alone: a repeat from the releasing agent is refused."""
+
+        def write(conn: Connection) -> Job:
+            job = store.get_job(conn, job_id, lock=True)
+            check_reporter(conn, self._devices, agent, job)
+            if job.state is not JobState.RELEASING or job.agent_id == agent.id:
+                return job
+            why = f"back to held: {agent.name} could not fetch it ({reason})"[:500]
+            held, events = transitions(job, (JobState.HELD,), why, self._clock.now())
+            held = replace(held, device_id=None)
+            store.save_job(conn, held)
+            store.insert_events(conn, events)
+            self._audit.record_in(conn, f"agent:{agent.name}", "job.fetch_failed", job.id,
+                                  reason=reason[:300])
+            return held
+
+        return self._db.write(write)
+
     # --- staff -----------------------------------------------------------------------------
 
     def cancel(self, job_id: str, *, actor: str, reason: str = "") -> Job:

@@ -171,3 +171,31 @@ def test_tokens_are_refused_when_forged_tampered_or_malformed(
         genuine.verify(forged, now=claims.exp + 1, job_key="1", src="A")
     with pytest.raises(FetchTokenRefused, match="another job"):
         genuine.verify(forged, now=time.time(), job_key="2", src="A")
+
+
+def test_only_the_releasing_agent_gives_a_job_back_to_held(
+        client: TestClient, world: World, far: tuple[Device, str]) -> None:
+    device, _ = far
+    job_id = _hold(world, "20")
+    b = world.server.devices.principal_for_agent_token(_token_of(world, "ps-2"))
+    client.post("/api/v1/release/release", headers=user_headers(world.server, world.user_id),
+                json={"device_id": device.id, "job_ids": [job_id]})
+    _, third_token = make_agent(world.server, "ps-3")
+    refused = client.post(f"/api/v1/agent/jobs/{job_id}/fetch-failed", json={"reason": "x"},
+                          headers={"Authorization": f"Bearer {third_token}"})
+    assert refused.status_code == 403
+    bad = client.post(f"/api/v1/agent/jobs/{job_id}/fetch-failed",
+                      json={"reason": "x" * 501},
+                      headers={"Authorization": f"Bearer {_token_of(world, 'ps-2')}"})
+    assert bad.status_code == 422 and "Traceback" not in bad.text
+    # the holding agent cannot push it back: its word is not the releasing agent's
+    assert world.server.jobs.fetch_failed(world.agent, job_id, "x").state.value == "releasing"
+    back = client.post(f"/api/v1/agent/jobs/{job_id}/fetch-failed",
+                       json={"reason": "agent ps-1 unreachable"},
+                       headers={"Authorization": f"Bearer {_token_of(world, 'ps-2')}"})
+    assert back.status_code == 200 and back.json()["state"] == "held"
+    assert world.server.jobs.get_job(job_id).device_id is None
+    with pytest.raises(PermissionDenied):  # held again: B has no say on it any more
+        world.server.jobs.fetch_failed(b, job_id, "twice")
+    with pytest.raises(PermissionDenied):
+        world.server.jobs.complete(b, job_id, status="completed")

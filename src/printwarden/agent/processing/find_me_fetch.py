@@ -75,9 +75,8 @@ class FindMeFetcher:
             return None
         base = self._peers().get(source)
         if base is None:
-            log.error("find-me: no URL for agent %r in find_me_peers: job %s cannot be "
-                      "fetched", source, job_id)
-            return None
+            raise FetchFailed(f"agent {source!r} is not in this agent's find_me_peers",
+                              retry=False)
         url = f"{base.rstrip('/')}/fetch/{key}"
         headers = {"Authorization": f"Bearer {token}",
                    "X-Printwarden-Agent": self._own_id() or ""}

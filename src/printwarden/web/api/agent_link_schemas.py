@@ -200,6 +200,11 @@ class CompletionOut(BaseModel):
                    charged=MoneyOut.of(result.charged), message=result.message)
 
 
+class FetchFailedIn(BaseModel):
+    model_config = _STRICT
+    reason: str = Field(default="", max_length=500)
+
+
 class JobStateOut(BaseModel):
     job_id: str
     state: str
