@@ -12,7 +12,7 @@ import httpx
 
 from printwarden.agent.bootstrap import enrol
 from printwarden.agent.intake.fetch_endpoint import FetchEndpoint
-from printwarden.agent.model import JobMeta, LocalState
+from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.processing.find_me_fetch import FIND_ME_QUEUE
 from printwarden.agent.service import AgentService
 from printwarden.agent.settings import AgentSettings, load_agent_settings
@@ -92,6 +92,15 @@ async def _two_agents(world: World, agent_settings: AgentFactory, b_dir: Path,
     return settings_a, settings_b, device, alice
 
 
+async def _held_on(core_a: AgentService) -> LocalJob:
+    job = await core_a.accept("vault", JobMeta(username="alice", title="far"),
+                              chunks_of(DOCUMENT))
+    held: LocalJob = await wait_for(lambda: (j := core_a.get_job(job.local_id))
+                                    and j.state is L.HELD and j.server_job_id and j,
+                                    "the job to be held on A")
+    return held
+
+
 def test_a_job_held_on_a_is_released_at_bs_device_fetched_from_a_and_charged_once(
         world: World, agent_settings: AgentFactory, tmp_path: Path,
         app_server: InProcessServer) -> None:
@@ -106,11 +115,7 @@ def test_a_job_held_on_a_is_released_at_bs_device_fetched_from_a_and_charged_onc
         async with running(settings_a, counting) as core_a, \
                 running(settings_b, counting, peer_transport=peer) as core_b:
             peer.core = core_a
-            job = await core_a.accept("vault", JobMeta(username="alice", title="far"),
-                                      chunks_of(DOCUMENT))
-            held = await wait_for(lambda: (j := core_a.get_job(job.local_id))
-                                  and j.state is L.HELD and j.server_job_id and j,
-                                  "the job to be held on A")
+            held = await _held_on(core_a)
             outcome = world.server.release.release(alice, device.id, [held.server_job_id])
             assert outcome[0].ok, outcome
             await wait_for(lambda: world.server_job(held.server_job_id).state
@@ -148,11 +153,7 @@ def test_b_retries_the_fetch_while_the_token_lives_when_a_is_out_of_reach(
             world.transport)
         async with running(settings_a, world.transport) as core_a, \
                 running(settings_b, world.transport, peer_transport=peer) as core_b:
-            job = await core_a.accept("vault", JobMeta(username="alice", title="far"),
-                                      chunks_of(DOCUMENT))
-            held = await wait_for(lambda: (j := core_a.get_job(job.local_id))
-                                  and j.state is L.HELD and j.server_job_id and j,
-                                  "the job to be held on A")
+            held = await _held_on(core_a)
             assert world.server.release.release(alice, device.id,
                                                 [held.server_job_id])[0].ok
             await wait_for(lambda: any("(A down)" in r for r in peer.requests),
@@ -183,11 +184,7 @@ def test_a_job_b_cannot_fetch_goes_back_to_held_and_can_be_released_again(
             world.transport, peers={})
         async with running(settings_a, world.transport) as core_a, \
                 running(settings_b, world.transport) as core_b:
-            job = await core_a.accept("vault", JobMeta(username="alice", title="far"),
-                                      chunks_of(DOCUMENT))
-            held = await wait_for(lambda: (j := core_a.get_job(job.local_id))
-                                  and j.state is L.HELD and j.server_job_id and j,
-                                  "the job to be held on A")
+            held = await _held_on(core_a)
             assert world.server.release.release(alice, device.id,
                                                 [held.server_job_id])[0].ok
             await wait_for(lambda: world.server_job(held.server_job_id).state
