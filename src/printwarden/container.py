@@ -35,6 +35,8 @@ class ServerContainer:
     jobs: JobsService
     release: ReleaseService
     extras: dict[str, object] = field(default_factory=dict)
+    #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
+    fetch_token_public_key: str = ""
 
     def authenticate_bearer(self, token: str, *, source: str = "") -> Principal:
         """The principal of a bearer token; user-token failures are throttled per source."""

@@ -27,6 +27,7 @@ ROUTES = (
     "GET /api/v1/agent/events",
     "WS /api/v1/agent/events/ws",
     "POST /api/v1/agent/jobs/{job_id}/complete",
+    "POST /api/v1/agent/jobs/{job_id}/fetch-failed",
     "POST /api/v1/agent/jobs/{job_id}/printing",
     "POST /api/v1/agent/register",
     "GET /api/v1/agents",

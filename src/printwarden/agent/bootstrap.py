@@ -58,12 +58,14 @@ def secure_agent_files(settings: AgentSettings) -> None:
 
 def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
                 transport: httpx.AsyncBaseTransport | None = None,
-                clock: Clock | None = None) -> AgentService:
+                clock: Clock | None = None,
+                peer_transport: httpx.AsyncBaseTransport | None = None) -> AgentService:
     """Wire the agent from ``settings``; it must have been enrolled (token present).
 
     The seams tests use: ``send`` (a forwarder, e.g. ``ScriptedForwarder``), ``transport``
     (the server link's httpx transport, e.g. ``httpx.ASGITransport`` over the real server
-    app) and ``clock`` (the agent's wall clock, e.g. ``FixedClock``)."""
+    app), ``clock`` (the agent's wall clock, e.g. ``FixedClock``) and ``peer_transport``
+    (find-me fetches from other agents)."""
     secure_agent_files(settings)
     token = read_token(settings)
     if token is None:
@@ -78,4 +80,5 @@ def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
                       timeout=settings.request_timeout_seconds, transport=transport)
     forwarders = Forwarders()
     return AgentService(settings, JobBook(journal, spool, the_clock), link,
-                        send or forwarders.send, status_of=forwarders.status)
+                        send or forwarders.send, status_of=forwarders.status,
+                        peer_transport=peer_transport)

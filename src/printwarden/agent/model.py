@@ -3,8 +3,11 @@
     spooled -> analysed -> (denied | held | authorized) -> forwarding -> forwarded
             -> completed (the server acknowledged the completion)
 
-and any open job may end ``failed``, ``cancelled`` or ``expired``. ``forwarded`` means the
-device took the document; only the server's acknowledgement of the completion is missing.
+and any open job may end ``failed``, ``cancelled`` or ``expired``. A held job released at a
+device of another agent (find-me) ends ``moved`` once that agent has fetched its document:
+the other agent prints it and reports its completion, so a moved job reports nothing.
+``forwarded`` means the device took the document; only the server's acknowledgement of the
+completion is missing.
 Local states map onto the server's ``printwarden.jobs.model.JobState`` for IPP reporting.
 
 A job being sent (``forwarding``) can still be cancelled: the cancel is journaled first
@@ -41,6 +44,7 @@ class LocalState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    MOVED = "moved"
 
 
 L = LocalState
@@ -48,7 +52,7 @@ _ENDINGS = frozenset({L.FAILED, L.CANCELLED, L.EXPIRED})
 TRANSITIONS: dict[LocalState, frozenset[LocalState]] = {
     L.SPOOLED: frozenset({L.ANALYSED, L.HELD}) | _ENDINGS,
     L.ANALYSED: frozenset({L.AUTHORIZED, L.HELD, L.DENIED}) | _ENDINGS,
-    L.HELD: frozenset({L.SPOOLED, L.ANALYSED, L.AUTHORIZED, L.DENIED}) | _ENDINGS,
+    L.HELD: frozenset({L.SPOOLED, L.ANALYSED, L.AUTHORIZED, L.DENIED, L.MOVED}) | _ENDINGS,
     L.AUTHORIZED: frozenset({L.FORWARDING, L.HELD}) | _ENDINGS,
     # A job being sent ends printed, failed, cancelled (what printed before the cancel is
     # reported) or expired (its device did not answer within the queue's job lifetime).
@@ -59,6 +63,7 @@ TRANSITIONS: dict[LocalState, frozenset[LocalState]] = {
     L.FAILED: frozenset(),
     L.CANCELLED: frozenset(),
     L.EXPIRED: frozenset(),
+    L.MOVED: frozenset(),
 }
 TERMINAL_STATES = frozenset(state for state, nexts in TRANSITIONS.items() if not nexts)
 #: States whose document is no longer needed: the spool file is deleted on entry.
@@ -80,6 +85,8 @@ _SERVER_VIEW: dict[LocalState, JobState] = {
     L.FAILED: JobState.FAILED,
     L.CANCELLED: JobState.CANCELLED,
     L.EXPIRED: JobState.EXPIRED,
+    # Its IPP job ended here: it printed (or not) at the other agent's device.
+    L.MOVED: JobState.COMPLETED,
 }
 
 

@@ -23,6 +23,7 @@ import uvicorn
 from printwarden.agent.bootstrap import build_agent
 from printwarden.agent.intake.basic_auth import AuthGate, ServerAuthenticator
 from printwarden.agent.intake.dnssd import Advertiser
+from printwarden.agent.intake.fetch_endpoint import FetchEndpoint
 from printwarden.agent.intake.front import IppFront
 from printwarden.agent.intake.http_app import AgentHttpApp, AgentMetrics
 from printwarden.agent.intake.tls import tls_files
@@ -83,7 +84,10 @@ def build_http_app(core: AgentService, front: IppFront, metrics: AgentMetrics) -
                     default_queue=lambda: front.app.default,
                     authenticator=ServerAuthenticator(
                         core.link, ttl_seconds=core.settings.auth_cache_seconds))
-    return AgentHttpApp(gate, health=lambda: _health(core, front), metrics=metrics)
+    fetch = FetchEndpoint(core.book, verifier=core.fetch_token_verifier,
+                          agent_id=core.agent_id)
+    return AgentHttpApp(gate, health=lambda: _health(core, front), metrics=metrics,
+                        fetch=fetch)
 
 
 def _advertiser(core: AgentService, settings: AgentSettings) -> Advertiser | None:

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Coroutine
 from datetime import timedelta
 from typing import Any, Literal
 
+import httpx
+
 from printwarden.agent.forwarding.retry import RetryPolicy
 from printwarden.agent.model import (
     TERMINAL_STATES,
@@ -27,6 +29,11 @@ from printwarden.agent.model import (
 from printwarden.agent.processing.analysis_pool import pool_from_settings
 from printwarden.agent.processing.delivery import SendDocument
 from printwarden.agent.processing.device_monitor import DeviceMonitor, StatusOf
+from printwarden.agent.processing.find_me_fetch import (
+    FIND_ME_QUEUE,
+    FetchFailed,
+    FindMeFetcher,
+)
 from printwarden.agent.processing.pipeline import Pipeline
 from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, merge_queues
 from printwarden.agent.queues import queue_status as status_of
@@ -36,15 +43,22 @@ from printwarden.agent.server_link.outbox_sender import OutboxSender
 from printwarden.agent.settings import AgentSettings
 from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.recovery import RecoveryReport, recover
+from printwarden.core.fetch_token import FetchTokenVerifier
 from printwarden.core.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 L = LocalState
 SERVER_CONFIG_KEY = "server_config"
+#: This agent's id at the server and the key that verifies find-me fetch tokens, from the
+#: last configuration (kept so a start without a server can still hand jobs over).
+AGENT_ID_KEY = "agent_id"
+FETCH_KEY_KEY = "fetch_token_public_key"
 #: The digest of a token the server refused: the agent stays revoked until re-enrolled.
 REVOKED_KEY = "revoked_token"
 #: How often the journal's retention sweep runs (besides at start).
 SWEEP_PERIOD_SECONDS = 6 * 3600
+_FIND_ME_CONFIG = QueueConfig(name=FIND_ME_QUEUE, advertise=False, kind="release",
+                              hold_for_release=True, owner_check="release")
 REVOKED_MESSAGE = "agent revoked: re-enrol it (printwarden agent --enrol CODE)"
 Which = Literal["not-completed", "completed", "all"]
 _ENDED_IPP_STATES = (7, 8, 9)
@@ -66,7 +80,8 @@ class QueueNotAccepting(Exception):
 
 class AgentService:
     def __init__(self, settings: AgentSettings, book: JobBook, link: ServerLink,
-                 send: SendDocument, status_of: StatusOf | None = None) -> None:
+                 send: SendDocument, status_of: StatusOf | None = None,
+                 peer_transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
         self.book = book
         self.link = link
@@ -81,7 +96,11 @@ class AgentService:
         retry = RetryPolicy(initial_delay=settings.forward_delay_seconds,
                             max_delay=max(settings.forward_max_delay_seconds,
                                           settings.forward_delay_seconds))
-        self.pipeline = Pipeline(book, link, self.server_up, queues=lambda: self._queues,
+        self.find_me = FindMeFetcher(book, peers=lambda: settings.find_me_peers,
+                                     own_id=self.agent_id,
+                                     timeout=settings.request_timeout_seconds,
+                                     transport=peer_transport)
+        self.pipeline = Pipeline(book, link, self.server_up, queues=self._pipeline_queues,
                                  activity=self._activity_of, send=send, retry=retry,
                                  analyser=pool_from_settings(settings))
         self._monitor = None if status_of is None or settings.device_poll_seconds <= 0 else (
@@ -92,9 +111,12 @@ class AgentService:
                                 handlers={"cancel": self._on_cancel_event,
                                           "expire": self._on_expire_event,
                                           "release": self._on_release_event,
+                                          "fetch": self._on_fetch_event,
+                                          "move": self._on_move_event,
                                           "config": self._on_config_event})
         self._tasks: list[asyncio.Task[None]] = []
         self.recovery: RecoveryReport | None = None
+        self._verifier: tuple[str, FetchTokenVerifier] | None = None
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -121,6 +143,7 @@ class AgentService:
         await cancel_and_wait(self._tasks)
         self._tasks.clear()
         await self.pipeline.stop()
+        await self.find_me.aclose()
         await self.link.aclose()
         self.book.journal.close()
 
@@ -179,11 +202,38 @@ class AgentService:
             return False
         pushed = list(config.get("queues") or [])
         self.book.journal.set_value(SERVER_CONFIG_KEY, json.dumps(pushed))
+        for key in (AGENT_ID_KEY, FETCH_KEY_KEY):
+            value = str(config.get(key) or "")
+            if value and value != self.book.journal.get_value(key):
+                self.book.journal.set_value(key, value)
         self._set_queues(merge_queues(self.settings.queues, pushed))
         self.pipeline.wake_all()
         return True
 
+    def agent_id(self) -> str | None:
+        """This agent's id at the server (None before the first configuration)."""
+        return self.book.journal.get_value(AGENT_ID_KEY)
+
+    def fetch_token_verifier(self) -> FetchTokenVerifier | None:
+        """Checks find-me fetch tokens with the server's public key (None: not known yet,
+        or a key that does not parse)."""
+        key = self.book.journal.get_value(FETCH_KEY_KEY)
+        if not key:
+            return None
+        if self._verifier is None or self._verifier[0] != key:
+            try:
+                self._verifier = (key, FetchTokenVerifier(key))
+            except ValueError:
+                log.error("the server's fetch-token key does not parse: find-me is off")
+                return None
+        return self._verifier[1]
+
     # --- queues ------------------------------------------------------------------------------
+
+    def _pipeline_queues(self) -> dict[str, QueueConfig]:
+        """The queues the pipeline works on: the served ones and the find-me queue of jobs
+        fetched from other agents (not an IPP queue; each job names its device)."""
+        return {**self._queues, FIND_ME_QUEUE: _FIND_ME_CONFIG}
 
     def _activity_of(self, queue: str) -> QueueActivity:
         return self._activity.setdefault(queue, QueueActivity())
@@ -334,6 +384,34 @@ class AgentService:
         if job is not None and job.state is L.HELD:
             await self.release(job.local_id, device_uri=str(payload.get("device_uri") or ""),
                                device_id=str(payload.get("device_id") or ""))
+
+    async def _on_fetch_event(self, payload: dict[str, Any]) -> None:
+        """A job held at another agent was released at a device of this one: fetch it
+        (``find_me_fetch.py``) and print it."""
+        try:
+            fetched = await self.find_me.handle(payload)
+        except FetchFailed as exc:
+            log.error("find-me: job %s not fetched: %s", payload.get("job_id"), exc)
+            await self._give_back(payload, str(exc))
+            return
+        if fetched is not None:
+            self.pipeline.wake(FIND_ME_QUEUE)
+
+    async def _give_back(self, payload: dict[str, Any], reason: str) -> None:
+        """Tell the server the job could not be fetched: it goes back to held."""
+        try:
+            await self.link.fetch_failed(str(payload.get("job_id") or ""), reason)
+        except (ServerUnreachable, ServerRejected) as exc:
+            log.warning("find-me: could not tell the server: %s", exc.message)
+
+    async def _on_move_event(self, payload: dict[str, Any]) -> None:
+        """A held job of this agent was released at another agent's device: it stays held
+        here until that agent has fetched it (``POST /fetch/KEY/done`` ends it moved)."""
+        job = self._job_of(payload)
+        if job is not None and job.state is L.HELD:
+            await self.book.update_async(job, state_reason=(
+                f"released at another agent's device ({payload.get('device_id')}): "
+                "waiting for it to fetch the job")[:500])
 
     async def _on_config_event(self, payload: dict[str, Any]) -> None:
         await self.refresh_config()

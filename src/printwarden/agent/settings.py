@@ -59,6 +59,9 @@ class AgentSettings(LayeredSettings):
     min_free_bytes: int = Field(default=200 * MiB, ge=0, description="keep this much disk free")
     queues: list[QueueSettings] = Field(default_factory=list)
     request_timeout_seconds: float = Field(default=10.0, gt=0)
+    find_me_peers: dict[str, str] = Field(
+        default_factory=dict, description="find-me: other agents' names -> the base URL "
+        "of their IPP/HTTP listener (e.g. http://ps2.lan:631), to fetch jobs released here")
     events_wait_seconds: float = Field(default=25.0, ge=0, le=30)
     health_min_seconds: float = Field(default=1.0, gt=0, description="first health re-check")
     health_max_seconds: float = Field(

@@ -83,6 +83,9 @@ class ServerSettings(LayeredSettings):
         default=1_000_000, ge=1, le=10**15,
         description="largest amount of one top-up (or other direct posting), minor units")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+    fetch_token_seconds: int = Field(
+        default=120, ge=10, le=3600, description="how long a find-me fetch token lets the "
+        "releasing agent fetch a job from the agent holding it")
     database_retry_seconds: float = Field(
         default=10.0, ge=0, le=300,
         description="how long a request retries a lost database connection before a 503")

@@ -104,6 +104,9 @@ class AgentOps(DevicesBase):
     def get_agent(self, agent_id: str) -> Agent:
         return self._db.read(lambda conn: store.get_agent(conn, agent_id))
 
+    def get_agent_in(self, conn: Connection, agent_id: str) -> Agent:
+        return store.get_agent(conn, agent_id)
+
     def list_agents(self) -> list[Agent]:
         return self._db.read(store.list_agents)
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from printwarden.core.errors import ValidationError
 
 AGENT_STATUSES = ("active", "revoked")
-EVENT_KINDS = ("release", "cancel", "expire", "config")
+EVENT_KINDS = ("release", "cancel", "expire", "config", "fetch", "move")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,18 @@ _TO_COMPLETED: dict[JobState, tuple[JobState, ...]] = {
 }
 
 
+def check_reporter(conn: Connection, devices: Devices, agent: Principal, job: Job) -> None:
+    """Who may report on a job: the agent that holds it, or, once it was released at a
+    device of another agent (find-me), the agent serving that device (it fetched the
+    document and prints it). Anyone else: PermissionDenied."""
+    if job.agent_id == agent.id:
+        return
+    if job.device_id is not None and job.state is not S.HELD and \
+            devices.device_in(conn, job.device_id).agent_id == agent.id:
+        return
+    raise PermissionDenied(f"job {job.id} belongs to another agent")
+
+
 def result_of(job: Job) -> CompletionResult:
     return CompletionResult(job_id=job.id, state=job.state,
                             charged=Money(job.charged_cost_minor or 0, job.currency or "EUR"),
@@ -64,8 +76,7 @@ class Completer:
 
         def work(conn: Connection) -> CompletionResult:
             job = store.get_job(conn, job_id, lock=True)
-            if job.agent_id != agent.id:
-                raise PermissionDenied(f"job {job_id} belongs to another agent")
+            check_reporter(conn, self._devices, agent, job)
             if job.state is S.DENIED:
                 raise ConflictError(f"job {job_id} was denied: there is nothing to complete")
             if job.terminal:

@@ -39,7 +39,8 @@ TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     S.ANALYSED: frozenset({S.DENIED, S.HELD, S.AUTHORIZED, S.FAILED, S.CANCELLED}),
     S.HELD: frozenset({S.AUTHORIZED, S.RELEASING, S.FAILED, S.CANCELLED, S.EXPIRED}),
     S.AUTHORIZED: frozenset({S.RELEASING, S.PRINTING, S.FAILED, S.CANCELLED, S.EXPIRED}),
-    S.RELEASING: frozenset({S.PRINTING, S.COMPLETED, S.FAILED, S.CANCELLED}),
+    # Back to held: the releasing agent could not fetch a find-me job from its holder.
+    S.RELEASING: frozenset({S.PRINTING, S.COMPLETED, S.FAILED, S.CANCELLED, S.HELD}),
     S.PRINTING: frozenset({S.COMPLETED, S.FAILED, S.CANCELLED, S.EXPIRED}),
     S.DENIED: frozenset(),
     S.COMPLETED: frozenset(),

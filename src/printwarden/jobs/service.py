@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from printwarden.core.clock import Clock
-from printwarden.core.errors import ConflictError, PermissionDenied
+from printwarden.core.errors import ConflictError
 from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
 from printwarden.jobs.authorization import Authorizer
-from printwarden.jobs.completion import Completer
+from printwarden.jobs.completion import Completer, check_reporter
 from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
 from printwarden.jobs.model import (
     RESERVED_STATES,
@@ -73,8 +73,7 @@ class JobsService:
 
         def write(conn: Connection) -> Job:
             job = store.get_job(conn, job_id, lock=True)
-            if job.agent_id != agent.id:
-                raise PermissionDenied(f"job {job_id} belongs to another agent")
+            check_reporter(conn, self._devices, agent, job)
             if job.state not in _TO_PRINTING:
                 raise ConflictError(f"job {job_id} is {job.state.value}: it cannot print")
             job, events = transitions(job, _TO_PRINTING[job.state], "sent to the printer",
@@ -83,6 +82,29 @@ class JobsService:
                 store.save_job(conn, job)
                 store.insert_events(conn, events)
             return job
+
+        return self._db.write(write)
+
+    def fetch_failed(self, agent: Principal, job_id: str, reason: str) -> Job:
+        """Find-me: the agent of the device a job was released at could not fetch it from
+        the agent holding it (unreachable until the token expired, refused, not
+        configured). The job goes back to held (its reservation stays), releasable again;
+        a job that moved on (printing, ended) is answered as it is. Once held again the
+        job is the holding agent's alone: a repeat from the releasing agent is refused."""
+
+        def write(conn: Connection) -> Job:
+            job = store.get_job(conn, job_id, lock=True)
+            check_reporter(conn, self._devices, agent, job)
+            if job.state is not JobState.RELEASING or job.agent_id == agent.id:
+                return job
+            why = f"back to held: {agent.name} could not fetch it ({reason})"[:500]
+            held, events = transitions(job, (JobState.HELD,), why, self._clock.now())
+            held = replace(held, device_id=None)
+            store.save_job(conn, held)
+            store.insert_events(conn, events)
+            self._audit.record_in(conn, f"agent:{agent.name}", "job.fetch_failed", job.id,
+                                  reason=reason[:300])
+            return held
 
         return self._db.write(write)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
@@ -21,7 +22,20 @@ class HeldQueue(Protocol):
     def held_job_lifetime_seconds(self) -> int: ...
 
 
+class HoldingAgent(Protocol):
+    """An agent as find-me reads it: is it there to hand a job over?"""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def last_seen_at(self) -> datetime | None: ...
+
+
 class ReleaseDevices(Protocol):
+    def get_agent_in(self, conn: Connection, agent_id: str) -> HoldingAgent: ...
+
     def get_queue_in(self, conn: Connection, queue_id: str) -> HeldQueue: ...
 
     def release_targets_in(self, conn: Connection,

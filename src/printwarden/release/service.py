@@ -34,6 +34,7 @@ from printwarden.jobs.model import Job, JobState, transitions
 from printwarden.jobs.ports import Ledger
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.model import JobSpec
+from printwarden.release.find_me import FindMe
 from printwarden.release.held_jobs import (
     MIN_HELD_JOB_LIFETIME_SECONDS,
     HeldJob,
@@ -51,13 +52,15 @@ OPERATOR_ROLES = ("operator",)
 
 class ReleaseService:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, ledger: Ledger,
-                 devices: ReleaseDevices, jobs: JobsService) -> None:
+                 devices: ReleaseDevices, jobs: JobsService,
+                 find_me: FindMe | None = None) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
         self._ledger = ledger
         self._devices = devices
         self._jobs = jobs
+        self._find_me = find_me
 
     # --- listing ---------------------------------------------------------------------------
 
@@ -166,11 +169,14 @@ class ReleaseService:
             if not target.enabled:
                 return ReleaseOutcome(job_id, False, f"device {target.name} is disabled: "
                                       "the job stays held")
-            if target.agent_id != job.agent_id:
-                return ReleaseOutcome(job_id, False, f"device {target.name} is served by "
-                                      "another agent than the one holding the job; release "
-                                      "across agents (find-me) is not available yet: the "
-                                      "job stays held")
+            find_me = target.agent_id is not None and target.agent_id != job.agent_id
+            if find_me:
+                refusal = (f"device {target.name} is served by another agent than the one "
+                           "holding the job and find-me is not configured: the job stays "
+                           "held") if self._find_me is None else self._find_me.refusal(
+                    conn, self._devices, job, self._clock.now())
+                if refusal is not None:
+                    return ReleaseOutcome(job_id, False, refusal)
             cost = self._cost_at(conn, job, target)
             why = f"released at {target.name} by {principal.name}"
             moved, events = transitions(job, (JobState.RELEASING,), why[:500],
@@ -178,12 +184,15 @@ class ReleaseService:
             moved = replace(moved, device_id=target.id, estimated_cost_minor=cost.minor)
             store.save_job(conn, moved)
             store.insert_events(conn, events)
-            self._devices.append_event_in(conn, job.agent_id, "release", {
-                "job_id": job.id, "agent_job_key": job.agent_job_key,
-                "device_id": target.id, "device_uri": target.device_uri})
+            if find_me and self._find_me is not None:
+                self._find_me.hand_over(conn, self._devices, job, target, self._clock.now())
+            else:
+                self._devices.append_event_in(conn, job.agent_id, "release", {
+                    "job_id": job.id, "agent_job_key": job.agent_job_key,
+                    "device_id": target.id, "device_uri": target.device_uri})
             self._audit.record_in(conn, _actor(principal), "job.release", job.id,
                                   device=target.name, operator=operator,
-                                  owner=job.username)
+                                  owner=job.username, find_me=find_me)
             return ReleaseOutcome(job_id, True, f"released at {target.name}: "
                                   f"{_title(job)}, {cost.format()}", cost)
 

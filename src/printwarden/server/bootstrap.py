@@ -10,6 +10,7 @@ import structlog
 from printwarden.accounts.service import AccountsService
 from printwarden.container import ServerContainer
 from printwarden.core.clock import Clock, SystemClock
+from printwarden.core.fetch_token import KEY_FILE, load_or_create_signer
 from printwarden.core.private_files import LooseMode, secure_paths, with_sqlite_companions
 from printwarden.core.settings import SECRETS_FILE, SETTINGS_FILE, ServerSettings
 from printwarden.db.audit import AuditLog
@@ -18,6 +19,7 @@ from printwarden.db.migrate import upgrade
 from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+from printwarden.release.find_me import FindMe
 from printwarden.release.service import ReleaseService
 
 log = structlog.get_logger("printwarden.server")
@@ -27,7 +29,7 @@ def secure_data_dir(settings: ServerSettings) -> list[LooseMode]:
     """Data directory 0700; database (with WAL/SHM), secrets and settings 0600: what was
     open to others is tightened and logged as a warning."""
     data_dir = settings.data_dir
-    files = [data_dir / SECRETS_FILE, data_dir / SETTINGS_FILE]
+    files = [data_dir / SECRETS_FILE, data_dir / SETTINGS_FILE, data_dir / KEY_FILE]
     url = sa.make_url(settings.effective_database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         files += with_sqlite_companions(Path(url.database))
@@ -69,9 +71,11 @@ def build_server(
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)
+    signer = load_or_create_signer(settings.data_dir)
     release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
-                             jobs=jobs)
+                             jobs=jobs, find_me=FindMe(signer, settings.fetch_token_seconds))
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
         ledger=ledger, devices=devices, jobs=jobs, release=release,
+        fetch_token_public_key=signer.public_key,
     )

@@ -60,6 +60,8 @@ class AgentProcess:
     port: int = field(default_factory=free_port)
     extra_settings: str = ""
     proc: subprocess.Popen[bytes] | None = None
+    #: The agent's name at enrolment (two agents of one test need two names).
+    name: str = "e2e-agent"
 
     @property
     def log(self) -> Path:
@@ -82,7 +84,7 @@ class AgentProcess:
             + ("" if "min_free_bytes" in self.extra_settings else "min_free_bytes = 0\n"))
         args = [sys.executable, "-m", "printwarden", "agent", "--data-dir",
                 str(self.data_dir), "--server", self.server_url, "--host", "127.0.0.1",
-                "--port", str(self.port), "--name", "e2e-agent"]
+                "--port", str(self.port), "--name", self.name]
         if enrol:
             args += ["--enrol", enrol]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTWARDEN_")}

@@ -1,10 +1,10 @@
-"""The agent's HTTP surface around the IPP app: ``/healthz`` and ``/metrics``.
+"""The agent's HTTP surface around the IPP app: ``/healthz``, ``/metrics``, ``/fetch/``.
 
     app = AgentHttpApp(front.app, health=..., metrics=AgentMetrics(spool_dir))
 
 A tiny ASGI dispatcher (no framework): ``GET /healthz`` answers 200 JSON, ``GET /metrics``
-the Prometheus text of the agent's own registry; everything else (IPP, lifespan) goes to
-the IPP app.
+the Prometheus text of the agent's own registry, ``/fetch/...`` the find-me fetch endpoint
+(``fetch_endpoint.py``); everything else (IPP, lifespan) goes to the IPP app.
 """
 
 from __future__ import annotations
@@ -66,12 +66,17 @@ class AgentMetrics:
 
 class AgentHttpApp:
     def __init__(self, ipp_app: Asgi, *, health: Callable[[], dict[str, Any]],
-                 metrics: AgentMetrics) -> None:
+                 metrics: AgentMetrics, fetch: Asgi | None = None) -> None:
         self._ipp = ipp_app
+        self._fetch = fetch
         self._health = health
         self._metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and self._fetch is not None
+                and str(scope["path"]).startswith("/fetch/")):
+            await self._fetch(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] == "GET":
             if scope["path"] == "/healthz":
                 body = json.dumps(self._health()).encode()

@@ -188,6 +188,10 @@ class ServerLink:
     async def printing(self, server_job_id: str) -> None:
         await self.request("POST", f"{API}/jobs/{server_job_id}/printing")
 
+    async def fetch_failed(self, server_job_id: str, reason: str) -> None:
+        await self.request("POST", f"{API}/jobs/{server_job_id}/fetch-failed",
+                           json={"reason": reason[:500]})
+
     async def complete(self, server_job_id: str, body: dict[str, Any]) -> dict[str, Any]:
         answer: dict[str, Any] = await self.request(
             "POST", f"{API}/jobs/{server_job_id}/complete", json=body)

@@ -64,7 +64,8 @@ _MIGRATIONS: dict[int, str] = {
 }
 #: Local states whose IPP job has ended (completed, canceled, aborted).
 ENDED_STATES = frozenset({LocalState.FORWARDED, LocalState.COMPLETED, LocalState.DENIED,
-                          LocalState.FAILED, LocalState.CANCELLED, LocalState.EXPIRED})
+                          LocalState.FAILED, LocalState.CANCELLED, LocalState.EXPIRED,
+                          LocalState.MOVED})
 #: Ended states a retention sweep may delete (the server has heard of the ending).
 _SWEPT = tuple(sorted(s.value for s in ENDED_STATES - {LocalState.FORWARDED}))
 #: States whose document is still in the spool.

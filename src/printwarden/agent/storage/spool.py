@@ -12,8 +12,9 @@ import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import anyio
 
@@ -73,9 +74,11 @@ class Spool:
             raise SpoolError("disk-full", f"only {free} bytes free on the spool disk, "
                              f"{self.min_free_bytes} must stay free")
 
-    async def accept(self, queue: str, meta: JobMeta,
-                     chunks: AsyncIterator[bytes]) -> LocalJob:
-        """Spool the document and journal the job; return only once both are durable."""
+    async def accept(self, queue: str, meta: JobMeta, chunks: AsyncIterator[bytes],
+                     **fields: Any) -> LocalJob:
+        """Spool the document and journal the job; return only once both are durable.
+        ``fields`` set more of the journal row in the same insert (a find-me job arrives
+        authorized)."""
         local_id = new_id()
         part = self.tmp_dir / f"{local_id}{PART_SUFFIX}"
         final = self.directory / f"{local_id}{DOC_SUFFIX}"
@@ -96,6 +99,8 @@ class Spool:
         job = LocalJob(local_id=local_id, queue=queue, meta=meta, spool_name=final.name,
                        size_bytes=size, created_at=now, updated_at=now,
                        state=LocalState.SPOOLED, state_reason="spooled")
+        if fields:
+            job = replace(job, **fields)
         try:
             await self._journal.insert_job_async(job)
         except BaseException:

@@ -32,6 +32,7 @@ from printwarden.web.api.agent_link_schemas import (
     ConfigOut,
     DecisionOut,
     EventOut,
+    FetchFailedIn,
     JobStateOut,
     QueueOut,
     RegisterIn,
@@ -70,7 +71,8 @@ def register(body: RegisterIn, container: Container, request: Request) -> Regist
 def config(agent: AgentOnly, container: Container) -> ConfigOut:
     queues = container.devices.queues_for_agent(agent.id)
     return ConfigOut(agent_id=agent.id, name=agent.name, server_time=container.clock.now(),
-                     queues=[QueueOut.of(served) for served in queues])
+                     queues=[QueueOut.of(served) for served in queues],
+                     fetch_token_public_key=container.fetch_token_public_key)
 
 
 async def _as_agent(request: Request,
@@ -109,6 +111,14 @@ async def complete(job_id: str, body: CompleteIn, request: Request) -> Completio
              summary="Report that the job is being sent to the printer")
 def printing(job_id: str, agent: AgentOnly, container: Container) -> JobStateOut:
     job = container.jobs.mark_printing(agent, job_id)
+    return JobStateOut(job_id=job.id, state=job.state.value)
+
+
+@router.post("/jobs/{job_id}/fetch-failed", response_model=JobStateOut,
+             summary="Find-me: the job could not be fetched from its holder; back to held")
+def fetch_failed(job_id: str, body: FetchFailedIn, agent: AgentOnly,
+                 container: Container) -> JobStateOut:
+    job = container.jobs.fetch_failed(agent, job_id, body.reason)
     return JobStateOut(job_id=job.id, state=job.state.value)
 
 

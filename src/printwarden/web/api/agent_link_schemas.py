@@ -113,6 +113,8 @@ class ConfigOut(BaseModel):
     name: str
     server_time: datetime
     queues: list[QueueOut]
+    #: Verifies find-me fetch tokens (base64url raw Ed25519 public key).
+    fetch_token_public_key: str = ""
 
 
 class AnalysisIn(BaseModel):
@@ -196,6 +198,11 @@ class CompletionOut(BaseModel):
     def of(cls, result: CompletionResult) -> CompletionOut:
         return cls(job_id=result.job_id, state=result.state.value,
                    charged=MoneyOut.of(result.charged), message=result.message)
+
+
+class FetchFailedIn(BaseModel):
+    model_config = _STRICT
+    reason: str = Field(default="", max_length=500)
 
 
 class JobStateOut(BaseModel):
