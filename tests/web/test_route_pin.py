@@ -10,6 +10,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 ROUTES = (
+    "POST /api/v1/terminal/register",
+    "GET /api/v1/terminal/hello",
+    "GET /api/v1/terminals",
+    "GET /api/v1/terminals/enrolment-codes",
+    "POST /api/v1/terminals/enrolment-codes",
+    "GET /api/v1/terminals/{terminal_id}",
+    "POST /api/v1/terminals/{terminal_id}/revoke",
     "GET /",
     "GET /api/docs",
     "GET /api/v1/accounts",

@@ -19,6 +19,7 @@ from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
 from printwarden.release.service import ReleaseService
+from printwarden.release.terminals import TerminalService
 
 log = structlog.get_logger("printwarden.server")
 
@@ -71,7 +72,11 @@ def build_server(
                        accounts=accounts)
     release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
                              jobs=jobs)
+    terminals = TerminalService(
+        database, the_clock, audit, devices=devices,
+        enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
         ledger=ledger, devices=devices, jobs=jobs, release=release,
+        terminals=terminals,
     )
