@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
     from printwarden.release.service import ReleaseService
+    from printwarden.release.terminal_sessions import TerminalSessions
     from printwarden.release.terminals import TerminalService
 
 USER_TOKEN_PREFIX = "pwu_"
@@ -37,6 +38,7 @@ class ServerContainer:
     jobs: JobsService
     release: ReleaseService
     terminals: TerminalService
+    terminal_sessions: TerminalSessions
     extras: dict[str, object] = field(default_factory=dict)
 
     def authenticate_bearer(self, token: str, *, source: str = "") -> Principal:

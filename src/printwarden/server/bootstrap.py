@@ -19,6 +19,7 @@ from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
 from printwarden.release.service import ReleaseService
+from printwarden.release.terminal_sessions import TerminalSessions
 from printwarden.release.terminals import TerminalService
 
 log = structlog.get_logger("printwarden.server")
@@ -75,8 +76,12 @@ def build_server(
     terminals = TerminalService(
         database, the_clock, audit, devices=devices,
         enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
+    terminal_sessions = TerminalSessions(
+        database, the_clock, audit, terminals=terminals, accounts=accounts, ledger=ledger,
+        release=release, idle_seconds=settings.terminal_session_idle_seconds,
+        copy_cap_minor=settings.copy_session_max_minor)
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
         ledger=ledger, devices=devices, jobs=jobs, release=release,
-        terminals=terminals,
+        terminals=terminals, terminal_sessions=terminal_sessions,
     )

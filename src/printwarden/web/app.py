@@ -31,6 +31,7 @@ API_MODULES = (
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth", "terminals", "terminal_link",
+    "terminal_sessions",
 )
 
 
