@@ -49,14 +49,28 @@ def test_the_cli_offers_exactly_the_pinned_commands_and_each_explains_itself() -
         shown = CliRunner().invoke(app, [*command.split(), "--help"])
         assert shown.exit_code == 0, (command, shown.output)
         assert f"Usage: printwarden {command}" in shown.output, command
-    planned = CliRunner().invoke(app, ["terminal", "--help"])
-    assert "[release]" in planned.output  # the planned issue survives rich markup
+    planned = CliRunner().invoke(app, ["popup", "--help"])
+    assert "[portal]" in planned.output  # the planned issue survives rich markup
+    terminal = CliRunner().invoke(app, ["terminal", "--help"])
+    assert "--enrol" in terminal.output and "--script" in terminal.output
 
 
 def test_roles_of_later_issues_say_they_are_not_yet_available() -> None:
-    result = run_cli("terminal")
+    result = run_cli("popup")
     assert result.returncode == 3
     assert "not yet available" in result.stderr
+
+
+def test_an_unenrolled_terminal_says_how_to_enrol(tmp_path: Path) -> None:
+    result = run_cli("terminal", "--server", "http://127.0.0.1:9", "--data-dir",
+                     str(tmp_path / "t"), "--script", "-")
+    assert result.returncode == 2 and "--enrol CODE" in result.stderr
+    bad = run_cli("terminal", "--server", "ftp://x", "--script", "-")
+    assert bad.returncode == 2 and "http" in bad.stderr
+    refused = run_cli("terminal", "--server", "http://127.0.0.1:9", "--data-dir",
+                      str(tmp_path / "t"), "--enrol", "ABCD-EFGH", "--script", "-")
+    assert refused.returncode == 2 and "enrolment failed" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def test_config_show_masks_secrets_and_honours_the_environment(tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ class HelloOut(BaseModel):
     protocol: int = PROTOCOL_VERSION
     terminal_id: str
     device: DeviceOut
+    card_needs_pin: bool = Field(description="the site wants a PIN with every card")
+    idle_timeout_seconds: int
     server_time: datetime
 
 
@@ -74,4 +76,6 @@ def register(body: RegisterIn, container: Container, request: Request) -> Regist
 def hello(terminal: TerminalOnly, container: Container) -> HelloOut:
     bound = container.terminals.get_terminal(terminal.id)
     return HelloOut(terminal_id=bound.id, device=_device(container, bound.device_id),
+                    card_needs_pin=not container.settings.card_alone_allowed,
+                    idle_timeout_seconds=container.terminal_sessions.idle_seconds,
                     server_time=container.clock.now())
