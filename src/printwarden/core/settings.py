@@ -77,6 +77,9 @@ class ServerSettings(LayeredSettings):
         default=120, ge=10, le=3600, description="a terminal session (and its copy "
         "session) ends after this long without a request; the scheduler closes copy "
         "sessions of vanished terminals and charges what they reported")
+    terminal_card_self_registration: bool = Field(
+        default=False, description="an unknown card at a terminal may be registered by "
+        "its holder signing in with username and password (audited)")
     copy_session_max_minor: int = Field(
         default=10_000, ge=0, le=10**9, description="the most one copy session may "
         "spend (minor units): reserved at open, capped by what the user may spend")

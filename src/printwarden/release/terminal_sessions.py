@@ -22,11 +22,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from printwarden.accounts.model import User
 from printwarden.accounts.service import AccountsService
 from printwarden.core.clock import Clock
 from printwarden.core.errors import (
+    AuthenticationFailed,
     ConflictError,
     NotFoundError,
+    PermissionDenied,
     ValidationError,
 )
 from printwarden.core.ids import new_id
@@ -42,7 +45,11 @@ from printwarden.release.session_model import CopyReport, TerminalSession, seq_v
 from printwarden.release.tables import copy_reports, terminal_sessions
 from printwarden.release.terminals import TerminalService
 
-SIGN_IN_METHODS = ("card", "card_pin", "username_pin", "username_password", "id_number")
+SIGN_IN_METHODS = ("card", "card_pin", "username_pin", "username_password", "id_number",
+                   "register_card")
+_UNKNOWN_CARD = "this card is not known{pin}"
+_SELF_REGISTER = ": sign in with your username and password to register it"
+_ASK_ADMIN = ": ask your administrator to register it"
 SWEEP_BATCH = 200
 
 
@@ -78,7 +85,7 @@ class TerminalSessions:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *,
                  terminals: TerminalService, accounts: AccountsService,
                  ledger: LedgerService, release: ReleaseService, idle_seconds: int,
-                 copy_cap_minor: int) -> None:
+                 copy_cap_minor: int, card_self_registration: bool = False) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -88,6 +95,7 @@ class TerminalSessions:
         self._release = release
         self.idle_seconds = idle_seconds
         self._cap = copy_cap_minor
+        self.card_self_registration = card_self_registration
 
     # --- sign in and out -------------------------------------------------------------------
 
@@ -98,10 +106,19 @@ class TerminalSessions:
         bound = self._terminals.get_terminal(terminal.id)
         where = {"terminal": f"terminal:{bound.id}", "source": source}
         accounts = self._accounts
-        if method == "card":
-            user = accounts.authenticate_card(card, **where)
-        elif method == "card_pin":
-            user = accounts.authenticate_card_and_pin(card, pin, **where)
+        if method in ("card", "card_pin"):
+            try:
+                user = (accounts.authenticate_card(card, **where) if method == "card"
+                        else accounts.authenticate_card_and_pin(card, pin, **where))
+            except AuthenticationFailed as exc:
+                if type(exc) is not AuthenticationFailed:  # PIN required, throttled
+                    raise
+                hint = _SELF_REGISTER if self.card_self_registration else _ASK_ADMIN
+                raise AuthenticationFailed(_UNKNOWN_CARD.format(
+                    pin=" (or the PIN is wrong)" if method == "card_pin" else "") + hint
+                ) from exc
+        elif method == "register_card":
+            user = self._register_card(card, username, password, where, bound.id)
         elif method == "username_pin":
             user = accounts.authenticate_username_and_pin(username, pin, **where)
         elif method == "username_password":
@@ -126,6 +143,19 @@ class TerminalSessions:
             return _load(conn, session_id)
 
         return self._db.write(write)
+
+    def _register_card(self, card: str, username: str, password: str,
+                       where: dict[str, str], terminal_id: str) -> User:
+        """Self-registration of an unknown card (the ``terminal_card_self_registration``
+        setting, default off): the person proves who he is by username and password."""
+        if not self.card_self_registration:
+            raise PermissionDenied("cards are registered by an administrator at this "
+                                   "site: ask yours to register this card")
+        user = self._accounts.authenticate_password(username, password, **where)
+        self._accounts.add_card(user.id, card, actor=user.username)
+        self._audit.record(user.username, "card.self_register", user.id,
+                           terminal_id=terminal_id)
+        return user
 
     def sign_out(self, terminal: Principal, session_id: str) -> TerminalSession:
         self._mine(terminal, session_id)

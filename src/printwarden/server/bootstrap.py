@@ -79,7 +79,8 @@ def build_server(
     terminal_sessions = TerminalSessions(
         database, the_clock, audit, terminals=terminals, accounts=accounts, ledger=ledger,
         release=release, idle_seconds=settings.terminal_session_idle_seconds,
-        copy_cap_minor=settings.copy_session_max_minor)
+        copy_cap_minor=settings.copy_session_max_minor,
+        card_self_registration=settings.terminal_card_self_registration)
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
         ledger=ledger, devices=devices, jobs=jobs, release=release,

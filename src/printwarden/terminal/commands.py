@@ -9,7 +9,8 @@ which the server counts once).
 
 Commands: ``card NUMBER``, ``pin PIN``, ``user NAME`` (then ``pin``), ``login NAME
 PASSWORD``, ``id NUMBER``, ``list``, ``release all|JOB...``, ``delete all|JOB...``,
-``balance``, ``copy open``, ``copy count N [mono|color] [SIZE] [simplex|duplex]``,
+``register CARD NAME PASSWORD`` (self-registration of an unknown card, where the site
+allows it), ``balance``, ``copy open``, ``copy count N [mono|color] [SIZE] [simplex|duplex]``,
 ``copy close``, ``logout``, ``status``.
 """
 
@@ -79,7 +80,7 @@ class Terminal:
             "id": self._id, "list": self._list, "release": self._release,
             "delete": self._delete, "balance": self._balance, "copy open": self._copy_open,
             "copy count": self._copy_count, "copy close": self._copy_close,
-            "logout": self._logout, "status": self._status,
+            "logout": self._logout, "status": self._status, "register": self._register,
         }
 
     # --- signing in ------------------------------------------------------------------------
@@ -124,6 +125,13 @@ class Terminal:
         if len(args) != 2:
             raise BadCommand("usage: login NAME PASSWORD")
         return self._open("username_password", username=args[0], password=args[1])
+
+    def _register(self, args: list[str]) -> Answer:
+        """``register CARD NAME PASSWORD``: self-registration of an unknown card."""
+        if len(args) != 3 or not DIGITS.match(args[0]):
+            raise BadCommand("usage: register CARD NAME PASSWORD (CARD in digits 0-9)")
+        return self._open("register_card", card=args[0], username=args[1],
+                          password=args[2])
 
     def _id(self, args: list[str]) -> Answer:
         number = _one(args, "id NUMBER")

@@ -233,3 +233,48 @@ def test_an_idle_session_ends_and_the_sweep_charges_what_was_reported(
         assert server.terminal_sessions.sweep_idle() == 0
         assert sorted(_copy_charges(tw)) == [-5 * COPY_MONO, -2 * COPY_MONO]
         assert tw.world.balance() == (1000 - 7 * COPY_MONO, 0)
+
+
+def test_an_unknown_card_says_so_and_self_registration_is_off_by_default(
+        client: TestClient, tw: TerminalWorld) -> None:
+    headers = tw.enrol(tw.vault.id)
+    unknown = client.post("/api/v1/terminal/sessions", headers=headers,
+                          json={"method": "card", "card": "77777777"})
+    assert unknown.status_code == 401
+    assert unknown.json()["message"] == ("this card is not known: ask your administrator "
+                                         "to register it")
+    refused = client.post("/api/v1/terminal/sessions", headers=headers, json={
+        "method": "register_card", "card": "77777777", "username": "alice",
+        "password": "alice-pass-1"})
+    assert refused.status_code == 403 and "administrator" in refused.json()["message"]
+    assert client.get("/api/v1/terminal/hello",
+                      headers=headers).json()["card_self_registration"] is False
+
+
+def test_self_registration_of_a_card_needs_the_password_and_is_audited(
+        db: Database, tmp_path: Path) -> None:
+    settings = load_server_settings(tmp_path / "data", database_url=db.url,
+                                    terminal_card_self_registration=True)
+    server = build_server(settings, db=db, migrate=False)
+    tw = make_terminal_world(server)
+    headers = tw.enrol(tw.vault.id)
+    with TestClient(create_app(server)) as client:
+        unknown = client.post("/api/v1/terminal/sessions", headers=headers,
+                              json={"method": "card", "card": "77777777"})
+        assert "username and password to register it" in unknown.json()["message"]
+        wrong = client.post("/api/v1/terminal/sessions", headers=headers, json={
+            "method": "register_card", "card": "77777777", "username": "alice",
+            "password": "guess"})
+        assert wrong.status_code == 401
+        done = client.post("/api/v1/terminal/sessions", headers=headers, json={
+            "method": "register_card", "card": "77777777", "username": "alice",
+            "password": "alice-pass-1"})
+        assert done.status_code == 201 and done.json()["user"]["username"] == "alice"
+        by_card = client.post("/api/v1/terminal/sessions", headers=headers,
+                              json={"method": "card", "card": "77777777"})
+        assert by_card.status_code == 201
+        taken = client.post("/api/v1/terminal/sessions", headers=headers, json={
+            "method": "register_card", "card": CARD, "username": "alice",
+            "password": "alice-pass-1"})
+        assert taken.status_code == 409 and taken.json()["message"]
+    assert "card.self_register" in {e["action"] for e in server.audit.recent(100)}

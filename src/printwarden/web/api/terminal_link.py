@@ -49,6 +49,8 @@ class HelloOut(BaseModel):
     terminal_id: str
     device: DeviceOut
     card_needs_pin: bool = Field(description="the site wants a PIN with every card")
+    card_self_registration: bool = Field(
+        description="an unknown card may be registered with username + password")
     idle_timeout_seconds: int
     server_time: datetime
 
@@ -77,5 +79,6 @@ def hello(terminal: TerminalOnly, container: Container) -> HelloOut:
     bound = container.terminals.get_terminal(terminal.id)
     return HelloOut(terminal_id=bound.id, device=_device(container, bound.device_id),
                     card_needs_pin=not container.settings.card_alone_allowed,
+                    card_self_registration=container.terminal_sessions.card_self_registration,
                     idle_timeout_seconds=container.terminal_sessions.idle_seconds,
                     server_time=container.clock.now())

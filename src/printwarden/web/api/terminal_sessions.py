@@ -27,7 +27,8 @@ Short = Annotated[str, Field(default="", max_length=200)]
 
 class SignInIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    method: Literal["card", "card_pin", "username_pin", "username_password", "id_number"]
+    method: Literal["card", "card_pin", "username_pin", "username_password", "id_number",
+                    "register_card"]
     card: Short = ""
     pin: Short = ""
     username: Short = ""
