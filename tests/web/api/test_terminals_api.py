@@ -150,3 +150,10 @@ def test_an_expired_code_is_refused(db: Database, tmp_path: Path) -> None:
         assert answer.status_code == 401 and "expired" in answer.json()["message"]
         assert client.get("/api/v1/terminals", headers={
             "Authorization": "Bearer pwt_x"}).status_code == 401
+
+
+def test_a_terminal_token_is_redacted_from_logs() -> None:
+    from printwarden.core.logging import redact
+
+    assert redact("Authorization: Bearer pwt_AbCdEf123456_-x") == \
+        "Authorization: Bearer pwt_[redacted]"
