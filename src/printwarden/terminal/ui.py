@@ -7,6 +7,7 @@ without a key press (it signs out first, which closes and charges a copy session
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from prompt_toolkit import PromptSession
@@ -18,41 +19,57 @@ HELP = ("list | release all | release JOB | delete JOB | balance | copy open | "
         "copy count N [mono|color] [a4|a3] [simplex|duplex] | copy close | logout")
 
 
-def run_ui(terminal: Terminal, device_name: str) -> None:
-    asyncio.run(_loop(terminal, device_name))
+Say = Callable[[str], None]
 
 
-async def _loop(terminal: Terminal, device_name: str) -> None:
+def run_ui(terminal: Terminal, device_name: str, say: Say | None = None) -> None:
+    """Run until end of input (Ctrl-D) or Ctrl-C; ``say`` shows a line (default: print
+    above the prompt)."""
+    if say is None:
+        with patch_stdout():
+            asyncio.run(_loop(terminal, device_name, print))
+    else:
+        asyncio.run(_loop(terminal, device_name, say))
+
+
+async def _loop(terminal: Terminal, device_name: str, say: Say) -> None:
     prompt: PromptSession[str] = PromptSession()
-    with patch_stdout():
-        while True:
+    while True:
+        try:
             if terminal.locked:
-                print(f"\n== printwarden at {device_name}: hold your card to the reader ==")
-                line = await prompt.prompt_async("card (or 'id N', 'login NAME PASS'): ")
-                line = line.strip()
-                command = line if line.split(" ", 1)[0] in ("id", "login", "user") \
-                    else f"card {line}"
-                answer = terminal.run(command)
-                if answer.get("need") == "pin":
-                    pin = await prompt.prompt_async("PIN: ", is_password=True)
-                    answer = terminal.run(f"pin {pin.strip()}")
-                _show(answer)
+                await _sign_in(terminal, device_name, prompt, say)
                 continue
             idle = float(terminal.session["idle_timeout_seconds"]) if terminal.session else 60
             try:
                 line = await asyncio.wait_for(prompt.prompt_async(f"[{HELP}]\n> "), idle)
             except TimeoutError:
-                print("idle: signing out")
-                _show(terminal.run("logout"))
+                say("idle: signing out")
+                _show(terminal.run("logout"), say)
                 continue
-            except (EOFError, KeyboardInterrupt):
-                if not terminal.locked:
-                    terminal.run("logout")
-                return
-            _show(terminal.run(line))
+            _show(terminal.run(line), say)
+        except (EOFError, KeyboardInterrupt):
+            if not terminal.locked:
+                _show(terminal.run("logout"), say)
+            return
 
 
-def _show(answer: dict[str, Any]) -> None:
+async def _sign_in(terminal: Terminal, device_name: str, prompt: PromptSession[str],
+                   say: Say) -> None:
+    say(f"== printwarden at {device_name}: hold your card to the reader ==")
+    line = (await prompt.prompt_async("card (or 'id N', 'login NAME PASS'): ")).strip()
+    if not line:
+        return
+    command = line if line.split(" ", 1)[0] in ("id", "login", "user", "register") \
+        else f"card {line}"
+    answer = terminal.run(command)
+    if answer.get("need") == "pin":
+        pin = await prompt.prompt_async("PIN: ", is_password=True)
+        answer = terminal.run(f"pin {pin.strip()}")
+    _show(answer, say)
+
+
+def _show(answer: dict[str, Any], say: Say) -> None:
+    print = say
     if not answer["ok"]:
         print(f"!! {answer['message']}")
         return
