@@ -18,9 +18,12 @@ if TYPE_CHECKING:
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
     from printwarden.release.service import ReleaseService
+    from printwarden.release.terminal_sessions import TerminalSessions
+    from printwarden.release.terminals import TerminalService
 
 USER_TOKEN_PREFIX = "pwu_"
 AGENT_TOKEN_PREFIX = "pwa_"
+TERMINAL_TOKEN_PREFIX = "pwt_"
 
 
 @dataclass
@@ -34,6 +37,8 @@ class ServerContainer:
     devices: DevicesService
     jobs: JobsService
     release: ReleaseService
+    terminals: TerminalService
+    terminal_sessions: TerminalSessions
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""
@@ -44,6 +49,8 @@ class ServerContainer:
             return self.accounts.principal_for_token(token, source=source)
         if token.startswith(AGENT_TOKEN_PREFIX):
             return self.devices.principal_for_agent_token(token)
+        if token.startswith(TERMINAL_TOKEN_PREFIX):
+            return self.terminals.principal_for_token(token)
         raise AuthenticationFailed("unknown or revoked token")
 
     def principal_for_user(self, user_id: str) -> Principal | None:

@@ -17,8 +17,9 @@ COMMANDS = {
     "admin agent-code", "admin credit add", "admin device add", "admin device delete",
     "admin device list", "admin device set", "admin queue add", "admin queue list",
     "admin release-group add", "admin release-group add-device", "admin release-group list",
-    "admin release-group remove-device", "admin snmp-probe", "admin token", "admin user add",
-    "admin user import", "admin user list", "admin user set", "agent",
+    "admin release-group remove-device", "admin snmp-probe", "admin terminal-code",
+    "admin token", "admin user add", "admin user import", "admin user list", "admin user set",
+    "agent",
     "agent install-cups-backend", "analyse", "config show", "db upgrade", "demo", "popup",
     "print", "remote", "server", "terminal", "version", "virtual-printer",
 }
@@ -48,14 +49,28 @@ def test_the_cli_offers_exactly_the_pinned_commands_and_each_explains_itself() -
         shown = CliRunner().invoke(app, [*command.split(), "--help"])
         assert shown.exit_code == 0, (command, shown.output)
         assert f"Usage: printwarden {command}" in shown.output, command
-    planned = CliRunner().invoke(app, ["terminal", "--help"])
-    assert "[release]" in planned.output  # the planned issue survives rich markup
+    planned = CliRunner().invoke(app, ["popup", "--help"])
+    assert "[portal]" in planned.output  # the planned issue survives rich markup
+    terminal = CliRunner().invoke(app, ["terminal", "--help"])
+    assert "--enrol" in terminal.output and "--script" in terminal.output
 
 
 def test_roles_of_later_issues_say_they_are_not_yet_available() -> None:
-    result = run_cli("terminal")
+    result = run_cli("popup")
     assert result.returncode == 3
     assert "not yet available" in result.stderr
+
+
+def test_an_unenrolled_terminal_says_how_to_enrol(tmp_path: Path) -> None:
+    result = run_cli("terminal", "--server", "http://127.0.0.1:9", "--data-dir",
+                     str(tmp_path / "t"), "--script", "-")
+    assert result.returncode == 2 and "--enrol CODE" in result.stderr
+    bad = run_cli("terminal", "--server", "ftp://x", "--script", "-")
+    assert bad.returncode == 2 and "http" in bad.stderr
+    refused = run_cli("terminal", "--server", "http://127.0.0.1:9", "--data-dir",
+                      str(tmp_path / "t"), "--enrol", "ABCD-EFGH", "--script", "-")
+    assert refused.returncode == 2 and "enrolment failed" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def test_config_show_masks_secrets_and_honours_the_environment(tmp_path: Path) -> None:
@@ -125,6 +140,18 @@ def test_admin_commands_create_users_credit_them_and_make_agent_codes(tmp_path: 
     code = run_cli("admin", "agent-code", *d)
     assert code.returncode == 0, code.stderr
     assert len(code.stdout.strip()) >= 8
+
+
+def test_admin_terminal_code_makes_a_code_for_a_named_device(tmp_path: Path) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    assert run_cli("db", "upgrade", *d).returncode == 0
+    assert run_cli("admin", "device", "add", "mfp-1", *d).returncode == 0
+    made = run_cli("admin", "terminal-code", "mfp-1", "--ttl-hours", "2", *d)
+    assert made.returncode == 0, made.stderr
+    assert len(made.stdout.strip()) == 9 and "--enrol" in made.stderr
+    unknown = run_cli("admin", "terminal-code", "nowhere", *d)
+    assert unknown.returncode != 0 and "no device named 'nowhere'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
 
 
 def test_analyse_prints_one_json_object_per_file(tmp_path: Path) -> None:

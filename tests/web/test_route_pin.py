@@ -10,6 +10,22 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 ROUTES = (
+    "POST /api/v1/terminal/sessions",
+    "GET /api/v1/terminal/sessions/{session_id}",
+    "DELETE /api/v1/terminal/sessions/{session_id}",
+    "GET /api/v1/terminal/sessions/{session_id}/held-jobs",
+    "POST /api/v1/terminal/sessions/{session_id}/release",
+    "POST /api/v1/terminal/sessions/{session_id}/delete",
+    "POST /api/v1/terminal/sessions/{session_id}/copy",
+    "POST /api/v1/terminal/sessions/{session_id}/copy/counts",
+    "POST /api/v1/terminal/sessions/{session_id}/copy/close",
+    "POST /api/v1/terminal/register",
+    "GET /api/v1/terminal/hello",
+    "GET /api/v1/terminals",
+    "GET /api/v1/terminals/enrolment-codes",
+    "POST /api/v1/terminals/enrolment-codes",
+    "GET /api/v1/terminals/{terminal_id}",
+    "POST /api/v1/terminals/{terminal_id}/revoke",
     "GET /",
     "GET /api/docs",
     "GET /api/v1/accounts",

@@ -302,6 +302,31 @@ def agent_code(
                f"'printwarden agent --enrol {code}'", err=True)
 
 
+@admin_app.command("terminal-code")
+def terminal_code(
+    device: Annotated[str, typer.Argument(help="The device (by name) the terminal serves.")],
+    data_dir: DataDir = None,
+    ttl_hours: Annotated[int, typer.Option(parser=POSITIVE_INT,
+                                           help="Hours the code stays valid.")] = 24,
+) -> None:
+    """Create a one-time enrolment code for the terminal of DEVICE (a terminal already
+    enrolled there gets a new token when the code is used)."""
+
+    container = _container(data_dir)
+
+    def make() -> tuple[str, Any]:
+        found = container.devices.find_device_by_name(device)
+        if found is None:
+            raise NotFoundError(f"no device named {device!r} ('printwarden admin device list')")
+        return container.terminals.create_code(found.id, actor=ACTOR,
+                                               ttl=timedelta(hours=ttl_hours))
+
+    code, record = guarded(make)
+    typer.echo(code)
+    typer.echo(f"valid until {record.expires_at:%Y-%m-%d %H:%M} UTC; use it once with "
+               f"'printwarden terminal --server URL --enrol {code}'", err=True)
+
+
 @admin_app.command("token")
 def api_token(
     username: str,

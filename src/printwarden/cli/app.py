@@ -202,7 +202,6 @@ def _not_yet(role: str, issue: str) -> Callable[[], None]:
 
 for _name, _role, _issue in (
     ("remote", "remote site server", "[offline]"),
-    ("terminal", "terminal client", "[release]"),
     ("popup", "desktop pop-up client", "[portal]"),
 ):
     app.command(_name, context_settings={"allow_extra_args": True,
@@ -213,11 +212,13 @@ def _mount_role_apps() -> None:
     from printwarden.cli.admin import admin_app
     from printwarden.cli.agent import agent_app
     from printwarden.cli.analyse import analyse_command
+    from printwarden.cli.terminal import terminal_command
 
     app.add_typer(admin_app, name="admin")
     app.add_typer(agent_app, name="agent")
     app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
         analyse_command)
+    app.command("terminal")(terminal_command)
 
 
 _mount_role_apps()

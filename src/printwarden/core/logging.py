@@ -11,10 +11,10 @@ from typing import Any
 import structlog
 
 #: Secrets that may ride in a URL or a message: ``?token=...`` (the agent's WebSocket may
-#: pass its token so) and any printwarden bearer token (``pwa_...``, ``pwu_...``).
+#: pass its token so) and any printwarden bearer token (``pwa_...``, ``pwt_...``, ``pwu_...``).
 _SECRET_PARAM = re.compile(r"((?:^|[?&;\s\"'])(?:token|access_token|code|password)=)[^&\s\"']*",
                            re.IGNORECASE)
-_BEARER = re.compile(r"\b(pw[au]_)[A-Za-z0-9_-]{6,}")
+_BEARER = re.compile(r"\b(pw[atu]_)[A-Za-z0-9_-]{6,}")
 REDACTED = "[redacted]"
 
 

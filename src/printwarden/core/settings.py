@@ -73,6 +73,16 @@ class ServerSettings(LayeredSettings):
     id_number_length: int = Field(
         default=8, ge=8, le=18, description="digits of a generated ID number; at most 1 "
         "in 10,000 of the numbers of this length are ever assigned")
+    terminal_session_idle_seconds: int = Field(
+        default=120, ge=10, le=3600, description="a terminal session (and its copy "
+        "session) ends after this long without a request; the scheduler closes copy "
+        "sessions of vanished terminals and charges what they reported")
+    terminal_card_self_registration: bool = Field(
+        default=False, description="an unknown card at a terminal may be registered by "
+        "its holder signing in with username and password (audited)")
+    copy_session_max_minor: int = Field(
+        default=10_000, ge=0, le=10**9, description="the most one copy session may "
+        "spend (minor units): reserved at open, capped by what the user may spend")
     enrolment_rate_limit_per_minute: int = Field(
         default=10, ge=1, description="failed agent registrations per source a minute")
     max_request_body_bytes: int = Field(

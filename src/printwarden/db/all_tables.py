@@ -9,6 +9,7 @@ for _module in (
     "printwarden.ledger.tables",
     "printwarden.devices.tables",
     "printwarden.jobs.tables",
+    "printwarden.release.tables",
 ):
     try:
         __import__(_module)

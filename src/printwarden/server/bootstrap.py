@@ -21,6 +21,8 @@ from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
 from printwarden.release.find_me import FindMe
 from printwarden.release.service import ReleaseService
+from printwarden.release.terminal_sessions import TerminalSessions
+from printwarden.release.terminals import TerminalService
 
 log = structlog.get_logger("printwarden.server")
 
@@ -74,8 +76,17 @@ def build_server(
     signer = load_or_create_signer(settings.data_dir)
     release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
                              jobs=jobs, find_me=FindMe(signer, settings.fetch_token_seconds))
+    terminals = TerminalService(
+        database, the_clock, audit, devices=devices,
+        enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
+    terminal_sessions = TerminalSessions(
+        database, the_clock, audit, terminals=terminals, accounts=accounts, ledger=ledger,
+        release=release, idle_seconds=settings.terminal_session_idle_seconds,
+        copy_cap_minor=settings.copy_session_max_minor,
+        card_self_registration=settings.terminal_card_self_registration)
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
         ledger=ledger, devices=devices, jobs=jobs, release=release,
         fetch_token_public_key=signer.public_key,
+        terminals=terminals, terminal_sessions=terminal_sessions,
     )

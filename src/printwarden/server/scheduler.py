@@ -38,6 +38,9 @@ class Scheduler:
         held = self._container.release.expire_held()
         if held:
             log.info("held_jobs_expired", count=held)
+        idle = self._container.terminal_sessions.sweep_idle()
+        if idle:
+            log.info("terminal_sessions_ended_idle", count=idle)
         return True
 
     def _loop(self) -> None:

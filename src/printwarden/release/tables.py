@@ -1,0 +1,79 @@
+"""Release tables: terminals (one per device) and their one-time enrolment codes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from printwarden.db.metadata import ID_LENGTH, metadata
+from printwarden.db.types import UtcDateTime, id_column
+
+#: A terminal is bound to one device (``device_id`` unique): enrolling again at a device
+#: rotates that terminal's token, so a device never has two live terminals.
+terminals = sa.Table(
+    "terminals",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("device_id", sa.String(ID_LENGTH), sa.ForeignKey("devices.id"),
+              nullable=False, unique=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("hostname", sa.String(255), nullable=False),
+    sa.Column("version", sa.String(50), nullable=False),
+    sa.Column("enrolled_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+)
+
+terminal_codes = sa.Table(
+    "terminal_codes",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("device_id", sa.String(ID_LENGTH), sa.ForeignKey("devices.id"),
+              nullable=False, index=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Column("used_by_terminal_id", sa.String(ID_LENGTH), sa.ForeignKey("terminals.id"),
+              nullable=True),
+)
+
+#: A user signed in at a terminal. ``ended_at`` set: signed out or idle. A copy session
+#: lives on the same row: ``copy_reservation_id`` is what was reserved at copy open,
+#: settled once at close (idempotency key ``copy:SESSION``).
+terminal_sessions = sa.Table(
+    "terminal_sessions",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("terminal_id", sa.String(ID_LENGTH), sa.ForeignKey("terminals.id"),
+              nullable=False, index=True),
+    sa.Column("device_id", sa.String(ID_LENGTH), nullable=False),
+    sa.Column("user_id", sa.String(ID_LENGTH), nullable=False, index=True),
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("ended_at", UtcDateTime(), nullable=True),
+    sa.Column("end_reason", sa.String(40), nullable=True),
+    sa.Column("copy_state", sa.String(10), nullable=False),  # none | open | closed
+    sa.Column("copy_reservation_id", sa.String(ID_LENGTH), nullable=True),
+    sa.Column("copy_price_list_id", sa.String(ID_LENGTH), nullable=True),
+    sa.Column("copy_limit_minor", sa.BigInteger(), nullable=True),
+    sa.Column("copy_cost_minor", sa.BigInteger(), nullable=False),
+    sa.Column("copy_charged_minor", sa.BigInteger(), nullable=True),
+    sa.Column("copy_last_seq", sa.Integer(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+)
+
+#: One copy/scan count report; ``seq`` per session makes a repeated report harmless.
+copy_reports = sa.Table(
+    "copy_reports",
+    metadata,
+    sa.Column("session_id", sa.String(ID_LENGTH), sa.ForeignKey("terminal_sessions.id"),
+              primary_key=True),
+    sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("pages", sa.Integer(), nullable=False),
+    sa.Column("color_pages", sa.Integer(), nullable=False),
+    sa.Column("media", sa.String(100), nullable=False),
+    sa.Column("duplex", sa.Boolean(), nullable=False),
+    sa.Column("cost_minor", sa.BigInteger(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
