@@ -24,6 +24,7 @@ ROUTES = (
     "POST /api/v1/agent/authenticate",
     "POST /api/v1/agent/authorize",
     "GET /api/v1/agent/config",
+    "POST /api/v1/agent/device-status",
     "GET /api/v1/agent/events",
     "WS /api/v1/agent/events/ws",
     "POST /api/v1/agent/jobs/{job_id}/complete",

@@ -166,6 +166,9 @@ class ReleaseService:
             if not target.enabled:
                 return ReleaseOutcome(job_id, False, f"device {target.name} is disabled: "
                                       "the job stays held")
+            refusal = self._devices.release_refusal_in(conn, target.id, target.name)
+            if refusal is not None:  # stopped (jam, no paper, offline): not lost in it
+                return ReleaseOutcome(job_id, False, refusal)
             if target.agent_id != job.agent_id:
                 return ReleaseOutcome(job_id, False, f"device {target.name} is served by "
                                       "another agent than the one holding the job; release "

@@ -30,7 +30,7 @@ API_MODULES = (
     "users", "pins_and_id_numbers", "groups", "tokens",
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
-    "agent_auth",
+    "agent_auth", "agent_device_status",
 )
 
 
