@@ -1,5 +1,5 @@
 """Agent link: an agent reports the status of the devices it serves
-(``POST /api/v1/agent/device-status``, docs/protocols/agent-link.md section 6)."""
+(``POST /api/v1/agent/device-status``, docs/protocols/agent-link.md section 5b)."""
 
 from __future__ import annotations
 
