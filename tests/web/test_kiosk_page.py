@@ -25,13 +25,8 @@ FULLWIDTH_ID = "".join(chr(0xFF10 + int(d)) for d in "12345678")
 
 
 @pytest.fixture
-def dw(db: Database, tmp_path: Path) -> DeviceWorld:
-    return build_device_world(db, tmp_path)
-
-
-@pytest.fixture
-def kiosk(dw: DeviceWorld) -> TestClient:
-    yield from app_client(dw.server)  # type: ignore[misc]
+def kiosk(device_client: TestClient) -> TestClient:
+    return device_client
 
 
 def _sign_in(client: TestClient, device: str, **fields: str) -> object:

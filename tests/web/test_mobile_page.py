@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import segno
 from fastapi.testclient import TestClient
 
-from printwarden.db.engine import Database
-from tests.web.device_pages_world import DeviceWorld, app_client, build_device_world, csrf_of
+from tests.web.device_pages_world import DeviceWorld, csrf_of
 
 
 @pytest.fixture
-def dw(db: Database, tmp_path: Path) -> DeviceWorld:
-    return build_device_world(db, tmp_path)
-
-
-@pytest.fixture
-def phone(dw: DeviceWorld) -> TestClient:
-    yield from app_client(dw.server)  # type: ignore[misc]
+def phone(device_client: TestClient) -> TestClient:
+    return device_client
 
 
 def _state(dw: DeviceWorld, job_id: str) -> str:

@@ -4,27 +4,19 @@ and the job stays held."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
 from printwarden.core.principal import Principal
-from printwarden.db.engine import Database
 from tests.jobs.world import make_agent
-from tests.web.device_pages_world import DeviceWorld, app_client, build_device_world
+from tests.web.device_pages_world import DeviceWorld
 
 PATH = "/api/v1/agent/device-status"
 
 
 @pytest.fixture
-def dw(db: Database, tmp_path: Path) -> DeviceWorld:
-    return build_device_world(db, tmp_path)
-
-
-@pytest.fixture
-def http(dw: DeviceWorld) -> TestClient:
-    yield from app_client(dw.server)  # type: ignore[misc]
+def http(device_client: TestClient) -> TestClient:
+    return device_client
 
 
 def _report(http: TestClient, token: str, *devices: dict[str, object]) -> object:
