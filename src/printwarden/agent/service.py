@@ -105,7 +105,8 @@ class AgentService:
                                  analyser=pool_from_settings(settings))
         self._monitor = None if status_of is None or settings.device_poll_seconds <= 0 else (
             DeviceMonitor(status_of, queues=lambda: self._queues, activity=self._activity_of,
-                          clock=book.clock, period_seconds=settings.device_poll_seconds))
+                          clock=book.clock, period_seconds=settings.device_poll_seconds,
+                          report=link.device_status))
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
                                 handlers={"cancel": self._on_cancel_event,

@@ -70,6 +70,10 @@ class ServerSettings(LayeredSettings):
     card_alone_allowed: bool = Field(
         default=True, description="a card alone signs its owner in at a device; false: "
         "a PIN goes with every card")
+    kiosk_idle_seconds: int = Field(
+        default=90, ge=5, le=3600, description="a kiosk (/kiosk/DEVICE) signs its user out "
+        "after this many seconds without a request; its page returns to the sign-in "
+        "screen after as long without a touch or key")
     id_number_length: int = Field(
         default=8, ge=8, le=18, description="digits of a generated ID number; at most 1 "
         "in 10,000 of the numbers of this length are ever assigned")

@@ -3,7 +3,8 @@
 - ``AgentOps`` (agent_ops.py): enrolment codes, registration, tokens, agent events;
 - ``DeviceOps`` (device_ops.py): devices and their pricing groups;
 - ``ReleaseGroupOps`` (release_group_ops.py): release groups and their devices;
-- ``QueueOps`` (queue_ops.py): queues, what each agent serves, what a job prints at.
+- ``QueueOps`` (queue_ops.py): queues, what each agent serves, what a job prints at;
+- ``DeviceStatusOps`` (device_status_ops.py): devices' last known status, as agents report.
 
 Constructor: ``DevicesService(db, clock, audit, *, price_lists, enrolment_per_minute=10)``;
 ``price_lists`` is the ledger (the currency of a price list).
@@ -24,6 +25,7 @@ from printwarden.devices.agent_ops import (
 )
 from printwarden.devices.device_model import EDITABLE_DEVICE_FIELDS
 from printwarden.devices.device_ops import DeviceOps
+from printwarden.devices.device_status_ops import DeviceStatusOps
 from printwarden.devices.queue_model import (
     EDITABLE_QUEUE_FIELDS,
     TRUSTED_NETWORK_WARNING,
@@ -42,7 +44,7 @@ _PRINTER_DEVICE_FIELDS = frozenset(EDITABLE_DEVICE_FIELDS - {"name", "descriptio
                                                              "enabled"})
 
 
-class DevicesService(AgentOps, DeviceOps, ReleaseGroupOps, QueueOps):
+class DevicesService(AgentOps, DeviceOps, ReleaseGroupOps, QueueOps, DeviceStatusOps):
     """Agents, devices, pricing groups, release groups, queues and agent events."""
 
     def create_printer(self, name: str, *, actor: str, **options: Any) -> Queue:

@@ -1,5 +1,5 @@
-"""Devices tables: agents, enrolment codes, pricing groups (``printer_groups``), devices,
-release groups and their members, queues, agent events."""
+"""Devices tables: agents, enrolment codes, pricing groups (``printer_groups``), devices
+(and their last known status), release groups and their members, queues, agent events."""
 
 from __future__ import annotations
 
@@ -73,6 +73,20 @@ devices = sa.Table(
     sa.Column("snmp_port", sa.Integer(), nullable=False),
     sa.Column("enabled", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+#: Each device's last known status, as its agent reported it (``device_status_model``).
+device_statuses = sa.Table(
+    "device_statuses",
+    metadata,
+    sa.Column("device_id", sa.String(ID_LENGTH),
+              sa.ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("agent_id", sa.String(ID_LENGTH), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    #: PWG printer-state-reasons keywords, a JSON list.
+    sa.Column("reasons", sa.JSON(), nullable=False),
+    sa.Column("message", sa.String(500), nullable=False),
+    sa.Column("reported_at", UtcDateTime(), nullable=False),
 )
 
 release_groups = sa.Table(

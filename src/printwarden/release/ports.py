@@ -48,3 +48,8 @@ class ReleaseDevices(Protocol):
 
     def append_event_in(self, conn: Connection, agent_id: str | None, kind: str,
                         payload: dict[str, Any]) -> object: ...
+
+    def release_refusal_in(self, conn: Connection, device_id: str,
+                           device_name: str) -> str | None:
+        """Why a release to the device must wait (its last known status is stopped)."""
+        ...

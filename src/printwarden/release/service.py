@@ -169,6 +169,9 @@ class ReleaseService:
             if not target.enabled:
                 return ReleaseOutcome(job_id, False, f"device {target.name} is disabled: "
                                       "the job stays held")
+            refusal = self._devices.release_refusal_in(conn, target.id, target.name)
+            if refusal is not None:  # stopped (jam, no paper, offline): not lost in it
+                return ReleaseOutcome(job_id, False, refusal)
             find_me = target.agent_id is not None and target.agent_id != job.agent_id
             if find_me:
                 refusal = (f"device {target.name} is served by another agent than the one "

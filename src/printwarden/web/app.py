@@ -30,7 +30,7 @@ API_MODULES = (
     "users", "pins_and_id_numbers", "groups", "tokens",
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
-    "agent_auth", "terminals", "terminal_link",
+    "agent_auth", "agent_device_status", "terminals", "terminal_link",
     "terminal_sessions",
 )
 
@@ -63,11 +63,13 @@ def create_app(container: ServerContainer) -> FastAPI:
     for name in API_MODULES:
         module = importlib.import_module(f"printwarden.web.api.{name}")
         app.include_router(module.router)
-    from printwarden.web import me_sign_in, release_pages, ui
+    from printwarden.web import kiosk_pages, me_sign_in, mobile_pages, release_pages, ui
 
     app.include_router(ui.router)
     app.include_router(me_sign_in.router)
     app.include_router(release_pages.router)
+    app.include_router(kiosk_pages.router)
+    app.include_router(mobile_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_health_routes(app, container, metrics)
     return app

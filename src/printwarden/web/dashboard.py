@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from printwarden.core.money import Money
 from printwarden.core.principal import Principal
+from printwarden.devices.device_status_model import DeviceStatusReport
 from printwarden.devices.queue_model import TRUSTED_NETWORK_WARNING
 from printwarden.ledger.model import Account
 
@@ -35,6 +36,17 @@ def _account_row(account: Account, owners: dict[str, str] | None = None) -> dict
     }
 
 
+def status_cell(report: DeviceStatusReport | None) -> dict[str, str]:
+    """A device's last known status for the dashboard (``state`` empty: never reported)."""
+    if report is None:
+        return {"state": "", "detail": "not reported yet", "when": ""}
+    detail = report.message or ", ".join(report.reasons)
+    if report.message and report.reasons:
+        detail = f"{report.message} ({', '.join(report.reasons)})"
+    return {"state": report.state, "detail": detail,
+            "when": report.reported_at.strftime("%Y-%m-%d %H:%M")}
+
+
 def dashboard_view(container: ServerContainer) -> dict[str, Any]:
     users, user_total = container.accounts.list_users(limit=ROWS)
     accounts, account_total = container.ledger.list_accounts(limit=ROWS)
@@ -45,6 +57,7 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
     owners = {u.id: u.username for u in users}
     queues = container.devices.list_queues()
     devices = container.devices.list_devices()
+    statuses = container.devices.device_statuses()
     release_groups = container.devices.list_release_groups()
     printers = {p.id: p.name for p in queues}
     agent_names = {a.id: a.name for a in agents}
@@ -92,6 +105,7 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
         "release_groups": ", ".join(g.name for g in release_groups
                                     if device.id in g.device_ids),
         "enabled": device.enabled,
+        "status": status_cell(statuses.get(device.id)),
     } for device in devices]
     return {
         "totals": {"users": user_total, "accounts": account_total, "jobs": job_total,

@@ -66,3 +66,39 @@ def test_an_idle_queue_relays_the_supplies_its_printer_reports(
 
     assert any("type=" in supply.value for supply in status.supplies)
     assert status.printer_state == 3
+
+
+def test_the_agent_reports_its_devices_status_to_the_server(
+        world: World, agent_settings: AgentFactory, tmp_path: Path) -> None:
+    """A release queue's device (no direct queue prints to it) is polled too; the server
+    learns it is stopped (offline) while it does not answer, idle once it does."""
+    printer = VirtualPrinterProcess(tmp_path / "printed")
+    devices = world.server.devices
+
+    def status_of(name: str) -> tuple[str, tuple[str, ...]] | None:
+        device = devices.find_device_by_name(name)
+        report = devices.device_statuses().get(device.id) if device else None
+        return (report.state, report.reasons) if report else None
+
+    async def scenario() -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]]:
+        settings = agent_settings(device_poll_seconds=0.2)
+        await enrolled(settings, world)
+        devices.create_printer("vault", actor="test", agent_id=world.agent_id(),
+                               device_uri=printer.uri, hold_for_release=True,
+                               owner_check="release")
+        async with running(settings, world.transport) as core:
+            await wait_for(lambda: core.queue_config("vault"), "the queue")
+            down = await wait_for(lambda: (s := status_of("vault")) and s[0] == "stopped"
+                                  and s, "the server to learn the device is stopped")
+            printer.start()
+            up = await wait_for(lambda: (s := status_of("vault")) and s[0] == "idle" and s,
+                                "the server to learn the device is back")
+            return down, up
+
+    try:
+        down, up = asyncio.run(scenario())
+    finally:
+        printer.stop()
+
+    assert down == ("stopped", ("offline-report",))
+    assert up[0] == "idle" and "offline-report" not in up[1]

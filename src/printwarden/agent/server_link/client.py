@@ -197,6 +197,10 @@ class ServerLink:
             "POST", f"{API}/jobs/{server_job_id}/complete", json=body)
         return answer
 
+    async def device_status(self, devices: list[dict[str, Any]]) -> None:
+        """Report the status of this agent's devices (agent-link section 5b)."""
+        await self.request("POST", f"{API}/device-status", json={"devices": devices})
+
     async def events(self, after: str | None, wait: float) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"wait": wait}
         if after:

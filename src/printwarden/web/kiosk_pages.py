@@ -1,0 +1,145 @@
+"""The eTerminal kiosk, ``/kiosk/DEVICE``: a page for a tablet beside a device (or the
+MFP's own browser). Sign in by card (a keyboard-wedge reader types digits + Enter into the
+focused field), card + PIN, ID number or login + password; see one's held jobs priced for
+this device; release or delete them; sign out, or be signed out after the idle time.
+
+Sign-ins go through the accounts' device sign-in methods with the terminal key
+``kiosk:DEVICE_ID`` and the client's address, so failures are throttled per user, kiosk
+and source and audited like a terminal's. The sign-in itself lives in the session cookie
+(``kiosk_session.py``): bound to this device, ended by the server after the idle time.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from printwarden.accounts.model import User
+from printwarden.container import ServerContainer
+from printwarden.core.errors import AuthenticationFailed, PrintwardenError, ValidationError
+from printwarden.core.principal import ANONYMOUS, Principal
+from printwarden.devices.device_model import Device
+from printwarden.release.held_jobs import ReleaseOutcome
+from printwarden.web import kiosk_session
+from printwarden.web.csrf import check_csrf
+from printwarden.web.deps import Container, client_source
+from printwarden.web.device_pages import act_on_jobs, device_named, no_store, refused_sign_in
+from printwarden.web.pages import page
+
+router = APIRouter(include_in_schema=False)
+
+SIGN_IN_METHODS = ("card", "id-number", "password")
+
+
+def kiosk_terminal(device: Device) -> str:
+    """The terminal key a kiosk's sign-ins are throttled and audited under."""
+    return f"kiosk:{device.id}"
+
+
+def _signed_in(request: Request, container: ServerContainer,
+               device: Device) -> Principal | None:
+    held = kiosk_session.current(request, device.id, container.clock.now(),
+                                 container.settings.kiosk_idle_seconds)
+    if held is None:
+        return None
+    principal = container.principal_for_user(held.user_id)
+    if principal is None:  # deactivated meanwhile
+        kiosk_session.end(request)
+    return principal
+
+
+def _kiosk_page(request: Request, container: ServerContainer, device: Device,
+                user: Principal | None, *, outcomes: list[ReleaseOutcome] | None = None,
+                error: str = "", method: str = "card", status: int = 200) -> HTMLResponse:
+    jobs = container.release.held_jobs(user.id, device_id=device.id) if user else []
+    context: dict[str, Any] = {
+        "device": device, "user": user, "jobs": jobs, "outcomes": outcomes or [],
+        "error": error, "method": method if method in SIGN_IN_METHODS else "card",
+        "pin_required": not container.settings.card_alone_allowed,
+        "idle_seconds": container.settings.kiosk_idle_seconds}
+    return no_store(page(request, "kiosk.html", ANONYMOUS, status=status, **context))
+
+
+@router.get("/kiosk/{device_name}", response_class=HTMLResponse)
+def kiosk(request: Request, container: Container, device_name: str) -> Response:
+    device = device_named(container, device_name)
+    return _kiosk_page(request, container, device, _signed_in(request, container, device))
+
+
+@router.post("/kiosk/{device_name}/sign-in", response_class=HTMLResponse)
+def kiosk_sign_in(
+    request: Request,
+    container: Container,
+    device_name: str,
+    method: Annotated[str, Form(max_length=20)] = "card",
+    card: Annotated[str, Form(max_length=200)] = "",
+    pin: Annotated[str, Form(max_length=100)] = "",
+    id_number: Annotated[str, Form(max_length=100)] = "",
+    username: Annotated[str, Form(max_length=256)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    device = device_named(container, device_name)
+    try:
+        user = _authenticate(container, device, request, method, card=card, pin=pin,
+                             id_number=id_number, username=username, password=password)
+        principal = container.principal_for_user(user.id)
+        if principal is None:
+            raise AuthenticationFailed("invalid credentials")
+    except PrintwardenError as exc:
+        shown = _kiosk_page(request, container, device, None, error=exc.message,
+                            method=method)
+        return refused_sign_in(shown, exc)
+    kiosk_session.begin(request, user.id, device.id, container.clock.now())
+    return RedirectResponse(f"/kiosk/{device.name}", status_code=303)
+
+
+def _authenticate(container: ServerContainer, device: Device, request: Request,
+                  method: str, *, card: str, pin: str, id_number: str, username: str,
+                  password: str) -> User:
+    accounts = container.accounts
+    where = {"terminal": kiosk_terminal(device), "source": client_source(request)}
+    if method == "card":
+        if not card.strip():
+            raise ValidationError("hold your card to the reader")
+        if pin:
+            return accounts.authenticate_card_and_pin(card, pin, **where)
+        return accounts.authenticate_card(card, **where)
+    if method == "id-number":
+        return accounts.authenticate_id_number(id_number, **where)
+    if method == "password":
+        if not username.strip() or not password:
+            raise ValidationError("enter your login and password")
+        return accounts.authenticate_password(username.strip(), password, **where)
+    raise ValidationError("sign in by card, ID number or login")
+
+
+@router.post("/kiosk/{device_name}/jobs", response_class=HTMLResponse)
+def kiosk_jobs(
+    request: Request,
+    container: Container,
+    device_name: str,
+    action: Annotated[str, Form(max_length=10)] = "",
+    job_id: Annotated[list[str] | None, Form()] = None,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    device = device_named(container, device_name)
+    user = _signed_in(request, container, device)
+    if user is None:
+        return _kiosk_page(request, container, device, None, status=401,
+                           error="you were signed out: sign in again")
+    outcomes, status = act_on_jobs(container, user, device, action, job_id)
+    return _kiosk_page(request, container, device, user, outcomes=outcomes, status=status)
+
+
+@router.post("/kiosk/{device_name}/sign-out")
+def kiosk_sign_out(request: Request, container: Container, device_name: str,
+                   csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, csrf)
+    device = device_named(container, device_name)
+    kiosk_session.end(request)
+    return RedirectResponse(f"/kiosk/{device.name}", status_code=303)
