@@ -73,13 +73,15 @@ class ReleaseService:
             found = store.held_jobs_of(conn, user_id, limit=limit)
             lifetimes: dict[str, int] = {}
             targets: dict[str, Sequence[ReleaseTarget]] = {}
+            price_lists: dict[str, str | None] = {}  # one lookup per device, not per job
             listed = []
             for job in found:
                 if job.printer_id not in lifetimes:
                     queue = self._devices.get_queue_in(conn, job.printer_id)
                     lifetimes[job.printer_id] = queue.held_job_lifetime_seconds
-                    targets[job.printer_id] = self._devices.release_targets_in(
-                        conn, job.printer_id)
+                    if device_id is not None:  # only a priced listing needs the devices
+                        targets[job.printer_id] = self._devices.release_targets_in(
+                            conn, job.printer_id)
                 held = _held(job, lifetimes[job.printer_id])
                 if device_id is not None:
                     target = _find(targets[job.printer_id], device_id)
@@ -87,7 +89,11 @@ class ReleaseService:
                         held = replace(held, releasable=False,
                                        why="this device is not in the job's release group")
                     else:
-                        held = replace(held, cost=self._cost_at(conn, job, target))
+                        if target.id not in price_lists:
+                            price_lists[target.id] = self._devices.price_list_for_device_in(
+                                conn, target)
+                        held = replace(held, cost=self._cost_at(
+                            conn, job, target, price_lists[target.id]))
                 listed.append(held)
             return listed
 
@@ -180,7 +186,8 @@ class ReleaseService:
                     conn, self._devices, job, self._clock.now())
                 if refusal is not None:
                     return ReleaseOutcome(job_id, False, refusal)
-            cost = self._cost_at(conn, job, target)
+            cost = self._cost_at(conn, job, target,
+                                 self._devices.price_list_for_device_in(conn, target))
             why = f"released at {target.name} by {principal.name}"
             moved, events = transitions(job, (JobState.RELEASING,), why[:500],
                                         self._clock.now())
@@ -213,12 +220,14 @@ class ReleaseService:
             return True
         raise PermissionDenied(f"job {job.id} is not yours")
 
-    def _cost_at(self, conn: Connection, job: Job, target: ReleaseTarget) -> Money:
+    def _cost_at(self, conn: Connection, job: Job, target: ReleaseTarget,
+                 price_list_id: str | None) -> Money:
+        """``job`` priced as ``target`` prints it, with the device's ``price_list_id``
+        (``None``: the default list)."""
         shape = shape_at(target, pages=job.pages or 0, color_pages=job.color_pages or 0,
                          copies=job.copies, duplex=job.duplex)
         spec = JobSpec(media=job.media, pages=shape.pages, color_pages=shape.color_pages,
                        copies=shape.copies, duplex=shape.duplex)
-        price_list_id = self._devices.price_list_for_device_in(conn, target)
         return self._ledger.cost_in(conn, price_list_id, spec).total
 
     # --- expiry ----------------------------------------------------------------------------
