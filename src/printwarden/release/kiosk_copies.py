@@ -30,7 +30,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from printwarden.core.clock import Clock
-from printwarden.core.errors import ConflictError, NotFoundError, ServiceUnavailable
+from printwarden.core.errors import (
+    ConflictError,
+    InsufficientFunds,
+    NotFoundError,
+    ServiceUnavailable,
+)
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.db.audit import AuditLog
@@ -137,9 +142,7 @@ class KioskCopies:
             raise CopiesUnavailable(why)
         existing = self._db.read(lambda conn: store.open_at(conn, device.id))
         if existing is not None:
-            if existing.user_id == user_id:
-                return existing  # a repeated start is harmless
-            raise ConflictError("another person's copy session is open at this device")
+            return _same_user(existing, user_id)  # a repeated start is harmless
         allowance = copy_allowance(self._ledger, user_id, self._cap)
         reading = self._read(device)
         if isinstance(reading, SnmpFailure):
@@ -149,6 +152,9 @@ class KioskCopies:
         now = self._clock.now()
 
         def write(conn: Connection) -> KioskCopySession:
+            raced = store.open_at(conn, device.id)
+            if raced is not None:  # a concurrent start committed first
+                return _same_user(raced, user_id)
             reservation = reserve_copies_in(conn, self._ledger, session_id, user_id,
                                             allowance, actor="kiosk")
             conn.execute(table.insert().values(
@@ -166,12 +172,13 @@ class KioskCopies:
 
         try:
             return self._db.write(write)
-        except IntegrityError:  # a concurrent start at this device won
+        except (IntegrityError, InsufficientFunds):
+            # a concurrent start at this device won (PostgreSQL: its row or its hold on the
+            # same accounts committed while this one waited)
             winner = self._db.read(lambda conn: store.open_at(conn, device.id))
-            if winner is not None and winner.user_id == user_id:
-                return winner
-            raise ConflictError("another copy session was opened at this device: "
-                                "try again") from None
+            if winner is None:
+                raise
+            return _same_user(winner, user_id)
 
     # --- close -----------------------------------------------------------------------------
 
@@ -280,6 +287,12 @@ class KioskCopies:
             return SnmpFailure("error", str(exc))
         counters = profile_named(profile or device.snmp_profile)
         return _run(self._snmp.read_counters(target, counters))
+
+
+def _same_user(session: KioskCopySession, user_id: str) -> KioskCopySession:
+    if session.user_id != user_id:
+        raise ConflictError("another person's copy session is open at this device")
+    return session
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
