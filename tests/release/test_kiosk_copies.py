@@ -16,6 +16,7 @@ from printwarden.db.engine import Database
 from printwarden.devices.device_model import SNMP_PROFILE_NAMES
 from printwarden.release.copy_charges import NothingToSpend
 from printwarden.release.kiosk_copies import CopiesUnavailable, CountersUnreadable
+from printwarden.release.kiosk_copy_model import snmp_host
 from printwarden.release.snmp_profiles import PROFILES
 from tests.release.kiosk_copy_world import COPY_COLOR, COPY_MONO, IDLE_SECONDS, CopyWorld
 from tests.release.kiosk_copy_world import build_copy_world as build
@@ -241,3 +242,13 @@ def test_an_idle_session_is_closed_by_the_sweep_and_charged(cw: CopyWorld) -> No
 
 def test_the_devices_profile_names_are_the_shipped_profiles() -> None:
     assert set(SNMP_PROFILE_NAMES) == set(PROFILES)
+
+
+@pytest.mark.parametrize(("uri", "host"), [
+    ("ipp://10.0.0.50:631/ipp/print", "10.0.0.50"), ("socket://MFP.lan:9100", "mfp.lan"),
+    ("ipps://[fd00::5]/ipp/print", "fd00::5"), ("lpd://printer/queue", "printer"),
+    ("usb://HP/LaserJet", None), ("file:///dev/null", None), ("cups://queue", None),
+    ("", None), ("ipp://[broken/ipp", None), ("ipp:///no-host", None),
+])
+def test_the_snmp_host_is_the_device_uris_network_host(uri: str, host: str | None) -> None:
+    assert snmp_host(uri) == host
