@@ -5,7 +5,6 @@ flagged for an operator with nothing charged."""
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,13 +19,7 @@ from printwarden.release.kiosk_copy_model import snmp_host
 from printwarden.release.snmp_profiles import PROFILES
 from tests.release.kiosk_copy_world import COPY_COLOR, COPY_MONO, IDLE_SECONDS, CopyWorld
 from tests.release.kiosk_copy_world import build_copy_world as build
-from tests.support.snmp_agent import SnmpAgent, running_agent
-
-
-@pytest.fixture
-def agent() -> Iterator[SnmpAgent]:
-    with running_agent() as started:
-        yield started
+from tests.support.snmp_agent import SnmpAgent
 
 
 @pytest.fixture

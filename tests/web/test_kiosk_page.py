@@ -5,9 +5,7 @@ over real SNMP (in process, and in headless Chromium on a live server)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from printwarden.db.engine import Database
 from tests.agent.support import LiveServer
+from tests.demo.test_kiosk_and_mobile import TABLET, _shoot
 from tests.release.kiosk_copy_world import COPY_MONO, CopyWorld, build_copy_world
 from tests.support.browser import chromium_page
 from tests.support.snmp_agent import SnmpAgent, running_agent
@@ -201,9 +200,6 @@ def test_when_the_site_wants_a_pin_the_kiosk_asks_for_it(db: Database,
 # --- copy sessions counted by SNMP -----------------------------------------------------------
 
 COPY_CARD = "CAFE0001"
-PHONE = {"width": 390, "height": 844}
-TABLET = {"width": 1024, "height": 768}
-DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -291,6 +287,15 @@ def test_a_reset_mid_session_shows_the_flag_and_charges_nothing(
     assert flags["total"] == 1 and flags["items"][0]["reason"] == "counter-went-backwards"
     assert flags["items"][0]["device"] == "copier" and flags["items"][0]["end"]["total"] == 3
     assert copier.get("/api/v1/copy-flags?limit=0").status_code == 422
+    cw.server.accounts.create_user("ann", roles=("admin",), password="ann-pass-12",
+                                   actor="t")
+    for staff in app_client(cw.server):
+        token = csrf_of(staff.get("/login").text)
+        staff.post("/login", data={"username": "ann", "password": "ann-pass-12",
+                                   "csrf": token})
+        dashboard = staff.get("/").text
+        assert 'data-testid="copy-flags"' in dashboard
+        assert "1 copy session flagged for an operator" in dashboard
 
 
 def test_copy_flags_are_for_staff_only(cw: CopyWorld, copier: TestClient) -> None:
@@ -349,13 +354,7 @@ def test_chromium_at_the_kiosk_starts_and_ends_a_copy_session(
             assert box is not None and box["height"] >= 44  # a touch target
             page.click("[data-testid=copy-start]")
             page.wait_for_selector("[data-testid=copy-end]")
-            for label, size in (("phone", PHONE), ("tablet", TABLET)):
-                page.set_viewport_size(size)
-                shot = tmp_path / f"kiosk-copy-{label}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                assert shot.stat().st_size > 1000
-                if os.environ.get("PRINTWARDEN_DOC_SCREENSHOTS") == "1":
-                    shutil.copy(shot, DOC_IMAGES / shot.name)
+            _shoot(page, tmp_path, "kiosk-copy")  # docs/images with PRINTWARDEN_DOC_SCREENSHOTS=1
             cw.copies(9, seconds=30)
             page.click("[data-testid=copy-end]")
             result = page.text_content("[data-testid=copy-result]") or ""

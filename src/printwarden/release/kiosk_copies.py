@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -116,17 +116,14 @@ class KioskCopies:
     def open_for(self, user_id: str, device_id: str) -> KioskCopySession | None:
         """The user's open session at the device, its idle clock restarted (a kiosk
         request of that user is activity)."""
+        found = self._db.read(lambda conn: store.open_at(conn, device_id))
+        if found is None or found.user_id != user_id:
+            return None  # the common case: a read only
         now = self._clock.now()
-
-        def write(conn: Connection) -> KioskCopySession | None:
-            found = store.open_at(conn, device_id)
-            if found is None or found.user_id != user_id:
-                return None
-            conn.execute(table.update().where(table.c.id == found.id, table.c.state == "open")
-                         .values(last_seen_at=now))
-            return store.load(conn, found.id)
-
-        return self._db.write(write)
+        self._db.write(lambda conn: conn.execute(
+            table.update().where(table.c.id == found.id, table.c.state == "open")
+            .values(last_seen_at=now)))
+        return replace(found, last_seen_at=now)
 
     def flags(self, limit: int = 100) -> list[KioskCopySession]:
         return self._db.read(lambda conn: store.flagged(conn, max(1, min(limit, 500))))

@@ -18,6 +18,7 @@ sign-in has expired at the next request, or by the scheduler's sweep).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -173,6 +174,21 @@ def kiosk_sign_out(request: Request, container: Container, device_name: str,
 @router.post("/kiosk/{device_name}/copy/start", response_class=HTMLResponse)
 def kiosk_copy_start(request: Request, container: Container, device_name: str,
                      csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    return _copy_action(request, container, device_name, csrf,
+                        lambda user, device: container.kiosk_copies.start(user.id, device))
+
+
+@router.post("/kiosk/{device_name}/copy/end", response_class=HTMLResponse)
+def kiosk_copy_end(request: Request, container: Container, device_name: str,
+                   session_id: Annotated[str, Form(max_length=40)] = "",
+                   csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    return _copy_action(request, container, device_name, csrf, lambda user, device:
+                        container.kiosk_copies.end(user.id, device, session_id))
+
+
+def _copy_action(request: Request, container: ServerContainer, device_name: str, csrf: str,
+                 act: Callable[[Principal, Device], KioskCopySession]) -> Response:
+    """Start or end: the page again, with the closed session's result or why not."""
     check_csrf(request, csrf)
     device = device_named(container, device_name)
     user = _signed_in(request, container, device)
@@ -180,29 +196,13 @@ def kiosk_copy_start(request: Request, container: Container, device_name: str,
         return _kiosk_page(request, container, device, None, status=401,
                            error="you were signed out: sign in again")
     try:
-        container.kiosk_copies.start(user.id, device)
+        session = act(user, device)
     except PrintwardenError as exc:
         return _kiosk_page(request, container, device, user, copy_error=exc.message,
                            status=status_for(exc))
-    return RedirectResponse(f"/kiosk/{device.name}", status_code=303)
-
-
-@router.post("/kiosk/{device_name}/copy/end", response_class=HTMLResponse)
-def kiosk_copy_end(request: Request, container: Container, device_name: str,
-                   session_id: Annotated[str, Form(max_length=40)] = "",
-                   csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
-    check_csrf(request, csrf)
-    device = device_named(container, device_name)
-    user = _signed_in(request, container, device)
-    if user is None:
-        return _kiosk_page(request, container, device, None, status=401,
-                           error="you were signed out: your copy session was closed")
-    try:
-        closed = container.kiosk_copies.end(user.id, device, session_id)
-    except PrintwardenError as exc:
-        return _kiosk_page(request, container, device, user, copy_error=exc.message,
-                           status=status_for(exc))
-    return _kiosk_page(request, container, device, user, copy_closed=closed)
+    if session.is_open:
+        return RedirectResponse(f"/kiosk/{device.name}", status_code=303)
+    return _kiosk_page(request, container, device, user, copy_closed=session)
 
 
 def copy_summary(session: KioskCopySession | None) -> dict[str, Any] | None:
