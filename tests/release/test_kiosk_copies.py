@@ -17,6 +17,7 @@ from printwarden.release.copy_charges import NothingToSpend
 from printwarden.release.kiosk_copies import CopiesUnavailable, CountersUnreadable
 from printwarden.release.kiosk_copy_model import snmp_host
 from printwarden.release.snmp_profiles import PROFILES
+from printwarden.server.scheduler import Scheduler
 from tests.release.kiosk_copy_world import COPY_COLOR, COPY_MONO, IDLE_SECONDS, CopyWorld
 from tests.release.kiosk_copy_world import build_copy_world as build
 from tests.support.snmp_agent import SnmpAgent
@@ -245,3 +246,12 @@ def test_the_devices_profile_names_are_the_shipped_profiles() -> None:
 ])
 def test_the_snmp_host_is_the_device_uris_network_host(uri: str, host: str | None) -> None:
     assert snmp_host(uri) == host
+
+
+def test_the_schedulers_tick_closes_a_session_nobody_ended(cw: CopyWorld) -> None:
+    opened = cw.server.kiosk_copies.start(cw.user_id, cw.device())
+    cw.copies(6, seconds=IDLE_SECONDS + 1)
+    assert Scheduler(cw.server, interval_seconds=60).tick()
+    closed = cw.server.kiosk_copies.get(opened.id)
+    assert closed.close_reason == "idle" and closed.charged_minor == 6 * COPY_MONO
+    assert cw.charges() == [-6 * COPY_MONO]
