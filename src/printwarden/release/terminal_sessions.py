@@ -224,6 +224,13 @@ class TerminalSessions:
         session = self.current(terminal, session_id)
         return self._release.release(self._user(session), session.device_id, job_ids)
 
+    def release_on_sign_in(self, terminal: Principal,
+                           session_id: str) -> list[ReleaseOutcome]:
+        """Right after ``sign_in``: the held jobs the device releases by itself
+        (``ReleaseService.release_on_sign_in``; nothing unless the device says so)."""
+        session = self.current(terminal, session_id)
+        return self._release.release_on_sign_in(self._user(session), session.device_id)
+
     def delete(self, terminal: Principal, session_id: str,
                job_ids: Sequence[str] | None) -> list[ReleaseOutcome]:
         session = self.current(terminal, session_id)

@@ -94,6 +94,9 @@ def kiosk_sign_in(
                             method=method)
         return refused_sign_in(shown, exc)
     kiosk_session.begin(request, user.id, device.id, container.clock.now())
+    released = container.release.release_on_sign_in(principal, device.id)
+    if released:  # shown at once: a redirect would lose what was released
+        return _kiosk_page(request, container, device, principal, outcomes=released)
     return RedirectResponse(f"/kiosk/{device.name}", status_code=303)
 
 
