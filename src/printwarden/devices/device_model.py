@@ -55,6 +55,9 @@ class Device:
     snmp_version: str = "2c"
     snmp_community: str = "public"
     snmp_port: int = DEFAULT_SNMP_PORT
+    #: A person who signs in at the device (terminal, kiosk, phone) has every held job
+    #: releasable here released here at once, as if he pressed "release all".
+    release_on_sign_in: bool = False
     enabled: bool = True
 
 
