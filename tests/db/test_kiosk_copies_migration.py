@@ -1,4 +1,4 @@
-"""Migration 0012 on a device written at 0011: the device gains ``snmp_profile``
+"""Migration 0013 on a device written at 0012: the device gains ``snmp_profile``
 ``generic``, the kiosk copy sessions table appears; a downgrade removes both and an
 upgrade brings them back, on SQLite and PostgreSQL."""
 
@@ -18,9 +18,9 @@ from printwarden.db.migrate import alembic_config, check, current_revision, upgr
 from printwarden.db.types import UtcDateTime
 from tests.support.databases import PostgresFactory
 
-BEFORE = "0011_device_status"
-AFTER = "0012_kiosk_copy_sessions"
-DEVICES_0011 = sa.table(
+BEFORE = "0012_release_on_sign_in"
+AFTER = "0013_kiosk_copy_sessions"
+DEVICES_0012 = sa.table(
     "devices", *(sa.column(name) for name in (
         "id", "name", "agent_id", "group_id", "price_list_id", "device_uri",
         "make_and_model", "location", "description", "color_capable", "duplex_capable",
@@ -50,9 +50,9 @@ def _tables(db: Database) -> set[str]:
     return set(sa.inspect(db.engine).get_table_names())
 
 
-def test_0012_adds_the_profile_and_the_sessions_table_and_goes_back(old_db: Database) -> None:
+def test_0013_adds_the_profile_and_the_sessions_table_and_goes_back(old_db: Database) -> None:
     device_id = new_id()
-    old_db.write(lambda conn: conn.execute(DEVICES_0011.insert().values(
+    old_db.write(lambda conn: conn.execute(DEVICES_0012.insert().values(
         id=device_id, name="mfp", agent_id=None, group_id=None, price_list_id=None,
         device_uri="ipp://mfp/ipp/print", make_and_model="", location="", description="",
         color_capable=True, duplex_capable=True, media_supported=[], snmp_enabled=True,

@@ -136,7 +136,7 @@ def test_an_id_number_signs_in_and_deleting_charges_nothing(
 @pytest.mark.parametrize(("fields", "status", "message"), [
     ({"method": "card", "card": "\u0665" * 5}, 422, "ASCII"),
     ({"method": "card", "card": ""}, 422, "card to the reader"),
-    ({"method": "card", "card": "FFFF0000"}, 401, "invalid credentials"),
+    ({"method": "card", "card": "FFFF0000"}, 401, "this card is not known"),
     ({"method": "id-number", "id_number": FULLWIDTH_ID}, 422, ""),
     ({"method": "id-number", "id_number": "9" * 90}, 422, ""),
     ({"method": "password", "username": "alice", "password": ""}, 422, "login and password"),

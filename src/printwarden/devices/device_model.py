@@ -59,6 +59,9 @@ class Device:
     snmp_community: str = "public"
     snmp_port: int = DEFAULT_SNMP_PORT
     snmp_profile: str = "generic"
+    #: A person who signs in at the device (terminal, kiosk, phone) has every held job
+    #: releasable here released here at once, as if he pressed "release all".
+    release_on_sign_in: bool = False
     enabled: bool = True
 
 

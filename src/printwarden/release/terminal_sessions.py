@@ -23,14 +23,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from printwarden.accounts.model import User
 from printwarden.accounts.service import AccountsService
 from printwarden.core.clock import Clock
 from printwarden.core.errors import (
     AuthenticationFailed,
     ConflictError,
     NotFoundError,
-    PermissionDenied,
     ValidationError,
 )
 from printwarden.core.ids import new_id
@@ -40,6 +38,7 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.ledger.model import JobSpec
 from printwarden.ledger.service import LedgerService
+from printwarden.release.card_registration import register_card, unknown_card_message
 from printwarden.release.copy_charges import (
     Spending,
     copy_allowance,
@@ -55,9 +54,6 @@ from printwarden.release.terminals import TerminalService
 
 SIGN_IN_METHODS = ("card", "card_pin", "username_pin", "username_password", "id_number",
                    "register_card")
-_UNKNOWN_CARD = "this card is not known{pin}"
-_SELF_REGISTER = ": sign in with your username and password to register it"
-_ASK_ADMIN = ": ask your administrator to register it"
 SWEEP_BATCH = 200
 
 
@@ -109,12 +105,13 @@ class TerminalSessions:
             except AuthenticationFailed as exc:
                 if type(exc) is not AuthenticationFailed:  # PIN required, throttled
                     raise
-                hint = _SELF_REGISTER if self.card_self_registration else _ASK_ADMIN
-                raise AuthenticationFailed(_UNKNOWN_CARD.format(
-                    pin=" (or the PIN is wrong)" if method == "card_pin" else "") + hint
-                ) from exc
+                raise AuthenticationFailed(unknown_card_message(
+                    with_pin=method == "card_pin",
+                    self_registration=self.card_self_registration)) from exc
         elif method == "register_card":
-            user = self._register_card(card, username, password, where, bound.id)
+            user = register_card(self._accounts, self._audit,
+                                 allowed=self.card_self_registration, card=card,
+                                 username=username, password=password, **where)
         elif method == "username_pin":
             user = accounts.authenticate_username_and_pin(username, pin, **where)
         elif method == "username_password":
@@ -139,19 +136,6 @@ class TerminalSessions:
             return _load(conn, session_id)
 
         return self._db.write(write)
-
-    def _register_card(self, card: str, username: str, password: str,
-                       where: dict[str, str], terminal_id: str) -> User:
-        """Self-registration of an unknown card (the ``terminal_card_self_registration``
-        setting, default off): the person proves who he is by username and password."""
-        if not self.card_self_registration:
-            raise PermissionDenied("cards are registered by an administrator at this "
-                                   "site: ask yours to register this card")
-        user = self._accounts.authenticate_password(username, password, **where)
-        self._accounts.add_card(user.id, card, actor=user.username)
-        self._audit.record(user.username, "card.self_register", user.id,
-                           terminal_id=terminal_id)
-        return user
 
     def sign_out(self, terminal: Principal, session_id: str) -> TerminalSession:
         self._mine(terminal, session_id)
@@ -213,6 +197,13 @@ class TerminalSessions:
                 job_ids: Sequence[str] | None) -> list[ReleaseOutcome]:
         session = self.current(terminal, session_id)
         return self._release.release(self._user(session), session.device_id, job_ids)
+
+    def release_on_sign_in(self, terminal: Principal,
+                           session_id: str) -> list[ReleaseOutcome]:
+        """Right after ``sign_in``: the held jobs the device releases by itself
+        (``ReleaseService.release_on_sign_in``; nothing unless the device says so)."""
+        session = self.current(terminal, session_id)
+        return self._release.release_on_sign_in(self._user(session), session.device_id)
 
     def delete(self, terminal: Principal, session_id: str,
                job_ids: Sequence[str] | None) -> list[ReleaseOutcome]:

@@ -30,6 +30,7 @@ from printwarden.core.errors import AuthenticationFailed, PrintwardenError, Vali
 from printwarden.core.money import Money
 from printwarden.core.principal import ANONYMOUS, Principal
 from printwarden.devices.device_model import Device
+from printwarden.release.card_registration import register_card, unknown_card_message
 from printwarden.release.held_jobs import ReleaseOutcome
 from printwarden.release.kiosk_copy_model import KioskCopySession
 from printwarden.web import kiosk_session
@@ -41,7 +42,11 @@ from printwarden.web.pages import page
 
 router = APIRouter(include_in_schema=False)
 
-SIGN_IN_METHODS = ("card", "id-number", "password")
+SIGN_IN_METHODS = ("card", "id-number", "password", "register-card")
+
+
+class UnknownCard(AuthenticationFailed):
+    """A card nobody holds (or a wrong PIN with it): the page may offer registration."""
 
 
 def kiosk_terminal(device: Device) -> str:
@@ -66,7 +71,7 @@ def _signed_in(request: Request, container: ServerContainer,
 def _kiosk_page(request: Request, container: ServerContainer, device: Device,
                 user: Principal | None, *, outcomes: list[ReleaseOutcome] | None = None,
                 error: str = "", method: str = "card", status: int = 200,
-                copy_closed: KioskCopySession | None = None,
+                unknown_card: str = "", copy_closed: KioskCopySession | None = None,
                 copy_error: str = "") -> HTMLResponse:
     jobs = container.release.held_jobs(user.id, device_id=device.id) if user else []
     copies = container.kiosk_copies
@@ -75,6 +80,9 @@ def _kiosk_page(request: Request, container: ServerContainer, device: Device,
         "device": device, "user": user, "jobs": jobs, "outcomes": outcomes or [],
         "error": error, "method": method if method in SIGN_IN_METHODS else "card",
         "pin_required": not container.settings.card_alone_allowed,
+        # the card just read, offered for self-registration (only where the site allows)
+        "unknown_card": (unknown_card if container.settings.terminal_card_self_registration
+                         else ""),
         "idle_seconds": container.settings.kiosk_idle_seconds,
         "copy_offered": user is not None and copies.unavailable(device) is None,
         "copy_open": copy_open, "copy_closed": copy_summary(copy_closed),
@@ -113,10 +121,15 @@ def kiosk_sign_in(
             raise AuthenticationFailed("invalid credentials")
     except PrintwardenError as exc:
         shown = _kiosk_page(request, container, device, None, error=exc.message,
-                            method=method)
+                            method=method, unknown_card=card.strip()[:200] if (
+                                method in ("card", "register-card")
+                                and type(exc) is UnknownCard) else "")
         return refused_sign_in(shown, exc)
     container.kiosk_copies.close_open_at(device, reason="replaced")
     kiosk_session.begin(request, user.id, device.id, container.clock.now())
+    released = container.release.release_on_sign_in(principal, device.id)
+    if released:  # shown at once: a redirect would lose what was released
+        return _kiosk_page(request, container, device, principal, outcomes=released)
     return RedirectResponse(f"/kiosk/{device.name}", status_code=303)
 
 
@@ -128,9 +141,25 @@ def _authenticate(container: ServerContainer, device: Device, request: Request,
     if method == "card":
         if not card.strip():
             raise ValidationError("hold your card to the reader")
-        if pin:
-            return accounts.authenticate_card_and_pin(card, pin, **where)
-        return accounts.authenticate_card(card, **where)
+        try:
+            if pin:
+                return accounts.authenticate_card_and_pin(card, pin, **where)
+            return accounts.authenticate_card(card, **where)
+        except AuthenticationFailed as exc:
+            if type(exc) is not AuthenticationFailed:  # PIN required, throttled: as is
+                raise
+            raise UnknownCard(unknown_card_message(
+                with_pin=bool(pin),
+                self_registration=container.settings.terminal_card_self_registration)
+            ) from exc
+    if method == "register-card":
+        if not card.strip() or not username.strip() or not password:
+            raise ValidationError("hold your card to the reader, then enter your login "
+                                  "and password")
+        return register_card(accounts, container.audit,
+                             allowed=container.settings.terminal_card_self_registration,
+                             card=card, username=username.strip(), password=password,
+                             **where)
     if method == "id-number":
         return accounts.authenticate_id_number(id_number, **where)
     if method == "password":

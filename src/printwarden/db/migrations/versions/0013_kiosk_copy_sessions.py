@@ -4,8 +4,8 @@
 - table ``kiosk_copy_sessions``: a copy session opened at a kiosk, its two counter
   readings, and what it charged or why it was flagged for an operator.
 
-Revision ID: 0012_kiosk_copy_sessions
-Revises: 0011_device_status
+Revision ID: 0013_kiosk_copy_sessions
+Revises: 0012_release_on_sign_in
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from alembic import op
 
 from printwarden.db.types import UtcDateTime
 
-revision = "0012_kiosk_copy_sessions"
-down_revision = "0011_device_status"
+revision = "0013_kiosk_copy_sessions"
+down_revision = "0012_release_on_sign_in"
 branch_labels = None
 depends_on = None
 
