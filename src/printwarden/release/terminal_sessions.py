@@ -4,8 +4,9 @@ The device is always the terminal's own (``terminals.device_id``): a session is 
 for a terminal, carries that device, and every call checks that the session belongs to
 the calling terminal, so a token of one device can never act at another.
 
-Money: a copy session reserves at open what the user may spend (capped by the
-``copy_session_max_minor`` setting) under the idempotency key ``copy-reserve:SESSION``;
+Money (``copy_charges.py``, shared with kiosk copy sessions): a copy session reserves at
+open what the user may spend (capped by the ``copy_session_max_minor`` setting) under the
+idempotency key ``copy-reserve:SESSION``;
 reports past that reservation are refused; the close settles the reservation at the
 reported cost under ``copy:SESSION``, in the same transaction that marks the copy session
 closed (the row is locked first), so concurrent or repeated closes charge once. An idle
@@ -38,6 +39,13 @@ from printwarden.db.engine import Database
 from printwarden.ledger.model import JobSpec
 from printwarden.ledger.service import LedgerService
 from printwarden.release.card_registration import register_card, unknown_card_message
+from printwarden.release.copy_charges import (
+    Spending,
+    copy_allowance,
+    reserve_copies_in,
+    settle_copies_in,
+    spending,
+)
 from printwarden.release.held_jobs import HeldJob, ReleaseOutcome
 from printwarden.release.service import ReleaseService
 from printwarden.release.session_model import CopyReport, TerminalSession, seq_verdict
@@ -55,18 +63,6 @@ class SessionEnded(ConflictError):
 
 class CopyLimitReached(ConflictError):
     code = "copy_limit_reached"
-
-
-class NothingToSpend(ConflictError):
-    code = "insufficient_funds"
-
-
-@dataclass(frozen=True)
-class Spending:
-    """What a user holds and may spend (``may_spend`` None: no limit)."""
-
-    balance: Money
-    may_spend: Money | None
 
 
 @dataclass(frozen=True)
@@ -191,13 +187,7 @@ class TerminalSessions:
         return replace(session, last_seen_at=now)
 
     def spending(self, user_id: str) -> Spending:
-        personal = self._ledger.personal_account(user_id)
-        credit = self._ledger.credit_account(user_id)
-        gives = [personal.can_give(), credit.can_give()]
-        balance = personal.balance + credit.balance
-        if any(give is None for give in gives):
-            return Spending(balance, None)
-        return Spending(balance, Money(sum(g or 0 for g in gives), balance.currency))
+        return spending(self._ledger, user_id)
 
     def held_jobs(self, terminal: Principal, session_id: str) -> list[HeldJob]:
         session = self.current(terminal, session_id)
@@ -229,27 +219,19 @@ class TerminalSessions:
         if session.copy_state == "closed":
             raise ConflictError("this session's copy session is closed: sign in again "
                                 "to copy more")
-        price_list = self._ledger.default_price_list("copy")
-        if price_list is None:
-            raise ConflictError("no copy price list is set up: copies are not available")
-        may = self.spending(session.user_id).may_spend
-        limit = min(self._cap, may.minor) if may is not None else self._cap
-        if limit <= 0:
-            raise NothingToSpend("nothing left to spend on copies: top up first")
-        currency = self._ledger.currency
+        allowance = copy_allowance(self._ledger, session.user_id, self._cap)
 
         def write(conn: Connection) -> TerminalSession:
             locked = _load(conn, session_id, lock=True)
             if locked.copy_state != "none":
                 return locked
-            reservation = self._ledger.reserve_in(
-                conn, job_id=session_id, user_id=session.user_id,
-                amount=Money(limit, currency), idempotency_key=f"copy-reserve:{session_id}",
-                actor="terminal")
+            reservation = reserve_copies_in(conn, self._ledger, session_id, session.user_id,
+                                            allowance, actor="terminal")
             conn.execute(terminal_sessions.update()
                          .where(terminal_sessions.c.id == session_id)
                          .values(copy_state="open", copy_reservation_id=reservation.id,
-                                 copy_price_list_id=price_list.id, copy_limit_minor=limit))
+                                 copy_price_list_id=allowance.price_list.id,
+                                 copy_limit_minor=allowance.limit.minor))
             return _load(conn, session_id)
 
         return self._db.write(write)
@@ -308,10 +290,9 @@ class TerminalSessions:
     def _close_copy_in(self, conn: Connection, session: TerminalSession, *,
                        actor: str) -> TerminalSession:
         assert session.copy_reservation_id is not None
-        settlement = self._ledger.settle_in(
-            conn, session.copy_reservation_id,
-            Money(session.copy_cost_minor, session.currency),
-            idempotency_key=f"copy:{session.id}", actor=actor)
+        settlement = settle_copies_in(
+            conn, self._ledger, session.id, session.copy_reservation_id,
+            Money(session.copy_cost_minor, session.currency), actor=actor)
         conn.execute(terminal_sessions.update()
                      .where(terminal_sessions.c.id == session.id,
                             terminal_sessions.c.copy_state == "open")

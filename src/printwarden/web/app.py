@@ -31,7 +31,7 @@ API_MODULES = (
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth", "agent_device_status", "terminals", "terminal_link",
-    "terminal_sessions",
+    "terminal_sessions", "copy_flags",
 )
 
 
