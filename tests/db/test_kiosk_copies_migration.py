@@ -16,7 +16,7 @@ from printwarden.core.ids import new_id
 from printwarden.db.engine import Database
 from printwarden.db.migrate import alembic_config, check, current_revision, upgrade
 from printwarden.db.types import UtcDateTime
-from tests.support.databases import PostgresFactory
+from tests.support.databases import database_at
 
 BEFORE = "0012_release_on_sign_in"
 AFTER = "0013_kiosk_copy_sessions"
@@ -30,20 +30,7 @@ DEVICES_0012 = sa.table(
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'old.db'}")
-        upgrade(database, BEFORE)
-        yield database
-        database.dispose()
-        return
-    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
-    with factory.admin.connect() as conn:
-        conn.exec_driver_sql("DROP DATABASE IF EXISTS pw_copies_migration")
-        conn.exec_driver_sql("CREATE DATABASE pw_copies_migration")
-    database = Database(factory.cluster.url("pw_copies_migration"))
-    upgrade(database, BEFORE)
-    yield database
-    factory.drop(database)
+    yield from database_at(request, tmp_path, BEFORE)
 
 
 def _tables(db: Database) -> set[str]:
