@@ -241,7 +241,7 @@ def test_ten_thousand_held_jobs_survive_sigkill_and_each_prints_and_is_charged_o
         agent.start(enrol=world.code)
         add_agent_queue(world, agent, QUEUE, printer.uri, hold_for_release=True,
                         owner_check="release")
-        vault = server.container.devices.find_printer_by_name(QUEUE)
+        vault = server.container.devices.find_device_by_name(QUEUE)  # its group's device
         assert vault is not None
         assert agent.proc is not None
         phases.pids = {"agent": agent.proc.pid, "server": server.pid}
