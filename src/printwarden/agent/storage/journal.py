@@ -444,5 +444,15 @@ class Journal:
         return str(row[0]) if row is not None else None
 
     def set_value(self, key: str, value: str) -> None:
-        self._write(lambda conn: conn.execute(
-            "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value)))
+        self._write(_set_value(key, value))
+
+    async def set_value_async(self, key: str, value: str) -> None:
+        """``set_value`` without blocking the event loop while the commit is fsynced."""
+        await self._write_async(_set_value(key, value))
+
+
+def _set_value(key: str, value: str) -> Work:
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+    return work
