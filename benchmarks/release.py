@@ -320,18 +320,18 @@ class Latency:
     to_printing: list[float] = field(default_factory=list)
 
 
-def start_agent(data_dir: Path, server_url: str, code: str) -> tuple[subprocess.Popen[bytes],
-                                                                     int]:
+def start_agent(data_dir: Path, server_url: str, code: str, *, name: str,
+                extra: str = "") -> tuple[subprocess.Popen[bytes], int]:
     """``printwarden agent`` with its default settings (DNS-SD off), enrolled with ``code``."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "agent.toml").write_text("[agent]\n" + AGENT_SETTINGS)
+    (data_dir / "agent.toml").write_text("[agent]\n" + AGENT_SETTINGS + extra)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTWARDEN_")}
     with (data_dir.parent / f"{data_dir.name}.log").open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "printwarden", "agent", "--data-dir", str(data_dir),
              "--server", server_url, "--host", "127.0.0.1", "--port", str(port),
-             "--name", "release-bench", "--enrol", code],
+             "--name", name, "--enrol", code],
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
     def healthy() -> bool:
@@ -359,24 +359,55 @@ def submit(http: httpx.Client, url: str, printer_uri: str, user: str, n: int,
         raise RuntimeError(f"Print-Job {n} refused: {answer.status_code} {message}")
 
 
-def release_latency(backend: str, server: ServerProcess, tmp: Path, count: int) -> Latency:
+@dataclass
+class Fleet:
+    """Agent A (holds the jobs, its queue's device is ``near``) and agent B (serves the
+    ``far`` device of the same release group, fetches find-me jobs from A)."""
+
+    user_id: str
+    token: str
+    near_device: str
+    far_device: str
+    near: TcpSink
+    far: TcpSink
+    url: str
+    procs: list[subprocess.Popen[bytes]]
+
+
+@contextlib.contextmanager
+def fleet(backend: str, server: ServerProcess, tmp: Path) -> Iterator[Fleet]:
     container = server.container
     user = container.accounts.create_user("releaser", actor="bench")
     container.ledger.post_entry(container.ledger.credit_account(user.id).id, Money(FUNDS),
                                 "top-up", idempotency_key=new_id(), actor="bench")
-    principal = container.principal_for_user(user.id)
-    assert principal is not None
-    code, _ = container.devices.create_enrolment_code(actor="bench")
-    proc = None
-    with TcpSink() as sink:
+    token, _ = container.accounts.create_api_token(user.id, "release", actor="bench")
+    procs: list[subprocess.Popen[bytes]] = []
+    with TcpSink() as near, TcpSink() as far:
         try:
-            proc, port = start_agent(tmp / f"agent-{backend.lower()}", server.url, code)
-            agent = container.devices.find_agent_by_name("release-bench")
-            assert agent is not None
-            container.devices.create_printer("release-live", actor="bench",
-                                             agent_id=agent.id, device_uri=sink.uri,
-                                             hold_for_release=True, owner_check="release")
-            url = f"http://127.0.0.1:{port}/ipp/print/release-live"
+            code, _ = container.devices.create_enrolment_code(actor="bench")
+            proc_a, port_a = start_agent(tmp / f"agent-a-{backend.lower()}", server.url, code,
+                                         name="release-bench")
+            procs.append(proc_a)
+            code, _ = container.devices.create_enrolment_code(actor="bench")
+            proc_b, _ = start_agent(
+                tmp / f"agent-b-{backend.lower()}", server.url, code, name="release-bench-b",
+                extra=f'[agent.find_me_peers]\n"release-bench" = "http://127.0.0.1:{port_a}"\n')
+            procs.append(proc_b)
+            agent_a = container.devices.find_agent_by_name("release-bench")
+            agent_b = container.devices.find_agent_by_name("release-bench-b")
+            assert agent_a is not None and agent_b is not None
+            queue = container.devices.create_printer(
+                "release-live", actor="bench", agent_id=agent_a.id, device_uri=near.uri,
+                hold_for_release=True, owner_check="release")
+            assert queue.release_group_id is not None
+            far_device = container.devices.create_device("release-far", actor="bench",
+                                                         agent_id=agent_b.id,
+                                                         device_uri=far.uri)
+            container.devices.add_release_group_member(queue.release_group_id, far_device.id,
+                                                       actor="bench")
+            near_device = container.devices.find_device_by_name("release-live")
+            assert near_device is not None
+            url = f"http://127.0.0.1:{port_a}/ipp/print/release-live"
 
             def queue_ready() -> bool:
                 with contextlib.suppress(httpx.HTTPError):
@@ -385,36 +416,59 @@ def release_latency(backend: str, server: ServerProcess, tmp: Path, count: int) 
                 return False
 
             wait_until(queue_ready, "the agent's release queue", 60, 0.2)
-            printer_uri = url.replace("http://", "ipp://")
-            with httpx.Client(timeout=60, headers={"Content-Type": "application/ipp"}) as http:
-                for n in range(count):
-                    submit(http, url, printer_uri, "releaser", n, "text/plain")
-            wait_until(lambda: container.jobs.list_jobs(
-                user_id=user.id, state=JobState.HELD, limit=1)[1] == count,
-                "the jobs to be held", 300, 0.5)
-            held = container.release.held_jobs(user.id)
-            device = container.release.devices_for(user.id)[0].id
-            rng = random.Random(11)
-            result = Latency(f"{backend}: first byte at the printer", [])
-            for i, job in enumerate(held):
+            yield Fleet(user.id, token, near_device.id, far_device.id, near, far, url, procs)
+        finally:
+            for proc in procs:
+                stop_group(proc)
+
+
+def hold_jobs(container: ServerContainer, crew: Fleet, count: int) -> list[str]:
+    """Submit ``count`` one-page jobs over IPP to agent A; answer their ids once held."""
+    printer_uri = crew.url.replace("http://", "ipp://")
+    with httpx.Client(timeout=60, headers={"Content-Type": "application/ipp"}) as http:
+        for n in range(count):
+            submit(http, crew.url, printer_uri, "releaser", n, "text/plain")
+    wait_until(lambda: container.jobs.list_jobs(
+        user_id=crew.user_id, state=JobState.HELD, limit=1)[1] == count,
+        "the jobs to be held", 300, 0.5)
+    return [job.job_id for job in container.release.held_jobs(crew.user_id)]
+
+
+def release_latency(backend: str, server: ServerProcess, tmp: Path,
+                    count: int) -> list[Latency]:
+    """Same agent and find-me: each held job released alone by its owner over REST
+    (``POST /api/v1/release/release``, the path the kiosk, mobile page and terminals take
+    into the server process), timed from sending the request to the first byte at the
+    device's sink. Same-agent and find-me releases alternate."""
+    container = server.container
+    with fleet(backend, server, tmp) as crew:
+        held = hold_jobs(container, crew, 2 * count)
+        rng = random.Random(11)
+        same = Latency(f"{backend}: same agent, first byte at the printer", [])
+        find_me = Latency(f"{backend}: find-me (agent B fetches from A), first byte", [])
+        with httpx.Client(base_url=server.url, timeout=60,
+                          headers={"Authorization": f"Bearer {crew.token}"}) as http:
+            for i, job_id in enumerate(held):
+                result, device, sink = ((same, crew.near_device, crew.near) if i % 2 == 0
+                                        else (find_me, crew.far_device, crew.far))
                 time.sleep(rng.uniform(0, PAUSE_SECONDS))
-                called = time.perf_counter()
-                outcome = container.release.release(principal, device, [job.job_id])
-                returned, returned_at = time.perf_counter(), datetime.now(UTC)
-                if not outcome[0].ok:
-                    raise RuntimeError(f"release refused: {outcome[0].message}")
-                first = sink.wait_for_first_byte(i, 30)
-                result.latencies.append((first - returned) * 1000)
-                result.calls.append((returned - called) * 1000)
-                printing = next(event.at for event in container.jobs.job_events(job.job_id)
+                sent, sent_at = time.perf_counter(), datetime.now(UTC)
+                answer = http.post("/api/v1/release/release",
+                                   json={"device_id": device, "job_ids": [job_id]})
+                returned = time.perf_counter()
+                if answer.status_code != 200 or not answer.json()[0]["ok"]:
+                    raise RuntimeError(f"release refused: {answer.status_code} {answer.text}")
+                first = sink.wait_for_first_byte(len(result.latencies), 30)
+                result.latencies.append((first - sent) * 1000)
+                result.calls.append((returned - sent) * 1000)
+                printing = next(event.at for event in container.jobs.job_events(job_id)
                                 if event.to_state is JobState.PRINTING)
                 if printing.tzinfo is None:  # SQLite keeps no zone: the server writes UTC
                     printing = printing.replace(tzinfo=UTC)
-                result.to_printing.append((printing - returned_at).total_seconds() * 1000)
-            sink.wait_for_arrivals(count, 60)
-        finally:
-            stop_group(proc)
-    return result
+                result.to_printing.append((printing - sent_at).total_seconds() * 1000)
+        crew.near.wait_for_arrivals(count, 60)
+        crew.far.wait_for_arrivals(count, 60)
+    return [same, find_me]
 
 
 def event_delivery(backend: str, server: ServerProcess, population: Population,
@@ -476,26 +530,38 @@ def event_delivery(backend: str, server: ServerProcess, population: Population,
 
 
 def cupsd_latency(tmp: Path, count: int) -> Latency:
-    """Print-Job to a private cupsd's raw queue on a TCP sink, until its first byte."""
+    """A private cupsd's raw queue on a TCP sink: ``count`` jobs held with ``lp -H hold``,
+    then each released alone with ``lp -i ID -H resume`` after a random pause, timed from
+    starting that command to the first byte at the sink (the same path as ours: a held
+    job, a release request, the spooler sends)."""
     cupsd = Cupsd(tmp / "cupsd")
     with TcpSink() as sink:
         try:
             cupsd.start()
             subprocess.run(["lpadmin", "-p", "peer", "-E", "-v", sink.uri, "-m", "raw"],
                            env=cupsd.env, check=True, capture_output=True, timeout=30)
-            url = f"http://127.0.0.1:{cupsd.port}/printers/peer"
+            ids = []
+            for n in range(count):
+                path = tmp / f"cups-job-{n}.txt"
+                path.write_bytes(document(n))
+                out = subprocess.run(["lp", "-d", "peer", "-H", "hold", "-o", "raw",
+                                      str(path)], env=cupsd.env, check=True,
+                                     capture_output=True, text=True, timeout=30).stdout
+                ids.append(out.split("request id is ", 1)[1].split()[0])  # peer-N
             rng = random.Random(11)
             latencies = []
-            with httpx.Client(timeout=60, headers={"Content-Type": "application/ipp"}) as http:
-                for n in range(count):
-                    time.sleep(rng.uniform(0, PAUSE_SECONDS))
-                    sent = time.perf_counter()
-                    submit(http, url, url.replace("http://", "ipp://"), "releaser", n,
-                           "application/octet-stream")
-                    latencies.append((sink.wait_for_first_byte(n, 30) - sent) * 1000)
+            for n, job in enumerate(ids):
+                time.sleep(rng.uniform(0, PAUSE_SECONDS))
+                sent = time.perf_counter()
+                subprocess.run(["lp", "-i", job, "-H", "resume"], env=cupsd.env, check=True,
+                               capture_output=True, timeout=30)
+                latencies.append((sink.wait_for_first_byte(n, 30) - sent) * 1000)
+            arrived = sorted(a.data for a in sink.wait_for_arrivals(count, 60))
+            if arrived != sorted(document(n) for n in range(count)):
+                raise RuntimeError("cupsd did not send each held document once")
         finally:
             cupsd.stop()
-    return Latency("cupsd (peer): Print-Job to first byte", latencies, kind="peer")
+    return Latency("cupsd (peer): `lp -i ID -H resume` to first byte", latencies, kind="peer")
 
 
 # --------------------------------------------------------------------------- report
@@ -538,16 +604,22 @@ def report(listings: list[Listing], latencies: list[Latency], *, quick: bool,
             f"{quantile(item.bare, 0.5):.2f} | {quantile(item.bare, 0.99):.2f} | "
             f"{verdict(quantile(item.ours, 0.99) < TARGET_LISTING_MS)} (p99) |")
     lines += [
-        "", "### Release latency (same agent)", "",
+        "", "### Release latency (same agent and find-me)", "",
         "A `printwarden server` process on the listing's database (its 100,000 held jobs "
-        "included), a `printwarden agent` process with default settings on an 11th release "
-        "queue whose device is a `socket://` TCP sink run by the benchmark. Each held job "
-        "(one text page) is released alone by its owner, `ReleaseService.release(principal, "
-        f"device, [job])` in the benchmark's process, after a random pause of 0-"
-        f"{PAUSE_SECONDS:g} s; latency is from `release` returning to the first byte at the "
-        "sink. Peer: a private cupsd (no system service) with a raw queue to the same kind "
-        "of sink, from sending Print-Job (our IPP codec, httpx, keep-alive) to the first "
-        "byte.", "",
+        "included); agent A (a `printwarden agent` process, default settings) holds the "
+        "jobs of an 11th release queue whose device is a `socket://` TCP sink run by the "
+        "benchmark; agent B (another process) serves a second device of the same release "
+        "group, another sink, and has A in its `find_me_peers`. Each held job (one text "
+        "page, submitted over IPP to A) is released alone by its owner through the REST "
+        "route the kiosk, mobile page and terminals use (`POST /api/v1/release/release`, "
+        "one job id, a user API token, httpx keep-alive), after a random pause of 0-"
+        f"{PAUSE_SECONDS:g} s, alternately at A's device (same agent: a local move) and at "
+        "B's (find-me: B gets a `fetch` event, fetches the document from A's listener with "
+        "the signed token, spools and sends it). Latency is from sending the request to "
+        "the first byte at that device's sink. Peer: a private cupsd (no system service) "
+        "with a raw queue to the same kind of sink; each job held with `lp -H hold`, then "
+        "released with `lp -i ID -H resume`, timed from starting that command (its process "
+        "start included, a few ms) to the first byte.", "",
         "| Path | Samples | p50 ms | p99 ms | max ms | to \"printing\" p50 / p99 ms | "
         "`release()` call p50 ms | Target p99 < 300 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
@@ -562,19 +634,19 @@ def report(listings: list[Listing], latencies: list[Latency], *, quick: bool,
                      f"{quantile(item.latencies, 0.5):.0f} | "
                      f"{quantile(item.latencies, 0.99):.0f} | {max(item.latencies):.0f} | "
                      f"{split} | {call} | {target} |")
-    lines += ["", "\"To printing\": from `release` returning to the moment the server logged "
-              "the job `printing` (the agent had the event, journaled the release and told "
-              "the server it starts sending; wall clock, same machine); the rest of the "
-              "latency is the agent journaling `forwarding`, connecting and sending. "
-              "\"Event at a bare long poll\": the same releases of jobs held on one of the "
-              "ten agents without a process, timed to the moment their `release` event "
-              "reached a plain HTTP client long-polling `GET /api/v1/agent/events` with "
-              "that agent's token: the server's share, without the agent."]
-    lines += [
-        "", "Release across agents (find-me: the releasing agent fetches the document from "
-        "the holding agent) does not exist yet, so it is not measured; a release to a "
-        "device of another agent is refused and the job stays held (`docs/release.md`).",
-        "", NOTES]
+    lines += ["", "\"To printing\": from sending the release request to the moment the "
+              "server logged the job `printing` (the agent had the event, journaled the "
+              "release and told the server it starts sending; wall clock, same machine); "
+              "the rest is the agent journaling `forwarding`, connecting and sending (for "
+              "find-me, B logs `printing` once it has fetched and spooled the document). "
+              "\"`release()` call\": the REST request itself. "
+              "\"Event at a bare long poll\": releases of jobs held on one of the "
+              "ten agents without a process, by `ReleaseService.release` in the "
+              "benchmark's own process (a second server instance, as far as the server "
+              "process is concerned), timed to the moment their `release` event reached a "
+              "plain HTTP client long-polling `GET /api/v1/agent/events` with that agent's "
+              "token: the event's way through another instance, which only the database "
+              f"poll ({POLL_SECONDS:g} s) carries.", "", NOTES]
     if quick:
         lines += ["", "`--quick`: fewer listing calls and releases; the population is the "
                   "full 100,000 held jobs."]
@@ -583,15 +655,13 @@ def report(listings: list[Listing], latencies: list[Latency], *, quick: bool,
 
 NOTES = (
     "Where the release time goes: the release commits the job's `releasing` state and a "
-    "`release` event for the agent in one transaction; the agent long-polls "
-    "`GET /api/v1/agent/events`, and the server answers a waiting poll by reading the "
-    f"events table every {POLL_SECONDS:g} s (`POLL_SECONDS` in `web/api/agent_link.py`, so "
-    "that any server instance sees events written by any other). A release therefore "
-    f"waits 0 to {POLL_SECONDS:g} s for the next read, then the agent journals the "
-    "release, tells the server the job is printing, journals `forwarding` and connects "
-    "to the device. The release here runs in the benchmark's process, as a second server "
-    "instance would: a wake-up inside the server process would not shorten it, a signal "
-    "through the database (PostgreSQL `LISTEN/NOTIFY`) or a shorter poll would.")
+    "`release` event for the agent in one transaction; after the commit the server rings "
+    "its event bell (`devices/event_bell.py`) and the agent's waiting long poll answers at "
+    "once. The agent journals the release, tells the server the job is printing, journals "
+    "`forwarding` and connects to the device. An event written by ANOTHER server instance "
+    f"(the bare long poll row) still waits for the database poll, 0 to {POLL_SECONDS:g} s "
+    "(`POLL_SECONDS` in `web/api/agent_link.py`); PostgreSQL `LISTEN/NOTIFY` is the seam "
+    "for that (`docs/protocols/agent-link.md`).")
 
 
 # --------------------------------------------------------------------------- runs
@@ -609,16 +679,16 @@ def bench_backend(backend: str, database_url: str, tmp: Path, calls: int,
                 f"p99 {quantile(item.ours, 0.99):.1f} ms; bare p50 "
                 f"{quantile(item.bare, 0.5):.2f} ms")
         server.start()
-        latency = release_latency(backend, server, tmp, releases)
+        paths = release_latency(backend, server, tmp, releases)
         event = event_delivery(backend, server, population, releases)
-        for item in (latency, event):
+        for item in (*paths, event):
             log(f"  {item.path}: p50 {quantile(item.latencies, 0.5):.0f} p99 "
                 f"{quantile(item.latencies, 0.99):.0f} ms")
         held = server.container.jobs.list_jobs(state=JobState.HELD, limit=1)[1]
         assert held == HELD_JOBS - releases, f"{held} held jobs: the population changed"
     finally:
         server.close()
-    return found, [latency, event]
+    return found, [*paths, event]
 
 
 @contextlib.contextmanager
