@@ -3,7 +3,7 @@ types: jobs imports none of their services)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
@@ -75,6 +75,11 @@ class Ledger(Protocol):
     def release(self, reservation_id: str, *, idempotency_key: str, actor: str) -> object: ...
 
     def cost_in(self, conn: Connection, price_list_id: str | None, spec: JobSpec) -> CostBreakdown:
+        ...
+
+    def pricer_in(self, conn: Connection,
+                  price_list_id: str | None) -> Callable[[JobSpec], CostBreakdown]:
+        """``cost_in`` with the list read once, for pricing many jobs with it."""
         ...
 
     def reserve_in(self, conn: Connection, *, job_id: str, user_id: str, amount: Money,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -131,7 +132,14 @@ class PriceListOps(LedgerBase):
     def cost_in(self, conn: Connection, price_list_id: str | None, spec: JobSpec, *,
                 kind: str = "print") -> CostBreakdown:
         """``cost`` inside the caller's transaction."""
+        return self.pricer_in(conn, price_list_id, kind=kind)(spec)
+
+    def pricer_in(self, conn: Connection, price_list_id: str | None, *,
+                  kind: str = "print") -> Callable[[JobSpec], CostBreakdown]:
+        """What ``cost_in`` does, with the price list read once: for pricing many jobs
+        with one list (a listing of held jobs at a device)."""
         price_list = _load(conn, price_list_id) if price_list_id else _default(conn, kind)
         if price_list is None:
-            return CostBreakdown.free(self.currency)
-        return price_job(price_list, spec)
+            free = CostBreakdown.free(self.currency)
+            return lambda spec: free
+        return partial(price_job, price_list)

@@ -12,7 +12,7 @@ result (settled at the releasing device's price) or the job ends otherwise (rele
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -33,7 +33,7 @@ from printwarden.jobs import store
 from printwarden.jobs.model import Job, JobState, transitions
 from printwarden.jobs.ports import Ledger
 from printwarden.jobs.service import JobsService
-from printwarden.ledger.model import JobSpec
+from printwarden.ledger.model import CostBreakdown, JobSpec
 from printwarden.release.find_me import FindMe
 from printwarden.release.held_jobs import (
     MIN_HELD_JOB_LIFETIME_SECONDS,
@@ -73,7 +73,8 @@ class ReleaseService:
             found = store.held_jobs_of(conn, user_id, limit=limit)
             lifetimes: dict[str, int] = {}
             targets: dict[str, Sequence[ReleaseTarget]] = {}
-            price_lists: dict[str, str | None] = {}  # one lookup per device, not per job
+            # one price list read per device, not per job
+            pricers: dict[str, Callable[[JobSpec], CostBreakdown]] = {}
             listed = []
             for job in found:
                 if job.printer_id not in lifetimes:
@@ -89,11 +90,11 @@ class ReleaseService:
                         held = replace(held, releasable=False,
                                        why="this device is not in the job's release group")
                     else:
-                        if target.id not in price_lists:
-                            price_lists[target.id] = self._devices.price_list_for_device_in(
-                                conn, target)
-                        held = replace(held, cost=self._cost_at(
-                            conn, job, target, price_lists[target.id]))
+                        if target.id not in pricers:
+                            pricers[target.id] = self._ledger.pricer_in(
+                                conn, self._devices.price_list_for_device_in(conn, target))
+                        held = replace(held, cost=pricers[target.id](
+                            _spec_at(target, job)).total)
                 listed.append(held)
             return listed
 
@@ -200,8 +201,9 @@ class ReleaseService:
                     conn, self._devices, job, self._clock.now())
                 if refusal is not None:
                     return ReleaseOutcome(job_id, False, refusal)
-            cost = self._cost_at(conn, job, target,
-                                 self._devices.price_list_for_device_in(conn, target))
+            cost = self._ledger.cost_in(
+                conn, self._devices.price_list_for_device_in(conn, target),
+                _spec_at(target, job)).total
             why = f"released at {target.name} by {principal.name}"
             moved, events = transitions(job, (JobState.RELEASING,), why[:500],
                                         self._clock.now())
@@ -233,16 +235,6 @@ class ReleaseService:
         if principal.kind == "user" and principal.has_role(*OPERATOR_ROLES):
             return True
         raise PermissionDenied(f"job {job.id} is not yours")
-
-    def _cost_at(self, conn: Connection, job: Job, target: ReleaseTarget,
-                 price_list_id: str | None) -> Money:
-        """``job`` priced as ``target`` prints it, with the device's ``price_list_id``
-        (``None``: the default list)."""
-        shape = shape_at(target, pages=job.pages or 0, color_pages=job.color_pages or 0,
-                         copies=job.copies, duplex=job.duplex)
-        spec = JobSpec(media=job.media, pages=shape.pages, color_pages=shape.color_pages,
-                       copies=shape.copies, duplex=shape.duplex)
-        return self._ledger.cost_in(conn, price_list_id, spec).total
 
     # --- expiry ----------------------------------------------------------------------------
 
@@ -280,6 +272,15 @@ def _held(job: Job, lifetime: int) -> HeldJob:
                    copies=job.copies, duplex=job.duplex, media=job.media,
                    created_at=job.created_at, expires_at=expires_at(job.created_at, lifetime),
                    reserved=reserved)
+
+
+def _spec_at(target: ReleaseTarget, job: Job) -> JobSpec:
+    """``job`` as ``target`` prints it (a mono device prints colour pages grey, one
+    without duplex prints simplex)."""
+    shape = shape_at(target, pages=job.pages or 0, color_pages=job.color_pages or 0,
+                     copies=job.copies, duplex=job.duplex)
+    return JobSpec(media=job.media, pages=shape.pages, color_pages=shape.color_pages,
+                   copies=shape.copies, duplex=shape.duplex)
 
 
 def _find(targets: Sequence[ReleaseTarget], device_id: str) -> ReleaseTarget | None:
