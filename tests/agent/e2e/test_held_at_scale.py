@@ -13,10 +13,13 @@ Their ten owners release them all at the same time through the REST route (no jo
 every document must reach the printer once, every job be charged once at its price, every
 owner's credit be spent exactly; releasing jobs again moves nothing.
 
-At 10,000 jobs it is far too slow for the default run (CI must stay under 30 minutes), so
-that size is the ``scale`` run: ``pytest -m scale tests/agent/e2e/test_held_at_scale.py``
-(left out otherwise, ``tests/conftest.py``); the default run goes through the same
-scenario with 1,000 jobs (``[1k]``, about a minute quiet, 1.5 under load). Timings on the
+The default run (``[10k-held]``) holds all 10,000, kills and restarts the agent, checks
+every job is still held and releasable (journal, spool, IPP Get-Jobs, the server's lists
+and each owner's priced listing at the device), then one owner's "release all" prints
+500 of them, each once, charged once, the rest still held. Printing all 10,000 is too
+slow for CI (it must stay under 30 minutes), so that is the ``scale`` run
+(``[10k-all]``, ``pytest -m scale tests/agent/e2e/test_held_at_scale.py``, left out
+otherwise, ``tests/conftest.py``). Timings on the
 2-core reference machine (2026-12-02): 518 s with little other load (submissions 74 s,
 server decisions 74 s more, restart 3 s, release requests 80 s, delivery 275 s more),
 955 to 1,098 s while three other engineers' tests ran, and with load 6.5 to 9 (after the
@@ -63,6 +66,7 @@ from printwarden.ipp import (
     mime_media_type,
 )
 from printwarden.jobs.model import JobState
+from printwarden.release.service import MAX_JOBS_PER_REQUEST
 from tests.agent.e2e.support import AgentProcess, add_agent_queue, poll
 from tests.agent.support import MONO_PAGE, World, seed
 from tests.ipp.server.support import ipp_request
@@ -71,8 +75,10 @@ from tests.support.tcp_sink import TcpSink
 
 #: The acceptance count (issue 9): 10,000 held jobs, in the ``scale`` run (``-m scale``).
 JOBS = int(os.environ.get("PRINTWARDEN_HELD_JOBS") or 10_000)
-#: The same scenario in the default run, at a size CI can afford (about a minute).
-CI_JOBS = 1_000
+#: The default run holds as many, kills and restarts the agent, checks every job is still
+#: held and releasable, and releases one owner's "release all" (500 jobs) only: their
+#: delivery, not the holding, is what CI cannot afford for 10,000.
+HELD_JOBS = 10_000
 USERS = 10
 CLIENTS = 8
 QUEUE = "vault"
@@ -226,6 +232,17 @@ def _release_all(server: ServerProcess, token: str, device_id: str) -> list[str]
             released += [o["job_id"] for o in outcomes]
 
 
+def _release_once(server: ServerProcess, token: str, device_id: str) -> list[str]:
+    """One "release all" request (no job ids): answers the ids it released."""
+    answer = httpx.post(f"{server.url}/api/v1/release/release", timeout=300,
+                        headers={"Authorization": f"Bearer {token}"},
+                        json={"device_id": device_id})
+    assert answer.status_code == 200, answer.text
+    outcomes = answer.json()
+    assert all(o["ok"] for o in outcomes), [o for o in outcomes if not o["ok"]][:3]
+    return [o["job_id"] for o in outcomes]
+
+
 def _release_concurrently(server: ServerProcess, tokens: list[str],
                           device_id: str) -> list[str]:
     """Every owner releases all of his jobs at the same time, each in a thread."""
@@ -239,13 +256,13 @@ def _release_concurrently(server: ServerProcess, tokens: list[str],
 
 
 @pytest.mark.timeout(TEST_SECONDS)
-@pytest.mark.parametrize("jobs", [
-    pytest.param(CI_JOBS, id="1k"),
-    pytest.param(JOBS, marks=pytest.mark.scale, id="10k"),
+@pytest.mark.parametrize(("jobs", "release_all"), [
+    pytest.param(HELD_JOBS, False, id="10k-held"),
+    pytest.param(JOBS, True, marks=pytest.mark.scale, id="10k-all"),
 ])
 def test_ten_thousand_held_jobs_survive_sigkill_and_each_prints_and_is_charged_once(
         server_process: ServerProcess, agent_process: AgentProcess, tmp_path: Path,
-        jobs: int) -> None:
+        jobs: int, release_all: bool) -> None:
     server, agent = server_process, agent_process
     world: World = seed(server.container, tmp_path / "unused.out")
     users = [f"holder{k}" for k in range(USERS)]
@@ -291,24 +308,40 @@ def test_ten_thousand_held_jobs_survive_sigkill_and_each_prints_and_is_charged_o
         assert _count(server, JobState.HELD) == jobs
         for name in users:
             assert _count(server, JobState.HELD, user_ids[name]) == per_user[name]
+            listed = server.container.release.held_jobs(user_ids[name], device_id=vault.id)
+            assert listed and all(job.releasable and job.cost is not None
+                                  and job.cost.minor == MONO_PAGE for job in listed)
         assert printer.arrivals() == []
-        phases.mark("all still held: journal, IPP Get-Jobs, server")
+        phases.mark("all still held and releasable: journal, IPP Get-Jobs, server")
 
-        released = _release_concurrently(server, [tokens[name] for name in users], vault.id)
-        assert len(released) == len(set(released)) == jobs
-        phases.mark("all released (REST, release all, the owners at once)")
+        if release_all:
+            released = _release_concurrently(server, [tokens[name] for name in users],
+                                             vault.id)
+            phases.mark("all released (REST, release all, the owners at once)")
+        else:  # one owner's "release all": its oldest 500, the others stay held
+            released = _release_once(server, tokens[users[0]], vault.id)
+            phases.mark(f"{len(released)} released (REST, one owner's release all)")
+        assert len(released) == len(set(released))
+        printed = len(released)
+        assert printed == (jobs if release_all else MAX_JOBS_PER_REQUEST)
 
-        printer.wait_for_arrivals(jobs, PHASE_SECONDS)
-        phases.mark("every document at the printer")
-        poll(lambda: _count(server, JobState.COMPLETED) == jobs, "every job completed",
+        printer.wait_for_arrivals(printed, PHASE_SECONDS)
+        phases.mark("every released document at the printer")
+        poll(lambda: _count(server, JobState.COMPLETED) == printed, "every job completed",
              timeout=PHASE_SECONDS, step=CHECK_SECONDS)
-        poll(lambda: _journal(agent) == {("completed", "hold"): jobs},
-             "the agent to end every job", timeout=PHASE_SECONDS, step=CHECK_SECONDS)
-        phases.mark("every job completed at the server and the agent")
+        still = {("held", "hold"): jobs - printed} if printed < jobs else {}
+        poll(lambda: _journal(agent) == {("completed", "hold"): printed, **still},
+             "the agent to end every released job", timeout=PHASE_SECONDS,
+             step=CHECK_SECONDS)
+        phases.mark("every released job completed at the server and the agent")
 
         arrived = printer.arrivals()
-        assert len(arrived) == jobs
-        assert Counter(a.data for a in arrived) == Counter(_document(n) for n in range(jobs))
+        assert len(arrived) == printed
+        owners = range(USERS) if release_all else (0,)  # document n is users[n % USERS]'s
+        expected = {_document(n) for n in range(jobs) if n % USERS in owners}
+        assert len({a.data for a in arrived}) == printed  # each printed once
+        assert {a.data for a in arrived} <= expected  # and only the releasing owners' jobs
+        assert _count(server, JobState.HELD) == jobs - printed
 
     replay = httpx.post(f"{server.url}/api/v1/release/release", timeout=60,
                         headers={"Authorization": f"Bearer {tokens[users[0]]}"},
@@ -316,10 +349,12 @@ def test_ten_thousand_held_jobs_survive_sigkill_and_each_prints_and_is_charged_o
     assert [(o["ok"], o["message"]) for o in replay.json()] == [
         (False, "the job is completed, not held")] * 3  # released again: nothing moves
     charges, total = server.container.ledger.list_entries(kind="charge", limit=jobs + 1)
-    assert total == jobs
+    assert total == printed
     assert Counter(entry.job_id for entry in charges) == Counter(released)
     assert {entry.amount.minor for entry in charges} == {-MONO_PAGE}
     for name in users:
         account = server.container.ledger.credit_account(user_ids[name])
-        assert account.balance_minor == 0  # each paid its jobs once, no more
-    assert _spooled(agent) == []
+        paid = printed // USERS if release_all else (printed if name == users[0] else 0)
+        # each paid its released jobs once, no more (the rest is still reserved)
+        assert account.balance_minor == (per_user[name] - paid) * MONO_PAGE
+    assert len(_spooled(agent)) == jobs - printed
