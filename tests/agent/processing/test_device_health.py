@@ -46,6 +46,7 @@ def test_silent_snmp_is_a_warning_on_a_device_that_answers_ipp() -> None:
     assert entry["state"] == "idle"
     assert entry["reasons"] == ["snmp-unreachable-warning"]
     assert entry["message"] == "SNMP: 10.0.0.9:161: no answer"
+    assert "supplies" not in entry  # none: the key is left out (older servers refuse it)
 
 
 def test_supplies_come_from_snmp_else_from_ipp_printer_supply() -> None:

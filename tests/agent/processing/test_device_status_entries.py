@@ -19,11 +19,11 @@ def test_entries_per_device_id_with_only_pwg_keywords() -> None:
         {"ipp://a/": {"D2", "D1"}, "ipp://b/": {"D3"}, "ipp://c/": {"D4"}}, statuses)
     assert entries == [
         {"device_id": "D1", "state": "stopped", "reasons": ["media-jam-error"],
-         "message": "jam", "supplies": []},
+         "message": "jam"},
         {"device_id": "D2", "state": "stopped", "reasons": ["media-jam-error"],
-         "message": "jam", "supplies": []},
+         "message": "jam"},
         {"device_id": "D3", "state": "stopped", "reasons": ["offline-report"],
-         "message": "no answer", "supplies": []},
+         "message": "no answer"},
         {"device_id": "D4", "state": "idle", "reasons": ["toner-low-warning"],
-         "message": "", "supplies": []},
+         "message": ""},
     ]

@@ -14,7 +14,8 @@ The merge rule (docs/snmp.md, "Monitoring"):
   ``snmp-unreachable-warning`` and "SNMP: ..." in its message, and keeps the IPP state.
   Its supplies then come from IPP, if the device reports any there.
 - **message**: the IPP message, then "SNMP: " and the SNMP conditions in words.
-- **supplies**: the SNMP rows when SNMP answered with some, else IPP ``printer-supply``.
+- **supplies**: the SNMP rows when SNMP answered with some, else IPP ``printer-supply``;
+  no ``supplies`` key when there are none.
 
 The SNMP host is the device URI's host; a URI of a scheme that names no network host
 (``usb:``, ``cups:``, ``file:``) cannot be read over SNMP and reads as SNMP not answering.
@@ -85,10 +86,12 @@ def merged_entry(device_id: str, ipp: DeviceStatus, snmp: SnmpResult) -> dict[st
             words.append(f"SNMP: {snmp.message}")
         if snmp.supplies:
             supplies = list(snmp.supplies)
-    return {"device_id": device_id, "state": state,
-            "reasons": sorted(reasons - {"none"})[:MAX_REASONS],
-            "message": "; ".join(words)[:MAX_MESSAGE],
-            "supplies": [_supply_entry(s) for s in supplies[:MAX_SUPPLIES]]}
+    entry: dict[str, Any] = {"device_id": device_id, "state": state,
+                             "reasons": sorted(reasons - {"none"})[:MAX_REASONS],
+                             "message": "; ".join(words)[:MAX_MESSAGE]}
+    if supplies:  # absent when there are none: a server that predates them takes it
+        entry["supplies"] = [_supply_entry(s) for s in supplies[:MAX_SUPPLIES]]
+    return entry
 
 
 def _ipp_supply(found: DeviceSupply) -> Supply:
