@@ -158,3 +158,26 @@ def test_an_unknown_device_is_a_404(dw: DeviceWorld, http: TestClient) -> None:
     assert http.get("/admin/devices/01NOSUCHDEVICE000000000000").status_code == 404
     assert http.post("/admin/devices/" + "x" * 300, data=_form(csrf)).status_code == 404
     assert http.get("/admin/devices/qr-codes").status_code == 200  # not a device id
+
+
+def test_two_admins_creating_the_same_device_at_once_get_one_device_and_a_message(
+        dw: DeviceWorld, device_client: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.web.device_pages_world import app_client
+
+    other_clients = app_client(dw.server)
+    other = next(other_clients)
+    try:
+        tokens = [sign_in(device_client, dw, "root"), sign_in(other, dw, "root2")]
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(
+                lambda pair: pair[0].post("/admin/devices/new", data=_form(pair[1]),
+                                          follow_redirects=False),
+                zip((device_client, other), tokens, strict=True)))
+    finally:
+        other_clients.close()
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses[0] == 303 and statuses[1] in (409, 422)
+    assert "already exists" in max(answers, key=lambda a: a.status_code).text
+    assert [d.name for d in dw.server.devices.list_devices()].count("lobby") == 1

@@ -109,8 +109,8 @@ def pushed_snmp(item: object) -> DeviceSnmp | None:
     version = str(item.get("version") or "2c")
     if type(port) is not int or not 1 <= port <= 65535 or not isinstance(community, str) \
             or not community or version != "2c":
-        log.warning("SNMP settings of a device are not usable (port %r, version %r): it is "
-                    "polled without SNMP", port, version)
+        log.warning("SNMP settings of a device are not usable (port %s, version %s): it is "
+                    "polled without SNMP", repr(port)[:20], repr(version)[:20])
         return None
     return DeviceSnmp(port=port, version=version, community=community)
 
