@@ -783,8 +783,11 @@ def report(pairs: list[Pair], mem: Memory | None, *, when: str, load_before: str
 
 
 def write_section(section: str) -> None:
+    """Replace the section of docs/benchmarks.md headed by ``section``'s first line (up to
+    the next ``## ``) with ``section``, or append it; the rest stays byte for byte."""
+    heading = section.split("\n", 1)[0]
     text = DOC.read_text("utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
     match = pattern.search(text)
     if match:
         tail = "" if match.end() == len(text) else "\n"

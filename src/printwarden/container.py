@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from printwarden.devices.service import DevicesService
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
+    from printwarden.release.kiosk_copies import KioskCopies
     from printwarden.release.service import ReleaseService
     from printwarden.release.terminal_sessions import TerminalSessions
     from printwarden.release.terminals import TerminalService
@@ -39,6 +40,7 @@ class ServerContainer:
     release: ReleaseService
     terminals: TerminalService
     terminal_sessions: TerminalSessions
+    kiosk_copies: KioskCopies
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""

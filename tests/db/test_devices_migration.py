@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from printwarden.db.engine import Database
 from printwarden.db.migrate import current_revision, head_revision, upgrade
 from printwarden.devices import fleet_store
-from tests.support.databases import PostgresFactory
+from tests.support.databases import database_at
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 AGENT, GROUP = "01AGENT0000000000000000000", "01GROUP0000000000000000000"
@@ -29,19 +29,9 @@ BEFORE = "0006_server_hardening"
 def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database at revision 0006 holding printers, jobs, job events, audit entries and
     agent events, written with that revision's tables."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'old.db'}")
-        upgrade(database, BEFORE)
+    for database in database_at(request, tmp_path, BEFORE):
         _write_0006_data(database)
         yield database
-        database.dispose()
-    else:
-        pg: PostgresFactory = request.getfixturevalue("postgres_factory")
-        database = pg.blank()
-        upgrade(database, BEFORE)
-        _write_0006_data(database)
-        yield database
-        pg.drop(database)
 
 
 def _table(name: str, *columns: str) -> sa.TableClause:

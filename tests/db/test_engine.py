@@ -59,3 +59,50 @@ def test_a_dropped_postgresql_connection_is_replaced_transparently(
     again = db.read(lambda conn: conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
     assert again != first_pid
     postgres_factory.drop(db)
+
+
+def _lease_count(db: Database) -> int:
+    return int(db.read(lambda conn: conn.execute(
+        sa.select(sa.func.count()).select_from(leases)).scalar_one()))
+
+
+def test_after_commit_runs_once_the_data_is_visible_and_never_after_a_rollback(
+        db: Database) -> None:
+    from datetime import UTC, datetime
+
+    seen: list[int] = []
+
+    def insert(conn: Connection) -> None:
+        conn.execute(leases.insert().values(name="after-commit", holder="me",
+                                            expires_at=datetime.now(UTC)))
+        db.after_commit(conn, lambda: seen.append(_lease_count(db)))  # another connection
+
+    db.write(insert)
+    assert seen == [1]  # ran once, and the row was already committed
+
+    def insert_then_fail(conn: Connection) -> None:
+        db.after_commit(conn, lambda: seen.append(-1))
+        raise ValueError("the use case failed")
+
+    with pytest.raises(ValueError):
+        db.write(insert_then_fail)
+    db.write(lambda conn: None)  # the same pooled connection, a new transaction
+    assert seen == [1]  # the rolled-back transaction's callback never ran, nor leaked
+
+
+def test_after_commit_of_a_retried_transaction_runs_once(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'retry.db'}")
+    upgrade(db)
+    ran: list[int] = []
+    attempts: list[int] = []
+
+    def flaky(conn: Connection) -> None:
+        attempts.append(1)
+        db.after_commit(conn, lambda: ran.append(len(attempts)))
+        if len(attempts) == 1:  # contention: Database.run retries the whole work
+            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError(
+                "database is locked"))
+
+    db.write(flaky)
+    assert (len(attempts), ran) == (2, [2])
+    db.dispose()

@@ -21,7 +21,7 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.db.migrate import alembic_config, current_revision, upgrade
 from printwarden.db.types import UtcDateTime
-from tests.support.databases import PostgresFactory
+from tests.support.databases import database_at
 
 KEY = b"the-servers-card-key"
 BEFORE = "0006_server_hardening"
@@ -42,20 +42,7 @@ def print_code_digest(code: str) -> str:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An empty database migrated to 0006 only."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'old.db'}")
-        upgrade(database, BEFORE)
-        yield database
-        database.dispose()
-        return
-    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
-    with factory.admin.connect() as conn:
-        conn.exec_driver_sql("DROP DATABASE IF EXISTS pw_pin_migration")
-        conn.exec_driver_sql("CREATE DATABASE pw_pin_migration")
-    database = Database(factory.cluster.url("pw_pin_migration"))
-    upgrade(database, BEFORE)
-    yield database
-    factory.drop(database)
+    yield from database_at(request, tmp_path, BEFORE)
 
 
 def _write_at_0006(db: Database) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Pins the SNMP seam other parts of issue 9 call (a change here is a reviewed change)."""
+"""Pins the SNMP seam other parts of issue 9 call, and the kiosk copy sessions and the
+copy money path (a change here is a reviewed change)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ PUBLIC = {
     "printwarden.release.copy_counting": {"CopyCharge", "CopyCount", "CopyFlag",
                                           "CountingLimits", "FlagReason", "ReleasedPages",
                                           "count_copies"},
+    "printwarden.release.copy_charges": {
+        "CopyAllowance", "NothingToSpend", "Spending", "copy_allowance", "release_copies_in",
+        "reserve_copies_in", "settle_copies_in", "spending"},
+    "printwarden.release.kiosk_copies": {"DEFAULT_COPY_MEDIA", "CopiesUnavailable",
+                                         "CountersUnreadable", "KioskCopies", "SnmpOptions"},
+    "printwarden.release.kiosk_copy_model": {"CLOSE_REASONS", "KioskCopySession",
+                                             "copies_unavailable", "snmp_host"},
     "printwarden.release.snmp_model": {
         "ERROR_STATE_BITS", "HR_DEVICE_STATUS", "HR_PRINTER_DETECTED_ERROR_STATE",
         "HR_PRINTER_STATUS", "PRT_MARKER_LIFE_COUNT", "PRT_MARKER_SUPPLIES_DESCRIPTION",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from printwarden.db.engine import Database
@@ -70,3 +72,21 @@ class PostgresFactory:
 
     def close(self) -> None:
         self.admin.dispose()
+
+
+def database_at(request: pytest.FixtureRequest, tmp_path: Path,
+                revision: str) -> Iterator[Database]:
+    """For a migration test's fixture (``yield from``): an empty database of the kind
+    ``request.param`` names (``sqlite`` or ``postgresql``) migrated to ``revision`` only,
+    dropped afterwards."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'old.db'}")
+        upgrade(database, revision)
+        yield database
+        database.dispose()
+        return
+    factory: PostgresFactory = request.getfixturevalue("postgres_factory")
+    database = factory.blank()
+    upgrade(database, revision)
+    yield database
+    factory.drop(database)

@@ -1,16 +1,25 @@
 """The kiosk page /kiosk/DEVICE in process: sign-in by card, card + PIN, ID number and
 password (throttled and audited under the kiosk's terminal key), release and delete at
-the kiosk's own device only, and the server-side idle sign-out."""
+the kiosk's own device only, and the server-side idle sign-out; copy sessions counted
+over real SNMP (in process, and in headless Chromium on a live server)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from printwarden.db.engine import Database
+from tests.agent.support import LiveServer
+from tests.demo.test_kiosk_and_mobile import TABLET, _shoot
+from tests.release.kiosk_copy_world import COPY_MONO, CopyWorld, build_copy_world
+from tests.support.browser import chromium_page
+from tests.support.snmp_agent import SnmpAgent, running_agent
 from tests.web.device_pages_world import (
     ALICE_CARD,
     IDLE_SECONDS,
@@ -127,7 +136,7 @@ def test_an_id_number_signs_in_and_deleting_charges_nothing(
 @pytest.mark.parametrize(("fields", "status", "message"), [
     ({"method": "card", "card": "\u0665" * 5}, 422, "ASCII"),
     ({"method": "card", "card": ""}, 422, "card to the reader"),
-    ({"method": "card", "card": "FFFF0000"}, 401, "invalid credentials"),
+    ({"method": "card", "card": "FFFF0000"}, 401, "this card is not known"),
     ({"method": "id-number", "id_number": FULLWIDTH_ID}, 422, ""),
     ({"method": "id-number", "id_number": "9" * 90}, 422, ""),
     ({"method": "password", "username": "alice", "password": ""}, 422, "login and password"),
@@ -186,3 +195,170 @@ def test_when_the_site_wants_a_pin_the_kiosk_asks_for_it(db: Database,
         right = _sign_in(kiosk, "vault", method="card", card=ALICE_CARD, pin="4711")
         assert right.status_code == 303  # type: ignore[attr-defined]
         assert "thesis.pdf" in kiosk.get("/kiosk/vault").text
+
+
+# --- copy sessions counted by SNMP -----------------------------------------------------------
+
+COPY_CARD = "CAFE0001"
+
+
+@pytest.fixture
+def snmp() -> Iterator[SnmpAgent]:
+    with running_agent() as started:
+        yield started
+
+
+@pytest.fixture
+def cw(db: Database, tmp_path: Path, snmp: SnmpAgent) -> CopyWorld:
+    world = build_copy_world(db, tmp_path, snmp)
+    world.server.accounts.add_card(world.user_id, COPY_CARD, actor="t")
+    return world
+
+
+@pytest.fixture
+def copier(cw: CopyWorld) -> Iterator[TestClient]:
+    yield from app_client(cw.server)
+
+
+def _start(client: TestClient) -> Any:
+    _sign_in(client, "copier", method="card", card=COPY_CARD)
+    page = client.get("/kiosk/copier")
+    assert 'data-testid="copy-start"' in page.text
+    return client.post("/kiosk/copier/copy/start", data={"csrf": csrf_of(page.text)},
+                       follow_redirects=False)
+
+
+def _end(client: TestClient, session_id: str | None = None) -> Any:
+    page = client.get("/kiosk/copier").text
+    found = re.search(r'name="session_id" value="([^"]+)"', page)
+    assert found or session_id, "an open copy session shows its End button"
+    return client.post("/kiosk/copier/copy/end", data={
+        "csrf": csrf_of(page), "session_id": session_id or (found.group(1) if found else "")})
+
+
+def test_a_device_without_snmp_or_terminal_shows_no_copy_button(
+        dw: DeviceWorld, kiosk: TestClient) -> None:
+    _sign_in(kiosk, "vault", method="card", card=ALICE_CARD)
+    page = kiosk.get("/kiosk/vault").text
+    assert 'data-testid="signed-in"' in page and 'data-testid="copy-start"' not in page
+    token = csrf_of(page)
+    refused = kiosk.post("/kiosk/vault/copy/start", data={"csrf": token})
+    assert refused.status_code == 409 and "not read over SNMP" in refused.text
+
+
+def test_a_kiosk_copy_session_is_charged_the_delta_once(cw: CopyWorld,
+                                                        copier: TestClient) -> None:
+    assert _start(copier).status_code == 303
+    page = copier.get("/kiosk/copier").text
+    assert 'data-testid="copy-end"' in page and "10.00 EUR" in page
+    session_id = re.search(r'name="session_id" value="([^"]+)"', page)
+    assert session_id
+    cw.copies(12, seconds=45)
+    ended = _end(copier)
+    assert ended.status_code == 200
+    assert "Copies charged: 12 pages, 0.48 EUR." in ended.text
+    assert 'data-testid="copy-start"' in ended.text  # a new session may follow
+    again = _end(copier, session_id.group(1))  # a double click, a replayed form
+    assert again.status_code == 200 and "0.48 EUR" in again.text
+    assert cw.charges() == [-12 * COPY_MONO]
+
+
+def test_an_unreachable_device_says_why_and_opens_nothing(
+        cw: CopyWorld, copier: TestClient, snmp: SnmpAgent) -> None:
+    snmp.stop()
+    refused = _start(copier)
+    assert refused.status_code == 503
+    assert "could not be read" in refused.text and 'data-testid="copy-error"' in refused.text
+    assert 'data-testid="copy-end"' not in copier.get("/kiosk/copier").text
+    assert cw.world.balance()[1] == 0
+
+
+def test_a_reset_mid_session_shows_the_flag_and_charges_nothing(
+        cw: CopyWorld, copier: TestClient, admin_token: str) -> None:
+    _start(copier)
+    cw.printer.total(3)
+    cw.copies(0, seconds=30)
+    ended = _end(copier)
+    assert "flagged for an operator (counter-went-backwards): nothing was charged" in \
+        ended.text
+    assert cw.charges() == []
+    copier.headers["Authorization"] = f"Bearer {admin_token}"
+    flags = copier.get("/api/v1/copy-flags").json()
+    assert flags["total"] == 1 and flags["items"][0]["reason"] == "counter-went-backwards"
+    assert flags["items"][0]["device"] == "copier" and flags["items"][0]["end"]["total"] == 3
+    assert copier.get("/api/v1/copy-flags?limit=0").status_code == 422
+    cw.server.accounts.create_user("ann", roles=("admin",), password="ann-pass-12",
+                                   actor="t")
+    for staff in app_client(cw.server):
+        token = csrf_of(staff.get("/login").text)
+        staff.post("/login", data={"username": "ann", "password": "ann-pass-12",
+                                   "csrf": token})
+        dashboard = staff.get("/").text
+        assert 'data-testid="copy-flags"' in dashboard
+        assert "1 copy session flagged for an operator" in dashboard
+
+
+def test_copy_flags_are_for_staff_only(cw: CopyWorld, copier: TestClient) -> None:
+    token, _ = cw.server.accounts.create_api_token(cw.user_id, "t", actor="t")
+    answer = copier.get("/api/v1/copy-flags", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 403
+    assert copier.get("/api/v1/copy-flags").status_code == 401
+
+
+def test_idle_sign_out_and_sign_out_close_the_copy_session(cw: CopyWorld,
+                                                          copier: TestClient) -> None:
+    _start(copier)
+    cw.copies(5, seconds=IDLE_SECONDS)
+    assert 'data-testid="sign-in"' in copier.get("/kiosk/copier").text  # idle: signed out
+    closed = cw.server.kiosk_copies.flags() or []
+    assert not closed and cw.charges() == [-5 * COPY_MONO]
+    _start(copier)
+    cw.copies(2, seconds=10)
+    token = csrf_of(copier.get("/kiosk/copier").text)
+    copier.post("/kiosk/copier/sign-out", data={"csrf": token})
+    assert cw.charges() == [-2 * COPY_MONO, -5 * COPY_MONO]
+
+
+def test_another_users_session_cannot_be_ended_from_his_kiosk(
+        cw: CopyWorld, copier: TestClient) -> None:
+    _start(copier)
+    alices = re.search(r'name="session_id" value="([^"]+)"', copier.get("/kiosk/copier").text)
+    assert alices
+    for other in app_client(cw.server):
+        bob = cw.server.accounts.create_user("bob", password="bob-pass-123", actor="t")
+        cw.server.accounts.add_card(bob.id, "B0B00001", actor="t")
+        cw.world.top_up(100, bob.id)
+        # bob signing in at the same kiosk device closes alice's session ("replaced")
+        _sign_in(other, "copier", method="card", card="B0B00001")
+        page = other.get("/kiosk/copier").text
+        forged = other.post("/kiosk/copier/copy/end", data={
+            "csrf": csrf_of(page), "session_id": alices.group(1)})
+        assert forged.status_code == 404 and "no such copy session" in forged.text
+    assert cw.server.kiosk_copies.get(alices.group(1)).close_reason == "replaced"
+    assert cw.charges(cw.user_id) == []  # nothing copied: nothing charged, no zero entry
+
+
+@pytest.mark.browser
+def test_chromium_at_the_kiosk_starts_and_ends_a_copy_session(
+        cw: CopyWorld, tmp_path: Path) -> None:
+    live = LiveServer(cw.server)
+    live.start()
+    try:
+        with chromium_page(viewport=TABLET, has_touch=True) as page:
+            page.goto(live.url + "/kiosk/copier")
+            page.wait_for_selector("[data-testid=card]:focus")
+            page.keyboard.type(COPY_CARD)
+            page.keyboard.press("Enter")
+            page.wait_for_selector("[data-testid=copy-start]")
+            box = page.locator("[data-testid=copy-start]").bounding_box()
+            assert box is not None and box["height"] >= 44  # a touch target
+            page.click("[data-testid=copy-start]")
+            page.wait_for_selector("[data-testid=copy-end]")
+            _shoot(page, tmp_path, "kiosk-copy")  # docs/images with PRINTWARDEN_DOC_SCREENSHOTS=1
+            cw.copies(9, seconds=30)
+            page.click("[data-testid=copy-end]")
+            result = page.text_content("[data-testid=copy-result]") or ""
+            assert result == "Copies charged: 9 pages, 0.36 EUR.", result
+    finally:
+        live.stop()
+    assert cw.charges() == [-9 * COPY_MONO]

@@ -340,8 +340,13 @@ class AgentService:
         given, else to its queue's device."""
         job = self._require(local_id)
         where = f" to {device_id or device_uri}" if device_uri else ""
-        moved = self._moved(job, released_state(job), f"released{where}"[:500],
-                            release_device_uri=device_uri, release_device_id=device_id)
+        to_state = released_state(job)
+        moved = await self.book.move_async(  # the loop goes on while this is fsynced
+            job, to_state, f"released{where}"[:500], release_device_uri=device_uri,
+            release_device_id=device_id)
+        if moved is None:
+            raise JobConflict(f"job {job.local_id} is {job.state.value}: "
+                              f"it cannot become {to_state.value}")
         self.pipeline.wake(job.queue)
         return moved
 

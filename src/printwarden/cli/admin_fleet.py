@@ -47,6 +47,10 @@ PriceList = Annotated[str | None, typer.Option("--price-list", help="Its own pri
 Group = Annotated[str | None, typer.Option("--group", help="Its printer (pricing) group, "
                                            "by name.")]
 Enabled = Annotated[bool | None, typer.Option("--enabled/--disabled", help="Takes jobs.")]
+ReleaseOnSignIn = Annotated[bool | None, typer.Option(
+    "--release-on-sign-in/--no-release-on-sign-in",
+    help="Release every held job of whoever signs in at the device (terminal, kiosk, "
+    "phone) there at once.")]
 
 
 def _container(data_dir: Path | None) -> ServerContainer:
@@ -110,7 +114,8 @@ def device_add(name: str, data_dir: DataDir = None, uri: Uri = None, agent: Agen
                color: Colour = None, duplex: Duplex = None, media: Media = None,
                snmp: Snmp = None, snmp_community: Community = None,
                snmp_port: SnmpPort = None, price_list: PriceList = None,
-               group: Group = None) -> None:
+               group: Group = None,
+               release_on_sign_in: ReleaseOnSignIn = None) -> None:
     """Add a device."""
     options = _options(locals())
     container = _container(data_dir)
@@ -128,7 +133,8 @@ def device_set(name: str, data_dir: DataDir = None, uri: Uri = None, agent: Agen
                color: Colour = None, duplex: Duplex = None, media: Media = None,
                snmp: Snmp = None, snmp_community: Community = None,
                snmp_port: SnmpPort = None, price_list: PriceList = None,
-               group: Group = None, enabled: Enabled = None) -> None:
+               group: Group = None,
+               release_on_sign_in: ReleaseOnSignIn = None, enabled: Enabled = None) -> None:
     """Change a device (its direct queues follow a change of agent)."""
     options = _options(locals())
     container = _container(data_dir)

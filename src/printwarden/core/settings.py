@@ -87,6 +87,12 @@ class ServerSettings(LayeredSettings):
     copy_session_max_minor: int = Field(
         default=10_000, ge=0, le=10**9, description="the most one copy session may "
         "spend (minor units): reserved at open, capped by what the user may spend")
+    copy_snmp_timeout_seconds: float = Field(
+        default=2.0, ge=0.05, le=60, description="the server's wait for each SNMP answer "
+        "when it reads a device's counters for a kiosk copy session")
+    copy_snmp_retries: int = Field(
+        default=1, ge=0, le=10, description="extra SNMP attempts after a timeout when "
+        "reading a device's counters for a kiosk copy session")
     enrolment_rate_limit_per_minute: int = Field(
         default=10, ge=1, description="failed agent registrations per source a minute")
     max_request_body_bytes: int = Field(

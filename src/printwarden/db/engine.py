@@ -37,6 +37,8 @@ _RETRY_PGCODES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock no
 _DISCONNECT_PGCODES = {"57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006"}
 _MAX_ATTEMPTS = 30
 DEFAULT_RETRY_SECONDS = 10.0
+#: ``conn.info`` key of the callbacks ``Database.after_commit`` queued.
+_AFTER_COMMIT = "pw_after_commit"
 log = structlog.get_logger("printwarden.db")
 
 
@@ -130,8 +132,27 @@ class Database:
     def _transaction(self, write: bool) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             conn = conn.execution_options(pw_write=write)
-            with conn.begin():
-                yield conn
+            conn.info.pop(_AFTER_COMMIT, None)  # info outlives checkouts: start clean
+            try:
+                with conn.begin():
+                    yield conn
+            except BaseException:
+                conn.info.pop(_AFTER_COMMIT, None)  # rolled back: nothing happened
+                raise
+            callbacks: list[Callable[[], None]] = conn.info.pop(_AFTER_COMMIT, [])
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # committed already: a hook's fault is not the caller's
+                log.exception("after_commit_callback_failed")
+
+    @staticmethod
+    def after_commit(conn: Connection, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the transaction of ``conn`` (from ``read``/``write``) has
+        committed; never when it rolls back or is retried (the retry queues it again).
+        For side effects that must not be seen before the data is (waking event waiters).
+        """
+        conn.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
     @contextmanager
     def _autocommit(self) -> Iterator[Connection]:

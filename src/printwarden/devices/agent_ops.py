@@ -129,11 +129,10 @@ class AgentOps(DevicesBase):
         """Queue an event for ``agent_id`` in the caller's transaction (None: no agent)."""
         if agent_id is None:
             return None
-        return event_store.append_event(conn, agent_id, kind, payload, self._clock.now())
+        return self._append_event(conn, agent_id, kind, payload)
 
     def enqueue_event(self, agent_id: str, kind: str, payload: dict[str, Any]) -> AgentEvent:
-        return self._db.write(lambda conn: event_store.append_event(
-            conn, agent_id, kind, payload, self._clock.now()))
+        return self._db.write(lambda conn: self._append_event(conn, agent_id, kind, payload))
 
     def events_after(self, agent_id: str, after_id: str | None,
                      limit: int = 100) -> list[AgentEvent]:

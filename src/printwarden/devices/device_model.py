@@ -24,6 +24,9 @@ DEVICE_URI_SCHEMES = ("ipp", "ipps", "http", "https", "socket", "lpd", "usb", "c
 #: SNMP versions a device may be read with (v3, with users and keys, comes later if asked).
 SNMP_VERSIONS = ("2c",)
 DEFAULT_SNMP_PORT = 161
+#: The SNMP counter profiles a device may name (``release/snmp_profiles.py`` holds their
+#: OIDs; a test keeps the two lists equal, as this pure model cannot import ``release``).
+SNMP_PROFILE_NAMES = ("generic", "hp-laserjet-colour")
 MAX_MEDIA_SIZES = 50
 #: Device and queue names: letters, digits, '_' and '-' (they appear in URIs and URLs).
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -55,6 +58,10 @@ class Device:
     snmp_version: str = "2c"
     snmp_community: str = "public"
     snmp_port: int = DEFAULT_SNMP_PORT
+    snmp_profile: str = "generic"
+    #: A person who signs in at the device (terminal, kiosk, phone) has every held job
+    #: releasable here released here at once, as if he pressed "release all".
+    release_on_sign_in: bool = False
     enabled: bool = True
 
 
@@ -110,6 +117,9 @@ def check_snmp(device: Device) -> None:
     port = device.snmp_port
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ValidationError("the SNMP port must be a number from 1 to 65535")
+    if device.snmp_profile not in SNMP_PROFILE_NAMES:
+        raise ValidationError(f"unknown SNMP profile {str(device.snmp_profile)[:40]!r}; "
+                              f"known: {', '.join(SNMP_PROFILE_NAMES)}")
 
 
 def check_device(device: Device) -> Device:

@@ -4,6 +4,10 @@ Agents read events with ``after`` = the last id they processed, so ids must grow
 order transactions commit, per agent. An append locks the agent's row (FOR UPDATE on
 PostgreSQL; SQLite write transactions are exclusive anyway) and makes an id greater than
 every id that agent already has, so a reader never skips an event committed late.
+
+Write events through the devices service (``DevicesBase._append_event``,
+``append_event_in``, ``enqueue_event``), not ``append_event`` directly: the service rings
+the agent's event bell after the commit, so waiting readers hear of the event at once.
 """
 
 from __future__ import annotations

@@ -1,9 +1,15 @@
-"""What every part of the devices service shares: its ports, the audit helper and the
-config events that tell agents to re-read their configuration."""
+"""What every part of the devices service shares: its ports, the audit helper, the agent
+event bell, and the config events that tell agents to re-read their configuration.
+
+Every agent event is written through ``_append_event``, which rings ``event_bell`` for the
+agent once the transaction has committed (``Database.after_commit``): a waiting long poll
+or WebSocket of this process reads it at once (``web/api/agent_link.py``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -14,7 +20,9 @@ from printwarden.core.errors import ConflictError
 from printwarden.core.throttle import AttemptThrottle
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
-from printwarden.devices.event_store import append_event
+from printwarden.devices import event_store
+from printwarden.devices.event_bell import EventBell
+from printwarden.devices.model import AgentEvent
 from printwarden.devices.ports import PriceListCurrencies
 
 T = TypeVar("T")
@@ -29,6 +37,17 @@ class DevicesBase:
         self._price_lists = price_lists
         #: Failed registrations per source (bad codes, names taken): growing delays.
         self._enrol_throttle = AttemptThrottle(clock, per_minute=enrolment_per_minute)
+        #: Rung for an agent after each commit that queued an event for it.
+        self.event_bell = EventBell()
+
+    def _append_event(self, conn: Connection, agent_id: str, kind: str,
+                      payload: dict[str, Any], at: datetime | None = None) -> AgentEvent:
+        """Queue an event in the caller's transaction; its agent's waiters wake after the
+        commit."""
+        event = event_store.append_event(conn, agent_id, kind, payload,
+                                         at or self._clock.now())
+        self._db.after_commit(conn, lambda: self.event_bell.ring(agent_id))
+        return event
 
     def _write_unique(self, work: Callable[[Connection], T], conflict: str) -> T:
         """``db.write(work)``; a unique or foreign key clash with a concurrent write (two
@@ -44,7 +63,7 @@ class DevicesBase:
         in the caller's transaction); ``subject`` names what changed (``queue_id``...)."""
         now = self._clock.now()
         for agent_id in sorted({a for a in agent_ids if a}):
-            append_event(conn, agent_id, "config", {"reason": reason, **subject}, now)
+            self._append_event(conn, agent_id, "config", {"reason": reason, **subject}, now)
 
 
 def jsonable(changes: Mapping[str, Any]) -> dict[str, Any]:

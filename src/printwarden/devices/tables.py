@@ -71,6 +71,10 @@ devices = sa.Table(
     sa.Column("snmp_version", sa.String(5), nullable=False),
     sa.Column("snmp_community", sa.String(64), nullable=False),
     sa.Column("snmp_port", sa.Integer(), nullable=False),
+    #: Which counters copy sessions read (``release/snmp_profiles.py``).
+    sa.Column("snmp_profile", sa.String(40), nullable=False),
+    sa.Column("release_on_sign_in", sa.Boolean(), nullable=False,
+              server_default=sa.false()),
     sa.Column("enabled", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )

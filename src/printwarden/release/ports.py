@@ -46,6 +46,10 @@ class ReleaseDevices(Protocol):
     def price_list_for_device_in(self, conn: Connection,
                                  device: ReleaseTarget) -> str | None: ...
 
+    def device_in(self, conn: Connection, device_id: str) -> ReleaseTarget:
+        """The device, whatever queue it serves (``NotFoundError`` if there is none)."""
+        ...
+
     def append_event_in(self, conn: Connection, agent_id: str | None, kind: str,
                         payload: dict[str, Any]) -> object: ...
 

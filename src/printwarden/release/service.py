@@ -125,6 +125,20 @@ class ReleaseService:
         ids = self._ids(principal, job_ids, user_id)
         return [self._release_one(principal, job_id, device_id) for job_id in ids]
 
+    def release_on_sign_in(self, principal: Principal,
+                           device_id: str) -> list[ReleaseOutcome]:
+        """What a sign-in at ``device_id`` releases: nothing unless the device says
+        ``release_on_sign_in``; then every held job of the person that may print there
+        (jobs of other release groups stay held, silently: they are not this device's).
+        Each job goes as in ``release`` (a stopped device refuses them all, they stay held,
+        and the outcomes say why); the sign-in itself never fails because of it."""
+        device = self._db.read(lambda conn: self._devices.device_in(conn, device_id))
+        if not device.release_on_sign_in or not device.enabled:
+            return []
+        here = [held.job_id for held in self.held_jobs(principal.id, device_id=device_id)
+                if held.releasable]
+        return self.release(principal, device_id, here) if here else []
+
     def delete(self, principal: Principal, job_ids: Sequence[str] | None = None, *,
                user_id: str | None = None) -> list[ReleaseOutcome]:
         """Delete held jobs: never charged, reservation released, document deleted at the

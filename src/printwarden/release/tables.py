@@ -77,3 +77,46 @@ copy_reports = sa.Table(
     sa.Column("cost_minor", sa.BigInteger(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
+
+#: A copy session opened at a kiosk for a device counted by SNMP. ``open_device_id`` is
+#: the device while the session is open and NULL once it is closed: its UNIQUE constraint
+#: keeps at most one open session per device, whatever the number of concurrent starts.
+#: ``state``: open -> charged | flagged; a flagged session charged nothing and waits for
+#: an operator (``flag_reason``, ``flag_detail``). Readings: ``start_*`` at open,
+#: ``end_*`` at close (NULL: the device did not answer).
+kiosk_copy_sessions = sa.Table(
+    "kiosk_copy_sessions",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("device_id", sa.String(ID_LENGTH), sa.ForeignKey("devices.id"),
+              nullable=False, index=True),
+    sa.Column("open_device_id", sa.String(ID_LENGTH), nullable=True, unique=True),
+    sa.Column("user_id", sa.String(ID_LENGTH), nullable=False, index=True),
+    sa.Column("state", sa.String(10), nullable=False, index=True),
+    sa.Column("profile", sa.String(40), nullable=False),
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("closed_at", UtcDateTime(), nullable=True),
+    sa.Column("close_reason", sa.String(20), nullable=True),
+    sa.Column("reservation_id", sa.String(ID_LENGTH), nullable=False),
+    sa.Column("price_list_id", sa.String(ID_LENGTH), nullable=False),
+    sa.Column("limit_minor", sa.BigInteger(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("start_total", sa.BigInteger(), nullable=False),
+    sa.Column("start_mono", sa.BigInteger(), nullable=True),
+    sa.Column("start_colour", sa.BigInteger(), nullable=True),
+    sa.Column("start_uptime", sa.BigInteger(), nullable=False),
+    sa.Column("start_read_at", UtcDateTime(), nullable=False),
+    sa.Column("end_total", sa.BigInteger(), nullable=True),
+    sa.Column("end_mono", sa.BigInteger(), nullable=True),
+    sa.Column("end_colour", sa.BigInteger(), nullable=True),
+    sa.Column("end_uptime", sa.BigInteger(), nullable=True),
+    sa.Column("end_read_at", UtcDateTime(), nullable=True),
+    sa.Column("released_mono", sa.Integer(), nullable=True),
+    sa.Column("released_colour", sa.Integer(), nullable=True),
+    sa.Column("mono_pages", sa.Integer(), nullable=True),
+    sa.Column("colour_pages", sa.Integer(), nullable=True),
+    sa.Column("charged_minor", sa.BigInteger(), nullable=True),
+    sa.Column("flag_reason", sa.String(40), nullable=True),
+    sa.Column("flag_detail", sa.String(500), nullable=True),
+)

@@ -4,8 +4,9 @@ The device is always the terminal's own (``terminals.device_id``): a session is 
 for a terminal, carries that device, and every call checks that the session belongs to
 the calling terminal, so a token of one device can never act at another.
 
-Money: a copy session reserves at open what the user may spend (capped by the
-``copy_session_max_minor`` setting) under the idempotency key ``copy-reserve:SESSION``;
+Money (``copy_charges.py``, shared with kiosk copy sessions): a copy session reserves at
+open what the user may spend (capped by the ``copy_session_max_minor`` setting) under the
+idempotency key ``copy-reserve:SESSION``;
 reports past that reservation are refused; the close settles the reservation at the
 reported cost under ``copy:SESSION``, in the same transaction that marks the copy session
 closed (the row is locked first), so concurrent or repeated closes charge once. An idle
@@ -22,14 +23,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from printwarden.accounts.model import User
 from printwarden.accounts.service import AccountsService
 from printwarden.core.clock import Clock
 from printwarden.core.errors import (
     AuthenticationFailed,
     ConflictError,
     NotFoundError,
-    PermissionDenied,
     ValidationError,
 )
 from printwarden.core.ids import new_id
@@ -39,6 +38,14 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.ledger.model import JobSpec
 from printwarden.ledger.service import LedgerService
+from printwarden.release.card_registration import register_card, unknown_card_message
+from printwarden.release.copy_charges import (
+    Spending,
+    copy_allowance,
+    reserve_copies_in,
+    settle_copies_in,
+    spending,
+)
 from printwarden.release.held_jobs import HeldJob, ReleaseOutcome
 from printwarden.release.service import ReleaseService
 from printwarden.release.session_model import CopyReport, TerminalSession, seq_verdict
@@ -47,9 +54,6 @@ from printwarden.release.terminals import TerminalService
 
 SIGN_IN_METHODS = ("card", "card_pin", "username_pin", "username_password", "id_number",
                    "register_card")
-_UNKNOWN_CARD = "this card is not known{pin}"
-_SELF_REGISTER = ": sign in with your username and password to register it"
-_ASK_ADMIN = ": ask your administrator to register it"
 SWEEP_BATCH = 200
 
 
@@ -59,18 +63,6 @@ class SessionEnded(ConflictError):
 
 class CopyLimitReached(ConflictError):
     code = "copy_limit_reached"
-
-
-class NothingToSpend(ConflictError):
-    code = "insufficient_funds"
-
-
-@dataclass(frozen=True)
-class Spending:
-    """What a user holds and may spend (``may_spend`` None: no limit)."""
-
-    balance: Money
-    may_spend: Money | None
 
 
 @dataclass(frozen=True)
@@ -113,12 +105,13 @@ class TerminalSessions:
             except AuthenticationFailed as exc:
                 if type(exc) is not AuthenticationFailed:  # PIN required, throttled
                     raise
-                hint = _SELF_REGISTER if self.card_self_registration else _ASK_ADMIN
-                raise AuthenticationFailed(_UNKNOWN_CARD.format(
-                    pin=" (or the PIN is wrong)" if method == "card_pin" else "") + hint
-                ) from exc
+                raise AuthenticationFailed(unknown_card_message(
+                    with_pin=method == "card_pin",
+                    self_registration=self.card_self_registration)) from exc
         elif method == "register_card":
-            user = self._register_card(card, username, password, where, bound.id)
+            user = register_card(self._accounts, self._audit,
+                                 allowed=self.card_self_registration, card=card,
+                                 username=username, password=password, **where)
         elif method == "username_pin":
             user = accounts.authenticate_username_and_pin(username, pin, **where)
         elif method == "username_password":
@@ -143,19 +136,6 @@ class TerminalSessions:
             return _load(conn, session_id)
 
         return self._db.write(write)
-
-    def _register_card(self, card: str, username: str, password: str,
-                       where: dict[str, str], terminal_id: str) -> User:
-        """Self-registration of an unknown card (the ``terminal_card_self_registration``
-        setting, default off): the person proves who he is by username and password."""
-        if not self.card_self_registration:
-            raise PermissionDenied("cards are registered by an administrator at this "
-                                   "site: ask yours to register this card")
-        user = self._accounts.authenticate_password(username, password, **where)
-        self._accounts.add_card(user.id, card, actor=user.username)
-        self._audit.record(user.username, "card.self_register", user.id,
-                           terminal_id=terminal_id)
-        return user
 
     def sign_out(self, terminal: Principal, session_id: str) -> TerminalSession:
         self._mine(terminal, session_id)
@@ -207,13 +187,7 @@ class TerminalSessions:
         return replace(session, last_seen_at=now)
 
     def spending(self, user_id: str) -> Spending:
-        personal = self._ledger.personal_account(user_id)
-        credit = self._ledger.credit_account(user_id)
-        gives = [personal.can_give(), credit.can_give()]
-        balance = personal.balance + credit.balance
-        if any(give is None for give in gives):
-            return Spending(balance, None)
-        return Spending(balance, Money(sum(g or 0 for g in gives), balance.currency))
+        return spending(self._ledger, user_id)
 
     def held_jobs(self, terminal: Principal, session_id: str) -> list[HeldJob]:
         session = self.current(terminal, session_id)
@@ -223,6 +197,13 @@ class TerminalSessions:
                 job_ids: Sequence[str] | None) -> list[ReleaseOutcome]:
         session = self.current(terminal, session_id)
         return self._release.release(self._user(session), session.device_id, job_ids)
+
+    def release_on_sign_in(self, terminal: Principal,
+                           session_id: str) -> list[ReleaseOutcome]:
+        """Right after ``sign_in``: the held jobs the device releases by itself
+        (``ReleaseService.release_on_sign_in``; nothing unless the device says so)."""
+        session = self.current(terminal, session_id)
+        return self._release.release_on_sign_in(self._user(session), session.device_id)
 
     def delete(self, terminal: Principal, session_id: str,
                job_ids: Sequence[str] | None) -> list[ReleaseOutcome]:
@@ -238,27 +219,19 @@ class TerminalSessions:
         if session.copy_state == "closed":
             raise ConflictError("this session's copy session is closed: sign in again "
                                 "to copy more")
-        price_list = self._ledger.default_price_list("copy")
-        if price_list is None:
-            raise ConflictError("no copy price list is set up: copies are not available")
-        may = self.spending(session.user_id).may_spend
-        limit = min(self._cap, may.minor) if may is not None else self._cap
-        if limit <= 0:
-            raise NothingToSpend("nothing left to spend on copies: top up first")
-        currency = self._ledger.currency
+        allowance = copy_allowance(self._ledger, session.user_id, self._cap)
 
         def write(conn: Connection) -> TerminalSession:
             locked = _load(conn, session_id, lock=True)
             if locked.copy_state != "none":
                 return locked
-            reservation = self._ledger.reserve_in(
-                conn, job_id=session_id, user_id=session.user_id,
-                amount=Money(limit, currency), idempotency_key=f"copy-reserve:{session_id}",
-                actor="terminal")
+            reservation = reserve_copies_in(conn, self._ledger, session_id, session.user_id,
+                                            allowance, actor="terminal")
             conn.execute(terminal_sessions.update()
                          .where(terminal_sessions.c.id == session_id)
                          .values(copy_state="open", copy_reservation_id=reservation.id,
-                                 copy_price_list_id=price_list.id, copy_limit_minor=limit))
+                                 copy_price_list_id=allowance.price_list.id,
+                                 copy_limit_minor=allowance.limit.minor))
             return _load(conn, session_id)
 
         return self._db.write(write)
@@ -317,10 +290,9 @@ class TerminalSessions:
     def _close_copy_in(self, conn: Connection, session: TerminalSession, *,
                        actor: str) -> TerminalSession:
         assert session.copy_reservation_id is not None
-        settlement = self._ledger.settle_in(
-            conn, session.copy_reservation_id,
-            Money(session.copy_cost_minor, session.currency),
-            idempotency_key=f"copy:{session.id}", actor=actor)
+        settlement = settle_copies_in(
+            conn, self._ledger, session.id, session.copy_reservation_id,
+            Money(session.copy_cost_minor, session.currency), actor=actor)
         conn.execute(terminal_sessions.update()
                      .where(terminal_sessions.c.id == session.id,
                             terminal_sessions.c.copy_state == "open")

@@ -20,7 +20,10 @@ from printwarden.devices.service import DevicesService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
 from printwarden.release.find_me import FindMe
+from printwarden.release.kiosk_copies import KioskCopies, SnmpOptions
 from printwarden.release.service import ReleaseService
+from printwarden.release.snmp_client import SnmpClient
+from printwarden.release.snmp_reader import SnmpReader
 from printwarden.release.terminal_sessions import TerminalSessions
 from printwarden.release.terminals import TerminalService
 
@@ -48,8 +51,10 @@ def build_server(
     db: Database | None = None,
     clock: Clock | None = None,
     migrate: bool = True,
+    snmp: SnmpReader | None = None,
 ) -> ServerContainer:
-    """Wire every server service. Tests pass their own ``db`` and ``clock``; nothing is patched.
+    """Wire every server service. Tests pass their own ``db`` and ``clock`` (and may pass an
+    ``snmp`` reader; the default speaks SNMP to the devices); nothing is patched.
 
     The data directory and its files are made private first (``secure_data_dir``)."""
     secure_data_dir(settings)
@@ -84,9 +89,14 @@ def build_server(
         release=release, idle_seconds=settings.terminal_session_idle_seconds,
         copy_cap_minor=settings.copy_session_max_minor,
         card_self_registration=settings.terminal_card_self_registration)
+    kiosk_copies = KioskCopies(
+        database, the_clock, audit, ledger=ledger, devices=devices,
+        snmp=snmp or SnmpClient(the_clock), idle_seconds=settings.kiosk_idle_seconds,
+        cap_minor=settings.copy_session_max_minor,
+        options=SnmpOptions(settings.copy_snmp_timeout_seconds, settings.copy_snmp_retries))
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
         ledger=ledger, devices=devices, jobs=jobs, release=release,
         fetch_token_public_key=signer.public_key,
-        terminals=terminals, terminal_sessions=terminal_sessions,
+        terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
     )

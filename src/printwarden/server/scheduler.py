@@ -41,6 +41,9 @@ class Scheduler:
         idle = self._container.terminal_sessions.sweep_idle()
         if idle:
             log.info("terminal_sessions_ended_idle", count=idle)
+        copies = self._container.kiosk_copies.sweep_idle()
+        if copies:
+            log.info("kiosk_copy_sessions_closed_idle", count=copies)
         return True
 
     def _loop(self) -> None:

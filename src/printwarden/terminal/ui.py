@@ -77,6 +77,8 @@ def _show(answer: dict[str, Any], say: Say) -> None:
         session = answer["session"]
         print(f"Hello {session['user']['full_name'] or session['user']['username']}: "
               f"balance {session['balance']['display']}")
+        for outcome in session.get("released", []):  # a device that releases at sign-in
+            print(f"  {'ok' if outcome['ok'] else '--'} {outcome['message']}")
     for job in answer.get("jobs", []):
         state = "" if job["releasable"] else f"  ({job['why']})"
         print(f"  {job['job_id']}  {job['title'][:40]:40} {job['pages']} p  "

@@ -117,6 +117,7 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
         "accounts": [_account_row(a, owners) for a in accounts],
         "jobs": job_rows,
         "agents": agent_rows,
+        "copy_flags": container.kiosk_copies.count_flags(),
     }
 
 

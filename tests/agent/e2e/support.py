@@ -39,7 +39,10 @@ request_timeout_seconds = 5.0
 """
 
 
-def poll(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
+def poll(condition: Callable[[], Any], what: str, timeout: float = WAIT,
+         step: float = 0.05) -> Any:
+    """``condition()`` once it is truthy, checked every ``step`` seconds (a longer step for
+    a costly check, so that checking does not slow down what it waits for)."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -47,7 +50,7 @@ def poll(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(step)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from printwarden.agent.bootstrap import build_agent
 from printwarden.agent.model import TERMINAL_STATES, JobMeta, LocalJob, LocalState
-from printwarden.agent.service import AgentService
+from printwarden.agent.service import AgentService, JobConflict
 from printwarden.agent.settings import AgentSettings
 from printwarden.jobs.model import JobState
 from tests.agent.support import MONO_PAGE, AgentFactory, World, enrolled, wait_for
@@ -99,8 +99,14 @@ async def _run_schedule(rig: Rig, plan: Schedule, documents: list[Path]) -> None
             current = core.get_job(local_id)
             if current is not None and not current.terminal:
                 plan.cancelled_at.setdefault(plan.accepted[local_id], time.time())
-                await core.cancel(local_id, by_user="alice")
-                plan.faults.append(f"cancel {plan.accepted[local_id]}")
+                try:
+                    await core.cancel(local_id, by_user="alice")
+                    plan.faults.append(f"cancel {plan.accepted[local_id]}")
+                except JobConflict:  # sent whole to the printer meanwhile: IPP says
+                    # completed and a client's cancel is refused (not-possible)
+                    after = core.get_job(local_id)
+                    assert after is not None and after.state in (L.FORWARDED, L.COMPLETED)
+                    plan.faults.append(f"cancel {plan.accepted[local_id]} refused: printed")
         elif roll < 0.72 and rig.printer.proc is not None:
             rig.printer.stop()
             down_steps = rng.randint(2, 6)

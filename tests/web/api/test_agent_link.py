@@ -215,3 +215,49 @@ def test_bad_bodies_get_422_with_the_field(
     assert no_status.json()["fields"][0]["field"] == "body.status"
     register = admin_client.post("/api/v1/agent/register", json={"name": "x"})
     assert register.status_code == 422
+
+
+#: The fallback database poll, made longer than any test may take: what is delivered was
+#: woken by the event bell (a commit in this process), not found by the poll.
+NO_POLL_SECONDS = 3600.0
+
+
+@pytest.mark.timeout(20)  # without the bell the poll would answer at its 30 s deadline
+def test_a_waiting_long_poll_hears_an_event_at_once_without_the_database_poll(
+    admin_client: TestClient, linked: tuple[World, str], server: ServerContainer,
+) -> None:
+    _, token = linked
+    agent_id = server.devices.principal_for_agent_token(token).id
+    admin_client.app.state.event_poll_seconds = NO_POLL_SECONDS  # type: ignore[attr-defined]
+    start = _last_event(admin_client, token)
+    polled: list[Any] = []
+    poller = threading.Thread(target=lambda: polled.append(admin_client.get(
+        "/api/v1/agent/events", params={"wait": 30, "after": start},
+        headers=bearer(token))))
+    poller.start()
+    while server.devices.event_bell.listening(agent_id) == 0:  # the poll waits now
+        threading.Event().wait(0.01)
+    event = server.devices.enqueue_event(agent_id, "release", {"job_id": "J7"})
+    poller.join()
+    assert [(e["id"], e["kind"]) for e in polled[0].json()] == [(event.id, "release")]
+    assert server.devices.event_bell.listening(agent_id) == 0
+
+
+def test_a_websocket_hears_events_without_the_database_poll(
+    admin_client: TestClient, linked: tuple[World, str], server: ServerContainer,
+) -> None:
+    """With no poll at all, a WebSocket that found nothing would wait for ever (the
+    suite's timeout) unless the commit of each event woke it."""
+    _, token = linked
+    agent_id = server.devices.principal_for_agent_token(token).id
+    admin_client.app.state.event_poll_seconds = NO_POLL_SECONDS  # type: ignore[attr-defined]
+    start = _last_event(admin_client, token)
+    url = f"/api/v1/agent/events/ws?token={token}" + (f"&after={start}" if start else "")
+    del admin_client.headers["Authorization"]  # only the agent's token in the URL
+    with admin_client.websocket_connect(url) as ws:
+        for n in range(3):  # the sender found nothing: it sleeps between events
+            while server.devices.event_bell.listening(agent_id) == 0:
+                threading.Event().wait(0.01)
+            event = server.devices.enqueue_event(agent_id, "release", {"job_id": f"J{n}"})
+            received = ws.receive_json()
+            assert (received["id"], received["payload"]) == (event.id, {"job_id": f"J{n}"})

@@ -20,8 +20,11 @@ def test_an_admin_creates_reads_lists_and_changes_devices(admin_client: TestClie
     assert admin_client.get(f"/api/v1/devices/{created['id']}").json() == created
     listed = admin_client.get("/api/v1/devices").json()
     assert (listed["total"], listed["items"]) == (1, [created])
+    assert created["release_on_sign_in"] is False
     patched = admin_client.patch(f"/api/v1/devices/{created['id']}",
-                                 json={"location": "Library", "media_supported": []})
+                                 json={"location": "Library", "media_supported": [],
+                                       "release_on_sign_in": True})
+    assert patched.json()["release_on_sign_in"] is True
     assert (patched.json()["location"], patched.json()["media_supported"],
             patched.json()["device_uri"]) == ("Library", [], DEVICE["device_uri"])
 
@@ -34,6 +37,8 @@ def test_an_admin_creates_reads_lists_and_changes_devices(admin_client: TestClie
     ({"snmp_port": 10**40}, "body.snmp_port"),
     ({"snmp_port": True}, "body.snmp_port"),
     ({"color_capable": "yes"}, "body.color_capable"),
+    ({"release_on_sign_in": "yes"}, "body.release_on_sign_in"),
+    ({"release_on_sign_in": 1}, "body.release_on_sign_in"),
     ({"media_supported": "iso_a4_210x297mm"}, "body.media_supported"),
     ({"media_supported": ["x"] * 51}, "body.media_supported"),
     ({"name": "hall mfp"}, "body.name"),

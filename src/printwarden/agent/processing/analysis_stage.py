@@ -80,11 +80,20 @@ class AnalysisStage:
         self._closed = False
 
     def kick(self, queue: str) -> None:
-        """Start the analysis of every spooled job of ``queue`` not being analysed."""
+        """Start the analysis of every spooled job of ``queue`` not being analysed.
+
+        Called on every acceptance: it reads the spooled jobs' ids from the index and
+        loads only the new ones, so a backlog of thousands waiting for the pool costs an
+        id scan per acceptance, not a decoded row per waiting job."""
         if self._closed:
             return
-        for job in self._book.journal.jobs(queue=queue, states=(L.SPOOLED,)):
-            self._start(job)
+        for local_id in self._book.journal.local_ids(queue, L.SPOOLED):
+            running = self._running.get(local_id)
+            if running is not None and not running.done():
+                continue
+            job = self._book.get(local_id)
+            if job is not None and job.state is L.SPOOLED:
+                self._start(job)
 
     def _start(self, job: LocalJob) -> asyncio.Task[None]:
         task = self._running.get(job.local_id)

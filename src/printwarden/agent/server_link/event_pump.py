@@ -1,8 +1,15 @@
 """The event loop from the server: long poll ``GET /api/v1/agent/events`` and act.
 
 Delivery is at least once: the id of the last processed event is journaled after the
-event was handled, so a crash repeats at most that event, and every handler is harmless
-when repeated (cancelling a cancelled job, releasing a released one, refetching config).
+events of one answer were handled, so a crash repeats at most that answer's events, and
+every handler is harmless when repeated (cancelling a cancelled job, releasing a released
+one, refetching config).
+
+No delay of its own: an answer's events are handled as soon as it arrives and the next
+poll goes out at once (the server holds it until there is something); the journal writes
+are awaited, not blocking, so a released job's queue worker starts sending while the
+cursor's commit is fsynced (and shares it, the journal writer's group commit). Only a poll
+that came back empty at once (``wait`` < 1 s) or was refused pauses.
 """
 
 from __future__ import annotations
@@ -50,10 +57,13 @@ class EventPump:
                 continue
             for event in events:
                 await self.handle(event)
+            if events:
+                await self._journal.set_value_async(LAST_EVENT_KEY, str(events[-1]["id"]))
             if not events and self._wait < IDLE_PAUSE_SECONDS:
                 await asyncio.sleep(IDLE_PAUSE_SECONDS)
 
     async def handle(self, event: dict[str, Any]) -> None:
+        """Run the event's handler (``run`` journals the cursor after an answer's events)."""
         handler = self._handlers.get(str(event.get("kind")))
         payload = event.get("payload") or {}
         if handler is None:
@@ -63,4 +73,3 @@ class EventPump:
                 await handler(payload if isinstance(payload, dict) else {})
             except Exception:  # one bad event must not stop the stream
                 log.exception("event %s (%s) failed", event.get("id"), event.get("kind"))
-        self._journal.set_value(LAST_EVENT_KEY, str(event["id"]))

@@ -87,6 +87,7 @@ _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_
 
 _NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
                  "ORDER BY local_id LIMIT 1")
+_IDS_SQL = "SELECT local_id FROM jobs WHERE queue = ? AND state = ? ORDER BY local_id"
 
 
 def _row(job: LocalJob) -> tuple[Any, ...]:
@@ -338,6 +339,12 @@ class Journal:
         rows = self._conn.execute(sql + " ORDER BY local_id", args).fetchall()
         return [_job(row) for row in rows]
 
+    def local_ids(self, queue: str, state: LocalState) -> list[str]:
+        """The ids of ``queue``'s jobs in ``state``, oldest first, from the index alone (no
+        row decoded): for callers that act on the few of them they do not track yet."""
+        rows = self._conn.execute(_IDS_SQL, (queue, state.value)).fetchall()
+        return [str(row[0]) for row in rows]
+
     def next_job(self, queue: str, states: Iterable[LocalState]) -> LocalJob | None:
         """The job of ``queue`` in one of ``states`` with the lowest local id (what
         ``jobs(queue=..., states=...)[0]`` answers), found through the index: one
@@ -444,5 +451,15 @@ class Journal:
         return str(row[0]) if row is not None else None
 
     def set_value(self, key: str, value: str) -> None:
-        self._write(lambda conn: conn.execute(
-            "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value)))
+        self._write(_set_value(key, value))
+
+    async def set_value_async(self, key: str, value: str) -> None:
+        """``set_value`` without blocking the event loop while the commit is fsynced."""
+        await self._write_async(_set_value(key, value))
+
+
+def _set_value(key: str, value: str) -> Work:
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (key, value))
+
+    return work

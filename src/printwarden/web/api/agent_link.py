@@ -1,8 +1,12 @@
 """REST + WebSocket: the agent link (protocol in docs/protocols/agent-link.md).
 
-Events are read from the database every ``POLL_SECONDS``, so a long poll or a WebSocket
-on any server instance sees events written by any other. When the server stops, both end
-within ``POLL_SECONDS`` (``web.shutdown``): a long poll answers, a WebSocket closes 1012.
+Event delivery: a long poll or a WebSocket waits on the agent's event bell
+(``devices/event_bell.py``), rung after every commit of this process that queued an event
+for that agent, so a release is read and sent at once. The database is still read every
+``POLL_SECONDS`` whatever the bell says: that is how an event written by ANOTHER server
+instance arrives (at most ``POLL_SECONDS`` late), and the bell is only a hint to read now.
+When the server stops, both end within ``POLL_SECONDS`` (``web.shutdown``): a long poll
+answers, a WebSocket closes 1012.
 
 The hot routes (authorize, complete) are ``async`` and run the token check and the use
 case in ONE worker-thread hop (``_as_agent``), with the same checks as the ``AgentOnly``
@@ -52,6 +56,8 @@ _require_agent = require_roles("agent")
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent link"])
 
+#: The fallback database poll of a waiting long poll or WebSocket (the bell wakes them
+#: at once for this process's events); an app may set ``app.state.event_poll_seconds``.
 POLL_SECONDS = 0.5
 MAX_WAIT_SECONDS = 30.0
 #: WebSocket close code for a refused token (RFC 6455 "policy violation").
@@ -134,11 +140,25 @@ async def events(
 ) -> list[EventOut]:
     deadline = time.monotonic() + wait
     stopping: Stopping = request.app.state.stopping
-    while True:
-        found = await run_in_threadpool(container.devices.events_after, agent.id, after, limit)
-        if found or time.monotonic() >= deadline or stopping.is_set():
-            return [EventOut.of(event) for event in found]  # a stopping server answers now
-        await asyncio.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0)))
+    with container.devices.event_bell.listen(agent.id) as rung:
+        while True:
+            rung.clear()  # before the read: a commit after it rings again
+            found = await run_in_threadpool(container.devices.events_after, agent.id, after,
+                                            limit)
+            if found or time.monotonic() >= deadline or stopping.is_set():
+                return [EventOut.of(event) for event in found]  # a stopping server answers
+            await _rung_or_timeout(rung, min(_poll_seconds(request.app),
+                                             max(deadline - time.monotonic(), 0)))
+
+
+def _poll_seconds(app: Any) -> float:
+    return float(getattr(app.state, "event_poll_seconds", POLL_SECONDS))
+
+
+async def _rung_or_timeout(rung: asyncio.Event, seconds: float) -> None:
+    """Wait until ``rung`` is set or ``seconds`` have passed, whichever comes first."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(rung.wait(), seconds)
 
 
 def _ws_token(websocket: WebSocket) -> str:
@@ -174,7 +194,8 @@ async def events_ws(websocket: WebSocket) -> None:
 
 
 class _EventStream:
-    """One agent's WebSocket: a sender polling the database and a receiver of acks."""
+    """One agent's WebSocket: a sender (woken by the event bell, polling the database as
+    the fallback) and a receiver of acks."""
 
     def __init__(self, websocket: WebSocket, container: ServerContainer, agent: Principal,
                  after: str | None) -> None:
@@ -199,17 +220,19 @@ class _EventStream:
 
     async def _send_loop(self) -> None:
         stopping: Stopping = self._ws.app.state.stopping
-        while True:
-            if stopping.is_set():
-                await self._ws.close(code=WS_SERVICE_RESTART, reason="server stopping")
-                return
-            found = await run_in_threadpool(
-                self._container.devices.events_after, self._agent.id, self._sent, 100)
-            for event in found:
-                await self._ws.send_text(EventOut.of(event).model_dump_json())
-                self._sent = event.id
-            if not found:
-                await asyncio.sleep(POLL_SECONDS)
+        with self._container.devices.event_bell.listen(self._agent.id) as rung:
+            while True:
+                if stopping.is_set():
+                    await self._ws.close(code=WS_SERVICE_RESTART, reason="server stopping")
+                    return
+                rung.clear()  # before the read: a commit after it rings again
+                found = await run_in_threadpool(
+                    self._container.devices.events_after, self._agent.id, self._sent, 100)
+                for event in found:
+                    await self._ws.send_text(EventOut.of(event).model_dump_json())
+                    self._sent = event.id
+                if not found:
+                    await _rung_or_timeout(rung, _poll_seconds(self._ws.app))
 
     async def _receive_loop(self) -> None:
         while True:

@@ -24,7 +24,8 @@ DeviceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$",
 MediaName = Annotated[str, Field(min_length=1, max_length=100)]
 _NOT_NULL = ("name", "device_uri", "make_and_model", "location", "description",
              "color_capable", "duplex_capable", "media_supported", "snmp_enabled",
-             "snmp_version", "snmp_community", "snmp_port", "enabled")
+             "snmp_version", "snmp_community", "snmp_port", "snmp_profile",
+             "release_on_sign_in", "enabled")
 
 
 class DevicePatch(BaseModel):
@@ -49,6 +50,11 @@ class DevicePatch(BaseModel):
     snmp_community: str | None = Field(default=None, max_length=64,
                                        description="write-only (default 'public')")
     snmp_port: int | None = Field(default=None, ge=1, le=65535)
+    snmp_profile: str | None = Field(default=None, max_length=40, description=(
+        "the counters copy sessions read: 'generic' or 'hp-laserjet-colour'"))
+    release_on_sign_in: bool | None = Field(default=None, description=(
+        "whoever signs in at the device has every held job releasable here released "
+        "(default false)"))
     enabled: bool | None = None
 
     def changes(self) -> dict[str, Any]:
@@ -76,6 +82,8 @@ class DeviceOut(BaseModel):
     snmp_version: str
     snmp_community_set: bool = Field(description="a community is stored (never shown)")
     snmp_port: int
+    snmp_profile: str
+    release_on_sign_in: bool
     enabled: bool
     created_at: datetime
 

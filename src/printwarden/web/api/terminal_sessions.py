@@ -48,6 +48,9 @@ class SessionOut(BaseModel):
     may_spend: MoneyOut | None = Field(description="null: no limit")
     idle_timeout_seconds: int
     copy_state: str
+    released: list[OutcomeOut] = Field(default_factory=list, description=(
+        "only in the sign-in answer: the jobs a device with release_on_sign_in released "
+        "(empty otherwise)"))
 
 
 class JobsIn(BaseModel):
@@ -135,7 +138,10 @@ def sign_in(body: SignInIn, terminal: TerminalOnly, container: Container,
     session = container.terminal_sessions.sign_in(
         terminal, body.method, card=body.card, pin=body.pin, username=body.username,
         password=body.password, id_number=body.id_number, source=client_source(request))
-    return _session_out(container, session)
+    released = container.terminal_sessions.release_on_sign_in(terminal, session.id)
+    answer = _session_out(container, session)
+    answer.released = [OutcomeOut.of(outcome) for outcome in released]
+    return answer
 
 
 @router.get("/{session_id}", response_model=SessionOut, summary="The session and balance")

@@ -3,8 +3,8 @@
 - column ``device_statuses.supplies`` (a JSON list of ``{"description", "percent",
   "condition"}``; existing rows read as no supplies reported).
 
-Revision ID: 0012_device_supplies
-Revises: 0011_device_status
+Revision ID: 0014_device_supplies
+Revises: 0013_kiosk_copy_sessions
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_device_supplies"
-down_revision = "0011_device_status"
+revision = "0014_device_supplies"
+down_revision = "0013_kiosk_copy_sessions"
 branch_labels = None
 depends_on = None
 
