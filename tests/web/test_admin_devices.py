@@ -59,6 +59,7 @@ def test_an_admin_creates_a_device_with_snmp_and_a_pricing_group(dw: DeviceWorld
     answer = http.post("/admin/devices/new", data=_form(
         csrf, agent_id=dw.world.agent.id, group_id=group.id, snmp_enabled="on",
         snmp_port="1161", snmp_community="s3cret", location="Lobby",
+        snmp_profile="hp-laserjet-colour",
         media_supported="iso_a4_210x297mm, na_letter_8.5x11in"), follow_redirects=False)
     assert answer.status_code == 303
     device = dw.server.devices.find_device_by_name("lobby")
@@ -66,6 +67,7 @@ def test_an_admin_creates_a_device_with_snmp_and_a_pricing_group(dw: DeviceWorld
     assert answer.headers["location"] == f"/admin/devices/{device.id}?saved=1"
     assert (device.snmp_enabled, device.snmp_port, device.snmp_community) == (
         True, 1161, "s3cret")
+    assert device.snmp_profile == "hp-laserjet-colour"
     assert (device.group_id, device.agent_id, device.location) == (
         group.id, dw.world.agent.id, "Lobby")
     assert device.media_supported == ("iso_a4_210x297mm", "na_letter_8.5x11in")
@@ -105,6 +107,7 @@ def test_an_edit_keeps_the_community_when_left_blank_and_turns_snmp_off(
     ({"name": ""}, "name", "needs a name"),
     ({"name": "vault"}, "name", "already exists"),
     ({"agent_id": "01NOSUCHAGENT0000000000000"}, "agent_id", "agent"),
+    ({"snmp_profile": "<b>xerox</b>"}, "snmp_profile", "unknown snmp profile"),
 ])
 def test_bad_input_is_a_message_on_its_field_and_the_typed_values_stay(
         dw: DeviceWorld, http: TestClient, fields: dict[str, str], field: str,

@@ -12,16 +12,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from printwarden.devices.device_model import DEFAULT_SNMP_PORT, Device
+from printwarden.devices.device_model import DEFAULT_SNMP_PORT, SNMP_PROFILE_NAMES, Device
 from printwarden.web.admin_forms import FieldErrors, ascii_int, checked
 
-__all__ = ["DEVICE_FIELD_WORDS", "DeviceForm", "blank_form", "form_of_device", "read_form"]
+__all__ = ["DEVICE_FIELD_WORDS", "SNMP_PROFILES", "DeviceForm", "blank_form", "form_of_device",
+           "read_form"]
+
+#: The counter profiles the form offers (copy counting by SNMP, docs/snmp.md).
+SNMP_PROFILES = tuple(SNMP_PROFILE_NAMES)
 
 #: Which field a message of the devices service is about (first match wins).
 DEVICE_FIELD_WORDS: dict[str, tuple[str, ...]] = {
     "name": ("device name", "device named"),
     "snmp_community": ("community",),
     "snmp_port": ("snmp port",),
+    "snmp_profile": ("profile",),
     "device_uri": ("uri",),
     "media_supported": ("media",),
     "agent_id": ("agent",),
@@ -48,7 +53,7 @@ class DeviceForm:
 def blank_form() -> DeviceForm:
     values = {name: "" for name in _TEXT_FIELDS}
     values.update(agent_id="", group_id="", media_supported="",
-                  snmp_port=str(DEFAULT_SNMP_PORT), snmp_community="")
+                  snmp_port=str(DEFAULT_SNMP_PORT), snmp_community="", snmp_profile="generic")
     return DeviceForm(values, {"color_capable": True, "duplex_capable": True,
                                "snmp_enabled": False, "enabled": True})
 
@@ -57,7 +62,8 @@ def form_of_device(device: Device) -> DeviceForm:
     values = {name: str(getattr(device, name)) for name in _TEXT_FIELDS}
     values.update(agent_id=device.agent_id or "", group_id=device.group_id or "",
                   media_supported=" ".join(device.media_supported),
-                  snmp_port=str(device.snmp_port), snmp_community="")
+                  snmp_port=str(device.snmp_port), snmp_community="",
+                  snmp_profile=device.snmp_profile)
     return DeviceForm(values, {name: bool(getattr(device, name)) for name in _CHECKBOXES},
                       community_set=bool(device.snmp_community))
 
@@ -71,7 +77,8 @@ def read_form(form: Mapping[str, Any], *, creating: bool) -> tuple[DeviceForm,
         return value[:_LIMIT] if isinstance(value, str) else ""
 
     values = {name: text(name).strip() for name in (*_TEXT_FIELDS, "agent_id", "group_id",
-                                                    "media_supported", "snmp_port")}
+                                                    "media_supported", "snmp_port",
+                                                    "snmp_profile")}
     values["snmp_community"] = ""  # never echoed back
     flags = {name: checked(text(name) if name in form else None) for name in _CHECKBOXES}
     typed = DeviceForm(values, flags)
@@ -80,6 +87,8 @@ def read_form(form: Mapping[str, Any], *, creating: bool) -> tuple[DeviceForm,
     changes["agent_id"] = values["agent_id"][:26] or None
     changes["group_id"] = values["group_id"][:26] or None
     changes["media_supported"] = tuple(values["media_supported"].replace(",", " ").split())
+    if values["snmp_profile"]:
+        changes["snmp_profile"] = values["snmp_profile"]
     try:
         changes["snmp_port"] = ascii_int(values["snmp_port"] or str(DEFAULT_SNMP_PORT),
                                          "the SNMP port", 1, 65535)

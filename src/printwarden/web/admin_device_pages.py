@@ -21,6 +21,7 @@ from printwarden.core.errors import NotFoundError, PrintwardenError
 from printwarden.core.principal import Principal
 from printwarden.web.admin_device_form import (
     DEVICE_FIELD_WORDS,
+    SNMP_PROFILES,
     DeviceForm,
     blank_form,
     form_of_device,
@@ -60,7 +61,7 @@ def _form_page(request: Request, container: ServerContainer, principal: Principa
                form: DeviceForm, device_id: str | None, status: int = 200) -> HTMLResponse:
     return page(request, "admin_device_form.html", principal, status=status, form=form,
                 device_id=device_id, agents=container.devices.list_agents(),
-                groups=container.devices.list_groups())
+                groups=container.devices.list_groups(), profiles=SNMP_PROFILES)
 
 
 @router.get("/admin/devices/new", response_class=HTMLResponse)
