@@ -29,6 +29,7 @@ from printwarden.core.private_files import (
     secure_paths,
     with_sqlite_companions,
 )
+from printwarden.release.snmp_client import SnmpClient
 
 log = logging.getLogger("printwarden.agent")
 
@@ -81,4 +82,4 @@ def build_agent(settings: AgentSettings, *, send: SendDocument | None = None,
     forwarders = Forwarders()
     return AgentService(settings, JobBook(journal, spool, the_clock), link,
                         send or forwarders.send, status_of=forwarders.status,
-                        peer_transport=peer_transport)
+                        peer_transport=peer_transport, snmp=SnmpClient(the_clock))

@@ -20,15 +20,27 @@ OWNER_CHECKS = ("authenticate", "release", "trusted-network")
 
 
 @dataclass(frozen=True)
+class DeviceSnmp:
+    """How the device monitor reads a device over SNMP (the host is the device URI's).
+    The community is a password sent in clear: it is kept out of ``repr`` and logs."""
+
+    port: int = 161
+    version: str = "2c"
+    community: str = field(default="public", repr=False)
+
+
+@dataclass(frozen=True)
 class QueueDevice:
     """A device the server says this queue's jobs go to (``id``/``name`` as the server
-    knows them; empty for a device named only in agent.toml)."""
+    knows them; empty for a device named only in agent.toml). ``snmp`` is None when the
+    device is not read over SNMP."""
 
     uri: str
     id: str = ""
     name: str = ""
     color_capable: bool = True
     duplex_capable: bool = True
+    snmp: DeviceSnmp | None = None
 
 
 @dataclass(frozen=True)
@@ -83,8 +95,24 @@ def pushed_devices(item: Mapping[str, Any]) -> tuple[QueueDevice, ...]:
     return tuple(QueueDevice(uri=str(d.get("uri") or ""), id=str(d.get("id") or ""),
                              name=str(d.get("name") or ""),
                              color_capable=bool(d.get("color_capable", True)),
-                             duplex_capable=bool(d.get("duplex_capable", True)))
+                             duplex_capable=bool(d.get("duplex_capable", True)),
+                             snmp=pushed_snmp(d.get("snmp")))
                  for d in found if isinstance(d, Mapping))
+
+
+def pushed_snmp(item: object) -> DeviceSnmp | None:
+    """A device's SNMP settings as the server pushed them; None when it sent none, or
+    settings this agent cannot use (then the device is polled over IPP only)."""
+    if not isinstance(item, Mapping):
+        return None
+    port, community = item.get("port", 161), item.get("community")
+    version = str(item.get("version") or "2c")
+    if type(port) is not int or not 1 <= port <= 65535 or not isinstance(community, str) \
+            or not community or version != "2c":
+        log.warning("SNMP settings of a device are not usable (port %s, version %s): it is "
+                    "polled without SNMP", repr(port)[:20], repr(version)[:20])
+        return None
+    return DeviceSnmp(port=port, version=version, community=community)
 
 
 def _target_uri(devices: tuple[QueueDevice, ...], flat: str) -> str:

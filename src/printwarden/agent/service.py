@@ -45,6 +45,7 @@ from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.recovery import RecoveryReport, recover
 from printwarden.core.fetch_token import FetchTokenVerifier
 from printwarden.core.tasks import cancel_and_wait
+from printwarden.release.snmp_reader import SnmpReader
 
 log = logging.getLogger(__name__)
 L = LocalState
@@ -81,7 +82,8 @@ class QueueNotAccepting(Exception):
 class AgentService:
     def __init__(self, settings: AgentSettings, book: JobBook, link: ServerLink,
                  send: SendDocument, status_of: StatusOf | None = None,
-                 peer_transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 peer_transport: httpx.AsyncBaseTransport | None = None,
+                 snmp: SnmpReader | None = None) -> None:
         self.settings = settings
         self.book = book
         self.link = link
@@ -106,7 +108,9 @@ class AgentService:
         self._monitor = None if status_of is None or settings.device_poll_seconds <= 0 else (
             DeviceMonitor(status_of, queues=lambda: self._queues, activity=self._activity_of,
                           clock=book.clock, period_seconds=settings.device_poll_seconds,
-                          report=link.device_status))
+                          report=link.device_status, snmp=snmp,
+                          snmp_timeout_seconds=settings.snmp_timeout_seconds,
+                          snmp_retries=settings.snmp_retries))
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
                                 handlers={"cancel": self._on_cancel_event,

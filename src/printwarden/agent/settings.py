@@ -83,6 +83,11 @@ class AgentSettings(LayeredSettings):
     device_poll_seconds: float = Field(
         default=30.0, ge=0, description="how often each queue's printer is asked for its "
         "state and supplies, also while idle (0: never)")
+    snmp_timeout_seconds: float = Field(
+        default=2.0, ge=0.05, le=60, description="how long the device monitor waits for "
+        "one SNMP answer from a device read over SNMP")
+    snmp_retries: int = Field(default=1, ge=0, le=10, description="extra SNMP requests "
+                              "after one that got no answer")
     dnssd: bool = Field(default=True, description="advertise the queues with DNS-SD")
     tls: bool = Field(default=False, description="serve ipps:// (TLS) instead of ipp://")
     tls_cert_file: Path | None = Field(default=None, description="PEM certificate (chain)")

@@ -1,5 +1,5 @@
 """Device status: agents report what their devices say (state, printer-state-reasons,
-message); the server keeps the last report per device, shows it and refuses a release
+message, supply levels); the server keeps the last report per device, shows it and refuses a release
 to a stopped device.
 
 A report is taken only from the agent that serves the device (``devices.agent_id``): an
@@ -19,6 +19,7 @@ from printwarden.core.errors import NotFoundError, ValidationError
 from printwarden.devices import device_status_store, fleet_store
 from printwarden.devices.device_status_model import (
     DeviceStatusReport,
+    SupplyLevel,
     check_report,
     release_refusal,
 )
@@ -35,6 +36,8 @@ class StatusInput:
     state: str
     reasons: tuple[str, ...] = ()
     message: str = ""
+    supplies: tuple[SupplyLevel, ...] = ()
+    """Unchecked rows (``check_report`` validates them)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class DeviceStatusOps(DevicesBase):
                     continue
                 try:
                     report = check_report(device.id, given.state, given.reasons,
-                                          given.message, now)
+                                          given.message, now, given.supplies)
                 except ValidationError as exc:
                     refused.append(StatusRefusal(device.id, exc.message))
                     continue

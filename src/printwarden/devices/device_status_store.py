@@ -8,20 +8,29 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 
-from printwarden.devices.device_status_model import DeviceState, DeviceStatusReport
+from printwarden.devices.device_status_model import (
+    DeviceState,
+    DeviceStatusReport,
+    SupplyLevel,
+)
 from printwarden.devices.tables import device_statuses
 
 
 def _report(row: RowMapping) -> DeviceStatusReport:
+    supplies = tuple(SupplyLevel(str(s["description"]), s.get("percent"), str(s["condition"]))
+                     for s in row["supplies"] or ())
     return DeviceStatusReport(row["device_id"], cast(DeviceState, row["state"]),
-                              tuple(row["reasons"]), row["message"], row["reported_at"])
+                              tuple(row["reasons"]), row["message"], row["reported_at"],
+                              supplies)
 
 
 def save(conn: Connection, report: DeviceStatusReport, agent_id: str) -> None:
     """Insert or replace the device's row (concurrent reports: the last write wins)."""
     values = {"device_id": report.device_id, "agent_id": agent_id, "state": report.state,
               "reasons": list(report.reasons), "message": report.message,
-              "reported_at": report.reported_at}
+              "reported_at": report.reported_at,
+              "supplies": [{"description": s.description, "percent": s.percent,
+                            "condition": s.condition} for s in report.supplies]}
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     insert = dialect.insert(device_statuses).values(**values)
     conn.execute(insert.on_conflict_do_update(

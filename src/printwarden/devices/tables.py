@@ -91,6 +91,8 @@ device_statuses = sa.Table(
     sa.Column("reasons", sa.JSON(), nullable=False),
     sa.Column("message", sa.String(500), nullable=False),
     sa.Column("reported_at", UtcDateTime(), nullable=False),
+    #: Supply levels, a JSON list of {"description", "percent", "condition"}.
+    sa.Column("supplies", sa.JSON(), nullable=False, server_default=sa.text("'[]'")),
 )
 
 release_groups = sa.Table(

@@ -33,6 +33,9 @@ API_MODULES = (
     "agent_auth", "agent_device_status", "terminals", "terminal_link",
     "terminal_sessions", "copy_flags",
 )
+#: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.
+ADMIN_PAGE_MODULES = ("admin_device_pages", "admin_release_group_pages",
+                      "admin_terminal_pages")
 
 
 def create_app(container: ServerContainer) -> FastAPI:
@@ -70,6 +73,9 @@ def create_app(container: ServerContainer) -> FastAPI:
     app.include_router(release_pages.router)
     app.include_router(kiosk_pages.router)
     app.include_router(mobile_pages.router)
+    # after mobile_pages: its /admin/devices/qr-codes comes before /admin/devices/{id}
+    for name in ADMIN_PAGE_MODULES:
+        app.include_router(importlib.import_module(f"printwarden.web.{name}").router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_health_routes(app, container, metrics)
     return app

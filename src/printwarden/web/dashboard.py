@@ -39,12 +39,13 @@ def _account_row(account: Account, owners: dict[str, str] | None = None) -> dict
 def status_cell(report: DeviceStatusReport | None) -> dict[str, str]:
     """A device's last known status for the dashboard (``state`` empty: never reported)."""
     if report is None:
-        return {"state": "", "detail": "not reported yet", "when": ""}
+        return {"state": "", "detail": "not reported yet", "when": "", "supplies": ""}
     detail = report.message or ", ".join(report.reasons)
     if report.message and report.reasons:
         detail = f"{report.message} ({', '.join(report.reasons)})"
     return {"state": report.state, "detail": detail,
-            "when": report.reported_at.strftime("%Y-%m-%d %H:%M")}
+            "when": report.reported_at.strftime("%Y-%m-%d %H:%M"),
+            "supplies": ", ".join(supply.describe() for supply in report.supplies)}
 
 
 def dashboard_view(container: ServerContainer) -> dict[str, Any]:

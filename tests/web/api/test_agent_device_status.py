@@ -125,3 +125,54 @@ def test_the_dashboard_shows_the_last_known_status(dw: DeviceWorld, http: TestCl
     page = http.get("/").text
     assert "Tray 1 empty (media-empty-error)" in page
     assert "not reported yet" in page  # annex and hall
+
+
+def test_supplies_are_stored_with_the_status(dw: DeviceWorld, http: TestClient) -> None:
+    answer = _report(http, dw.world.token, {
+        "device_id": dw.vault.id, "state": "idle", "supplies": [
+            {"description": "Black Toner\x07", "percent": 35, "condition": "known"},
+            {"description": "<b>Waste</b>", "condition": "some-remaining"}]})
+    assert answer.json() == {"accepted": 1, "refused": []}  # type: ignore[attr-defined]
+    stored = dw.server.devices.device_statuses()[dw.vault.id]
+    assert [(s.description, s.percent, s.condition) for s in stored.supplies] == [
+        ("Black Toner", 35, "known"), ("<b>Waste</b>", None, "some-remaining")]
+    _report(http, dw.world.token, {"device_id": dw.vault.id, "state": "idle"})
+    assert dw.server.devices.device_statuses()[dw.vault.id].supplies == ()
+
+
+@pytest.mark.parametrize("supply", [
+    {"percent": 101, "condition": "known"},
+    {"percent": -1, "condition": "known"},
+    {"percent": 10**30, "condition": "known"},
+    {"percent": "\uff15", "condition": "known"},
+    {"percent": "5", "condition": "known"},
+    {"percent": 5.0, "condition": "known"},
+    {"condition": "full"},
+    {"description": "d" * 256},
+    {"extra": 1},
+])
+def test_malformed_supplies_are_a_422(dw: DeviceWorld, http: TestClient,
+                                      supply: dict[str, object]) -> None:
+    answer = _report(http, dw.world.token,
+                     {"device_id": dw.vault.id, "state": "idle", "supplies": [supply]})
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    assert dw.vault.id not in dw.server.devices.device_statuses()
+
+
+@pytest.mark.parametrize("supply", [
+    {"condition": "known"},  # a known level without its percent
+    {"percent": 10, "condition": "unknown"},  # a percent of an unknown level
+])
+def test_a_supply_that_contradicts_itself_is_refused_for_that_device(
+        dw: DeviceWorld, http: TestClient, supply: dict[str, object]) -> None:
+    answer = _report(http, dw.world.token,
+                     {"device_id": dw.vault.id, "state": "idle", "supplies": [supply]})
+    body = answer.json()  # type: ignore[attr-defined]
+    assert body["accepted"] == 0 and "percent" in body["refused"][0]["reason"]
+
+
+def test_too_many_supplies_are_a_422(dw: DeviceWorld, http: TestClient) -> None:
+    rows = [{"description": f"s{n}", "condition": "unknown"} for n in range(33)]
+    answer = _report(http, dw.world.token,
+                     {"device_id": dw.vault.id, "state": "idle", "supplies": rows})
+    assert answer.status_code == 422  # type: ignore[attr-defined]

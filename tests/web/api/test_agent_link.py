@@ -90,7 +90,7 @@ def test_the_config_carries_each_queues_devices(admin_client: TestClient,
     queues = {q["name"]: q for q in admin_client.get(
         "/api/v1/agent/config", headers=bearer(token)).json()["queues"]}
     direct = {"id": hall.id, "name": "hall", "uri": "ipp://mfp.lan/ipp/print",
-              "color_capable": False, "duplex_capable": True}
+              "color_capable": False, "duplex_capable": True, "snmp": None}
     assert (queues["hall"]["kind"], queues["hall"]["device"], queues["hall"]["devices"]) == (
         "direct", direct, [])
     assert (queues["hall"]["device_uri"], queues["hall"]["hold_for_release"],

@@ -14,19 +14,28 @@ device of every queue, also the devices of a release group that no queue prints 
 directly) are handed to ``report`` (``device_status_entries`` shapes them for
 ``POST /api/v1/agent/device-status``): the server refuses a release to a stopped device.
 A device that does not answer is reported ``stopped`` with ``offline-report``.
+
+A device the server says is read over SNMP (``QueueDevice.snmp``) is also read with the
+``SnmpReader`` (Printer MIB status, ``hrPrinterDetectedErrorState``, supplies) in the same
+round, at the same time as its URI; ``device_health.merged_entry`` merges the two (either
+says stopped: stopped; reasons united; SNMP silent: ``snmp-unreachable-warning``, never
+stopped for that alone). A device is read over SNMP once per round whatever the number
+of queues and ids it has. The queues' IPP attributes show the URI's status only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from printwarden.agent.forwarding.interface import DeviceStatus
-from printwarden.agent.queues import QueueActivity, QueueConfig
+from printwarden.agent.processing.device_health import SnmpResult, merged_entry, snmp_target
+from printwarden.agent.queues import DeviceSnmp, QueueActivity, QueueConfig
 from printwarden.core.clock import Clock
+from printwarden.release.snmp_model import SnmpFailure
+from printwarden.release.snmp_reader import SnmpReader, SnmpTarget
 
 __all__ = ["DeviceMonitor", "ReportStatuses", "StatusOf", "device_status_entries"]
 
@@ -35,35 +44,32 @@ log = logging.getLogger(__name__)
 StatusOf = Callable[[str], Awaitable[DeviceStatus]]
 #: ``(entries) -> None``: send one round's device statuses to the server.
 ReportStatuses = Callable[[list[dict[str, Any]]], Awaitable[None]]
-_KEYWORD = re.compile(r"[a-z][a-z0-9-]{0,62}")
-_STATES = {"idle": "idle", "processing": "processing", "stopped": "stopped"}
 
 
 def device_status_entries(ids_by_uri: Mapping[str, set[str]],
-                          statuses: Mapping[str, DeviceStatus]) -> list[dict[str, Any]]:
+                          statuses: Mapping[str, DeviceStatus],
+                          snmp: Mapping[str, SnmpResult] | None = None,
+                          ) -> list[dict[str, Any]]:
     """One report entry per server device id: unreachable is ``stopped`` +
     ``offline-report``; an unknown state of a device that answers reads ``idle``; reasons
-    that are no PWG keyword are left out (the server would refuse the entry)."""
-    entries = []
-    for uri, status in statuses.items():
-        reasons = {r for r in status.reasons if r.isascii() and _KEYWORD.fullmatch(r)}
-        state = _STATES.get(status.state, "idle")
-        if not status.reachable:
-            state = "stopped"
-            reasons.add("offline-report")
-        for device_id in sorted(ids_by_uri.get(uri, ())):
-            entries.append({"device_id": device_id, "state": state,
-                            "reasons": sorted(reasons - {"none"})[:32],
-                            "message": status.message[:1000]})
-    return entries
+    that are no PWG keyword are left out (the server would refuse the entry); ``snmp``
+    (by device id) is merged in by ``merged_entry``."""
+    found = snmp or {}
+    return [merged_entry(device_id, status, found.get(device_id))
+            for uri, status in statuses.items()
+            for device_id in sorted(ids_by_uri.get(uri, ()))]
 
 
 class DeviceMonitor:
     def __init__(self, status_of: StatusOf, *, queues: Callable[[], Mapping[str, QueueConfig]],
                  activity: Callable[[str], QueueActivity], clock: Clock,
                  period_seconds: float, timeout_seconds: float = 30.0,
-                 report: ReportStatuses | None = None) -> None:
+                 report: ReportStatuses | None = None, snmp: SnmpReader | None = None,
+                 snmp_timeout_seconds: float = 2.0, snmp_retries: int = 1) -> None:
         self._status_of = status_of
+        self._snmp = snmp
+        self._snmp_timeout = snmp_timeout_seconds
+        self._snmp_retries = snmp_retries
         self._report = report
         self._queues = queues
         self._activity = activity
@@ -80,6 +86,7 @@ class DeviceMonitor:
     async def poll_once(self) -> None:
         by_device: dict[str, list[str]] = {}
         ids_by_uri: dict[str, set[str]] = {}
+        snmp_of: dict[str, tuple[str, DeviceSnmp]] = {}
         for name, config in self._queues().items():
             if config.device_uri:
                 by_device.setdefault(config.device_uri, []).append(name)
@@ -87,12 +94,15 @@ class DeviceMonitor:
                 if device.uri and device.id:
                     ids_by_uri.setdefault(device.uri, set()).add(device.id)
                     by_device.setdefault(device.uri, [])
+                    if device.snmp is not None and self._snmp is not None:
+                        snmp_of[device.id] = (device.uri, device.snmp)
         uris = list(by_device)
-        found = await asyncio.gather(*(self._poll(uri, by_device[uri]) for uri in uris))
+        polls = asyncio.gather(*(self._poll(uri, by_device[uri]) for uri in uris))
+        found, snmp = await asyncio.gather(polls, self._read_snmp(snmp_of))
         if self._report is not None:
             statuses = {uri: status for uri, status in zip(uris, found, strict=True)
                         if status is not None}
-            entries = device_status_entries(ids_by_uri, statuses)
+            entries = device_status_entries(ids_by_uri, statuses, snmp)
             if entries:
                 try:
                     await self._report(entries)
@@ -118,3 +128,26 @@ class DeviceMonitor:
             else:
                 activity.device_down(name, self._clock.now(), status.message or "no answer")
         return status
+
+    async def _read_snmp(self, devices: Mapping[str, tuple[str, DeviceSnmp]],
+                         ) -> dict[str, SnmpResult]:
+        """One SNMP status read per distinct target, by device id."""
+        reader = self._snmp
+        if reader is None or not devices:
+            return {}
+        targets = {device_id: snmp_target(uri, settings, timeout_seconds=self._snmp_timeout,
+                                          retries=self._snmp_retries)
+                   for device_id, (uri, settings) in devices.items()}
+        distinct = list({t for t in targets.values() if isinstance(t, SnmpTarget)})
+
+        async def read(target: SnmpTarget) -> SnmpResult:
+            try:
+                return await reader.read_status(target)
+            except Exception as exc:  # a reader never raises; if it does, say so, go on
+                log.warning("SNMP status of %s:%s failed: %r", target.host, target.port, exc)
+                return SnmpFailure("error", f"{target.host}:{target.port}: {exc}")
+
+        answers = dict(zip(distinct, await asyncio.gather(*(read(t) for t in distinct)),
+                           strict=True))
+        return {device_id: answers[t] if isinstance(t, SnmpTarget) else t
+                for device_id, t in targets.items()}

@@ -198,8 +198,16 @@ class ServerLink:
         return answer
 
     async def device_status(self, devices: list[dict[str, Any]]) -> None:
-        """Report the status of this agent's devices (agent-link section 5b)."""
-        await self.request("POST", f"{API}/device-status", json={"devices": devices})
+        """Report the status of this agent's devices (agent-link section 5b). A server
+        that predates supply levels refuses the field (422): the report goes again
+        without them, so states and reasons still arrive."""
+        try:
+            await self.request("POST", f"{API}/device-status", json={"devices": devices})
+        except ServerRejected as exc:
+            if exc.status != 422 or not any("supplies" in entry for entry in devices):
+                raise
+            plain = [{k: v for k, v in entry.items() if k != "supplies"} for entry in devices]
+            await self.request("POST", f"{API}/device-status", json={"devices": plain})
 
     async def events(self, after: str | None, wait: float) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"wait": wait}

@@ -8,11 +8,24 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from printwarden.devices.device_status_model import MAX_REASONS
+from printwarden.devices.device_status_model import (
+    MAX_REASONS,
+    MAX_SUPPLIES,
+    MAX_SUPPLY_DESCRIPTION,
+    SupplyLevel,
+)
 from printwarden.devices.device_status_ops import MAX_REPORTS, StatusInput
 from printwarden.web.deps import AgentOnly, Container
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agent link"])
+
+
+class SupplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    description: str = Field(default="", max_length=MAX_SUPPLY_DESCRIPTION)
+    percent: int | None = Field(default=None, ge=0, le=100,
+                                description="only with condition known")
+    condition: Literal["known", "some-remaining", "unrestricted", "unknown"] = "unknown"
 
 
 class DeviceStatusIn(BaseModel):
@@ -22,6 +35,7 @@ class DeviceStatusIn(BaseModel):
     reasons: list[str] = Field(default_factory=list, max_length=MAX_REASONS,
                                description="PWG printer-state-reasons keywords")
     message: str = Field(default="", max_length=1000)
+    supplies: list[SupplyIn] = Field(default_factory=list, max_length=MAX_SUPPLIES)
 
 
 class DeviceStatusesIn(BaseModel):
@@ -44,7 +58,10 @@ class DeviceStatusesOut(BaseModel):
 def report_device_status(body: DeviceStatusesIn, agent: AgentOnly,
                          container: Container) -> DeviceStatusesOut:
     reports = [StatusInput(one.device_id, one.state, tuple(r[:100] for r in one.reasons),
-                           one.message) for one in body.devices]
+                           one.message, tuple(SupplyLevel(s.description, s.percent,
+                                                          s.condition)
+                                              for s in one.supplies))
+               for one in body.devices]
     refused = container.devices.report_device_statuses(agent.id, reports)
     return DeviceStatusesOut(accepted=len(reports) - len(refused),
                              refused=[RefusedOut(device_id=r.device_id, reason=r.reason)

@@ -48,14 +48,25 @@ class RegisterOut(BaseModel):
     server_time: datetime
 
 
+class DeviceSnmpOut(BaseModel):
+    """How the agent reads the device over SNMP (its host is the device URI's). Sent
+    only to the agent that serves the device; the agent never logs the community."""
+
+    version: str
+    port: int
+    community: str
+
+
 class QueueDeviceOut(BaseModel):
-    """A device the agent forwards a queue's jobs to."""
+    """A device the agent forwards a queue's jobs to; ``snmp`` is null when the device
+    is not read over SNMP."""
 
     id: str
     name: str
     uri: str
     color_capable: bool
     duplex_capable: bool
+    snmp: DeviceSnmpOut | None = None
 
 
 class QueueOut(BaseModel):
@@ -91,7 +102,10 @@ class QueueOut(BaseModel):
         queue, single = served.queue, served.single_device
         targets = [QueueDeviceOut(id=d.id, name=d.name, uri=d.device_uri,
                                   color_capable=d.color_capable,
-                                  duplex_capable=d.duplex_capable) for d in served.devices]
+                                  duplex_capable=d.duplex_capable,
+                                  snmp=DeviceSnmpOut(version=d.snmp_version, port=d.snmp_port,
+                                                     community=d.snmp_community)
+                                  if d.snmp_enabled else None) for d in served.devices]
         direct = queue.kind == "direct"
         return cls(id=queue.id, name=queue.name, ipp_path=queue.ipp_path, kind=queue.kind,
                    device=targets[0] if direct and targets else None,
