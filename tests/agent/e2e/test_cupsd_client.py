@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -23,6 +24,8 @@ from tests.agent.e2e.support import (
 from tests.agent.support import LiveServer, World
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.peers import make_pdf, private_cupsd
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.skipif(shutil.which("cupsd") is None or os.geteuid() != 0,
                                 reason="a private cupsd needs cups installed and root")
@@ -42,11 +45,16 @@ def cupsd() -> Iterator[str]:
 
 
 def _arrived(downstream: RunningVirtualPrinter, cupsd: str, agent: AgentProcess) -> list[Path]:
-    """The documents at the printer once one arrived; on a timeout, what cupsd and the agent
-    said, so a failure explains itself."""
+    """The documents at the printer once one arrived (``_explained`` on a timeout)."""
+    return _explained(lambda: list(downstream.directory.iterdir()), "the document downstream",
+                      cupsd, agent)
+
+
+def _explained(condition: Callable[[], T], what: str, cupsd: str, agent: AgentProcess) -> T:
+    """``poll(condition)``; on a timeout, what cupsd and the agent said, so a failure
+    explains itself."""
     try:
-        return poll(lambda: list(downstream.directory.iterdir()),  # type: ignore[no-any-return]
-                    "the document downstream", timeout=90)
+        return poll(condition, what, timeout=90)  # type: ignore[no-any-return]
     except AssertionError as timeout:
         error_log = _ROOTS[cupsd] / "log" / "error_log"
         said = error_log.read_text(errors="replace")[-6000:] if error_log.exists() else ""
@@ -161,8 +169,9 @@ def test_lp_to_a_release_queue_holds_the_job_until_its_owner_releases_it_charged
     sent = _cups("lp", "-h", cupsd, "-d", "q", "-t", "held by cups", str(pdf))
     assert sent.returncode == 0, sent.stderr
 
-    held = poll(lambda: [j for j in server_jobs(live, "root") if j.state.value == "held"],
-                "the job held at the server", timeout=90)
+    held = _explained(lambda: [j for j in server_jobs(live, "root")
+                               if j.state.value == "held"],
+                      "the job held at the server", cupsd, agent)
     assert list(downstream.directory.iterdir()) == []  # nothing reaches the printer
     root = live.container.accounts.find_user_by_username("root")
     assert root is not None
