@@ -14,12 +14,14 @@ thing everywhere. Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from printwarden.accounts.model import User
 from printwarden.accounts.service import AccountsService
-from printwarden.core.errors import PermissionDenied
+from printwarden.core.errors import AuthenticationFailed, PermissionDenied
 from printwarden.db.audit import AuditLog
 
-__all__ = ["register_card", "unknown_card_message"]
+__all__ = ["UnknownCard", "by_card", "register_card", "unknown_card_message"]
 
 _UNKNOWN_CARD = "this card is not known{pin}"
 _SELF_REGISTER = ": sign in with your username and password to register it"
@@ -30,6 +32,24 @@ def unknown_card_message(*, with_pin: bool, self_registration: bool) -> str:
     """What a card nobody holds (or a wrong PIN with it) is told at the device."""
     hint = _SELF_REGISTER if self_registration else _ASK_ADMIN
     return _UNKNOWN_CARD.format(pin=" (or the PIN is wrong)" if with_pin else "") + hint
+
+
+class UnknownCard(AuthenticationFailed):
+    """A card nobody holds (or a wrong PIN with it): told in ``unknown_card_message``'s
+    words; a page may offer self-registration."""
+
+
+def by_card(authenticate: Callable[[], User], *, with_pin: bool,
+            self_registration: bool) -> User:
+    """``authenticate()`` (a card, or a card and PIN, sign-in); its plain failure becomes
+    ``UnknownCard``; a PIN required or a throttle (subclasses) passes as it is."""
+    try:
+        return authenticate()
+    except AuthenticationFailed as exc:
+        if type(exc) is not AuthenticationFailed:
+            raise
+        raise UnknownCard(unknown_card_message(
+            with_pin=with_pin, self_registration=self_registration)) from exc
 
 
 def register_card(accounts: AccountsService, audit: AuditLog, *, allowed: bool, card: str,

@@ -26,7 +26,6 @@ from sqlalchemy.engine import Connection, RowMapping
 from printwarden.accounts.service import AccountsService
 from printwarden.core.clock import Clock
 from printwarden.core.errors import (
-    AuthenticationFailed,
     ConflictError,
     NotFoundError,
     ValidationError,
@@ -38,7 +37,7 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.ledger.model import JobSpec
 from printwarden.ledger.service import LedgerService
-from printwarden.release.card_registration import register_card, unknown_card_message
+from printwarden.release.card_registration import by_card, register_card
 from printwarden.release.copy_charges import (
     Spending,
     copy_allowance,
@@ -99,15 +98,11 @@ class TerminalSessions:
         where = {"terminal": f"terminal:{bound.id}", "source": source}
         accounts = self._accounts
         if method in ("card", "card_pin"):
-            try:
-                user = (accounts.authenticate_card(card, **where) if method == "card"
-                        else accounts.authenticate_card_and_pin(card, pin, **where))
-            except AuthenticationFailed as exc:
-                if type(exc) is not AuthenticationFailed:  # PIN required, throttled
-                    raise
-                raise AuthenticationFailed(unknown_card_message(
-                    with_pin=method == "card_pin",
-                    self_registration=self.card_self_registration)) from exc
+            user = by_card(lambda: accounts.authenticate_card(card, **where)
+                           if method == "card"
+                           else accounts.authenticate_card_and_pin(card, pin, **where),
+                           with_pin=method == "card_pin",
+                           self_registration=self.card_self_registration)
         elif method == "register_card":
             user = register_card(self._accounts, self._audit,
                                  allowed=self.card_self_registration, card=card,
@@ -198,11 +193,10 @@ class TerminalSessions:
         session = self.current(terminal, session_id)
         return self._release.release(self._user(session), session.device_id, job_ids)
 
-    def release_on_sign_in(self, terminal: Principal,
-                           session_id: str) -> list[ReleaseOutcome]:
-        """Right after ``sign_in``: the held jobs the device releases by itself
-        (``ReleaseService.release_on_sign_in``; nothing unless the device says so)."""
-        session = self.current(terminal, session_id)
+    def release_on_sign_in(self, session: TerminalSession) -> list[ReleaseOutcome]:
+        """For the session ``sign_in`` just opened (no second read of it): the held jobs
+        its device releases by itself (``ReleaseService.release_on_sign_in``; nothing
+        unless the device says so)."""
         return self._release.release_on_sign_in(self._user(session), session.device_id)
 
     def delete(self, terminal: Principal, session_id: str,

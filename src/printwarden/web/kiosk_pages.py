@@ -30,7 +30,7 @@ from printwarden.core.errors import AuthenticationFailed, PrintwardenError, Vali
 from printwarden.core.money import Money
 from printwarden.core.principal import ANONYMOUS, Principal
 from printwarden.devices.device_model import Device
-from printwarden.release.card_registration import register_card, unknown_card_message
+from printwarden.release.card_registration import UnknownCard, by_card, register_card
 from printwarden.release.held_jobs import ReleaseOutcome
 from printwarden.release.kiosk_copy_model import KioskCopySession
 from printwarden.web import kiosk_session
@@ -43,10 +43,6 @@ from printwarden.web.pages import page
 router = APIRouter(include_in_schema=False)
 
 SIGN_IN_METHODS = ("card", "id-number", "password", "register-card")
-
-
-class UnknownCard(AuthenticationFailed):
-    """A card nobody holds (or a wrong PIN with it): the page may offer registration."""
 
 
 def kiosk_terminal(device: Device) -> str:
@@ -141,17 +137,10 @@ def _authenticate(container: ServerContainer, device: Device, request: Request,
     if method == "card":
         if not card.strip():
             raise ValidationError("hold your card to the reader")
-        try:
-            if pin:
-                return accounts.authenticate_card_and_pin(card, pin, **where)
-            return accounts.authenticate_card(card, **where)
-        except AuthenticationFailed as exc:
-            if type(exc) is not AuthenticationFailed:  # PIN required, throttled: as is
-                raise
-            raise UnknownCard(unknown_card_message(
-                with_pin=bool(pin),
-                self_registration=container.settings.terminal_card_self_registration)
-            ) from exc
+        return by_card(lambda: accounts.authenticate_card_and_pin(card, pin, **where)
+                       if pin else accounts.authenticate_card(card, **where),
+                       with_pin=bool(pin),
+                       self_registration=container.settings.terminal_card_self_registration)
     if method == "register-card":
         if not card.strip() or not username.strip() or not password:
             raise ValidationError("hold your card to the reader, then enter your login "

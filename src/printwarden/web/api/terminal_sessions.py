@@ -138,7 +138,7 @@ def sign_in(body: SignInIn, terminal: TerminalOnly, container: Container,
     session = container.terminal_sessions.sign_in(
         terminal, body.method, card=body.card, pin=body.pin, username=body.username,
         password=body.password, id_number=body.id_number, source=client_source(request))
-    released = container.terminal_sessions.release_on_sign_in(terminal, session.id)
+    released = container.terminal_sessions.release_on_sign_in(session)
     answer = _session_out(container, session)
     answer.released = [OutcomeOut.of(outcome) for outcome in released]
     return answer
