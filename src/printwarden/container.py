@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from printwarden.accounts.service import AccountsService
     from printwarden.db.audit import AuditLog
     from printwarden.devices.service import DevicesService
+    from printwarden.jobs.questions import QuestionService
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
     from printwarden.release.kiosk_copies import KioskCopies
@@ -41,6 +42,7 @@ class ServerContainer:
     terminals: TerminalService
     terminal_sessions: TerminalSessions
     kiosk_copies: KioskCopies
+    questions: QuestionService
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.engine import Connection
 
 from printwarden.core.clock import FixedClock
+from printwarden.core.event_bell import EventBell
 from printwarden.db.engine import Database
-from printwarden.devices.event_bell import EventBell
 from printwarden.devices.service import DevicesService
 from tests.devices.test_agent_events import new_agent
 

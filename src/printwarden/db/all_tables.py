@@ -10,6 +10,8 @@ for _module in (
     "printwarden.devices.tables",
     "printwarden.jobs.tables",
     "printwarden.release.tables",
+    "printwarden.notify.tables",
+    "printwarden.policy.tables",
 ):
     try:
         __import__(_module)

@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from printwarden.core.clock import Clock
 from printwarden.core.errors import ConflictError
+from printwarden.core.event_bell import EventBell
 from printwarden.core.throttle import AttemptThrottle
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.devices import event_store
-from printwarden.devices.event_bell import EventBell
 from printwarden.devices.model import AgentEvent
 from printwarden.devices.ports import PriceListCurrencies
 

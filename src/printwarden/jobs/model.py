@@ -88,6 +88,9 @@ class Job:
     completed_at: datetime | None = None
     #: The device a held job was released to (its price is charged); None: the queue's.
     device_id: str | None = None
+    #: Why a held job is held: None for release, "question" (its owner is asked) or
+    #: "approval" (an operator decides). Only release holds are releasable at a device.
+    hold_reason: str | None = None
 
     @property
     def terminal(self) -> bool:

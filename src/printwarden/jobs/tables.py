@@ -42,6 +42,10 @@ jobs = sa.Table(
     sa.Column("completed_at", UtcDateTime(), nullable=True),
     #: The device a held job was released to (completion charges its price).
     sa.Column("device_id", sa.String(ID_LENGTH), nullable=True),
+    #: Why a held job is held: NULL for release (the release listing shows it),
+    #: "question" (a rule asked its owner; it waits for the answer) or "approval" (an
+    #: operator approves or refuses it). Only release holds are releasable.
+    sa.Column("hold_reason", sa.String(20), nullable=True),
     #: A user's held jobs, oldest first (the release listing), from the index alone.
     sa.Index("ix_jobs_user_state_created", "user_id", "state", "created_at"),
     sa.UniqueConstraint("agent_id", "agent_job_key", name="uq_jobs_agent_id_agent_job_key"),
@@ -57,4 +61,33 @@ job_events = sa.Table(
     sa.Column("from_state", sa.String(20), nullable=True),
     sa.Column("to_state", sa.String(20), nullable=False),
     sa.Column("reason", sa.String(500), nullable=False),
+)
+
+#: One row per question a rule asked about a job (``question_model.py``). The options are
+#: a JSON list of ``{"key", "label", "cost_minor"}``.
+job_questions = sa.Table(
+    "job_questions",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("job_id", sa.String(ID_LENGTH), sa.ForeignKey("jobs.id"), nullable=False,
+              index=True),
+    sa.Column("user_id", sa.String(ID_LENGTH), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("text", sa.String(1000), nullable=False),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("options", sa.JSON(), nullable=False),
+    sa.Column("default_answer", sa.String(200), nullable=False),
+    sa.Column("deadline", UtcDateTime(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("cost_minor", sa.BigInteger(), nullable=True),
+    sa.Column("balance_minor", sa.BigInteger(), nullable=True),
+    sa.Column("rule", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("answer", sa.String(200), nullable=True),
+    sa.Column("answered_by", sa.String(20), nullable=True),
+    sa.Column("answered_at", UtcDateTime(), nullable=True),
+    #: A user's open questions (the pop-up), and the due ones (the deadline sweep).
+    sa.Index("ix_job_questions_user_state", "user_id", "state"),
+    sa.Index("ix_job_questions_state_deadline", "state", "deadline"),
 )

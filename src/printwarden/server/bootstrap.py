@@ -17,6 +17,7 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.db.migrate import upgrade
 from printwarden.devices.service import DevicesService
+from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
 from printwarden.release.find_me import FindMe
@@ -78,6 +79,7 @@ def build_server(
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)
+    questions = QuestionService(database, the_clock, audit)
     signer = load_or_create_signer(settings.data_dir)
     release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
                              jobs=jobs, find_me=FindMe(signer, settings.fetch_token_seconds))
@@ -99,4 +101,5 @@ def build_server(
         ledger=ledger, devices=devices, jobs=jobs, release=release,
         fetch_token_public_key=signer.public_key,
         terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
+        questions=questions,
     )

@@ -1,4 +1,4 @@
-"""The agent event bell: wakes this process's waiters for an agent once an event for it
+"""An event bell: wakes this process's waiters for a key (an agent, a user) once an event for it
 has been committed, so a release reaches a waiting long poll or WebSocket at once instead
 of at the next database poll.
 

@@ -1,0 +1,1 @@
+"""Rules on print jobs: conditions (structured and CEL), actions, evaluation, dry run."""

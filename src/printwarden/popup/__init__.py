@@ -1,0 +1,1 @@
+"""The desktop pop-up client: cost confirmation, account choice, suggestions, notices."""
