@@ -177,7 +177,8 @@ def decision_of(job: Job, detail: dict[str, Any] | None) -> Decision:
     cost = cost_codec.load(detail["cost"]) if detail.get("cost") else None
     return Decision(job_id=job.id, decision=job.decision or "deny", message=job.message,
                     cost=cost, reservation_id=job.reservation_id, accounts=accounts,
-                    estimated=bool(detail.get("estimated", False)), state=job.state)
+                    estimated=bool(detail.get("estimated", False)), state=job.state,
+                    transforms=tuple(str(t) for t in detail.get("transforms", ())))
 
 
 def stored_decision(conn: Connection, job_id: str) -> Decision:

@@ -17,6 +17,8 @@ from printwarden.ledger.model import CostBreakdown
 SIDES = ("one-sided", "two-sided-long-edge", "two-sided-short-edge")
 COLOR_MODES = ("color", "monochrome", "auto")
 COMPLETION_STATUSES = ("completed", "failed", "cancelled", "expired")
+#: What a rule may make the agent do to a document before it prints (``Decision``).
+TRANSFORMS = ("grayscale", "duplex")
 DEFAULT_MEDIA = DEFAULT_MEDIA_NAME
 
 
@@ -104,6 +106,9 @@ class Decision:
     accounts: tuple[AccountCharge, ...] = ()
     estimated: bool = False
     state: JobState = JobState.ANALYSED
+    #: Forced by a rule, in ``TRANSFORMS`` order: the agent converts the document (grey)
+    #: and asks for two-sided output before it prints; the cost is priced after them.
+    transforms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

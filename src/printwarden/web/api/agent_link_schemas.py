@@ -175,6 +175,9 @@ class DecisionOut(BaseModel):
     reservation_id: str | None
     accounts: list[AccountPartOut]
     estimated: bool
+    #: What the agent must do to the document before it prints ("grayscale": convert the
+    #: document's colours, "duplex": print two-sided); the cost is priced after them.
+    transforms: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, decision: Decision) -> DecisionOut:
@@ -186,7 +189,7 @@ class DecisionOut(BaseModel):
             reservation_id=decision.reservation_id,
             accounts=[AccountPartOut(account_id=a.account_id, amount=MoneyOut.of(a.amount))
                       for a in decision.accounts],
-            estimated=decision.estimated,
+            estimated=decision.estimated, transforms=list(decision.transforms),
         )
 
 
