@@ -52,6 +52,7 @@ def create_app(container: ServerContainer) -> FastAPI:
     app.state.stopping = Stopping()
     metrics = WebMetrics()
     metrics.info.labels(__version__, "server").set(1)
+    metrics.rule_errors.set_function(lambda: container.jobs.rule_errors)
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
     app.add_middleware(
