@@ -31,7 +31,7 @@ API_MODULES = (
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth", "agent_device_status", "terminals", "terminal_link",
-    "terminal_sessions", "copy_flags",
+    "terminal_sessions", "copy_flags", "rules",
 )
 #: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.
 ADMIN_PAGE_MODULES = ("admin_device_pages", "admin_release_group_pages",
@@ -67,6 +67,8 @@ def create_app(container: ServerContainer) -> FastAPI:
     for name in API_MODULES:
         module = importlib.import_module(f"printwarden.web.api.{name}")
         app.include_router(module.router)
+        if hasattr(module, "approvals"):
+            app.include_router(module.approvals)
     from printwarden.web import kiosk_pages, me_sign_in, mobile_pages, release_pages, ui
 
     app.include_router(ui.router)
