@@ -1,9 +1,10 @@
 """E-mail templates: Jinja2 in its sandbox, checked at save, bounded at render.
 
 The sandbox refuses attribute access to internals (``__class__``, ``mro``, ``globals``,
-``format`` of strings) and ``range`` beyond 100,000 items; on top of it we refuse
-``*`` and ``**`` that would build more than ``MAX_OUTPUT_CHARS`` or a huge number, cap the
-template's source and its output, and autoescape nothing (the e-mails are plain text).
+any ``_private`` name, ``format`` of strings: an error here, not an empty string) and
+``range`` beyond 100,000 items; on top of it we refuse ``*`` and ``**`` that would build
+more than ``MAX_OUTPUT_CHARS`` or a huge number, cap the template's source and its output, and autoescape nothing (the e-mails are plain text).
+A name the data does not carry renders empty (also ``a.b`` of a missing ``a``).
 A template that does not parse, or fails to render the sample data, is refused at save
 with its line and the reason (``TemplateRefused``).
 """
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -41,6 +42,11 @@ class TemplateRefused(ValidationError):
 class _BoundedSandbox(SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**"})
 
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        """Reaching for an internal attribute is an error, not an empty string: the
+        admin learns at save that the template does something it may not."""
+        raise SecurityError(f"access to attribute {attribute!r} is not allowed")
+
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             if not all(isinstance(v, int | float) for v in (left, right)) or \
@@ -60,7 +66,8 @@ class _BoundedSandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-_ENV = _BoundedSandbox(autoescape=False, keep_trailing_newline=True)
+_ENV = _BoundedSandbox(autoescape=False, keep_trailing_newline=True,
+                      undefined=ChainableUndefined)
 
 
 @dataclass(frozen=True)
