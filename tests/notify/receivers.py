@@ -92,7 +92,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
                 verified, error = True, ""
@@ -109,7 +109,7 @@ class WebhookReceiver:
                 self.end_headers()
                 self.wfile.write(receiver.answer_body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)

@@ -66,7 +66,8 @@ def test_the_subject_is_one_line_even_when_data_carries_newlines() -> None:
     assert rendered.subject == "a Bcc: x@y"
 
 
-@pytest.mark.parametrize("value", ["٥٨٧", "５８７", "587.0", "-1", "70000", "1e3", True])
+@pytest.mark.parametrize("value", ["\u0665\u0668\u0667", "\uff15\uff18\uff17", "587.0", "-1",
+                                   "70000", "1e3", True])
 def test_the_smtp_port_takes_ascii_digits_in_range_only(value: object) -> None:
     with pytest.raises(ValidationError):
         settings_from({"smtp_port": value}, NotifySettings())

@@ -3,7 +3,8 @@
 The sandbox refuses attribute access to internals (``__class__``, ``mro``, ``globals``,
 any ``_private`` name, ``format`` of strings: an error here, not an empty string) and
 ``range`` beyond 100,000 items; on top of it we refuse ``*`` and ``**`` that would build
-more than ``MAX_OUTPUT_CHARS`` or a huge number, cap the template's source and its output, and autoescape nothing (the e-mails are plain text).
+more than ``MAX_OUTPUT_CHARS`` or a huge number, cap the template's source and its
+output, and autoescape nothing (the e-mails are plain text).
 A name the data does not carry renders empty (also ``a.b`` of a missing ``a``).
 A template that does not parse, or fails to render the sample data, is refused at save
 with its line and the reason (``TemplateRefused``).
