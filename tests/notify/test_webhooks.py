@@ -202,3 +202,15 @@ def test_a_changed_body_or_another_secret_is_refused() -> None:
 def test_a_malformed_signature_header_is_refused(header: str) -> None:
     with pytest.raises(SignatureError):
         verify_signature(SECRET, header, BODY, now=time.time())
+
+
+def test_sent_messages_are_forgotten_after_30_days(
+        notify_server: ServerContainer, receiver: WebhookReceiver, clock: FixedClock) -> None:
+    _endpoint(notify_server, receiver)
+    _emit(notify_server)
+    notify_server.notify.send_due()
+    clock.advance(timedelta(days=29))
+    assert notify_server.notify.purge_sent() == 0
+    clock.advance(timedelta(days=2))
+    assert notify_server.notify.purge_sent() == 1
+    assert notify_server.notify.messages() == []

@@ -95,3 +95,12 @@ def revive(conn: Connection, message_id: str, now: datetime) -> bool:
                         .values(state="pending", attempts=0, next_attempt_at=now,
                                 last_error=""))
     return bool(done.rowcount)
+
+
+def purge_sent(conn: Connection, before: datetime, *, limit: int = 5000) -> int:
+    """Delete up to ``limit`` messages sent before ``before`` (dead ones are kept)."""
+    ids = [row[0] for row in conn.execute(
+        sa.select(T.c.id).where(T.c.state == "sent", T.c.sent_at < before).limit(limit))]
+    if ids:
+        conn.execute(T.delete().where(T.c.id.in_(ids)))
+    return len(ids)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -35,6 +36,9 @@ from printwarden.notify.templates import Rendered
 from printwarden.notify.templates import check as check_template
 
 MAX_LISTING = 200
+#: How long a sent message stays in the outbox (its delivery history) before the scheduler
+#: deletes it; dead messages stay until an admin retries them.
+KEEP_SENT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -248,3 +252,8 @@ class NotifyService:
 
     def send_due(self) -> SendReport:
         return self.sender.send_due()
+
+    def purge_sent(self) -> int:
+        """Forget messages sent more than ``KEEP_SENT`` ago (the scheduler, each tick)."""
+        before = self._clock.now() - KEEP_SENT
+        return self._db.write(lambda conn: outbox_store.purge_sent(conn, before))

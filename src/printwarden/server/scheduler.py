@@ -36,6 +36,9 @@ class Scheduler:
         purged = self._container.devices.purge_events()
         if purged:
             log.info("agent_events_purged", count=purged)
+        forgotten = self._container.notify.purge_sent()
+        if forgotten:
+            log.info("sent_notifications_purged", count=forgotten)
         expired = self._container.jobs.expire_stale()
         if expired:
             log.warning("stale_jobs_expired", count=expired)
