@@ -102,9 +102,6 @@ class MessageOut(BaseModel):
     sent_at: datetime | None
 
     @classmethod
-    def of(cls, m: OutboxMessage) -> MessageOut:
-        return cls(id=m.id, channel=m.channel, event=m.event, event_id=m.event_id,
-                   endpoint_id=m.endpoint_id, recipient=m.recipient, subject=m.subject,
-                   state=m.state, attempts=m.attempts, next_attempt_at=m.next_attempt_at,
-                   last_error=m.last_error, last_status=m.last_status,
-                   created_at=m.created_at, sent_at=m.sent_at)
+    def of(cls, message: OutboxMessage) -> MessageOut:
+        """The message's fields but its body and claim (every field here is one of it)."""
+        return cls(**{name: getattr(message, name) for name in cls.model_fields})
