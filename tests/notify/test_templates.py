@@ -40,6 +40,8 @@ def test_a_syntax_error_is_refused_with_its_line() -> None:
     "{{ 9 ** 99999999 }}",
     "{% for i in range(10**9) %}{% endfor %}",
     "{{ '{0.__class__}'.format(title) }}",
+    "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}",
+    "{% for a in range(3000) %}{% for b in range(3000) %}{{ a }}{% endfor %}{% endfor %}",
 ])
 def test_template_injection_is_refused_at_save(source: str) -> None:
     with pytest.raises(TemplateRefused) as refused:

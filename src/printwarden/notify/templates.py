@@ -5,15 +5,21 @@ any ``_private`` name, ``format`` of strings: an error here, not an empty string
 ``range`` beyond 100,000 items; on top of it we refuse ``*`` and ``**`` that would build
 more than ``MAX_OUTPUT_CHARS`` or a huge number, cap the template's source and its
 output, and autoescape nothing (the e-mails are plain text).
-A name the data does not carry renders empty (also ``a.b`` of a missing ``a``).
+A name the data does not carry renders empty (also ``a.b`` of a missing ``a``). A render
+may run at most ``MAX_STEPS`` Python line and call events (counted by a trace function on
+the rendering thread): nested loops that would spin for minutes, even printing nothing,
+stop there with a refusal instead of holding the producer's transaction.
 A template that does not parse, or fails to render the sample data, is refused at save
 with its line and the reason (``TemplateRefused``).
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from jinja2 import ChainableUndefined, TemplateError, TemplateSyntaxError
@@ -27,6 +33,12 @@ MAX_SOURCE_CHARS = 20_000
 MAX_SUBJECT_CHARS = 300
 MAX_OUTPUT_CHARS = 50_000
 _MAX_NUMBER = 10**12
+#: Line and call events one render may take (a default template takes a few hundred).
+MAX_STEPS = 300_000
+
+
+class _OutOfSteps(Exception):
+    pass
 
 
 class TemplateRefused(ValidationError):
@@ -81,18 +93,44 @@ def context_for(user: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, A
     return {**dict(data), "data": dict(data), "user": dict(user)}
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str) -> Any:
+    """A template compiled once per source (compiling costs more than rendering)."""
+    return _ENV.from_string(source)
+
+
 def _compile(field: str, source: str, limit: int) -> Any:
     if len(source) > limit:
         raise TemplateRefused(field, None, f"longer than {limit} characters")
     try:
-        return _ENV.from_string(source)
+        return _compiled(source)
     except TemplateSyntaxError as exc:
         raise TemplateRefused(field, exc.lineno, exc.message or "syntax error") from None
 
 
+def _bounded_render(template: Any, context: Mapping[str, Any]) -> str:
+    steps = 0
+
+    def count(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS:
+            raise _OutOfSteps
+        return count
+
+    previous = sys.gettrace()
+    sys.settrace(count)
+    try:
+        return str(template.render(context))
+    finally:
+        sys.settrace(previous)
+
+
 def _render(field: str, template: Any, context: Mapping[str, Any]) -> str:
     try:
-        text = str(template.render(context))
+        text = _bounded_render(template, context)
+    except _OutOfSteps:
+        raise TemplateRefused(field, None, "it runs too long (loops too big)") from None
     except SecurityError as exc:
         raise TemplateRefused(field, None, f"refused by the sandbox: {exc}") from None
     except TemplateError as exc:
