@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from printwarden.jobs.questions import QuestionService
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
+    from printwarden.notify.notifier import Notifier
+    from printwarden.notify.service import NotifyService
     from printwarden.policy.service import RulesService
     from printwarden.release.kiosk_copies import KioskCopies
     from printwarden.release.rule_actions import RuleActions
@@ -47,6 +49,10 @@ class ServerContainer:
     questions: QuestionService
     rules: RulesService
     rule_actions: RuleActions
+    #: ``emit_in``: the one call producers make to notify (pop-up, e-mail, webhooks).
+    notifier: Notifier
+    #: Notification settings, templates, webhook endpoints, the outbox (admins).
+    notify: NotifyService
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""

@@ -316,3 +316,24 @@ def test_group_quota_pays_first_then_credit(world: World) -> None:
     decision = world.server.jobs.authorize(world.agent, world.request(pages=6))  # 30
     parts = {part.account_id: part.amount.minor for part in decision.accounts}
     assert parts == {quota.id: 10, credit.id: 20}
+
+
+def notices(world: World) -> list[tuple[str, str]]:
+    from printwarden.notify.notices import since
+
+    return [(n.kind, n.text) for n in world.server.db.read(
+        lambda conn: since(conn, world.user_id))]
+
+
+def test_a_denial_and_a_low_balance_are_told_once(world: World) -> None:
+    world.server.jobs.authorize(world.agent, world.request("big", pages=300))
+    assert [kind for kind, _ in notices(world)] == ["denied"]
+    for key in ("a", "b"):  # 1000 - 2 x 95 x 5 = 50, below the default threshold of 100
+        world.server.jobs.authorize(world.agent, world.request(key, pages=95))
+    assert [kind for kind, _ in notices(world)] == ["denied", "low-balance"]
+
+
+def test_a_rule_notice_reaches_the_pop_up(world: World) -> None:
+    add_rule(world, "night", [{"type": "notify", "message": "Printing at night costs more."}])
+    world.server.jobs.authorize(world.agent, world.request(pages=2))
+    assert ("info", "Printing at night costs more.") in notices(world)

@@ -118,6 +118,17 @@ class ServerSettings(LayeredSettings):
     database_retry_seconds: float = Field(
         default=10.0, ge=0, le=300,
         description="how long a request retries a lost database connection before a 503")
+    notify_send_interval_seconds: float = Field(
+        default=5.0, gt=0, le=3600, description="how often the notification sender looks "
+        "for due e-mails and webhook deliveries (it also wakes when one is queued)")
+    notify_max_attempts: int = Field(
+        default=8, ge=1, le=50, description="attempts of one e-mail or webhook delivery "
+        "before it is dead (shown to admins, retried by hand)")
+    notify_backoff_seconds: float = Field(
+        default=30.0, ge=0.01, le=3600, description="the wait after a failed first "
+        "attempt; it doubles with every further failure (at most 6 hours)")
+    notify_webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="how long one webhook POST may take")
 
     @property
     def effective_database_url(self) -> str:

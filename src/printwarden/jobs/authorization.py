@@ -35,12 +35,22 @@ from printwarden.jobs.messages import (
     unknown_pages_denial,
 )
 from printwarden.jobs.model import DECISION_STATES, Job, JobEvent, JobState, received, transition
-from printwarden.jobs.ports import Asker, Devices, Directory, Dispatcher, Ledger, QueueView, RuleSet
+from printwarden.jobs.ports import (
+    Asker,
+    Devices,
+    Directory,
+    Dispatcher,
+    Ledger,
+    Notifier,
+    QueueView,
+    RuleSet,
+)
 from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.jobs.rule_facts import UNLIMITED_MINOR, balance_in, facts_in
 from printwarden.jobs.rule_plan import Plan, plan_in
 from printwarden.jobs.rule_questions import question_for
 from printwarden.ledger.model import CostBreakdown, JobSpec
+from printwarden.notify.notices import post_in as post_notice_in
 from printwarden.policy.evaluation import evaluate
 from printwarden.policy.model import JobFacts
 
@@ -82,6 +92,10 @@ class Authorizer:
         self.policy: RulesWiring | None = None
         #: Rules that failed on a job since start (``printwarden_rule_errors_total``).
         self.rule_errors = 0
+        #: Told of denials and low balances (None: nobody is told).
+        self.notifier: Notifier | None = None
+        #: Below this balance after a job its owner is warned (0: never).
+        self.low_balance_minor = 0
 
     def authorize(self, agent: Principal, request: AuthorizeRequest) -> Decision:
         def work(conn: Connection) -> Decision:
@@ -258,7 +272,39 @@ class Authorizer:
         store.insert_events(conn, [*events, event])
         if plan is not None and verdict.decision == "hold":
             self._follow_up(conn, job, plan, verdict)
+        self._tell_in(conn, job, verdict, request)
         return decision_of(job, detail)
+
+    def _tell_in(self, conn: Connection, job: Job, verdict: _Verdict,
+                 request: AuthorizeRequest) -> None:
+        """A denial (``job.denied``), a balance gone low (``balance.low``, once a day per
+        user) and the rules' notices, told in the authorize transaction."""
+        if self.notifier is None or verdict.user_id is None:
+            return
+        currency = verdict.cost.total.currency if verdict.cost else job.currency or "EUR"
+        balance = balance_in(conn, verdict.user_id,
+                             tuple(self._accounts.group_ids_of_in(conn, verdict.user_id)),
+                             currency)
+        shown = "unlimited" if balance >= UNLIMITED_MINOR else Money(balance, currency).format()
+        if verdict.decision == "deny":
+            self.notifier.emit_in(conn, "job.denied", user_id=verdict.user_id, data={
+                "job_id": job.id, "title": job.title, "queue": request.queue,
+                "reason": verdict.message,
+                "cost": verdict.cost.total.format() if verdict.cost else "",
+                "balance": shown})
+            return
+        threshold = self.low_balance_minor
+        if threshold > 0 and balance < threshold:
+            day = self._clock.now().strftime("%Y-%m-%d")
+            self.notifier.emit_in(
+                conn, "balance.low", user_id=verdict.user_id,
+                once_key=f"balance.low:{verdict.user_id}:{day}",
+                data={"account": request.username, "balance": shown,
+                      "threshold": Money(threshold, currency).format(),
+                      "balance_minor": balance, "threshold_minor": threshold})
+        for text in (verdict.rules or {}).get("notices", []):
+            post_notice_in(conn, user_id=verdict.user_id, kind="info", text=str(text),
+                           at=self._clock.now(), data={"job_id": job.id})
 
     def _follow_up(self, conn: Connection, job: Job, plan: Plan, verdict: _Verdict) -> None:
         """A held job the rules hold for a reason of theirs: ask the first question, or

@@ -14,6 +14,7 @@ job finished (concurrent repeats wait on the job's lock) and charges once.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
@@ -29,6 +30,9 @@ from printwarden.jobs.model import Job, JobState, transitions
 from printwarden.jobs.ports import Devices, Ledger
 from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.ledger.model import JobSpec
+
+if TYPE_CHECKING:
+    from printwarden.notify.notifier import Notifier
 
 S = JobState
 #: The path from each state still open to a completed job (every step is logged).
@@ -60,8 +64,9 @@ def result_of(job: Job) -> CompletionResult:
 
 class Completer:
     def __init__(self, db: Database, clock: Clock, *, ledger: Ledger,
-                 devices: Devices, audit: AuditLog) -> None:
+                 devices: Devices, audit: AuditLog, notifier: Notifier | None = None) -> None:
         self._db = db
+        self._notifier = notifier
         self._clock = clock
         self._ledger = ledger
         self._devices = devices
@@ -90,7 +95,10 @@ class Completer:
             if flag:
                 self._audit.record_in(conn, f"agent:{agent.name}", "job.flagged", job.id,
                                       reason=flag[:500], status=status)
-            return self._finish(conn, job, status, charged, why)
+            result = self._finish(conn, job, status, charged, why)
+            if self._notifier is not None:
+                self._tell_in(conn, job, status, charged, pages_printed, copies_printed)
+            return result
 
         return self._db.write(work)
 
@@ -136,6 +144,25 @@ class Completer:
                                    printable=False).cost.total
         except Unpriceable:
             return self._ledger.cost_in(conn, None, spec).total
+
+    def _tell_in(self, conn: Connection, job: Job, status: str, charged: Money,
+                 pages: int | None, copies: int | None) -> None:
+        """The receipt (``job.completed``: pop-up, e-mail, webhooks) or the
+        ``job.failed`` / ``job.cancelled`` webhooks, in the completion's transaction."""
+        assert self._notifier is not None
+        kind = {"completed": "job.completed", "failed": "job.failed",
+                "cancelled": "job.cancelled"}.get(status)
+        if kind is None:
+            return
+        queue = self._devices.get_queue_in(conn, job.printer_id)
+        self._notifier.emit_in(conn, kind, user_id=job.user_id, data={
+            "job_id": job.id, "title": job.title, "username": job.username,
+            "queue": queue.name, "queue_id": queue.id, "device_id": job.device_id,
+            "status": status, "pages": job.pages if pages is None else pages,
+            "copies": (job.copies if status == "completed" else 1) if copies is None
+            else copies,
+            "charged": charged.format(), "charged_minor": charged.minor,
+            "currency": charged.currency})
 
     def _finish(self, conn: Connection, job: Job, status: str, charged: Money,
                 reason: str) -> CompletionResult:

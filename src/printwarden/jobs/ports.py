@@ -3,7 +3,8 @@ types: jobs imports none of their services)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
@@ -192,3 +193,12 @@ class Dispatcher(Protocol):
 
     def dispatch_in(self, conn: Connection, job: Job, *, why: str,
                     transforms: Sequence[str]) -> str | None: ...
+
+
+class Notifier(Protocol):
+    """Tells people what happened (``notify.notifier.Notifier``): pop-up, e-mail,
+    webhooks, queued in the caller's transaction."""
+
+    def emit_in(self, conn: Connection, kind: str, *, user_id: str | None,
+                data: Mapping[str, Any], once_key: str | None = None,
+                at: datetime | None = None) -> str | None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
@@ -26,6 +27,9 @@ from printwarden.jobs.model import (
 )
 from printwarden.jobs.ports import Devices, Directory, Ledger
 
+if TYPE_CHECKING:
+    from printwarden.notify.notifier import Notifier
+
 #: How long past its queue's job lifetime a job that holds a reservation may stay still
 #: before the sweep ends it (the agent, counting from the job's arrival, gives up first).
 STALE_GRACE = timedelta(hours=1)
@@ -41,15 +45,21 @@ _TO_PRINTING: dict[JobState, tuple[JobState, ...]] = {
 
 class JobsService:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, ledger: Ledger,
-                 devices: Devices, accounts: Directory) -> None:
+                 devices: Devices, accounts: Directory,
+                 notifier: Notifier | None = None, low_balance_minor: int = 0) -> None:
         self._db = db
+        #: Told of completions (the receipt, ``job.completed`` webhooks); None: nobody.
+        self.notifier = notifier
         self._clock = clock
         self._audit = audit
         self._ledger = ledger
         self._devices = devices
         self._authorizer = Authorizer(db, clock, ledger=ledger, devices=devices,
                                       accounts=accounts)
-        self._completer = Completer(db, clock, ledger=ledger, devices=devices, audit=audit)
+        self._authorizer.notifier = notifier
+        self._authorizer.low_balance_minor = low_balance_minor
+        self._completer = Completer(db, clock, ledger=ledger, devices=devices, audit=audit,
+                                    notifier=notifier)
 
     def attach_policy(self, wiring: RulesWiring) -> None:
         """Apply print rules at authorize (the composition root, once)."""

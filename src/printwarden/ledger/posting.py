@@ -82,10 +82,10 @@ class PostingOps(LedgerBase):
             self._money(amount, account.currency)
             _check_can_pay(account, amount.minor, f"This {kind}")
             now = self._clock.now()
-            entry = store.post(conn, account, amount.minor, kind,
-                               key=idempotency.scoped_key(kind, account_id, key), actor=actor,
-                               now=now, site=self.site, job_id=job_id,
-                               reference=reference, note=note)
+            entry = self._post_in(conn, account, amount.minor, kind,
+                                  key=idempotency.scoped_key(kind, account_id, key),
+                                  actor=actor, now=now, job_id=job_id,
+                                  reference=reference, note=note)
             idempotency.remember(conn, key, asked, [entry], now)
             self._audit.record_in(conn, actor, f"ledger.{kind}", account_id,
                                   entry_id=entry.id, amount_minor=amount.minor, note=note)
@@ -123,13 +123,12 @@ class PostingOps(LedgerBase):
             self._money(amount, source.currency)
             _check_can_pay(source, -amount.minor, "This transfer")
             now = self._clock.now()
-            debit = store.post(conn, source, -amount.minor, "transfer",
-                               key=idempotency.scoped_key("transfer-out", from_id, key),
-                               actor=actor, now=now, site=self.site, reference=to_id, note=note)
-            credit = store.post(conn, target, amount.minor, "transfer",
-                                key=idempotency.scoped_key("transfer-in", to_id, key),
-                                actor=actor, now=now, site=self.site, reference=from_id,
-                                note=note)
+            debit = self._post_in(conn, source, -amount.minor, "transfer",
+                                  key=idempotency.scoped_key("transfer-out", from_id, key),
+                                  actor=actor, now=now, reference=to_id, note=note)
+            credit = self._post_in(conn, target, amount.minor, "transfer",
+                                   key=idempotency.scoped_key("transfer-in", to_id, key),
+                                   actor=actor, now=now, reference=from_id, note=note)
             idempotency.remember(conn, key, asked, [debit, credit], now)
             self._audit.record_in(conn, actor, "ledger.transfer", from_id, to=to_id,
                                   amount_minor=amount.minor, note=note)

@@ -132,9 +132,9 @@ class QuotaOps(LedgerBase):
             entry_key = allocation_key(schedule.id, key, account.id)
             if amount == 0 or store.entry_by_key(conn, entry_key) is not None:
                 continue
-            store.post(conn, account, amount, "allocation", key=entry_key, actor="scheduler",
-                       now=self._clock.now(), site=self.site, reference=schedule.id,
-                       note=f"{schedule.name} ({key})")
+            self._post_in(conn, account, amount, "allocation", key=entry_key,
+                          actor="scheduler", now=self._clock.now(), reference=schedule.id,
+                          note=f"{schedule.name} ({key})")
             total += amount
             count += 1
         quota_store.finish_run(conn, run_id, count, total)

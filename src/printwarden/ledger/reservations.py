@@ -218,7 +218,7 @@ class ReservationOps(LedgerBase):
                     job_id=reservation.job_id, reference=reservation.id))
             if charge or part.amount.minor:
                 moves.append((account_id, -charge, -part.amount.minor))
-        store.insert_entries(conn, new)
+        self._insert_entries_in(conn, new)
         store.move_many(conn, moves)
         charged = actual.minor - uncollected
         rstore.close(conn, reservation.id, status="settled", now=now,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.engine import Connection
@@ -12,16 +13,22 @@ from printwarden.core.clock import Clock
 from printwarden.core.errors import ValidationError
 from printwarden.core.money import Money
 from printwarden.db.engine import Database
+from printwarden.ledger import store
+from printwarden.ledger.model import Account, Entry
 
 if TYPE_CHECKING:
     from printwarden.db.audit import AuditLog
 
 T = TypeVar("T")
+#: Told of every entry written, in the writing transaction (the notifier's ledger webhooks):
+#: it may write in ``conn`` and must do no other I/O.
+EntriesPosted = Callable[[Connection, Sequence[Entry]], None]
 
 
 class LedgerBase:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, currency: str,
-                 site: str = "central", max_posting_minor: int | None = None) -> None:
+                 site: str = "central", max_posting_minor: int | None = None,
+                 on_entries: EntriesPosted | None = None) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -30,6 +37,23 @@ class LedgerBase:
         #: The largest amount one direct posting (top-up, refund, adjustment, transfer)
         #: may move, in minor units; None = no limit (setting ``max_top_up_minor``).
         self.max_posting_minor = max_posting_minor
+        self._on_entries = on_entries
+
+    def _insert_entries_in(self, conn: Connection, entries: Sequence[Entry]) -> None:
+        """The one way entries are written: insert them, then tell ``on_entries``."""
+        store.insert_entries(conn, entries)
+        if entries and self._on_entries is not None:
+            self._on_entries(conn, entries)
+
+    def _post_in(self, conn: Connection, account: Account, amount_minor: int, kind: str, *,
+                 key: str, actor: str, now: datetime, job_id: str | None = None,
+                 reference: str | None = None, note: str = "") -> Entry:
+        """One entry on a locked ``account``, its balance moved (``store.post``), told."""
+        entry = store.post(conn, account, amount_minor, kind, key=key, actor=actor, now=now,
+                           site=self.site, job_id=job_id, reference=reference, note=note)
+        if self._on_entries is not None:
+            self._on_entries(conn, [entry])
+        return entry
 
     def _money(self, amount: Money, currency: str | None = None) -> Money:
         expected = currency or self.currency

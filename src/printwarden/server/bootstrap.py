@@ -21,6 +21,10 @@ from printwarden.jobs.authorization import RulesWiring
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+from printwarden.notify.notifier import Notifier
+from printwarden.notify.sender import OutboxSender
+from printwarden.notify.service import NotifyService
+from printwarden.notify.transports import HttpPoster, Mailer, SmtpMailer, WebhookPoster
 from printwarden.policy.service import References, RulesService
 from printwarden.release.find_me import FindMe
 from printwarden.release.kiosk_copies import KioskCopies, SnmpOptions
@@ -30,6 +34,7 @@ from printwarden.release.snmp_client import SnmpClient
 from printwarden.release.snmp_reader import SnmpReader
 from printwarden.release.terminal_sessions import TerminalSessions
 from printwarden.release.terminals import TerminalService
+from printwarden.server.notify_wiring import ledger_entry_listener, user_in
 
 log = structlog.get_logger("printwarden.server")
 
@@ -56,9 +61,12 @@ def build_server(
     clock: Clock | None = None,
     migrate: bool = True,
     snmp: SnmpReader | None = None,
+    mailer: Mailer | None = None,
+    poster: WebhookPoster | None = None,
 ) -> ServerContainer:
     """Wire every server service. Tests pass their own ``db`` and ``clock`` (and may pass an
-    ``snmp`` reader; the default speaks SNMP to the devices); nothing is patched.
+    ``snmp`` reader; the default speaks SNMP to the devices; and a ``mailer`` or webhook
+    ``poster``, by default SMTP and HTTP); nothing is patched.
 
     The data directory and its files are made private first (``secure_data_dir``)."""
     secure_data_dir(settings)
@@ -76,13 +84,21 @@ def build_server(
         terminal_per_minute=settings.terminal_rate_limit_per_minute,
         card_alone_allowed=settings.card_alone_allowed,
         id_number_length=settings.id_number_length)
+    questions = QuestionService(database, the_clock, audit)
+    notifier = Notifier(database, the_clock, user_in=user_in, bell=questions.bell)
+    notify = NotifyService(database, the_clock, audit, notifier=notifier, sender=OutboxSender(
+        database, the_clock, mailer=mailer or SmtpMailer(),
+        poster=poster or HttpPoster(settings.notify_webhook_timeout_seconds),
+        max_attempts=settings.notify_max_attempts,
+        backoff_seconds=settings.notify_backoff_seconds))
     ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
-                           max_posting_minor=settings.max_top_up_minor)
+                           max_posting_minor=settings.max_top_up_minor,
+                           on_entries=ledger_entry_listener(notifier))
     devices = DevicesService(database, the_clock, audit, price_lists=ledger,
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
-                       accounts=accounts)
-    questions = QuestionService(database, the_clock, audit)
+                       accounts=accounts, notifier=notifier,
+                       low_balance_minor=settings.low_balance_minor)
     signer = load_or_create_signer(settings.data_dir)
     release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
                              jobs=jobs, find_me=FindMe(signer, settings.fetch_token_seconds))
@@ -115,6 +131,7 @@ def build_server(
         fetch_token_public_key=signer.public_key,
         terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
         questions=questions, rules=rules, rule_actions=rule_actions,
+        notifier=notifier, notify=notify,
     )
 
 

@@ -14,6 +14,7 @@ from printwarden.container import ServerContainer
 from printwarden.core.logging import configure_logging
 from printwarden.core.settings import ServerSettings
 from printwarden.server.bootstrap import build_server
+from printwarden.server.notify_task import NotifyTask
 from printwarden.server.scheduler import Scheduler
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ def serve(container: ServerContainer, *,
     app = create_app(container)
     scheduler = Scheduler(container, settings.scheduler_interval_seconds)
     scheduler.start()
+    notify_task = NotifyTask(container.notify, settings.notify_send_interval_seconds)
+    notify_task.start()
     log.info("server_started", url=settings.effective_public_url, database=container.db.dialect,
              data_dir=str(settings.data_dir))
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
@@ -62,6 +65,7 @@ def serve(container: ServerContainer, *,
         _StoppingServer(config, app.state.stopping, on_exit_signal).run()
     finally:
         scheduler.stop()
+        notify_task.stop()
         container.db.dispose()
         log.info("server_stopped")
 

@@ -1,7 +1,8 @@
 """Scheduled server work (quota allocations, event purge, the sweeps of stale reservations
-and of held jobs nobody released), run under a lease so one instance does it; and, every
-few seconds, the defaults of rule questions nobody answered by their deadline (safe from
-any instance: each question is settled once, under its row lock)."""
+and of held jobs nobody released, the warnings of held jobs about to expire), run under a
+lease so one instance does it; and, every few seconds, the defaults of rule questions
+nobody answered by their deadline (safe from any instance: each question is settled once,
+under its row lock)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import structlog
 
 from printwarden.container import ServerContainer
 from printwarden.core.ids import new_id
+from printwarden.release.expiry_warnings import ExpiryWarnings
 from printwarden.server.lease import Lease
 
 log = structlog.get_logger("printwarden.scheduler")
@@ -28,6 +30,9 @@ class Scheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lease = Lease(container.db, container.clock, "scheduler", new_id())
+        self._expiry_warnings = ExpiryWarnings(container.db, container.clock,
+                                               devices=container.devices,
+                                               notifier=container.notifier)
 
     def tick(self) -> bool:
         """Run due work once if this instance holds the lease; true when it ran."""
@@ -38,9 +43,15 @@ class Scheduler:
         purged = self._container.devices.purge_events()
         if purged:
             log.info("agent_events_purged", count=purged)
+        forgotten = self._container.notify.purge_sent()
+        if forgotten:
+            log.info("sent_notifications_purged", count=forgotten)
         expired = self._container.jobs.expire_stale()
         if expired:
             log.warning("stale_jobs_expired", count=expired)
+        warned = self._expiry_warnings.warn_due()
+        if warned:
+            log.info("held_jobs_warned_before_expiry", count=warned)
         held = self._container.release.expire_held()
         if held:
             log.info("held_jobs_expired", count=held)
