@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from printwarden.jobs.questions import QuestionService
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
+    from printwarden.notify.notice_board import NoticeBoard
     from printwarden.release.kiosk_copies import KioskCopies
     from printwarden.release.service import ReleaseService
     from printwarden.release.terminal_sessions import TerminalSessions
@@ -43,6 +44,7 @@ class ServerContainer:
     terminal_sessions: TerminalSessions
     kiosk_copies: KioskCopies
     questions: QuestionService
+    notices: NoticeBoard
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""

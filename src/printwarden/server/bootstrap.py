@@ -20,6 +20,7 @@ from printwarden.devices.service import DevicesService
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+from printwarden.notify.notice_board import NoticeBoard
 from printwarden.release.find_me import FindMe
 from printwarden.release.kiosk_copies import KioskCopies, SnmpOptions
 from printwarden.release.service import ReleaseService
@@ -80,6 +81,7 @@ def build_server(
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts)
     questions = QuestionService(database, the_clock, audit)
+    notices = NoticeBoard(database, the_clock, questions.bell)
     signer = load_or_create_signer(settings.data_dir)
     release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
                              jobs=jobs, find_me=FindMe(signer, settings.fetch_token_seconds))
@@ -101,5 +103,5 @@ def build_server(
         ledger=ledger, devices=devices, jobs=jobs, release=release,
         fetch_token_public_key=signer.public_key,
         terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
-        questions=questions,
+        questions=questions, notices=notices,
     )

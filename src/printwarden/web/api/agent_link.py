@@ -48,6 +48,7 @@ from printwarden.web.deps import (
     client_source,
     current_principal,
     require_roles,
+    ws_bearer_token,
 )
 from printwarden.web.shutdown import WS_SERVICE_RESTART, Stopping
 
@@ -161,16 +162,8 @@ async def _rung_or_timeout(rung: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(rung.wait(), seconds)
 
 
-def _ws_token(websocket: WebSocket) -> str:
-    header = websocket.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if header and scheme.lower() == "bearer":
-        return token.strip()
-    return websocket.query_params.get("token", "")
-
-
 async def _ws_agent(websocket: WebSocket, container: ServerContainer) -> Principal:
-    token = _ws_token(websocket)
+    token = ws_bearer_token(websocket)
     if not token:
         raise AuthenticationFailed("send 'Authorization: Bearer pwa_...' or ?token=")
     principal = await run_in_threadpool(container.authenticate_bearer, token)
