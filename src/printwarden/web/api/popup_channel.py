@@ -30,6 +30,7 @@ from printwarden.core.errors import (
     NotFoundError,
     PermissionDenied,
     PrintwardenError,
+    TooManyAttempts,
     ValidationError,
 )
 from printwarden.core.principal import Principal
@@ -118,8 +119,14 @@ class PopupChannel:
                         await asyncio.wait_for(rung.wait(), self._poll_seconds)
 
     async def _token_still_valid(self) -> bool:
+        """False once the token is revoked or its user disabled. The check's throttle key
+        is this user's own (a revoked token fails once, then the socket closes), and a
+        throttle saying wait is no revocation."""
         try:
-            await run_in_threadpool(self._container.authenticate_bearer, self._token)
+            await run_in_threadpool(self._container.authenticate_bearer, self._token,
+                                    source=f"popup-ws:{self._user.id}")
+        except TooManyAttempts:
+            return True
         except AuthenticationFailed:
             return False
         return True

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from printwarden.core.settings import load_server_settings
+from printwarden.db.engine import Database
+from printwarden.server.bootstrap import build_server
+from tests.agent.support import LiveServer
+from tests.jobs.world import make_world
+from tests.popup.world import PopupWorld
+
+
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def popup(request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[PopupWorld]:
+    """One live server per module and database (the tests use a fresh user each)."""
+    factory = request.getfixturevalue(
+        "sqlite_factory" if request.param == "sqlite" else "postgres_factory")
+    db: Database = factory.new()
+    data: Path = tmp_path_factory.mktemp("popup-server")
+    server = build_server(load_server_settings(data / "data", database_url=db.url), db=db,
+                          migrate=False)
+    live = LiveServer(server)
+    live.start()
+    try:
+        yield PopupWorld(make_world(server), live)
+    finally:
+        live.stop()
+        if request.param == "sqlite":
+            db.dispose()
+        else:
+            factory.drop(db)
