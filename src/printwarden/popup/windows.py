@@ -3,8 +3,8 @@ names the default), and one per notice.
 
 Every window is a ``Toplevel`` of one hidden root, built and changed only on Tk's thread
 (the app hands channel events over with ``after``). Keys as well as clicks answer: digit
-``n`` picks option ``n`` (shown on its button), Return picks the selected account. Closing a
-question window answers nothing: the server applies the default at the deadline, exactly
+``n`` picks option ``n`` (shown on its button), Return picks the selected account, Escape
+closes the window. Closing a question window answers nothing: the server applies the default at the deadline, exactly
 as when no pop-up runs.
 """
 
@@ -68,6 +68,7 @@ class QuestionWindow:
         self._status.pack(anchor="w")
         for n, option in enumerate(question.options[:9], start=1):
             self.top.bind(str(n), self._chooser(option.key))
+        self.top.bind("<Escape>", lambda _e: self.close())
         self._tick()
 
     def _money_line(self) -> str:
