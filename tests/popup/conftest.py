@@ -13,11 +13,11 @@ from tests.jobs.world import make_world
 from tests.popup.world import PopupWorld
 
 
-@pytest.fixture(scope="module",
+@pytest.fixture(scope="package",
                 params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def popup(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[PopupWorld]:
-    """One live server per module and database (the tests use a fresh user each)."""
+    """One live server per database for the whole package (each test uses fresh users)."""
     factory = request.getfixturevalue(
         "sqlite_factory" if request.param == "sqlite" else "postgres_factory")
     db: Database = factory.new()

@@ -4,8 +4,9 @@ names the default), and one per notice.
 Every window is a ``Toplevel`` of one hidden root, built and changed only on Tk's thread
 (the app hands channel events over with ``after``). Keys as well as clicks answer: digit
 ``n`` picks option ``n`` (shown on its button), Return picks the selected account, Escape
-closes the window. Closing a question window answers nothing: the server applies the default at the deadline, exactly
-as when no pop-up runs.
+closes the window. Closing a question window answers nothing: the server applies the
+default at the deadline, exactly as when no pop-up runs (a reconnect shows it again while
+it is open).
 """
 
 from __future__ import annotations
