@@ -11,6 +11,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from printwarden.core.principal import Principal
+from printwarden.server.scheduler import Scheduler
 from tests.popup.world import PopupWorld, receive, receive_type, send
 
 
@@ -178,6 +179,19 @@ def test_a_popup_that_disconnects_mid_question_gets_the_default(popup: PopupWorl
         receive_type(ws, "hello")
         send(ws, {"type": "ping"})
         assert receive_type(ws, "pong")["type"] == "pong"
+
+
+def test_the_schedulers_tick_applies_the_default_and_a_connected_popup_is_told(
+        popup: PopupWorld) -> None:
+    user_id, token = popup.new_user()
+    question = popup.ask(user_id, deadline_in=-1)
+    with popup.ws(token) as ws:
+        receive_type(ws, "hello")
+        receive_type(ws, "question")
+        assert Scheduler(popup.server, interval_seconds=60).tick()
+        closed = receive_type(ws, "closed")
+    assert closed == {"type": "closed", "question_id": question.id, "state": "defaulted",
+                      "answer": "cancel", "answered_by": "timeout"}
 
 
 def test_a_revoked_token_closes_the_socket_with_policy_violation(popup: PopupWorld) -> None:

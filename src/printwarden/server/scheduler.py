@@ -1,5 +1,5 @@
-"""Scheduled server work (quota allocations, event purge, the sweeps of stale reservations
-and of held jobs nobody released),
+"""Scheduled server work (quota allocations, event purge, the sweeps of stale reservations,
+of held jobs nobody released and of questions past their deadline),
 run under a lease so one instance does it."""
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ class Scheduler:
         copies = self._container.kiosk_copies.sweep_idle()
         if copies:
             log.info("kiosk_copy_sessions_closed_idle", count=copies)
+        defaulted = self._container.questions.expire_due()
+        if defaulted:  # the rule's default, whether or not a pop-up is connected
+            log.info("questions_defaulted", count=defaulted)
         return True
 
     def _loop(self) -> None:
