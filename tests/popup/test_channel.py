@@ -139,6 +139,16 @@ def test_notices_follow_the_cursor_so_a_reconnect_misses_none_and_repeats_none(
             first, second, third, fourth]
 
 
+def test_more_notices_than_one_read_all_arrive_in_order(popup: PopupWorld) -> None:
+    user_id, token = popup.new_user()
+    posted = popup.server.db.write(lambda conn: [
+        popup.server.notices.post_in(conn, user_id=user_id, kind="info", text=f"n{n}")
+        for n in range(230)])
+    with popup.ws(token, after=0) as ws:
+        receive_type(ws, "hello")
+        assert [receive_type(ws, "notice")["notice"]["id"] for _ in posted] == posted
+
+
 @pytest.mark.parametrize("after", ["-1", "\u0665", "\uff15", "1e3", "9" * 40, "abc"])
 def test_a_malformed_cursor_closes_4400_with_a_reason(popup: PopupWorld, after: str) -> None:
     _, token = popup.new_user()

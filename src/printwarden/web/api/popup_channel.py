@@ -35,6 +35,7 @@ from printwarden.core.errors import (
 )
 from printwarden.core.principal import Principal
 from printwarden.jobs.question_model import Question
+from printwarden.notify.notices import MAX_NOTICES_PER_READ
 from printwarden.web.api.agent_link import WS_POLICY_VIOLATION
 from printwarden.web.api.popup_schemas import NoticeOut, QuestionOut
 from printwarden.web.shutdown import WS_SERVICE_RESTART, Stopping
@@ -152,7 +153,7 @@ class PopupChannel:
             await self._send({"type": "notice",
                               "notice": NoticeOut.of(notice).model_dump(mode="json")})
             self._after = notice.id
-        return len(found) >= 100
+        return len(found) >= MAX_NOTICES_PER_READ
 
     # --- pop-up -> server --------------------------------------------------------------
 
