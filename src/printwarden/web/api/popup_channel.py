@@ -20,7 +20,7 @@ import contextlib
 import json
 from typing import Any
 
-from fastapi import WebSocket, WebSocketDisconnect
+from fastapi import WebSocket
 from starlette.concurrency import run_in_threadpool
 
 from printwarden.container import ServerContainer
@@ -39,6 +39,7 @@ from printwarden.notify.notices import MAX_NOTICES_PER_READ
 from printwarden.web.api.agent_link import WS_POLICY_VIOLATION
 from printwarden.web.api.popup_schemas import NoticeOut, QuestionOut
 from printwarden.web.shutdown import WS_SERVICE_RESTART, Stopping
+from printwarden.web.ws_tasks import run_until_one_ends
 
 __all__ = ["MAX_MESSAGE_CHARS", "WS_BAD_REQUEST", "WS_POLICY_VIOLATION", "WS_TOO_BIG",
            "PopupChannel"]
@@ -76,17 +77,7 @@ class PopupChannel:
                           "server_time": self._container.clock.now().isoformat(),
                           "poll_seconds": self._poll_seconds,
                           "max_message_chars": MAX_MESSAGE_CHARS})
-        tasks = [asyncio.ensure_future(self._send_loop()),
-                 asyncio.ensure_future(self._receive_loop())]
-        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
-        for task in tasks:
-            if task.done() and not task.cancelled():
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                    task.result()
+        await run_until_one_ends(self._send_loop(), self._receive_loop())
 
     @property
     def _poll_seconds(self) -> float:
