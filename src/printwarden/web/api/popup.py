@@ -20,11 +20,17 @@ from fastapi import APIRouter, Query, Request, WebSocket
 from starlette.concurrency import run_in_threadpool
 
 from printwarden.container import ServerContainer
-from printwarden.core.errors import AuthenticationFailed, PermissionDenied, PrintwardenError
+from printwarden.core.errors import (
+    AuthenticationFailed,
+    PermissionDenied,
+    PrintwardenError,
+    TooManyAttempts,
+)
 from printwarden.core.principal import Principal
 from printwarden.web.api.popup_channel import (
     WS_BAD_REQUEST,
     WS_POLICY_VIOLATION,
+    WS_TRY_AGAIN_LATER,
     PopupChannel,
 )
 from printwarden.web.api.popup_schemas import (
@@ -124,6 +130,9 @@ async def popup_ws(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         principal, token = await _ws_user(websocket, container)
+    except TooManyAttempts as exc:  # throttled, not refused: the client keeps its token
+        await websocket.close(code=WS_TRY_AGAIN_LATER, reason=exc.message[:120])
+        return
     except PrintwardenError as exc:
         await websocket.close(code=WS_POLICY_VIOLATION, reason=exc.message[:120])
         return

@@ -42,7 +42,7 @@ from printwarden.web.shutdown import WS_SERVICE_RESTART, Stopping
 from printwarden.web.ws_tasks import run_until_one_ends
 
 __all__ = ["MAX_MESSAGE_CHARS", "WS_BAD_REQUEST", "WS_POLICY_VIOLATION", "WS_TOO_BIG",
-           "PopupChannel"]
+           "WS_TRY_AGAIN_LATER", "PopupChannel"]
 
 #: The fallback database poll (the bell wakes the sender at once for this process's
 #: changes); an app may set ``app.state.popup_poll_seconds``.
@@ -51,6 +51,8 @@ POLL_SECONDS = 1.0
 MAX_MESSAGE_CHARS = 4096
 #: RFC 6455: the message is too big to process.
 WS_TOO_BIG = 1009
+#: RFC 6455 "try again later": token checks from this address are throttled for now.
+WS_TRY_AGAIN_LATER = 1013
 #: Private-use close code: the connect request itself is malformed (a bad ``?after=``).
 WS_BAD_REQUEST = 4400
 MAX_ID_CHARS = 64
