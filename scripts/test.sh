@@ -8,7 +8,7 @@ source "$(dirname "$0")/bootstrap.sh"
 cd "$PW_ROOT"
 
 pw_apt python3-venv postgresql ghostscript qpdf poppler-utils libtiff-tools chromium cups \
-  cups-ipp-utils cups-client avahi-daemon avahi-utils dbus
+  cups-ipp-utils cups-client avahi-daemon avahi-utils dbus python3-tk xvfb xdotool x11-apps
 pw_venv dev
 
 pw_log "ruff"

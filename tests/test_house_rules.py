@@ -31,10 +31,18 @@ def _third_party_imports() -> dict[str, set[str]]:
     return found
 
 
+#: Extras for development only: a package declared there is no dependency of the code.
+DEVELOPMENT_EXTRAS = ("test", "dev")
+
+
 def _declared() -> set[str]:
+    """Runtime dependencies and the optional runtime extras (``tray``: a guarded import)."""
     project = tomllib.loads(PYPROJECT.read_text())["project"]
-    names = {re.split(r"[\s\[<>=!~;]", spec, maxsplit=1)[0]
-             for spec in project["dependencies"]}
+    specs = list(project["dependencies"])
+    for extra, extra_specs in project.get("optional-dependencies", {}).items():
+        if extra not in DEVELOPMENT_EXTRAS:
+            specs += extra_specs
+    names = {re.split(r"[\s\[<>=!~;]", spec, maxsplit=1)[0] for spec in specs}
     return {name.lower().replace("_", "-") for name in names}
 
 

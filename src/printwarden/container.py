@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from printwarden.jobs.questions import QuestionService
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
+    from printwarden.notify.notice_board import NoticeBoard
     from printwarden.notify.notifier import Notifier
     from printwarden.notify.service import NotifyService
     from printwarden.policy.service import RulesService
@@ -53,6 +54,7 @@ class ServerContainer:
     notifier: Notifier
     #: Notification settings, templates, webhook endpoints, the outbox (admins).
     notify: NotifyService
+    notices: NoticeBoard
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""

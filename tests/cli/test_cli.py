@@ -50,16 +50,32 @@ def test_the_cli_offers_exactly_the_pinned_commands_and_each_explains_itself() -
         shown = CliRunner().invoke(app, [*command.split(), "--help"])
         assert shown.exit_code == 0, (command, shown.output)
         assert f"Usage: printwarden {command}" in shown.output, command
-    planned = CliRunner().invoke(app, ["popup", "--help"])
-    assert "[portal]" in planned.output  # the planned issue survives rich markup
+    planned = CliRunner().invoke(app, ["remote", "--help"])
+    assert "[offline]" in planned.output  # the planned issue survives rich markup
+    popup = CliRunner().invoke(app, ["popup", "--help"])
+    assert "--login" in popup.output and "--password-stdin" in popup.output
+    assert "printwarden[tray]" in popup.output
     terminal = CliRunner().invoke(app, ["terminal", "--help"])
     assert "--enrol" in terminal.output and "--script" in terminal.output
 
 
 def test_roles_of_later_issues_say_they_are_not_yet_available() -> None:
-    result = run_cli("popup")
+    result = run_cli("remote")
     assert result.returncode == 3
     assert "not yet available" in result.stderr
+
+
+def test_a_popup_not_signed_in_says_how_to_sign_in(tmp_path: Path) -> None:
+    result = run_cli("popup", "--server", "http://127.0.0.1:9", "--config-dir",
+                     str(tmp_path / "p"))
+    assert result.returncode == 2 and "--login" in result.stderr
+    bad = run_cli("popup", "--server", "ftp://x")
+    assert bad.returncode == 2 and "http" in bad.stderr
+    unreachable = run_cli("popup", "--server", "http://127.0.0.1:9", "--config-dir",
+                          str(tmp_path / "p"), "--login", "alice", "--password-stdin",
+                          input_text="secret\n")
+    assert unreachable.returncode == 2 and "cannot reach" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
 
 
 def test_an_unenrolled_terminal_says_how_to_enrol(tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ import httpx
 PRINTWARDEN = [sys.executable, "-m", "printwarden"]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
+            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
     merged = {**os.environ, **(env or {})}
     return subprocess.run([*PRINTWARDEN, *args], capture_output=True, text=True, env=merged,
-                          timeout=timeout, check=False)
+                          timeout=timeout, check=False, input=input_text)
 
 
 class Service:

@@ -202,7 +202,6 @@ def _not_yet(role: str, issue: str) -> Callable[[], None]:
 
 for _name, _role, _issue in (
     ("remote", "remote site server", "[offline]"),
-    ("popup", "desktop pop-up client", "[portal]"),
 ):
     app.command(_name, context_settings={"allow_extra_args": True,
                                          "ignore_unknown_options": True})(_not_yet(_role, _issue))
@@ -212,6 +211,7 @@ def _mount_role_apps() -> None:
     from printwarden.cli.admin import admin_app
     from printwarden.cli.agent import agent_app
     from printwarden.cli.analyse import analyse_command
+    from printwarden.cli.popup import popup_command
     from printwarden.cli.rules import rules_app
     from printwarden.cli.terminal import terminal_command
 
@@ -221,6 +221,7 @@ def _mount_role_apps() -> None:
     app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
         analyse_command)
     app.command("terminal")(terminal_command)
+    app.command("popup")(popup_command)
 
 
 _mount_role_apps()

@@ -21,6 +21,7 @@ from printwarden.jobs.authorization import RulesWiring
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+from printwarden.notify.notice_board import NoticeBoard
 from printwarden.notify.notifier import Notifier
 from printwarden.notify.sender import OutboxSender
 from printwarden.notify.service import NotifyService
@@ -99,6 +100,7 @@ def build_server(
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
                        accounts=accounts, notifier=notifier,
                        low_balance_minor=settings.low_balance_minor)
+    notices = NoticeBoard(database, the_clock, questions.bell)
     signer = load_or_create_signer(settings.data_dir)
     release = ReleaseService(database, the_clock, audit, ledger=ledger, devices=devices,
                              jobs=jobs, find_me=FindMe(signer, settings.fetch_token_seconds))
@@ -131,7 +133,7 @@ def build_server(
         fetch_token_public_key=signer.public_key,
         terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
         questions=questions, rules=rules, rule_actions=rule_actions,
-        notifier=notifier, notify=notify,
+        notifier=notifier, notify=notify, notices=notices,
     )
 
 

@@ -31,7 +31,7 @@ API_MODULES = (
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth", "agent_device_status", "terminals", "terminal_link",
-    "terminal_sessions", "copy_flags", "rules", "notify",
+    "terminal_sessions", "copy_flags", "rules", "notify", "popup",
 )
 #: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.
 ADMIN_PAGE_MODULES = ("admin_device_pages", "admin_release_group_pages",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, WebSocket
 from pydantic import AfterValidator
 
 from printwarden.core.errors import AuthenticationFailed, PermissionDenied
@@ -53,6 +53,16 @@ def current_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def ws_bearer_token(websocket: WebSocket) -> str:
+    """A WebSocket's bearer token: ``Authorization: Bearer ...``, else ``?token=`` (for
+    clients that cannot set headers); empty when neither is sent."""
+    header = websocket.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header and scheme.lower() == "bearer":
+        return token.strip()
+    return websocket.query_params.get("token", "")
 
 
 def require_roles(*roles: str) -> Callable[[Principal], Principal]:

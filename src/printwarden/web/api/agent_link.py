@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket
 from starlette.concurrency import run_in_threadpool
 
 from printwarden.container import ServerContainer
@@ -48,8 +48,10 @@ from printwarden.web.deps import (
     client_source,
     current_principal,
     require_roles,
+    ws_bearer_token,
 )
 from printwarden.web.shutdown import WS_SERVICE_RESTART, Stopping
+from printwarden.web.ws_tasks import run_until_one_ends
 
 T = TypeVar("T")
 _require_agent = require_roles("agent")
@@ -161,16 +163,8 @@ async def _rung_or_timeout(rung: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(rung.wait(), seconds)
 
 
-def _ws_token(websocket: WebSocket) -> str:
-    header = websocket.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if header and scheme.lower() == "bearer":
-        return token.strip()
-    return websocket.query_params.get("token", "")
-
-
 async def _ws_agent(websocket: WebSocket, container: ServerContainer) -> Principal:
-    token = _ws_token(websocket)
+    token = ws_bearer_token(websocket)
     if not token:
         raise AuthenticationFailed("send 'Authorization: Bearer pwa_...' or ?token=")
     principal = await run_in_threadpool(container.authenticate_bearer, token)
@@ -206,17 +200,7 @@ class _EventStream:
         self.acked = after or None
 
     async def run(self) -> None:
-        tasks = [asyncio.ensure_future(self._send_loop()),
-                 asyncio.ensure_future(self._receive_loop())]
-        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
-        for task in tasks:
-            if task.done() and not task.cancelled():
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                    task.result()
+        await run_until_one_ends(self._send_loop(), self._receive_loop())
 
     async def _send_loop(self) -> None:
         stopping: Stopping = self._ws.app.state.stopping
