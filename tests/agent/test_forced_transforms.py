@@ -104,24 +104,32 @@ def _printed_attributes(printer: RunningVirtualPrinter, title: str) -> dict[str,
     raise AssertionError(f"the printer has no job {title!r}")
 
 
+async def _released(world: World, agent_settings: AgentFactory,
+                    printer: RunningVirtualPrinter, document: bytes, title: str,
+                    transforms: Any, state: LocalState,
+                    fmt: str = "application/octet-stream") -> LocalJob:
+    """Hold ``document`` on the release queue, release it with ``transforms``, and answer
+    the job once it has ended in ``state`` (its document and grey file gone)."""
+    settings = agent_settings()
+    await enrolled(settings, world)
+    _vault(world, printer)
+    async with running(settings, world.transport) as core:
+        held = await _held(core, document, title, fmt)
+        assert held.transforms == ()
+        _release_with(world, server_job_id(held), transforms)
+        ended = await _ended(core, held, state)
+        assert not core.book.spool.gray_path_of(ended).exists()  # gone with the job
+        assert not core.book.spool.path_of(ended).exists()
+        return ended
+
+
 def test_a_colour_pdf_released_forced_grey_and_duplex_prints_grey_on_every_page_two_sided(
         world: World, agent_settings: AgentFactory, printer: RunningVirtualPrinter) -> None:
-    async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        _vault(world, printer)
-        async with running(settings, world.transport) as core:
-            held = await _held(core, colour_pdf(6), "forced-both")
-            assert held.color_pages == 6 and held.transforms == ()
-            assert server_job_id(held)
-            _release_with(world, server_job_id(held), ["duplex", "grayscale"])
-            done = await _ended(core, held, L.COMPLETED)
-            assert done.transforms == ("grayscale", "duplex")  # journaled, in order
-            assert not core.book.spool.gray_path_of(done).exists()  # gone with the job
-            assert not core.book.spool.path_of(done).exists()
-            return done
+    done = asyncio.run(_released(world, agent_settings, printer, colour_pdf(6), "forced-both",
+                                 ["duplex", "grayscale"], L.COMPLETED))
 
-    done = asyncio.run(scenario())
+    assert done.color_pages == 6  # counted (and priced by the server) before the release
+    assert done.transforms == ("grayscale", "duplex")  # journaled, in one order
     [received] = _received(printer, "forced-both")
     assert received.read_bytes().startswith(b"%PDF")
     assert grey_pages(received) == (6, [False] * 6)
@@ -134,17 +142,11 @@ def test_a_colour_pdf_released_forced_grey_and_duplex_prints_grey_on_every_page_
 
 def test_a_colour_postscript_job_forced_grey_is_sent_as_a_grey_pdf_and_keeps_its_sides(
         world: World, agent_settings: AgentFactory, printer: RunningVirtualPrinter) -> None:
-    async def scenario() -> None:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        _vault(world, printer)
-        async with running(settings, world.transport) as core:
-            held = await _held(core, colour_ps(3), "forced-grey-ps", "application/postscript")
-            assert held.color_pages == 3
-            _release_with(world, server_job_id(held), ["grayscale"])
-            await _ended(core, held, L.COMPLETED)
+    done = asyncio.run(_released(world, agent_settings, printer, colour_ps(3),
+                                 "forced-grey-ps", ["grayscale"], L.COMPLETED,
+                                 "application/postscript"))
 
-    asyncio.run(scenario())
+    assert done.color_pages == 3
     [received] = _received(printer, "forced-grey-ps")
     assert received.suffix == ".pdf" and received.read_bytes().startswith(b"%PDF")
     assert grey_pages(received) == (3, [False] * 3)
@@ -164,18 +166,9 @@ def test_a_job_that_cannot_be_transformed_fails_with_the_reason_uncharged_and_un
         transforms: Any, document: bytes, why: str) -> None:
     title = f"refused-{abs(hash((str(transforms), document))) % 10**8}"
 
-    async def scenario() -> LocalJob:
-        settings = agent_settings()
-        await enrolled(settings, world)
-        _vault(world, printer)
-        async with running(settings, world.transport) as core:
-            held = await _held(core, document, title)
-            _release_with(world, server_job_id(held), transforms)
-            failed = await _ended(core, held, L.FAILED)
-            assert not core.book.spool.path_of(failed).exists()
-            return failed
+    failed = asyncio.run(_released(world, agent_settings, printer, document, title,
+                                   transforms, L.FAILED))
 
-    failed = asyncio.run(scenario())
     assert failed.state_reason.startswith("not printed: ") and why in failed.state_reason
     assert failed.ipp_state == 8 and failed.ipp_state_reasons == ("aborted-by-system",)
     assert _received(printer, title) == []
