@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from printwarden.jobs.questions import QuestionService
     from printwarden.jobs.service import JobsService
     from printwarden.ledger.service import LedgerService
+    from printwarden.policy.service import RulesService
     from printwarden.release.kiosk_copies import KioskCopies
+    from printwarden.release.rule_actions import RuleActions
     from printwarden.release.service import ReleaseService
     from printwarden.release.terminal_sessions import TerminalSessions
     from printwarden.release.terminals import TerminalService
@@ -43,6 +45,8 @@ class ServerContainer:
     terminal_sessions: TerminalSessions
     kiosk_copies: KioskCopies
     questions: QuestionService
+    rules: RulesService
+    rule_actions: RuleActions
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""

@@ -21,7 +21,8 @@ COMMANDS = {
     "admin token", "admin user add", "admin user import", "admin user list", "admin user set",
     "agent",
     "agent install-cups-backend", "analyse", "config show", "db upgrade", "demo", "popup",
-    "print", "remote", "server", "terminal", "version", "virtual-printer",
+    "print", "remote", "rules add", "rules delete", "rules list", "rules move", "rules test",
+    "server", "terminal", "version", "virtual-printer",
 }
 
 

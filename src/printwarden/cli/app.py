@@ -212,9 +212,11 @@ def _mount_role_apps() -> None:
     from printwarden.cli.admin import admin_app
     from printwarden.cli.agent import agent_app
     from printwarden.cli.analyse import analyse_command
+    from printwarden.cli.rules import rules_app
     from printwarden.cli.terminal import terminal_command
 
     app.add_typer(admin_app, name="admin")
+    app.add_typer(rules_app, name="rules")
     app.add_typer(agent_app, name="agent")
     app.command("analyse", help="Analyse documents: pages, colour pages, media sizes.")(
         analyse_command)

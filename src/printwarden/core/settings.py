@@ -11,7 +11,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
@@ -84,6 +84,15 @@ class ServerSettings(LayeredSettings):
     terminal_card_self_registration: bool = Field(
         default=False, description="an unknown card at a terminal may be registered by "
         "its holder signing in with username and password (audited)")
+    policy_fail_safe: Literal["deny", "allow"] = Field(
+        default="deny", description="what a print rule that fails on a job (a CEL error) "
+        "does: deny the job (default) or skip the rule")
+    low_balance_minor: int = Field(
+        default=100, ge=0, le=10**12, description="below this balance (minor units) after "
+        "a job, its owner is warned (pop-up notice, e-mail); 0 turns the warning off")
+    question_timeout_max_seconds: int = Field(
+        default=3600, ge=5, le=86_400, description="the longest a rule may make a job wait "
+        "for its owner's answer before the rule's default applies")
     copy_session_max_minor: int = Field(
         default=10_000, ge=0, le=10**9, description="the most one copy session may "
         "spend (minor units): reserved at open, capped by what the user may spend")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import structlog
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
@@ -34,9 +35,27 @@ from printwarden.jobs.messages import (
     unknown_pages_denial,
 )
 from printwarden.jobs.model import DECISION_STATES, Job, JobEvent, JobState, received, transition
-from printwarden.jobs.ports import Devices, Directory, Ledger, QueueView
+from printwarden.jobs.ports import Asker, Devices, Directory, Dispatcher, Ledger, QueueView, RuleSet
 from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
+from printwarden.jobs.rule_facts import UNLIMITED_MINOR, balance_in, facts_in
+from printwarden.jobs.rule_plan import Plan, plan_in
+from printwarden.jobs.rule_questions import question_for
 from printwarden.ledger.model import CostBreakdown, JobSpec
+from printwarden.policy.evaluation import evaluate
+from printwarden.policy.model import JobFacts
+
+log = structlog.get_logger("printwarden.jobs.authorization")
+
+
+@dataclass(frozen=True)
+class RulesWiring:
+    """What authorize needs to apply print rules (``JobsService.attach_policy``)."""
+
+    rules: RuleSet
+    asker: Asker
+    dispatcher: Dispatcher
+    fail_safe: str = "deny"
+    timeout_cap_seconds: int = 3600
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,9 @@ class _Verdict:
     cost: CostBreakdown | None = None
     reservation_id: str | None = None
     accounts: tuple[AccountCharge, ...] = ()
+    plan: Plan | None = None
+    rules: dict[str, Any] | None = None
+    balance_minor: int = 0
 
 
 class Authorizer:
@@ -57,6 +79,9 @@ class Authorizer:
         self._ledger = ledger
         self._devices = devices
         self._accounts = accounts
+        self.policy: RulesWiring | None = None
+        #: Rules that failed on a job since start (``printwarden_rule_errors_total``).
+        self.rule_errors = 0
 
     def authorize(self, agent: Principal, request: AuthorizeRequest) -> Decision:
         def work(conn: Connection) -> Decision:
@@ -124,23 +149,74 @@ class Authorizer:
             cost = quote_for_queue(conn, self._ledger, self._devices, printer, spec).cost
         except Unpriceable as exc:
             return _Verdict("deny", exc.message, user_id=user.id)
+        group_ids = tuple(self._accounts.group_ids_of_in(conn, user.id))
+        plan, evaluated, balance = self._apply_rules(conn, job, printer, request, user.id,
+                                                     group_ids, spec, cost)
+        if plan is not None:
+            if plan.deny is not None:
+                return _Verdict("deny", plan.deny, user.id, plan.cost, rules=evaluated,
+                                balance_minor=balance)
+            cost = plan.cost
+            if plan.questions and plan.questions[0].kind == "ask_account":
+                message = "Waiting for you to choose the account that pays (pop-up)."
+                return _Verdict("hold", message, user.id, cost, plan=plan, rules=evaluated,
+                                balance_minor=balance)
         try:
             reservation = self._ledger.reserve_in(
                 conn, job_id=job.id, user_id=user.id, amount=cost.total,
-                idempotency_key=f"reserve:{job.id}",
-                group_ids=tuple(self._accounts.group_ids_of_in(conn, user.id)),
+                idempotency_key=f"reserve:{job.id}", group_ids=group_ids,
                 shared_account_id=request.shared_account_id, actor=f"agent:{job.agent_id}",
                 resume=resume,
             )
         except InsufficientFunds as exc:  # nothing was held: the transaction goes on
-            return _Verdict("deny", exc.message, user_id=user.id, cost=cost)
+            return _Verdict("deny", exc.message, user_id=user.id, cost=cost, rules=evaluated,
+                            balance_minor=balance)
         accounts = tuple(AccountCharge(part.account_id, part.amount)
                          for part in reservation.parts)
-        if printer.hold_for_release:
-            message = f"Held: release the job at a printer ({cost.total.format()})."
-            return _Verdict("hold", message, user.id, cost, reservation.id, accounts)
+        held = plan.hold if plan is not None else printer.hold_for_release
+        if plan is not None and (plan.questions or plan.approval):
+            message = ("Waiting for your answer (pop-up)." if plan.questions
+                       else "Waiting for an operator to approve the job.")
+            return _Verdict("hold", message, user.id, cost, reservation.id, accounts, plan,
+                            evaluated, balance)
+        if held or (plan is not None and plan.redirected):
+            message = (f"Held: release the job at a printer ({cost.total.format()})."
+                       if held or plan is None
+                       else f"Sent to queue '{plan.queue.name}' by a print rule "
+                            f"({cost.total.format()}).")
+            return _Verdict("hold", message, user.id, cost, reservation.id, accounts, plan,
+                            evaluated, balance)
         return _Verdict("allow", f"Printing, cost {cost.total.format()}.", user.id, cost,
-                        reservation.id, accounts)
+                        reservation.id, accounts, plan, evaluated, balance)
+
+    def _apply_rules(self, conn: Connection, job: Job, printer: QueueView,
+                     request: AuthorizeRequest, user_id: str, group_ids: tuple[str, ...],
+                     spec: JobSpec, cost: CostBreakdown,
+                     ) -> tuple[Plan | None, dict[str, Any] | None, int]:
+        """The rules' plan for the job (None when there are no rules)."""
+        wiring = self.policy
+        if wiring is None:
+            return None, None, 0
+        rules = wiring.rules.compiled_in(conn)
+        if not rules:
+            return None, None, 0
+        facts = facts_in(conn, request, printer, user_id=user_id, group_ids=group_ids,
+                         cost_minor=cost.total.minor, currency=cost.total.currency,
+                         at=self._clock.now())
+        outcome = evaluate(rules, facts, fail_safe=wiring.fail_safe)
+        for error in outcome.errors:
+            self.rule_errors += 1
+            log.warning("rule_evaluation_failed", rule=error.rule, reason=error.reason,
+                        job=job.id, fail_safe=wiring.fail_safe)
+        evaluated = outcome.as_json()
+        if outcome.deny is not None:
+            plan = Plan(spec, cost, printer, deny=_denial(outcome.deny, cost, facts))
+            return plan, evaluated, facts.balance_minor
+        plan = plan_in(conn, outcome, ledger=self._ledger, devices=self._devices,
+                       queue=printer, spec=spec, cost=cost,
+                       document_format=request.document_format)
+        evaluated["notes"] = list(plan.notes)
+        return plan, evaluated, facts.balance_minor
 
     def _record(self, conn: Connection, job: Job, events: list[JobEvent],
                 request: AuthorizeRequest, verdict: _Verdict, *, insert: bool) -> Decision:
@@ -148,6 +224,7 @@ class Authorizer:
         job, event = transition(job, DECISION_STATES[verdict.decision], reason[:500],
                                 self._clock.now())
         total = verdict.cost.total if verdict.cost else None
+        plan = verdict.plan if verdict.decision != "deny" else None
         job = replace(
             job, user_id=verdict.user_id, decision=verdict.decision,
             message=verdict.message[:1000], reservation_id=verdict.reservation_id,
@@ -155,18 +232,130 @@ class Authorizer:
             currency=total.currency if total else job.currency,
             charged_cost_minor=0 if verdict.decision == "deny" else None,
         )
+        if plan is not None:
+            job = replace(job, printer_id=plan.queue.id, color_pages=plan.spec.color_pages,
+                          duplex=plan.spec.duplex, fee_minor=plan.fee_minor,
+                          hold_reason=_hold_reason(plan) if verdict.decision == "hold"
+                          else None)
         detail: dict[str, Any] = {
             "estimated": request.estimated,
             "accounts": [{"account_id": a.account_id, "minor": a.amount.minor,
                           "currency": a.amount.currency} for a in verdict.accounts],
             "cost": cost_codec.dump(verdict.cost) if verdict.cost else None,
+            "transforms": list(plan.transforms) if plan is not None else [],
         }
+        if verdict.rules is not None:
+            detail["rules"] = verdict.rules
+        if plan is not None and plan.questions:
+            detail["questions"] = [q.as_json() for q in plan.questions]
+            detail["hold_after"] = plan.hold
+            detail["approval"] = plan.approval
+            detail["shared_account_id"] = request.shared_account_id
         if insert:
             store.insert_job(conn, job, decision_detail=detail)
         else:
             store.save_job(conn, job, decision_detail=detail)
         store.insert_events(conn, [*events, event])
+        if plan is not None and verdict.decision == "hold":
+            self._follow_up(conn, job, plan, verdict)
         return decision_of(job, detail)
+
+    def _follow_up(self, conn: Connection, job: Job, plan: Plan, verdict: _Verdict) -> None:
+        """A held job the rules hold for a reason of theirs: ask the first question, or
+        send a redirected job on to its new queue's device."""
+        wiring = self.policy
+        if wiring is None or verdict.cost is None:
+            return
+        if plan.questions:
+            question = question_for(conn, plan.questions[0], job, cost=verdict.cost.total,
+                                    balance_minor=verdict.balance_minor,
+                                    now=self._clock.now(),
+                                    timeout_cap=wiring.timeout_cap_seconds)
+            wiring.asker.ask_in(conn, question)
+        elif plan.redirected and not plan.hold and not plan.approval:
+            wiring.dispatcher.dispatch_in(conn, job, why=f"sent to {plan.queue.name} by a "
+                                          "print rule", transforms=plan.transforms)
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What authorize would do with a job, nothing written (``Authorizer.dry_run``)."""
+
+    decision: str
+    message: str
+    cost: CostBreakdown | None
+    base_cost: CostBreakdown | None
+    balance_minor: int
+    rules: dict[str, Any]
+    transforms: tuple[str, ...] = ()
+    queue: str = ""
+    questions: tuple[str, ...] = ()
+    hold_reason: str | None = None
+
+
+def dry_run_in(authorizer: Authorizer, conn: Connection, request: AuthorizeRequest) -> DryRun:
+    """Evaluate the rules on ``request`` as authorize would, in a read transaction:
+    which rules fire (in order), the decision, the cost; no job, no ledger entry."""
+    printer = authorizer._devices.find_queue_by_name_in(conn, request.queue)
+    if printer is None:
+        raise NotFoundError(f"no queue named {request.queue!r}")
+    user = authorizer._accounts.find_user_by_username_in(conn, request.username)
+    if user is None:
+        raise NotFoundError(f"no user named {request.username!r}")
+    denial = unknown_pages_denial(request)
+    if denial is not None or request.analysis.pages is None:
+        return DryRun("deny", denial or "unknown page count", None, None, 0, {})
+    spec = JobSpec(media=request.media, pages=request.analysis.pages,
+                   color_pages=request.billable_color_pages or 0, copies=request.copies,
+                   duplex=request.duplex)
+    try:
+        base = quote_for_queue(conn, authorizer._ledger, authorizer._devices, printer,
+                               spec).cost
+    except Unpriceable as exc:
+        return DryRun("deny", exc.message, None, None, 0, {})
+    group_ids = tuple(authorizer._accounts.group_ids_of_in(conn, user.id))
+    job, _ = authorizer._opened(Principal("agent", printer.agent_id or "", "dry-run"),
+                                printer, request)
+    plan, evaluated, balance = authorizer._apply_rules(conn, job, printer, request, user.id,
+                                                       group_ids, spec, base)
+    if plan is None:
+        balance = balance_in(conn, user.id, group_ids, base.total.currency)
+        plan = Plan(spec, base, printer, hold=printer.hold_for_release)
+    rules = evaluated or {"fired": [], "errors": []}
+    kinds = tuple("account" if q.kind == "ask_account" else q.kind for q in plan.questions)
+    if plan.deny is not None:
+        return DryRun("deny", plan.deny, plan.cost, base, balance, rules, queue=plan.queue.name)
+    paid_now = not (kinds and kinds[0] == "account")
+    if paid_now and plan.cost.total.minor > balance:
+        message = (f"Denied: this job costs {plan.cost.total.format()} but only "
+                   f"{Money(balance, plan.cost.total.currency).format()} is available.")
+        return DryRun("deny", message, plan.cost, base, balance, rules, plan.transforms,
+                      plan.queue.name)
+    reason = _hold_reason(plan) or ("release" if plan.hold else None)
+    decision = "hold" if reason is not None else "allow"
+    message = {"question": "held until its owner answers " + ", then ".join(kinds),
+               "approval": "held for an operator's approval",
+               "redirect": f"sent to queue {plan.queue.name}",
+               "release": "held for release at a printer"}.get(reason or "", "printed now")
+    return DryRun(decision, message, plan.cost, base, balance, rules, plan.transforms,
+                  plan.queue.name, kinds, reason)
+
+
+def _hold_reason(plan: Plan) -> str | None:
+    if plan.questions:
+        return "question"
+    if plan.approval:
+        return "approval"
+    if plan.redirected and not plan.hold:
+        return "redirect"
+    return None
+
+
+def _denial(message: str, cost: CostBreakdown, facts: JobFacts) -> str:
+    """A rule's denial, with the cost and the balance (the person learns both at once)."""
+    balance = Money(facts.balance_minor, cost.total.currency)
+    shown = "unlimited" if facts.balance_minor >= UNLIMITED_MINOR else balance.format()
+    return f"{message} (cost {cost.total.format()}, balance {shown})"
 
 
 def decision_of(job: Job, detail: dict[str, Any] | None) -> Decision:

@@ -113,6 +113,8 @@ class Completer:
         spec = JobSpec(media=job.media, pages=pages, color_pages=min(colour or 0, pages),
                        copies=copies, duplex=job.duplex)
         actual = self._actual_cost(conn, job, spec)
+        if job.fee_minor:  # a rule's fee or discount goes with what printed
+            actual = Money(max(actual.minor + job.fee_minor, 0), actual.currency)
         settlement = self._ledger.settle_in(conn, job.reservation_id, actual,
                                             idempotency_key=f"settle:{job.id}", actor=actor)
         return settlement.charged

@@ -47,6 +47,7 @@ class AuthorizeRequest:
     color_mode: str = "auto"
     analysis: Analysis = field(default_factory=lambda: Analysis(pages=None))
     shared_account_id: str | None = None
+    application: str = ""
 
     def __post_init__(self) -> None:
         if self.sides not in SIDES:

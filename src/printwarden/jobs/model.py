@@ -91,6 +91,9 @@ class Job:
     #: Why a held job is held: None for release, "question" (its owner is asked) or
     #: "approval" (an operator decides). Only release holds are releasable at a device.
     hold_reason: str | None = None
+    #: What rules added (fees) or took off (discounts) the printed cost, minor units;
+    #: charged with what printed, never making a job cost less than nothing.
+    fee_minor: int = 0
 
     @property
     def terminal(self) -> bool:

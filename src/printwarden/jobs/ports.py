@@ -9,7 +9,10 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Connection
 
 from printwarden.core.money import Money
+from printwarden.jobs.model import Job
+from printwarden.jobs.question_model import Question
 from printwarden.ledger.model import CostBreakdown, JobSpec
+from printwarden.policy.evaluation import CompiledRule
 
 
 class UserView(Protocol):
@@ -85,7 +88,7 @@ class Ledger(Protocol):
     def reserve_in(self, conn: Connection, *, job_id: str, user_id: str, amount: Money,
                    idempotency_key: str, group_ids: Sequence[str] = (),
                    shared_account_id: str | None = None, actor: str,
-                   resume: bool = False) -> ReservationView: ...
+                   resume: bool = False, only_shared: bool = False) -> ReservationView: ...
 
     def settle_in(self, conn: Connection, reservation_id: str, actual: Money, *,
                   idempotency_key: str, actor: str) -> SettlementView: ...
@@ -168,3 +171,24 @@ class Devices(Protocol):
     def revoke_agent_in(self, conn: Connection, agent_id: str, *, actor: str) -> object:
         """Revoke the agent's token inside the caller's transaction."""
         ...
+
+
+class RuleSet(Protocol):
+    """The print rules as authorize evaluates them (``policy.service.RulesService``)."""
+
+    def compiled_in(self, conn: Connection) -> Sequence[CompiledRule]: ...
+
+
+class Asker(Protocol):
+    """Where authorize records a rule's question (``jobs.questions.QuestionService``)."""
+
+    def ask_in(self, conn: Connection, question: Question) -> None: ...
+
+
+class Dispatcher(Protocol):
+    """Sends a held job on to its device now (a rule redirected it, or its owner answered
+    "print"): the release machinery, implemented in ``release``. Answers None when the
+    job went, else why it stays held."""
+
+    def dispatch_in(self, conn: Connection, job: Job, *, why: str,
+                    transforms: Sequence[str]) -> str | None: ...

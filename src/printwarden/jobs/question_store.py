@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from printwarden.core.errors import NotFoundError
 from printwarden.jobs.question_model import Question, QuestionOption
 from printwarden.jobs.tables import job_questions as table
+from printwarden.jobs.tables import jobs
 
 
 def insert(conn: Connection, question: Question) -> None:
@@ -33,8 +34,11 @@ def get(conn: Connection, question_id: str, *, lock: bool = False) -> Question:
 
 
 def open_for(conn: Connection, user_id: str, *, limit: int = 50) -> list[Question]:
-    rows = conn.execute(sa.select(table).where(table.c.user_id == user_id,
-                                               table.c.state == "open")
+    """The user's open questions about jobs still held (one that ended meanwhile, e.g.
+    cancelled at the printer, is not asked any more; the sweep closes its question)."""
+    rows = conn.execute(sa.select(table).join(jobs, jobs.c.id == table.c.job_id)
+                        .where(table.c.user_id == user_id, table.c.state == "open",
+                               jobs.c.state == "held")
                         .order_by(table.c.created_at, table.c.id).limit(limit)).mappings()
     return [_question(row) for row in rows]
 

@@ -13,7 +13,7 @@ from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
-from printwarden.jobs.authorization import Authorizer
+from printwarden.jobs.authorization import Authorizer, DryRun, RulesWiring, dry_run_in
 from printwarden.jobs.completion import Completer, check_reporter
 from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
 from printwarden.jobs.model import (
@@ -50,6 +50,19 @@ class JobsService:
         self._authorizer = Authorizer(db, clock, ledger=ledger, devices=devices,
                                       accounts=accounts)
         self._completer = Completer(db, clock, ledger=ledger, devices=devices, audit=audit)
+
+    def attach_policy(self, wiring: RulesWiring) -> None:
+        """Apply print rules at authorize (the composition root, once)."""
+        self._authorizer.policy = wiring
+
+    def dry_run(self, request: AuthorizeRequest) -> DryRun:
+        """What the rules would do with ``request``: fired rules, decision, cost; nothing
+        is written (no job, no reservation)."""
+        return self._db.read(lambda conn: dry_run_in(self._authorizer, conn, request))
+
+    @property
+    def rule_errors(self) -> int:
+        return self._authorizer.rule_errors
 
     # --- the agent's side ------------------------------------------------------------------
 
@@ -140,6 +153,24 @@ class JobsService:
             return moved
 
         return self._db.write(write)
+
+    def cancel_held_in(self, conn: Connection, job: Job, *, actor: str, reason: str,
+                       message: str = "") -> Job:
+        """Cancel the held ``job`` (locked by the caller) in the caller's transaction:
+        reservation released, nothing charged, the agent told to drop the document."""
+        if job.reservation_id:
+            self._ledger.release_in(conn, job.reservation_id,
+                                    idempotency_key=f"release:{job.id}", actor=actor)
+        why = f"cancelled by {actor}" + (f": {reason}" if reason else "")
+        moved, events = transitions(job, (JobState.CANCELLED,), why[:500], self._clock.now())
+        moved = replace(_with_charge(moved, 0), hold_reason=None,
+                        message=(message or moved.message)[:1000])
+        store.save_job(conn, moved)
+        store.insert_events(conn, events)
+        self._devices.append_event_in(conn, moved.agent_id, "cancel", {
+            "job_id": moved.id, "agent_job_key": moved.agent_job_key, "reason": why})
+        self._audit.record_in(conn, actor, "job.cancel", job.id, reason=reason)
+        return moved
 
     def _ask_agent_to_stop(self, job: Job, *, actor: str, reason: str) -> Job:
         why = f"cancel requested by {actor}" + (f": {reason}" if reason else "")

@@ -174,8 +174,10 @@ _ENDED = frozenset({"denied", "completed", "failed", "cancelled", "expired"})
 
 
 def held_jobs_of(conn: Connection, user_id: str, *, limit: int) -> list[Job]:
-    """A user's held jobs, oldest first (index ``ix_jobs_user_state_created``)."""
+    """A user's jobs held for release, oldest first (index ``ix_jobs_user_state_created``);
+    jobs a rule holds for an answer or an approval are not releasable, so not listed."""
     rows = conn.execute(
-        sa.select(jobs).where(jobs.c.user_id == user_id, jobs.c.state == JobState.HELD.value)
+        sa.select(jobs).where(jobs.c.user_id == user_id, jobs.c.state == JobState.HELD.value,
+                              jobs.c.hold_reason.is_(None))
         .order_by(jobs.c.created_at, jobs.c.id).limit(limit)).mappings()
     return [job_from_row(row) for row in rows]

@@ -46,6 +46,8 @@ jobs = sa.Table(
     #: "question" (a rule asked its owner; it waits for the answer) or "approval" (an
     #: operator approves or refuses it). Only release holds are releasable.
     sa.Column("hold_reason", sa.String(20), nullable=True),
+    #: Rule fees minus discounts on the job (``Job.fee_minor``).
+    sa.Column("fee_minor", sa.BigInteger(), nullable=False, server_default="0"),
     #: A user's held jobs, oldest first (the release listing), from the index alone.
     sa.Index("ix_jobs_user_state_created", "user_id", "state", "created_at"),
     sa.UniqueConstraint("agent_id", "agent_job_key", name="uq_jobs_agent_id_agent_job_key"),

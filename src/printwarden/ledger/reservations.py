@@ -84,8 +84,11 @@ class ReservationOps(LedgerBase):
     def reserve_in(self, conn: Connection, *, job_id: str, user_id: str, amount: Money,
                    idempotency_key: str, group_ids: Sequence[str] = (),
                    shared_account_id: str | None = None, actor: str,
-                   resume: bool = False) -> Reservation:
+                   resume: bool = False, only_shared: bool = False) -> Reservation:
         """``reserve`` inside the caller's write transaction.
+
+        ``only_shared``: the shared account alone pays (the person chose it for this job),
+        whatever the charge policy's order.
 
         ``resume=True`` looks the idempotency key up first (a retry that may find its
         reservation); otherwise a repeated key fails on its UNIQUE constraint, which
@@ -99,6 +102,8 @@ class ReservationOps(LedgerBase):
             if existing is not None:
                 return existing[0]
         sources = self._sources(conn, user_id, group_ids, shared_account_id)
+        if only_shared and shared_account_id is not None:
+            sources = [a for a in sources if a.id == shared_account_id]
         try:
             parts = split_cost(amount, sources)
         except InsufficientFunds:

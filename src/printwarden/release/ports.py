@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
+from printwarden.jobs.ports import QueueView
 from printwarden.release.held_jobs import ReleaseTarget
 
 
@@ -37,6 +38,8 @@ class ReleaseDevices(Protocol):
     def get_agent_in(self, conn: Connection, agent_id: str) -> HoldingAgent: ...
 
     def get_queue_in(self, conn: Connection, queue_id: str) -> HeldQueue: ...
+
+    def find_queue_by_name_in(self, conn: Connection, name: str) -> QueueView | None: ...
 
     def release_targets_in(self, conn: Connection,
                            queue_id: str) -> Sequence[ReleaseTarget]:

@@ -93,8 +93,8 @@ class ReleaseService:
                         if target.id not in pricers:
                             pricers[target.id] = self._ledger.pricer_in(
                                 conn, self._devices.price_list_for_device_in(conn, target))
-                        held = replace(held, cost=pricers[target.id](
-                            _spec_at(target, job)).total)
+                        held = replace(held, cost=_with_fee(pricers[target.id](
+                            _spec_at(target, job)).total, job.fee_minor))
                 listed.append(held)
             return listed
 
@@ -183,49 +183,67 @@ class ReleaseService:
             operator = self._check_owner(principal, job)
             if job.state is not JobState.HELD:
                 return ReleaseOutcome(job_id, False, _not_held(job))
+            if job.hold_reason is not None:
+                return ReleaseOutcome(job_id, False, _waiting(job))
             target = _find(self._devices.release_targets_in(conn, job.printer_id), device_id)
             if target is None:
                 return ReleaseOutcome(job_id, False, "this device is not in the job's "
                                       "release group: release it at one that is")
-            if not target.enabled:
-                return ReleaseOutcome(job_id, False, f"device {target.name} is disabled: "
-                                      "the job stays held")
-            refusal = self._devices.release_refusal_in(conn, target.id, target.name)
-            if refusal is not None:  # stopped (jam, no paper, offline): not lost in it
-                return ReleaseOutcome(job_id, False, refusal)
-            find_me = target.agent_id is not None and target.agent_id != job.agent_id
-            if find_me:
-                refusal = (f"device {target.name} is served by another agent than the one "
-                           "holding the job and find-me is not configured: the job stays "
-                           "held") if self._find_me is None else self._find_me.refusal(
-                    conn, self._devices, job, self._clock.now())
-                if refusal is not None:
-                    return ReleaseOutcome(job_id, False, refusal)
-            cost = self._ledger.cost_in(
-                conn, self._devices.price_list_for_device_in(conn, target),
-                _spec_at(target, job)).total
             why = f"released at {target.name} by {principal.name}"
-            moved, events = transitions(job, (JobState.RELEASING,), why[:500],
-                                        self._clock.now())
-            moved = replace(moved, device_id=target.id, estimated_cost_minor=cost.minor)
-            store.save_job(conn, moved)
-            store.insert_events(conn, events)
-            if find_me and self._find_me is not None:
-                self._find_me.hand_over(conn, self._devices, job, target, self._clock.now())
-            else:
-                self._devices.append_event_in(conn, job.agent_id, "release", {
-                    "job_id": job.id, "agent_job_key": job.agent_job_key,
-                    "device_id": target.id, "device_uri": target.device_uri})
-            self._audit.record_in(conn, _actor(principal), "job.release", job.id,
-                                  device=target.name, operator=operator,
-                                  owner=job.username, find_me=find_me)
-            return ReleaseOutcome(job_id, True, f"released at {target.name}: "
-                                  f"{_title(job)}, {cost.format()}", cost)
+            outcome = self.send_in(conn, job, target, why=why, actor=_actor(principal))
+            if outcome.ok:
+                self._audit.record_in(conn, _actor(principal), "job.release", job.id,
+                                      device=target.name, operator=operator,
+                                      owner=job.username,
+                                      find_me=target.agent_id not in (None, job.agent_id))
+            return outcome
 
         try:
             return self._db.write(write)
         except (NotFoundError, PermissionDenied) as exc:
             return ReleaseOutcome(job_id, False, _hidden(exc))
+
+    def send_in(self, conn: Connection, job: Job, target: ReleaseTarget, *, why: str,
+                actor: str, transforms: Sequence[str] | None = None) -> ReleaseOutcome:
+        """Send the held ``job`` to ``target`` now (the caller checked who may): refused,
+        and left held, when the device is disabled or stopped or find-me cannot reach the
+        holding agent; else ``held -> releasing`` at the device's price and the agent's
+        ``release`` event (or find-me's hand-over) queued. ``transforms`` (None: the job's
+        own, as authorized) go with the event."""
+        if not target.enabled:
+            return ReleaseOutcome(job.id, False, f"device {target.name} is disabled: "
+                                  "the job stays held")
+        refusal = self._devices.release_refusal_in(conn, target.id, target.name)
+        if refusal is not None:  # stopped (jam, no paper, offline): not lost in it
+            return ReleaseOutcome(job.id, False, refusal)
+        find_me = target.agent_id is not None and target.agent_id != job.agent_id
+        if find_me:
+            refusal = (f"device {target.name} is served by another agent than the one "
+                       "holding the job and find-me is not configured: the job stays "
+                       "held") if self._find_me is None else self._find_me.refusal(
+                conn, self._devices, job, self._clock.now())
+            if refusal is not None:
+                return ReleaseOutcome(job.id, False, refusal)
+        cost = _with_fee(self._ledger.cost_in(
+            conn, self._devices.price_list_for_device_in(conn, target),
+            _spec_at(target, job)).total, job.fee_minor)
+        moved, events = transitions(job, (JobState.RELEASING,), why[:500], self._clock.now())
+        moved = replace(moved, device_id=target.id, estimated_cost_minor=cost.minor,
+                        hold_reason=None)
+        store.save_job(conn, moved)
+        store.insert_events(conn, events)
+        if find_me and self._find_me is not None:
+            self._find_me.hand_over(conn, self._devices, job, target, self._clock.now())
+        else:
+            payload: dict[str, object] = {
+                "job_id": job.id, "agent_job_key": job.agent_job_key,
+                "device_id": target.id, "device_uri": target.device_uri}
+            chosen = job_transforms(conn, job) if transforms is None else list(transforms)
+            if chosen:
+                payload["transforms"] = chosen
+            self._devices.append_event_in(conn, job.agent_id, "release", payload)
+        return ReleaseOutcome(job.id, True, f"released at {target.name}: "
+                              f"{_title(job)}, {cost.format()}", cost)
 
     def _check_owner(self, principal: Principal, job: Job) -> bool:
         """True when an operator acts on someone else's job; PermissionDenied for anyone
@@ -262,6 +280,22 @@ class ReleaseService:
             return expired
 
         return self._db.write(write)
+
+
+def job_transforms(conn: Connection, job: Job) -> list[str]:
+    """The transforms the job was authorized with (and accepted since)."""
+    detail = store.get_job_row(conn, job.id)["decision_detail"] or {}
+    return [str(name) for name in detail.get("transforms", ())]
+
+
+def _with_fee(cost: Money, fee_minor: int) -> Money:
+    return Money(max(cost.minor + fee_minor, 0), cost.currency) if fee_minor else cost
+
+
+def _waiting(job: Job) -> str:
+    if job.hold_reason == "approval":
+        return "this job waits for an operator's approval"
+    return "this job waits for its owner's answer to a print rule's question"
 
 
 def _held(job: Job, lifetime: int) -> HeldJob:

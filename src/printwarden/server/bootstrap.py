@@ -17,11 +17,14 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.db.migrate import upgrade
 from printwarden.devices.service import DevicesService
+from printwarden.jobs.authorization import RulesWiring
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+from printwarden.policy.service import References, RulesService
 from printwarden.release.find_me import FindMe
 from printwarden.release.kiosk_copies import KioskCopies, SnmpOptions
+from printwarden.release.rule_actions import RuleActions
 from printwarden.release.service import ReleaseService
 from printwarden.release.snmp_client import SnmpClient
 from printwarden.release.snmp_reader import SnmpReader
@@ -96,10 +99,37 @@ def build_server(
         snmp=snmp or SnmpClient(the_clock), idle_seconds=settings.kiosk_idle_seconds,
         cap_minor=settings.copy_session_max_minor,
         options=SnmpOptions(settings.copy_snmp_timeout_seconds, settings.copy_snmp_retries))
+    rules = RulesService(database, the_clock, audit,
+                         references=_rule_references(database, accounts, devices))
+    rule_actions = RuleActions(
+        database, the_clock, audit, release=release, jobs=jobs, ledger=ledger,
+        devices=devices, accounts=accounts, questions=questions,
+        timeout_cap_seconds=settings.question_timeout_max_seconds)
+    questions.attach_resolver(rule_actions)
+    jobs.attach_policy(RulesWiring(rules=rules, asker=questions, dispatcher=rule_actions,
+                                   fail_safe=settings.policy_fail_safe,
+                                   timeout_cap_seconds=settings.question_timeout_max_seconds))
     return ServerContainer(
         settings=settings, db=database, clock=the_clock, audit=audit, accounts=accounts,
         ledger=ledger, devices=devices, jobs=jobs, release=release,
         fetch_token_public_key=signer.public_key,
         terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
-        questions=questions,
+        questions=questions, rules=rules, rule_actions=rule_actions,
     )
+
+
+def _rule_references(db: Database, accounts: AccountsService,
+                     devices: DevicesService) -> References:
+    """What a rule may name: queues, device (pricing) groups, release groups, user groups."""
+    def exists(kind: str, name: str) -> bool:
+        if kind == "queue":
+            return devices.find_queue_by_name(name) is not None
+        if kind == "release_group":
+            return devices.find_release_group_by_name(name) is not None
+        if kind == "user_group":
+            return accounts.find_group_by_name(name) is not None
+        if kind == "device_group":
+            return any(group.name == name for group in devices.list_groups())
+        return False
+
+    return exists

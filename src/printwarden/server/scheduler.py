@@ -1,10 +1,12 @@
 """Scheduled server work (quota allocations, event purge, the sweeps of stale reservations
-and of held jobs nobody released),
-run under a lease so one instance does it."""
+and of held jobs nobody released), run under a lease so one instance does it; and, every
+few seconds, the defaults of rule questions nobody answered by their deadline (safe from
+any instance: each question is settled once, under its row lock)."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import structlog
 
@@ -13,12 +15,16 @@ from printwarden.core.ids import new_id
 from printwarden.server.lease import Lease
 
 log = structlog.get_logger("printwarden.scheduler")
+#: How often unanswered rule questions past their deadline get their default.
+QUESTIONS_INTERVAL_SECONDS = 2.0
 
 
 class Scheduler:
-    def __init__(self, container: ServerContainer, interval_seconds: float) -> None:
+    def __init__(self, container: ServerContainer, interval_seconds: float, *,
+                 questions_interval_seconds: float = QUESTIONS_INTERVAL_SECONDS) -> None:
         self._container = container
         self._interval = interval_seconds
+        self._questions_interval = min(questions_interval_seconds, interval_seconds)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lease = Lease(container.db, container.clock, "scheduler", new_id())
@@ -46,13 +52,28 @@ class Scheduler:
             log.info("kiosk_copy_sessions_closed_idle", count=copies)
         return True
 
+    def settle_questions(self) -> int:
+        """Apply the default of every rule question past its deadline; answers how many."""
+        settled = self._container.questions.expire_due()
+        if settled:
+            log.info("rule_questions_defaulted", count=settled)
+        return settled
+
     def _loop(self) -> None:
+        next_tick = 0.0
         while not self._stop.is_set():
+            now = time.monotonic()
+            if now >= next_tick:
+                next_tick = now + self._interval
+                try:
+                    self.tick()
+                except Exception:  # a failed tick is logged and retried next interval
+                    log.exception("scheduler_tick_failed")
             try:
-                self.tick()
-            except Exception:  # a failed tick is logged and retried next interval
-                log.exception("scheduler_tick_failed")
-            self._stop.wait(self._interval)
+                self.settle_questions()
+            except Exception:
+                log.exception("question_sweep_failed")
+            self._stop.wait(self._questions_interval)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="pw-scheduler", daemon=True)

@@ -31,11 +31,11 @@ API_MODULES = (
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth", "agent_device_status", "terminals", "terminal_link",
-    "terminal_sessions", "copy_flags",
+    "terminal_sessions", "copy_flags", "rules",
 )
 #: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.
 ADMIN_PAGE_MODULES = ("admin_device_pages", "admin_release_group_pages",
-                      "admin_terminal_pages")
+                      "admin_terminal_pages", "admin_rule_pages")
 
 
 def create_app(container: ServerContainer) -> FastAPI:
@@ -52,6 +52,7 @@ def create_app(container: ServerContainer) -> FastAPI:
     app.state.stopping = Stopping()
     metrics = WebMetrics()
     metrics.info.labels(__version__, "server").set(1)
+    metrics.rule_errors.set_function(lambda: container.jobs.rule_errors)
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
     app.add_middleware(
@@ -66,6 +67,8 @@ def create_app(container: ServerContainer) -> FastAPI:
     for name in API_MODULES:
         module = importlib.import_module(f"printwarden.web.api.{name}")
         app.include_router(module.router)
+        if hasattr(module, "approvals"):
+            app.include_router(module.approvals)
     from printwarden.web import kiosk_pages, me_sign_in, mobile_pages, release_pages, ui
 
     app.include_router(ui.router)

@@ -61,6 +61,9 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
             "needed_minor": exc.needed_minor,
             "currency": exc.currency,
         }
+    field_name = getattr(exc, "field", None)
+    if isinstance(exc, ValidationError) and isinstance(field_name, str):  # e.g. RuleInvalid
+        extra = {"fields": [{"field": field_name, "reason": str(getattr(exc, "reason", ""))}]}
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationFailed) else None
     if isinstance(exc, TooManyAttempts | ServiceUnavailable):
         headers = {"Retry-After": str(exc.retry_after)}

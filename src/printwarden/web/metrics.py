@@ -21,6 +21,10 @@ class WebMetrics:
             "printwarden_http_request_seconds", "HTTP request latency",
             ["method", "route"], registry=self.registry,
         )
+        self.rule_errors = Gauge(
+            "printwarden_rule_errors_total", "Print rules that failed on a job since the "
+            "server started (the fail-safe applied)", registry=self.registry,
+        )
         self.info = Gauge(
             "printwarden_info", "Build information", ["version", "role"], registry=self.registry,
         )

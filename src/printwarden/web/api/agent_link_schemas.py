@@ -154,6 +154,8 @@ class AuthorizeIn(BaseModel):
     color_mode: Literal["color", "monochrome", "auto"] = "auto"
     analysis: AnalysisIn
     shared_account_id: str | None = Field(default=None, max_length=26)
+    #: The application that printed, when the client says (rules may match it).
+    application: str = Field(default="", max_length=200)
 
     def to_request(self) -> AuthorizeRequest:
         data = self.model_dump(exclude={"analysis"})

@@ -55,6 +55,9 @@ class JobOut(BaseModel):
     estimated_cost: MoneyOut | None
     charged_cost: MoneyOut | None
     reservation_id: str | None
+    #: Why a held job is held: null (release), "question" (its owner is asked),
+    #: "approval" (an operator decides), "redirect" (a rule moved it).
+    hold_reason: str | None = None
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -76,7 +79,7 @@ class JobOut(BaseModel):
             ipp_job_state_reasons=ipp_job_state_reason(job.state), decision=job.decision,
             message=job.message, estimated_cost=money(job.estimated_cost_minor),
             charged_cost=money(job.charged_cost_minor), reservation_id=job.reservation_id,
-            created_at=job.created_at, updated_at=job.updated_at,
+            hold_reason=job.hold_reason, created_at=job.created_at, updated_at=job.updated_at,
             completed_at=job.completed_at,
             events=[JobEventOut.of(e) for e in events] if events is not None else None,
         )

@@ -1,0 +1,122 @@
+"""Advanced rule conditions in CEL (Common Expression Language) with ``cel-python``.
+
+CEL is sandboxed and not Turing-complete: an expression reads the job's facts
+(``JobFacts.as_cel``: ``job``, ``user``, ``queue``, ``now``) and answers true or false; it
+cannot loop for ever, touch files or call Python. Nothing here uses ``eval``: celpy parses
+the expression and its compiled runner builds the program from that parse tree.
+
+At save an expression is parsed (a syntax error says line, column and what was expected)
+and tried on a sample job, so unknown names (``jb.pages``), type errors (``job.pages +
+"a"``) and non-boolean results are refused with the reason. At run time an error on a
+real job's facts raises ``CelRuntimeError``; the evaluator applies the fail-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import celpy
+from celpy import CompiledRunner, celtypes
+from celpy.adapter import json_to_cel
+from celpy.celparser import CELParseError
+from celpy.evaluation import CELEvalError
+
+from printwarden.policy.model import JobFacts, RuleInvalid
+
+__all__ = ["CelProgram", "CelRuntimeError", "activation", "compile_condition"]
+
+#: celpy logs every evaluation error itself ("Internal error: ..."); the evaluator logs
+#: ours once, with the rule's name.
+logging.getLogger("celpy").setLevel(logging.CRITICAL)
+for _name in ("Environment", "NameContainer", "Evaluator", "evaluation"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+_ENV = celpy.Environment(runner_class=CompiledRunner)
+_SAMPLE = JobFacts(
+    queue="sample", username="sample", pages=3, copies=2, color_pages=1, duplex=False,
+    paper="iso_a4_210x297mm", title="sample.pdf", document_format="application/pdf",
+    at=datetime(2026, 1, 5, 10, 30, tzinfo=UTC), cost_minor=40, balance_minor=1000,
+    currency="EUR", application="", groups=("staff",), roles=("user",),
+    device_groups=("floor-1",), release_group="", queue_kind="direct")
+
+
+class CelRuntimeError(Exception):
+    """An expression failed on a job's facts (the reason is in ``args[0]``)."""
+
+
+@dataclass(frozen=True)
+class CelProgram:
+    source: str
+    _program: Any
+
+    def matches(self, bindings: Any) -> bool:
+        """True or False on ``bindings`` (from ``activation``); CelRuntimeError otherwise."""
+        try:
+            result = self._program.evaluate(bindings)
+        except Exception as exc:  # celpy raises its own errors and Python's
+            raise CelRuntimeError(_reason(exc)) from None
+        if isinstance(result, CELEvalError):
+            raise CelRuntimeError(_reason(result))
+        if not isinstance(result, celtypes.BoolType | bool):
+            raise CelRuntimeError(f"the expression gave {type(result).__name__}, not a "
+                                  "true/false answer")
+        return bool(result)
+
+
+def compile_condition(source: str, *, field_name: str = "conditions.cel") -> CelProgram:
+    """The program of ``source``; RuleInvalid with position and reason when it is bad."""
+    try:
+        ast = _ENV.compile(source)
+    except CELParseError as exc:
+        raise RuleInvalid(field_name, _syntax(source, getattr(exc, "line", None),
+                                              getattr(exc, "column", None))) from None
+    except Exception as exc:
+        raise RuleInvalid(field_name, f"cannot compile: {_reason(exc)}") from None
+    try:
+        program = CelProgram(source, _ENV.program(ast))
+    except Exception as exc:
+        raise RuleInvalid(field_name, f"cannot compile: {_reason(exc)}") from None
+    try:
+        program.matches(activation(_SAMPLE))
+    except CelRuntimeError as exc:
+        raise RuleInvalid(field_name, f"fails on a sample job: {exc.args[0]} (names: job, "
+                          "user, queue, now; see docs/rules.md)") from None
+    return program
+
+
+def activation(facts: JobFacts) -> Any:
+    """The CEL bindings of one job (built once per job, shared by every rule)."""
+    return json_to_cel(facts.as_cel())
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost message of celpy's nested errors ("no such member in mapping: 'jb'")."""
+    seen = 0
+    current: Any = exc
+    message = str(exc)
+    while current is not None and seen < 6:
+        seen += 1
+        args = getattr(current, "args", ())
+        if args and isinstance(args[0], str) and args[0] not in ("evaluation error",):
+            message = args[0]
+        nested = [a for a in args[1:] if isinstance(a, tuple)]
+        inner = [x for group in nested for x in group if isinstance(x, BaseException)]
+        current = inner[0] if inner else None
+    return _first_line(message)[:300]
+
+
+def _syntax(source: str, line: int | None, column: int | None) -> str:
+    if line is None or column is None:
+        return "syntax error"
+    lines = source.splitlines() or [""]
+    text = lines[min(max(line, 1), len(lines)) - 1]
+    near = text[max(column - 1, 0):][:20]
+    return (f"syntax error at line {line}, column {column}: "
+            + (f"unexpected {near!r}" if near.strip() else "the expression ends too early"))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "invalid expression"
