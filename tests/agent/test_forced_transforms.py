@@ -1,6 +1,6 @@
 """Forced transforms at the agent, against the real server (SQLite), a real agent in
 process and the virtual printer downstream over real IPP: a job released with
-``transforms`` (the release event's payload, written as the server writes it) reaches the
+``transforms`` (the release event's payload, as the server's release writes it) reaches the
 printer grey on every page (printwarden's own colour analysis of what it kept) and with
 the ``sides`` / ``print-color-mode`` it was sent with; one that cannot be transformed
 fails with the reason and is never printed or charged."""
@@ -64,12 +64,20 @@ async def _held(core: AgentService, document: bytes, title: str,
 
 
 def _release_with(world: World, server_job_id: str, transforms: Any) -> None:
-    """Release a held job as the server's release does, the event carrying
-    ``transforms`` (what the lead's release sends when a user accepted a conversion)."""
+    """Release a held job at its queue's device with ``transforms`` in the event: a list
+    of names through the server's own release (``ReleaseService.send_in``, as when a user
+    accepted a conversion); anything else (what no server sends, for the hostile cases)
+    written as the same event straight into the agent's event queue."""
     server = world.server
 
     def write(conn: Connection) -> None:
         job = store.get_job(conn, server_job_id, lock=True)
+        if isinstance(transforms, list) and all(isinstance(t, str) for t in transforms):
+            [target] = server.devices.release_targets_in(conn, job.printer_id)
+            outcome = server.release.send_in(conn, job, target, why="released by the test",
+                                             actor="test", transforms=transforms)
+            assert outcome.ok, outcome.message
+            return
         moved, events = transitions(job, (JobState.RELEASING,), "released by the test",
                                     server.clock.now())
         store.save_job(conn, moved)
@@ -98,7 +106,7 @@ def _printed_attributes(printer: RunningVirtualPrinter, title: str) -> dict[str,
         Operation.GET_JOBS, printer.uri, keyword("which-jobs", "all"),
         keyword("requested-attributes", "job-name", "sides", "print-color-mode")))
     for group in answer.groups_with(DelimiterTag.JOB):
-        values = {name: attribute.value for name, attribute in group.items()}
+        values = {key: attribute.value for key, attribute in group.items()}
         if values.get("job-name") == title:
             return {k: v for k, v in values.items() if k != "job-name"}
     raise AssertionError(f"the printer has no job {title!r}")
