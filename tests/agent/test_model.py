@@ -9,16 +9,20 @@ import pytest
 
 from printwarden.agent.forwarding import ForwardResult
 from printwarden.agent.model import (
+    TRANSFORMS,
     WAITING_FOR_SERVER,
     JobMeta,
     LocalJob,
     LocalState,
+    UnknownTransform,
     can_move,
     completion_body,
     needs_completion,
+    parse_transforms,
     released_state,
 )
 from printwarden.agent.server_link.bodies import authorize_body, printed_counts
+from printwarden.jobs.messages import TRANSFORMS as SERVER_TRANSFORMS
 
 L = LocalState
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -103,3 +107,39 @@ def test_the_authorize_body_uses_the_local_id_as_key_and_valid_keywords() -> Non
 
     assert body["agent_job_key"] == "01JOB"
     assert (body["sides"], body["color_mode"], body["copies"]) == ("one-sided", "auto", 1)
+
+
+#: "grayscale" in fullwidth letters (U+FF47...): looks the same, is not the same name.
+FULLWIDTH = "".join(chr(ord(letter) + 0xFEE0) for letter in "grayscale")
+
+
+def test_the_agent_applies_every_transform_the_server_may_force() -> None:
+    assert TRANSFORMS == SERVER_TRANSFORMS
+
+
+@pytest.mark.parametrize(("value", "parsed"), [
+    (None, ()), ([], ()), (["duplex", "grayscale"], ("grayscale", "duplex")),
+    (["grayscale", "grayscale"], ("grayscale",)), (("duplex",), ("duplex",)),
+])
+def test_transforms_are_kept_in_one_order_without_repeats(value: object,
+                                                          parsed: tuple[str, ...]) -> None:
+    assert parse_transforms(value) == parsed
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (["sepia"], "unknown transform 'sepia' (this agent applies grayscale, duplex)"),
+    (["Grayscale"], "unknown transform 'Grayscale'"),
+    ([FULLWIDTH], f"unknown transform '{FULLWIDTH}'"),
+    (["grayscale\u0000"], "unknown transform 'grayscale\\x00'"),
+    ([None], "unknown transform 'None'"),
+    ([10**40], f"unknown transform '{10**40}'"),
+    ("grayscale", "transforms must be a list of names"),
+    ({"grayscale": True}, "transforms must be a list of names"),
+    (["x" * 10_000], "unknown transform 'xxxxxxxx"),
+])
+def test_anything_but_a_list_of_known_names_is_refused_with_what_is_wrong(
+        value: object, message: str) -> None:
+    with pytest.raises(UnknownTransform) as raised:
+        parse_transforms(value)
+    assert str(raised.value).startswith(message)
+    assert len(str(raised.value)) < 300

@@ -72,6 +72,29 @@ DATA_FREE_STATES = TERMINAL_STATES | {L.FORWARDED}
 WORK_STATES = frozenset({L.SPOOLED, L.ANALYSED, L.AUTHORIZED, L.FORWARDING})
 #: Decision from ``authorize`` -> the local state it leads to.
 DECISION_STATES = {"allow": L.AUTHORIZED, "hold": L.HELD, "deny": L.DENIED}
+#: What the server may make the agent do to a document before it prints (the authorize
+#: answer's and a release event's ``transforms``); the server priced the job after them.
+TRANSFORMS = ("grayscale", "duplex")
+
+
+class UnknownTransform(ValueError):
+    """A decision asks for a transform this agent cannot apply: the job must fail rather
+    than print something other than what was priced."""
+
+
+def parse_transforms(value: object) -> tuple[str, ...]:
+    """The transforms of a decision, validated and in ``TRANSFORMS`` order (no
+    duplicates); absent or empty is none. Raises ``UnknownTransform`` naming what is
+    wrong: a name this agent does not know, or a value that is not a list of names."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise UnknownTransform(f"transforms must be a list of names, not {value!r}"[:200])
+    unknown = [item for item in value if not isinstance(item, str) or item not in TRANSFORMS]
+    if unknown:
+        raise UnknownTransform(f"unknown transform {str(unknown[0])[:60]!r} (this agent "
+                               f"applies {', '.join(TRANSFORMS)})")
+    return tuple(name for name in TRANSFORMS if name in value)
 
 _SERVER_VIEW: dict[LocalState, JobState] = {
     L.SPOOLED: JobState.RECEIVED,
@@ -155,6 +178,9 @@ class LocalJob:
     #: queue's own device.
     release_device_uri: str = ""
     release_device_id: str = ""
+    #: What the server's decision makes the agent do before forwarding (``TRANSFORMS``):
+    #: the job was priced after them, so it prints transformed or not at all.
+    transforms: tuple[str, ...] = ()
 
     @property
     def terminal(self) -> bool:

@@ -24,6 +24,8 @@ from printwarden.agent.model import (
     JobMeta,
     LocalJob,
     LocalState,
+    UnknownTransform,
+    parse_transforms,
     released_state,
 )
 from printwarden.agent.processing.analysis_pool import pool_from_settings
@@ -104,7 +106,8 @@ class AgentService:
                                      transport=peer_transport)
         self.pipeline = Pipeline(book, link, self.server_up, queues=self._pipeline_queues,
                                  activity=self._activity_of, send=send, retry=retry,
-                                 analyser=pool_from_settings(settings))
+                                 analyser=pool_from_settings(settings),
+                                 transform_timeout=settings.transform_timeout_seconds)
         self._monitor = None if status_of is None or settings.device_poll_seconds <= 0 else (
             DeviceMonitor(status_of, queues=lambda: self._queues, activity=self._activity_of,
                           clock=book.clock, period_seconds=settings.device_poll_seconds,
@@ -334,16 +337,19 @@ class AgentService:
     async def hold(self, local_id: str) -> LocalJob:
         return self._moved(self._require(local_id), L.HELD, "held on request")
 
-    async def release(self, local_id: str, *, device_uri: str = "",
-                      device_id: str = "") -> LocalJob:
+    async def release(self, local_id: str, *, device_uri: str = "", device_id: str = "",
+                      transforms: tuple[str, ...] | None = None) -> LocalJob:
         """Let a held job go on: to ``device_uri`` (a device of its release group) when
-        given, else to its queue's device."""
+        given, else to its queue's device; ``transforms`` (validated) replace the job's."""
         job = self._require(local_id)
         where = f" to {device_id or device_uri}" if device_uri else ""
         to_state = released_state(job)
+        changes: dict[str, Any] = {"release_device_uri": device_uri,
+                                   "release_device_id": device_id}
+        if transforms is not None:
+            changes["transforms"] = transforms
         moved = await self.book.move_async(  # the loop goes on while this is fsynced
-            job, to_state, f"released{where}"[:500], release_device_uri=device_uri,
-            release_device_id=device_id)
+            job, to_state, f"released{where}"[:500], **changes)
         if moved is None:
             raise JobConflict(f"job {job.local_id} is {job.state.value}: "
                               f"it cannot become {to_state.value}")
@@ -390,10 +396,23 @@ class AgentService:
         self.book.move(job, L.EXPIRED, reason, completion_sent=True)
 
     async def _on_release_event(self, payload: dict[str, Any]) -> None:
+        """A held job was released at a device. A payload's ``transforms`` (the user
+        accepted a conversion while it was held) replace the job's; ones this agent does
+        not know fail the job: it never prints other than what was priced."""
         job = self._job_of(payload)
-        if job is not None and job.state is L.HELD:
-            await self.release(job.local_id, device_uri=str(payload.get("device_uri") or ""),
-                               device_id=str(payload.get("device_id") or ""))
+        if job is None or job.state is not L.HELD:
+            return
+        transforms: tuple[str, ...] | None = None
+        if "transforms" in payload:
+            try:
+                transforms = parse_transforms(payload["transforms"])
+            except UnknownTransform as exc:
+                log.error("job %s: release not applied: %s", job.local_id, exc)
+                self.book.move(job, L.FAILED, f"not printed: {exc}")
+                return
+        await self.release(job.local_id, device_uri=str(payload.get("device_uri") or ""),
+                           device_id=str(payload.get("device_id") or ""),
+                           transforms=transforms)
 
     async def _on_fetch_event(self, payload: dict[str, Any]) -> None:
         """A job held at another agent was released at a device of this one: fetch it

@@ -104,6 +104,9 @@ class AgentSettings(LayeredSettings):
         "a worker that has not answered by then is killed and the job refused"))
     analysis_memory_limit_bytes: int = Field(default=2 << 30, ge=0, description=(
         "address-space limit of a worker (POSIX); 0: none"))
+    transform_timeout_seconds: float = Field(default=300.0, gt=0, le=7200, description=(
+        "time a forced grayscale conversion may take (in an analysis worker); past it "
+        "the worker is killed and the job fails, never printed in colour"))
 
     @property
     def token_path(self) -> Path:

@@ -3,8 +3,8 @@ attributes that ask the printer for monochrome and duplex output.
 
 ``to_grayscale_pdf`` converts the colours themselves (so a printer that ignores
 ``print-color-mode`` still prints grey and meters mono): with Ghostscript when present
-(vector output kept), else by rendering each page to a grey bitmap with PDFium and
-rebuilding a PDF of the same page sizes.
+(vector output kept; it reads PostScript too), else, for PDF, by rendering each page to
+a grey bitmap with PDFium and rebuilding a PDF of the same page sizes.
 """
 
 from __future__ import annotations
@@ -42,6 +42,22 @@ def downstream_attributes(
     return attrs
 
 
+#: The formats ``to_grayscale_pdf`` reads (``documents.detect`` format names).
+GRAYSCALE_SOURCES = ("pdf", "postscript")
+
+
+def postscript_duplex_setup(*, short_edge: bool = False) -> bytes:
+    """PostScript that asks the device for two-sided output (PLRM ``setpagedevice``
+    ``/Duplex``, ``/Tumble`` true for short-edge binding), in the feature wrapper PPDs
+    use: a device without a duplexer raises an error that ``stopped`` swallows, and the
+    job prints one-sided rather than not at all."""
+    tumble = "true" if short_edge else "false"
+    feature = "DuplexTumble" if short_edge else "DuplexNoTumble"
+    return (f"[{{\n%%BeginFeature: *Duplex {feature}\n"
+            f"<</Duplex true /Tumble {tumble}>> setpagedevice\n"
+            "%%EndFeature\n} stopped cleartomark\n").encode("ascii")
+
+
 def to_grayscale_pdf(
     src: str | os.PathLike[str],
     dst: str | os.PathLike[str],
@@ -49,13 +65,25 @@ def to_grayscale_pdf(
     use_ghostscript: bool = True,
     dpi: float = 150.0,
     timeout: float = 300.0,
+    source_format: str = "pdf",
 ) -> GrayscaleResult:
-    """Write a grayscale copy of the PDF ``src`` to ``dst``. Never raises."""
+    """Write a grayscale PDF of ``src`` (a PDF, or PostScript with ``source_format``
+    "postscript") to ``dst``. Never raises.
+
+    PostScript is read by Ghostscript only: without it (or when it fails) the result
+    says why, as it does for any other format, rather than falling back to something
+    that cannot read the program."""
+    if source_format not in GRAYSCALE_SOURCES:
+        return GrayscaleResult(False, "none", 0, f"{source_format or 'this'} documents "
+                               "cannot be converted to grayscale (only PDF and PostScript)")
     gs = shutil.which("gs") if use_ghostscript else None
     if gs is not None:
         result = _with_ghostscript(gs, os.fspath(src), os.fspath(dst), timeout)
-        if result.ok:
+        if result.ok or source_format == "postscript":
             return result
+    elif source_format == "postscript":
+        return GrayscaleResult(False, "none", 0, "converting PostScript to grayscale needs "
+                               "Ghostscript (gs), which is not installed")
     return _with_render(os.fspath(src), os.fspath(dst), dpi)
 
 

@@ -70,11 +70,31 @@ def test_a_version_1_journal_is_upgraded_in_place_and_keeps_its_jobs(tmp_path: P
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(jobs)")}
         columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    assert version == SCHEMA_VERSION == 6
+    assert version == SCHEMA_VERSION == 7
     assert "jobs_queue_state_id" in indexes and "ipp_job_id" in columns
     assert {"cancel_requested", "device_wait_since", "flag", "release_device_uri",
-            "release_device_id"} <= columns
+            "release_device_id", "transforms"} <= columns
     assert upgraded.get_job("01A") == job("01A")
+    assert upgraded.get_job("01A").transforms == ()  # type: ignore[union-attr]
+
+
+def test_a_version_6_journal_gains_the_transforms_and_journals_them(tmp_path: Path) -> None:
+    path = tmp_path / "agent.db"
+    Journal(path).close()
+    with sqlite3.connect(path) as conn:  # what an agent before forced transforms left
+        conn.execute("ALTER TABLE jobs DROP COLUMN transforms")
+        conn.execute("PRAGMA user_version=6")
+        values = (*_v1_row(job("01A")), None, 0, None, "", "", "")
+        conn.execute(f"INSERT INTO jobs VALUES ({', '.join('?' for _ in values)})", values)
+
+    upgraded = Journal(path)
+    assert upgraded.get_job("01A") == job("01A")
+    forced = dataclasses.replace(job("01A"), transforms=("grayscale", "duplex"))
+    upgraded.save_job(forced)
+    assert upgraded.get_job("01A") == forced
+    upgraded.patch_job(dataclasses.replace(forced, transforms=("duplex",)), ["transforms"])
+    reread = Journal(path)
+    assert reread.get_job("01A").transforms == ("duplex",)  # type: ignore[union-attr]
 
 
 def _v1_row(made: LocalJob) -> tuple[object, ...]:

@@ -30,7 +30,7 @@ from printwarden.agent.forwarding.interface import (
     failure,
     notify,
     printed_pages,
-    read_chunks,
+    read_document,
     streamed,
 )
 
@@ -89,7 +89,7 @@ class DeviceForwarder:
             return failure(f"{self.path}: {text}", retryable=retry)
         try:
             for _ in range(job.copies):
-                async for chunk in read_chunks(job.document, cancel=job.cancel):
+                async for chunk in read_document(job):
                     await asyncio.to_thread(_write_all, fd, chunk)
             if stat.S_ISREG(os.fstat(fd).st_mode):
                 await asyncio.to_thread(os.fsync, fd)

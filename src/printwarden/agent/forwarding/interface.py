@@ -40,10 +40,13 @@ __all__ = [
     "StatusCallback",
     "TransferCancelled",
     "cancelled",
+    "document_size",
     "failure",
     "notify",
     "printed_pages",
     "read_chunks",
+    "read_document",
+    "setup_offset",
     "streamed",
     "wait_or_cancel",
 ]
@@ -77,6 +80,10 @@ class ForwardJob:
     cancel: asyncio.Event | None = field(default=None, compare=False)
     on_accepted: Accepted | None = field(default=None, compare=False)
     resume_remote_id: str | None = None
+    postscript_setup: bytes = b""
+    """PostScript the raw-stream backends (AppSocket, LPD, USB/file: no job ticket) put
+    after the first line (the ``%!`` header) of a PostScript document: how a forced
+    duplex reaches such a printer. IPP and CUPS ask through ``sides`` instead."""
 
     @property
     def cancel_requested(self) -> bool:
@@ -201,12 +208,60 @@ def printed_pages(job: ForwardJob, copies: int | None = None) -> int | None:
     return job.pages * (job.copies if copies is None else copies)
 
 
+#: How far into a document its ``%!`` header line may end for the setup to go after it.
+_HEADER_BYTES = 1024
+
+
+def _head(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
+def setup_offset(job: ForwardJob) -> int | None:
+    """Where ``job.postscript_setup`` goes in the document: after its first line when it
+    starts ``%!``; None when there is no setup or the document is not plain PostScript
+    (a PJL-wrapped one, say: it prints as it is, with the device's default)."""
+    if not job.postscript_setup:
+        return None
+    head = _head(job.document, _HEADER_BYTES)
+    if not head.startswith(b"%!"):
+        return None
+    ends = [at for at in (head.find(b"\n"), head.find(b"\r")) if at >= 0]
+    if not ends:
+        return None
+    end = min(ends)
+    return end + (2 if head[end:end + 2] == b"\r\n" else 1)
+
+
+def document_size(job: ForwardJob) -> int:
+    """The bytes ``read_document`` yields (the file, plus the setup where it goes)."""
+    size = job.document.stat().st_size
+    return size + (len(job.postscript_setup) if setup_offset(job) is not None else 0)
+
+
+async def read_document(job: ForwardJob) -> AsyncIterator[bytes]:
+    """``read_chunks`` of the job's document, with its ``postscript_setup`` after the
+    header line (see ``setup_offset``)."""
+    offset = await asyncio.to_thread(setup_offset, job)
+    if offset is None:
+        async for chunk in read_chunks(job.document, cancel=job.cancel):
+            yield chunk
+        return
+    head = await asyncio.to_thread(_head, job.document, offset)
+    yield head + job.postscript_setup
+    async for chunk in read_chunks(job.document, cancel=job.cancel, start=offset):
+        yield chunk
+
+
 async def read_chunks(path: Path, chunk_size: int = CHUNK_SIZE, *,
-                      cancel: asyncio.Event | None = None) -> AsyncIterator[bytes]:
-    """The file's bytes in chunks, read off the event loop (never the whole file); raises
-    ``TransferCancelled`` between chunks once ``cancel`` is set."""
+                      cancel: asyncio.Event | None = None,
+                      start: int = 0) -> AsyncIterator[bytes]:
+    """The file's bytes from ``start`` in chunks, read off the event loop (never the whole
+    file); raises ``TransferCancelled`` between chunks once ``cancel`` is set."""
     handle = await asyncio.to_thread(path.open, "rb")
     try:
+        if start:
+            handle.seek(start)
         while chunk := await asyncio.to_thread(handle.read, chunk_size):
             if cancel is not None and cancel.is_set():
                 raise TransferCancelled("cancelled while sending")

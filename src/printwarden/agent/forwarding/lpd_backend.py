@@ -18,10 +18,11 @@ from printwarden.agent.forwarding.interface import (
     ForwardJob,
     ForwardResult,
     StatusCallback,
+    document_size,
     failure,
     notify,
     printed_pages,
-    read_chunks,
+    read_document,
     streamed,
 )
 from printwarden.agent.forwarding.lpd_protocol import (
@@ -79,7 +80,7 @@ class LpdForwarder:
     async def _send(self, job: ForwardJob,
                     on_status: StatusCallback | None) -> ForwardResult:
         try:
-            size = job.document.stat().st_size
+            size = document_size(job)
         except OSError as exc:
             return failure(f"document unreadable: {exc}", retryable=False)
         try:
@@ -121,7 +122,7 @@ class LpdForwarder:
         await step(receive_job(self.queue), f"receive-job for queue {self.queue!r}")
         await step(receive_data_file(size, files.data_name), "data file sub-command")
         sent = 0
-        async for chunk in read_chunks(job.document, cancel=job.cancel):
+        async for chunk in read_document(job):
             sent += len(chunk)
             writer.write(chunk)
             await asyncio.wait_for(writer.drain(), self.timeout)

@@ -20,7 +20,7 @@ from printwarden.agent.forwarding.interface import (
     failure,
     notify,
     printed_pages,
-    read_chunks,
+    read_document,
     streamed,
 )
 from printwarden.agent.forwarding.uris import parse_network_uri
@@ -66,7 +66,7 @@ class SocketForwarder:
         sent = 0
         try:
             for _ in range(job.copies):
-                async for chunk in read_chunks(job.document, cancel=job.cancel):
+                async for chunk in read_document(job):
                     writer.write(chunk)
                     await asyncio.wait_for(writer.drain(), self.write_timeout)
                 sent += 1

@@ -8,6 +8,10 @@ Reads one JSON request per line on stdin and writes one JSON answer per line on 
   ``target``, the document rewritten to exactly ``pages`` pages (``documents.rewrite``),
   and answer the
   summary of the rewritten file plus ``rewrite_method``, or ``pages: null`` and
+  ``problem``;
+- ``{"op": "grayscale", "path", "target", "format", "timeout"}``: write ``target``, a
+  grayscale PDF of the PDF or PostScript document (``documents.transforms``), and answer
+  the summary of the converted file plus ``rewrite_method``, or ``pages: null`` and
   ``problem``.
 
 It imports ``printwarden.documents`` and nothing of the agent, so it stays small; the
@@ -68,7 +72,26 @@ def rewrite_request(path: str, target: str, fmt: str, pages: int,
     return {**summary_of(done.info), "rewrite_method": done.method}
 
 
+def grayscale_request(path: str, target: str, fmt: str, timeout: float) -> dict[str, Any]:
+    """Write ``target``, a grayscale PDF of ``path`` (``documents.transforms``), and answer
+    the analysis of what was written (its pages and colour pages, which the agent checks
+    against what was priced) plus ``rewrite_method``, or ``pages: null`` and ``problem``."""
+    from printwarden.documents import analyse
+    from printwarden.documents.transforms import to_grayscale_pdf  # never raises
+
+    done = to_grayscale_pdf(path, target, source_format=fmt, timeout=timeout)
+    if not done.ok:
+        problem = done.error or "not converted"
+        return {"pages": None, "problem": problem, "reason": problem,
+                "rewrite_method": done.method}
+    info = analyse(Path(target), format_hint="pdf", limits=_limits())
+    return {**summary_of(info), "rewrite_method": done.method}
+
+
 def _answer(request: dict[str, Any], analyse: Analyse, rewrite: Rewrite) -> dict[str, Any]:
+    if request.get("op") == "grayscale":
+        return grayscale_request(str(request["path"]), str(request["target"]),
+                                 str(request["format"]), float(request.get("timeout", 300)))
     if request.get("op") == "rewrite":
         return rewrite(str(request["path"]), str(request["target"]), str(request["format"]),
                        int(request["pages"]), int(request.get("lines_per_page", 60)))

@@ -74,6 +74,11 @@ class AnalysisPool:
         return await self._run(queue, user, lambda worker: worker.rewrite(
             path, target, fmt, pages, lines_per_page))
 
+    async def grayscale(self, path: Path, target: Path, fmt: str, *, timeout: float,
+                        queue: str, user: str) -> AnalysisSummary:
+        return await self._run(queue, user, lambda worker: worker.grayscale(
+            path, target, fmt, timeout))
+
     async def _run(self, queue: str, user: str, work: Work) -> AnalysisSummary:
         answer: asyncio.Future[AnalysisSummary] = asyncio.get_running_loop().create_future()
         self._line.add(queue, user, (answer, work))

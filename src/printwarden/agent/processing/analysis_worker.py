@@ -130,7 +130,18 @@ class Analyser:
                                 "format": fmt, "pages": pages,
                                 "lines_per_page": lines_per_page}, path)
 
-    async def _ask(self, request: dict[str, Any], path: Path) -> AnalysisSummary:
+    async def grayscale(self, path: Path, target: Path, fmt: str,
+                        timeout: float) -> AnalysisSummary:
+        """Write ``target``: a grayscale PDF of the PDF or PostScript ``path``, and answer
+        the summary of the converted file (``pages`` None and ``problem`` when it could
+        not be made). Ghostscript gets ``timeout`` seconds; the worker, Ghostscript with
+        it, is killed 10 s after that. Never raises for the document's sake."""
+        return await self._ask({"op": "grayscale", "path": str(path), "target": str(target),
+                                "format": fmt, "timeout": timeout}, path, timeout=timeout + 10)
+
+    async def _ask(self, request: dict[str, Any], path: Path,
+                   timeout: float | None = None) -> AnalysisSummary:
+        limit = self.timeout if timeout is None else timeout
         line = json.dumps(request).encode() + b"\n"
         async with self._lock:
             proc = await self._worker()
@@ -138,15 +149,15 @@ class Analyser:
             try:
                 proc.stdin.write(line)
                 await proc.stdin.drain()
-                answer = await asyncio.wait_for(proc.stdout.readline(), self.timeout)
+                answer = await asyncio.wait_for(proc.stdout.readline(), limit)
             except asyncio.CancelledError:  # the answer will never be read: start afresh
                 await asyncio.shield(self._reap())
                 raise
             except TimeoutError:
                 log.warning("the document analyser overran %g s on %s; stopping it",
-                            self.timeout, path.name)
+                            limit, path.name)
                 await self._reap()
-                return AnalysisSummary.unknown(f"{TIMED_OUT} {self.timeout:g} s")
+                return AnalysisSummary.unknown(f"{TIMED_OUT} {limit:g} s")
             except (ConnectionError, BrokenPipeError):
                 answer = b""
             if not answer:

@@ -30,6 +30,7 @@ from datetime import timedelta
 from printwarden.agent.forwarding.interface import ForwardJob, ForwardResult, StatusCallback
 from printwarden.agent.forwarding.retry import RetryPolicy
 from printwarden.agent.model import LocalJob, LocalState
+from printwarden.agent.processing.forced_output import forced_output
 from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.server_link.bodies import printed_counts
 from printwarden.agent.storage.job_book import JobBook
@@ -99,7 +100,8 @@ class Delivery:
                 upload.set()  # followed again: nothing to send
             try:
                 result = await self._send(device_uri,
-                                          self._forward_job(current, cancel, upload),
+                                          self._forward_job(current, cancel, upload,
+                                                            device_uri),
                                           activity.device_reasons.add)
             finally:
                 upload.set()
@@ -130,18 +132,20 @@ class Delivery:
         await self._book.update_async(job, remote_job_id=remote_id, device_wait_since=None,
                                       state_reason=f"sent: printer job {remote_id}"[:500])
 
-    def _forward_job(self, job: LocalJob, cancel: asyncio.Event,
-                     upload: asyncio.Event) -> ForwardJob:
+    def _forward_job(self, job: LocalJob, cancel: asyncio.Event, upload: asyncio.Event,
+                     device_uri: str) -> ForwardJob:
         async def accepted(remote_id: str) -> None:
             await asyncio.shield(self._accepted(job, remote_id))  # a stop waits for this
             upload.set()
 
+        out = forced_output(job, self._book.spool, forwarded_format(job), device_uri)
         return ForwardJob(job_id=job.local_id, title=job.meta.title,
-                          username=job.meta.username, document=self._book.spool.path_of(job),
-                          document_format=forwarded_format(job), copies=job.meta.copies,
-                          sides=job.meta.sides, color_mode=job.meta.color_mode,
+                          username=job.meta.username, document=out.document,
+                          document_format=out.document_format, copies=job.meta.copies,
+                          sides=out.sides, color_mode=out.color_mode,
                           media=job.meta.media or None, pages=job.pages, cancel=cancel,
-                          on_accepted=accepted, resume_remote_id=job.remote_job_id)
+                          on_accepted=accepted, resume_remote_id=job.remote_job_id,
+                          postscript_setup=out.postscript_setup)
 
     async def _finish(self, job: LocalJob, ended: _Ended,
                       config: QueueConfig | None) -> LocalJob | None:

@@ -1,8 +1,8 @@
 """Job processing: one worker per queue takes its jobs in order, one step at a time.
 
     spooled --analyse--> analysed --authorize--> authorized | held | denied
-    authorized --"forwarding" journaled--> deliver (``delivery``) --> forwarded, failed,
-    cancelled or expired
+    authorized --(forced grayscale made: ``grayscale_stage``)--"forwarding" journaled-->
+    deliver (``delivery``) --> forwarded, failed, cancelled or expired
 
 Analysis is not in the queue's line: every spooled job goes to the ``AnalysisStage``
 (a fair pool of worker processes) as soon as it is known, and the queue worker takes
@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from printwarden.agent.forwarding.retry import RetryPolicy
 from printwarden.agent.model import (
@@ -27,10 +28,13 @@ from printwarden.agent.model import (
     WORK_STATES,
     LocalJob,
     LocalState,
+    UnknownTransform,
+    parse_transforms,
 )
 from printwarden.agent.processing.analysis_pool import AnalysisPool
 from printwarden.agent.processing.analysis_stage import AnalysisStage
 from printwarden.agent.processing.delivery import Delivery, SendDocument
+from printwarden.agent.processing.grayscale_stage import GrayscaleStage
 from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.server_link.bodies import authorize_body
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
@@ -57,10 +61,12 @@ class Pipeline:
                  queues: Callable[[], Mapping[str, QueueConfig]],
                  activity: Callable[[str], QueueActivity],
                  send: SendDocument, analyser: AnalysisPool | None = None,
-                 retry: RetryPolicy | None = None) -> None:
+                 retry: RetryPolicy | None = None,
+                 transform_timeout: float = 300.0) -> None:
         self._book = book
-        self._analysis = AnalysisStage(book, analyser or AnalysisPool(), queues=queues,
-                                       analysed=self.wake)
+        pool = analyser or AnalysisPool()
+        self._analysis = AnalysisStage(book, pool, queues=queues, analysed=self.wake)
+        self._grayscale = GrayscaleStage(book, pool, timeout=transform_timeout)
         self._link = link
         self._server_up = server_up
         self._queues = queues
@@ -147,10 +153,17 @@ class Pipeline:
             return
         decision = str(answer["decision"])
         cost = answer.get("cost") or {}
-        fields = {"server_job_id": answer["job_id"], "decision": decision,
-                  "reservation_cost_minor": cost.get("minor")}
-        moved = await self._book.move_async(job, DECISION_STATES[decision],
-                                            str(answer["message"]), **fields)
+        fields: dict[str, Any] = {"server_job_id": answer["job_id"], "decision": decision,
+                                  "reservation_cost_minor": cost.get("minor")}
+        to_state, message = DECISION_STATES[decision], str(answer["message"])
+        try:
+            fields["transforms"] = parse_transforms(answer.get("transforms"))
+        except UnknownTransform as exc:  # never print other than what was priced
+            log.error("job %s: the server's decision cannot be applied: %s", job.local_id,
+                      exc)
+            if decision != "deny":
+                to_state, message = L.FAILED, f"not printed: {exc}"
+        moved = await self._book.move_async(job, to_state, message, **fields)
         if moved is None:  # cancelled meanwhile: record the server job so it is closed too
             await self._book.update_async(job, **fields)
 
@@ -167,6 +180,8 @@ class Pipeline:
             raise _QueueBlocked(job.queue)
         if self._activity(job.queue).paused:  # an operator paused the queue (IPP)
             raise _QueueBlocked(job.queue)
+        if not await self._grayscale.prepare(job):  # a forced grayscale is made real
+            return
         if job.state is L.AUTHORIZED and not await self._tell_printing(job):
             return
         forwarding = await self._book.move_async(job, L.FORWARDING, "sending to the printer",

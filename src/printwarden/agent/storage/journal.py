@@ -20,7 +20,7 @@ from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal_writer import JournalWriter, Work, open_connection
 from printwarden.core.clock import Clock, SystemClock
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
 SCHEMA_V1 = """
 CREATE TABLE jobs (
@@ -61,6 +61,8 @@ _MIGRATIONS: dict[int, str] = {
     # The device a held job was released to (a device of the queue's release group).
     6: ("ALTER TABLE jobs ADD COLUMN release_device_uri TEXT NOT NULL DEFAULT '';"
         "ALTER TABLE jobs ADD COLUMN release_device_id TEXT NOT NULL DEFAULT ''"),
+    # The transforms the server's decision forces (comma-separated ``TRANSFORMS`` names).
+    7: "ALTER TABLE jobs ADD COLUMN transforms TEXT NOT NULL DEFAULT ''",
 }
 #: Local states whose IPP job has ended (completed, canceled, aborted).
 ENDED_STATES = frozenset({LocalState.FORWARDED, LocalState.COMPLETED, LocalState.DENIED,
@@ -82,7 +84,8 @@ _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_
             "reservation_cost_minor", "pages", "color_pages", "analysis_json",
             "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
             "completion_sent", "cancelled_by_operator", "ipp_job_id", "cancel_requested",
-            "device_wait_since", "flag", "release_device_uri", "release_device_id")
+            "device_wait_since", "flag", "release_device_uri", "release_device_id",
+            "transforms")
 
 
 _NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
@@ -101,7 +104,7 @@ def _row(job: LocalJob) -> tuple[Any, ...]:
             int(job.completion_sent), int(job.cancelled_by_operator), m.ipp_job_id,
             int(job.cancel_requested),
             job.device_wait_since.isoformat() if job.device_wait_since else None, job.flag,
-            job.release_device_uri, job.release_device_id)
+            job.release_device_uri, job.release_device_id, ",".join(job.transforms))
 
 
 def _job(row: sqlite3.Row) -> LocalJob:
@@ -124,7 +127,8 @@ def _job(row: sqlite3.Row) -> LocalJob:
         device_wait_since=(datetime.fromisoformat(row["device_wait_since"])
                            if row["device_wait_since"] else None),
         flag=row["flag"], release_device_uri=row["release_device_uri"],
-        release_device_id=row["release_device_id"])
+        release_device_id=row["release_device_id"],
+        transforms=tuple(name for name in row["transforms"].split(",") if name))
 
 
 def _insert(job: LocalJob) -> Work:

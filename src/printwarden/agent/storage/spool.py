@@ -4,6 +4,10 @@
 enforces the per-job size limit and the free-disk guard, fsyncs the file, renames it to
 ``spool/<id>.doc``, fsyncs the directory (POSIX), and commits the journal row; only then
 does it return. Every failure removes the partial file.
+
+A job forced to grayscale also has ``spool/<id>.gray.pdf`` (``gray_path_of``), written the
+same way through ``spool/tmp``; it goes with the job's document (``delete_data``, and
+``clean_on_start`` for one whose document is gone).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from printwarden.core.ids import new_id
 
 DOC_SUFFIX = ".doc"
 PART_SUFFIX = ".part"
+#: A document derived from a job's spooled one (its forced grayscale PDF):
+#: ``spool/<id>.gray.pdf``, written as ``spool/tmp/<id>.gray.part`` and renamed.
+GRAY_SUFFIX = ".gray.pdf"
 #: Re-check the free disk space after this many bytes written.
 DISK_CHECK_BYTES = 1 << 20
 
@@ -37,6 +44,10 @@ class SpoolError(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+def _stem(spool_name: str) -> str:
+    return spool_name[:-len(DOC_SUFFIX)] if spool_name.endswith(DOC_SUFFIX) else spool_name
 
 
 def _finish_file(handle: BinaryIO, part: Path, final: Path) -> None:
@@ -61,6 +72,14 @@ class Spool:
 
     def path_of(self, job: LocalJob) -> Path:
         return self.directory / job.spool_name
+
+    def gray_path_of(self, job: LocalJob) -> Path:
+        """Where ``job``'s grayscale PDF is (whole, once there: it is renamed in)."""
+        return self.directory / (_stem(job.spool_name) + GRAY_SUFFIX)
+
+    def gray_part_of(self, job: LocalJob) -> Path:
+        """Where ``job``'s grayscale PDF is written before it is renamed in."""
+        return self.tmp_dir / (_stem(job.spool_name) + ".gray" + PART_SUFFIX)
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.directory).free
@@ -128,8 +147,10 @@ class Spool:
         return size
 
     def delete_data(self, job: LocalJob) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path_of(job).unlink()
+        """Delete the job's document and whatever was derived from it."""
+        for path in (self.path_of(job), self.gray_path_of(job), self.gray_part_of(job)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
 
     def clean_on_start(self) -> list[str]:
         """Remove upload leftovers and orphan files; answer the names of files still spooled."""
@@ -142,6 +163,10 @@ class Spool:
             if path.name in known:
                 present.append(path.name)
             else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        for path in self.directory.glob(f"*{GRAY_SUFFIX}"):  # kept with their document
+            if path.name[:-len(GRAY_SUFFIX)] + DOC_SUFFIX not in known:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
         return present
