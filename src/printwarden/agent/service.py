@@ -49,6 +49,8 @@ from printwarden.core.fetch_token import FetchTokenVerifier
 from printwarden.core.tasks import cancel_and_wait
 from printwarden.release.snmp_reader import SnmpReader
 
+#: How long a release event waits for the job's authorize answer to be journaled.
+DECISION_WAIT_SECONDS = 30.0
 log = logging.getLogger(__name__)
 L = LocalState
 SERVER_CONFIG_KEY = "server_config"
@@ -400,6 +402,8 @@ class AgentService:
         accepted a conversion while it was held) replace the job's; ones this agent does
         not know fail the job: it never prints other than what was priced."""
         job = self._job_of(payload)
+        if job is not None and job.state in (L.SPOOLED, L.ANALYSED):
+            job = await self._decided(job)  # the server decided and released at once
         if job is None or job.state is not L.HELD:
             return
         transforms: tuple[str, ...] | None = None
@@ -413,6 +417,23 @@ class AgentService:
         await self.release(job.local_id, device_uri=str(payload.get("device_uri") or ""),
                            device_id=str(payload.get("device_id") or ""),
                            transforms=transforms)
+
+    async def _decided(self, job: LocalJob) -> LocalJob | None:
+        """``job`` once its authorize answer is journaled. A rule can hold a job and
+        release it in the same server transaction (a redirect; a question answered at
+        once), so the release event may arrive before the agent has recorded the hold.
+        The event pump waits here (bounded) rather than drop the release: its cursor is
+        journaled after the handler, so a crash meanwhile replays the event."""
+        deadline = asyncio.get_running_loop().time() + DECISION_WAIT_SECONDS
+        current: LocalJob | None = job
+        while current is not None and current.state in (L.SPOOLED, L.ANALYSED):
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("job %s: released before its decision arrived; it stays "
+                            "until the next release", job.local_id)
+                return current
+            await asyncio.sleep(0.05)
+            current = self.book.get(job.local_id)
+        return current
 
     async def _on_fetch_event(self, payload: dict[str, Any]) -> None:
         """A job held at another agent was released at a device of this one: fetch it

@@ -1,5 +1,6 @@
 """Issue 10's "done when" for rules, end to end over real IPP through a real agent process
-to virtual printers: a suggestion accepted moves the job to the other queue's printer, an
+to virtual printers: a forced redirect prints at the other queue's printer; a suggestion
+accepted moves the job to the other queue's printer, an
 unanswered one keeps it where it was after the timeout; a confirmation holds the job until
 the answer (print prints and charges once; cancel cancels and charges nothing); the
 account chosen pays; a user at quota is denied with the balance in job-state-message; a
@@ -86,6 +87,9 @@ def test_rules_over_real_ipp_with_questions_accounts_and_quotas(
     rules.create("test", {"name": "which project",
                           "conditions": {"document_names": ["project*"]},
                           "actions": [{"type": "ask_account", "timeout_seconds": 60}]})
+    rules.create("test", {"name": "redirect", "scope": {"kind": "queue", "value": "hall"},
+                          "conditions": {"document_names": ["redirect*"]},
+                          "actions": [{"type": "redirect", "queue": "basement"}]})
     pdf = make_pdf(tmp_path / "two.pdf", pages=2).read_bytes()
     alice = principal(live, world.alice_id)
 
@@ -99,6 +103,12 @@ def test_rules_over_real_ipp_with_questions_accounts_and_quotas(
     poll(lambda: received(basement) == 1, "the job at the basement printer")
     assert received(downstream) == 0
 
+    # a forced redirect: held and released in one server transaction, so the release event
+    # may reach the agent before its hold is journaled; it must not be dropped
+    submit(agent, "hall", "redirect-me.pdf", pdf)
+    poll(lambda: received(basement) == 2, "the redirected job at the basement printer")
+    assert received(downstream) == 0
+
     # a suggestion nobody answers: the default (keep) after the timeout
     submit(agent, "hall", "suggest-timeout.pdf", pdf)
     job = server_job(live, "suggest-timeout.pdf")
@@ -106,7 +116,7 @@ def test_rules_over_real_ipp_with_questions_accounts_and_quotas(
     time.sleep(max(0.0, (question.deadline.timestamp() - time.time())) + 0.2)
     assert server.questions.expire_due() == 1  # what the server's 2-second sweep runs
     poll(lambda: received(downstream) == 1, "the job at the hall printer")
-    assert received(basement) == 1
+    assert received(basement) == 2
 
     # confirm: waits until the answer; print prints once, cancel charges nothing
     submit(agent, "hall", "confirm-print.pdf", pdf)
