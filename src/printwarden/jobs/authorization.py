@@ -282,9 +282,13 @@ class Authorizer:
         if self.notifier is None or verdict.user_id is None:
             return
         currency = verdict.cost.total.currency if verdict.cost else job.currency or "EUR"
-        balance = balance_in(conn, verdict.user_id,
-                             tuple(self._accounts.group_ids_of_in(conn, verdict.user_id)),
-                             currency)
+        if verdict.rules is not None:  # the rules read it: what the job reserved is off it
+            held = verdict.cost.total.minor if verdict.reservation_id and verdict.cost else 0
+            balance = verdict.balance_minor if verdict.balance_minor >= UNLIMITED_MINOR \
+                else max(verdict.balance_minor - held, 0)
+        else:
+            balance = balance_in(conn, verdict.user_id, tuple(
+                self._accounts.group_ids_of_in(conn, verdict.user_id)), currency)
         shown = "unlimited" if balance >= UNLIMITED_MINOR else Money(balance, currency).format()
         if verdict.decision == "deny":
             self.notifier.emit_in(conn, "job.denied", user_id=verdict.user_id, data={
