@@ -24,7 +24,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from benchmarks.report_support import machine, write_section  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
 
 from printwarden.container import ServerContainer  # noqa: E402
@@ -57,7 +57,6 @@ from printwarden.policy.model import (  # noqa: E402
 )
 from printwarden.server.bootstrap import build_server  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 LOAD_AT_START = os.getloadavg()[0]
 QUEUES = [f"q{i}" for i in range(20)]
 GROUPS = [f"g{i}" for i in range(10)]
@@ -211,18 +210,6 @@ def bench_backend(name: str, make_db: Callable[[], Database], seconds: float,
     return name, without, with_rules
 
 
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}; {os.cpu_count()} cores; `{os.uname().sysname} {os.uname().release}`"
-
-
 def report(evaluation: tuple[float, float, int], worst: tuple[float, float, int],
            rows: list[tuple[str, float, float]], quick: bool, seconds: float) -> str:
     median, p99, fired = evaluation
@@ -259,16 +246,6 @@ def report(evaluation: tuple[float, float, int], worst: tuple[float, float, int]
         lines.append(f"| {name} | {without:,.0f} | {with_rules:,.0f} | {ratio:.2f} | "
                      f"{'met' if ratio >= 0.8 else 'missed'} |")
     return "\n".join(lines) + "\n"
-
-
-def write_section(section: str) -> None:
-    text = DOC.read_text("utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Print rules\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text.rstrip("\n") + "\n", "utf-8")
 
 
 def main() -> None:
@@ -312,7 +289,7 @@ def main() -> None:
     section = report(evaluation, worst, rows, args.quick, seconds)
     print(section)
     if args.write:
-        write_section(section)
+        write_section("Print rules", section)
 
 
 if __name__ == "__main__":
