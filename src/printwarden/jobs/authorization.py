@@ -326,6 +326,53 @@ class Authorizer:
             wiring.dispatcher.dispatch_in(conn, job, why=f"sent to {plan.queue.name} by a "
                                           "print rule", transforms=plan.transforms)
 
+    def dry_run_in(self, conn: Connection, request: AuthorizeRequest) -> DryRun:
+        """Evaluate the rules on ``request`` as authorize would, in a read transaction:
+        which rules fire (in order), the decision, the cost; no job, no ledger entry."""
+        printer = self._devices.find_queue_by_name_in(conn, request.queue)
+        if printer is None:
+            raise NotFoundError(f"no queue named {request.queue!r}")
+        user = self._accounts.find_user_by_username_in(conn, request.username)
+        if user is None:
+            raise NotFoundError(f"no user named {request.username!r}")
+        denial = unknown_pages_denial(request)
+        if denial is not None or request.analysis.pages is None:
+            return DryRun("deny", denial or "unknown page count", None, None, 0, {})
+        spec = JobSpec(media=request.media, pages=request.analysis.pages,
+                       color_pages=request.billable_color_pages or 0, copies=request.copies,
+                       duplex=request.duplex)
+        try:
+            base = quote_for_queue(conn, self._ledger, self._devices, printer,
+                                   spec).cost
+        except Unpriceable as exc:
+            return DryRun("deny", exc.message, None, None, 0, {})
+        group_ids = tuple(self._accounts.group_ids_of_in(conn, user.id))
+        job, _ = self._opened(Principal("agent", printer.agent_id or "", "dry-run"),
+                                    printer, request)
+        plan, evaluated, balance = self._apply_rules(conn, job, printer, request, user.id,
+                                                           group_ids, spec, base)
+        if plan is None:
+            balance = balance_in(conn, user.id, group_ids, base.total.currency)
+            plan = Plan(spec, base, printer, hold=printer.hold_for_release)
+        rules = evaluated or {"fired": [], "errors": []}
+        kinds = tuple("account" if q.kind == "ask_account" else q.kind for q in plan.questions)
+        if plan.deny is not None:
+            return DryRun("deny", plan.deny, plan.cost, base, balance, rules, queue=plan.queue.name)
+        paid_now = not (kinds and kinds[0] == "account")
+        if paid_now and plan.cost.total.minor > balance:
+            message = (f"Denied: this job costs {plan.cost.total.format()} but only "
+                       f"{Money(balance, plan.cost.total.currency).format()} is available.")
+            return DryRun("deny", message, plan.cost, base, balance, rules, plan.transforms,
+                          plan.queue.name)
+        reason = _hold_reason(plan) or ("release" if plan.hold else None)
+        decision = "hold" if reason is not None else "allow"
+        message = {"question": "held until its owner answers " + ", then ".join(kinds),
+                   "approval": "held for an operator's approval",
+                   "redirect": f"sent to queue {plan.queue.name}",
+                   "release": "held for release at a printer"}.get(reason or "", "printed now")
+        return DryRun(decision, message, plan.cost, base, balance, rules, plan.transforms,
+                      plan.queue.name, kinds, reason)
+
 
 @dataclass(frozen=True)
 class DryRun:
@@ -341,54 +388,6 @@ class DryRun:
     queue: str = ""
     questions: tuple[str, ...] = ()
     hold_reason: str | None = None
-
-
-def dry_run_in(authorizer: Authorizer, conn: Connection, request: AuthorizeRequest) -> DryRun:
-    """Evaluate the rules on ``request`` as authorize would, in a read transaction:
-    which rules fire (in order), the decision, the cost; no job, no ledger entry."""
-    printer = authorizer._devices.find_queue_by_name_in(conn, request.queue)
-    if printer is None:
-        raise NotFoundError(f"no queue named {request.queue!r}")
-    user = authorizer._accounts.find_user_by_username_in(conn, request.username)
-    if user is None:
-        raise NotFoundError(f"no user named {request.username!r}")
-    denial = unknown_pages_denial(request)
-    if denial is not None or request.analysis.pages is None:
-        return DryRun("deny", denial or "unknown page count", None, None, 0, {})
-    spec = JobSpec(media=request.media, pages=request.analysis.pages,
-                   color_pages=request.billable_color_pages or 0, copies=request.copies,
-                   duplex=request.duplex)
-    try:
-        base = quote_for_queue(conn, authorizer._ledger, authorizer._devices, printer,
-                               spec).cost
-    except Unpriceable as exc:
-        return DryRun("deny", exc.message, None, None, 0, {})
-    group_ids = tuple(authorizer._accounts.group_ids_of_in(conn, user.id))
-    job, _ = authorizer._opened(Principal("agent", printer.agent_id or "", "dry-run"),
-                                printer, request)
-    plan, evaluated, balance = authorizer._apply_rules(conn, job, printer, request, user.id,
-                                                       group_ids, spec, base)
-    if plan is None:
-        balance = balance_in(conn, user.id, group_ids, base.total.currency)
-        plan = Plan(spec, base, printer, hold=printer.hold_for_release)
-    rules = evaluated or {"fired": [], "errors": []}
-    kinds = tuple("account" if q.kind == "ask_account" else q.kind for q in plan.questions)
-    if plan.deny is not None:
-        return DryRun("deny", plan.deny, plan.cost, base, balance, rules, queue=plan.queue.name)
-    paid_now = not (kinds and kinds[0] == "account")
-    if paid_now and plan.cost.total.minor > balance:
-        message = (f"Denied: this job costs {plan.cost.total.format()} but only "
-                   f"{Money(balance, plan.cost.total.currency).format()} is available.")
-        return DryRun("deny", message, plan.cost, base, balance, rules, plan.transforms,
-                      plan.queue.name)
-    reason = _hold_reason(plan) or ("release" if plan.hold else None)
-    decision = "hold" if reason is not None else "allow"
-    message = {"question": "held until its owner answers " + ", then ".join(kinds),
-               "approval": "held for an operator's approval",
-               "redirect": f"sent to queue {plan.queue.name}",
-               "release": "held for release at a printer"}.get(reason or "", "printed now")
-    return DryRun(decision, message, plan.cost, base, balance, rules, plan.transforms,
-                  plan.queue.name, kinds, reason)
 
 
 def _hold_reason(plan: Plan) -> str | None:

@@ -26,7 +26,7 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
 from printwarden.jobs.messages import COMPLETION_STATUSES, CompletionResult
-from printwarden.jobs.model import Job, JobState, transitions
+from printwarden.jobs.model import Job, JobState, transitions, with_fee
 from printwarden.jobs.ports import Devices, Ledger
 from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.ledger.model import JobSpec
@@ -121,8 +121,7 @@ class Completer:
         spec = JobSpec(media=job.media, pages=pages, color_pages=min(colour or 0, pages),
                        copies=copies, duplex=job.duplex)
         actual = self._actual_cost(conn, job, spec)
-        if job.fee_minor:  # a rule's fee or discount goes with what printed
-            actual = Money(max(actual.minor + job.fee_minor, 0), actual.currency)
+        actual = with_fee(actual, job.fee_minor)  # a rule's fee goes with what printed
         settlement = self._ledger.settle_in(conn, job.reservation_id, actual,
                                             idempotency_key=f"settle:{job.id}", actor=actor)
         return settlement.charged

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from printwarden.core.errors import ConflictError
 from printwarden.core.ids import new_id
+from printwarden.core.money import Money
 
 
 class JobState(StrEnum):
@@ -158,3 +159,9 @@ def received(job_id: str, *, agent_id: str, agent_job_key: str, printer_id: str,
               updated_at=at, state_reason="received from agent")
     return job, JobEvent(id=new_id(), job_id=job_id, at=at, from_state=None,
                          to_state=S.RECEIVED, reason="received from agent")
+
+
+def with_fee(cost: Money, fee_minor: int) -> Money:
+    """``cost`` with a rule's fee (or, negative, discount) added: never below nothing, so
+    a job is never paid to print. Authorize, release and completion price with it alike."""
+    return Money(max(cost.minor + fee_minor, 0), cost.currency) if fee_minor else cost

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from printwarden.core.money import Money
+from printwarden.jobs.model import with_fee
 from printwarden.jobs.ports import Devices, Ledger, QueueView
 from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.ledger.model import CostBreakdown, CostLine, JobSpec
@@ -81,7 +81,7 @@ def plan_in(conn: Connection, outcome: Outcome, *, ledger: Ledger, devices: Devi
         plan.deny = exc.message
         return plan
     plan.fee_minor = outcome.fee_minor(plan.cost.total.minor)
-    plan.cost = with_fee(plan.cost, plan.fee_minor)
+    plan.cost = with_fee_line(plan.cost, plan.fee_minor)
     for kind in QUESTION_ORDER:
         action = getattr(outcome, kind)
         if action is None:
@@ -106,12 +106,13 @@ def transformed(spec: JobSpec, transforms: tuple[str, ...]) -> JobSpec:
     return spec
 
 
-def with_fee(cost: CostBreakdown, fee_minor: int) -> CostBreakdown:
+def with_fee_line(cost: CostBreakdown, fee_minor: int) -> CostBreakdown:
+    """``cost`` with the rules' fee as a line of its own (``model.with_fee`` on the total)."""
     if not fee_minor:
         return cost
     line = CostLine("rule fee" if fee_minor > 0 else "rule discount", 1, fee_minor, fee_minor)
-    total = Money(max(cost.total.minor + fee_minor, 0), cost.total.currency)
-    return CostBreakdown((*cost.lines, line), total, cost.price_list_id)
+    return CostBreakdown((*cost.lines, line), with_fee(cost.total, fee_minor),
+                         cost.price_list_id)
 
 
 def _applicable(wanted: set[str], spec: JobSpec, document_format: str,
@@ -140,7 +141,7 @@ def _suggestion_cost(conn: Connection, ledger: Ledger, devices: Devices, plan: P
             cost = quote_for_queue(conn, ledger, devices, target, plan.spec).cost
         except Unpriceable:
             return None
-        return with_fee(cost, plan.fee_minor).total.minor
+        return with_fee(cost.total, plan.fee_minor).minor
     extra = _applicable(set(action.convert.split("+")), plan.spec, document_format, [])
     if not extra:
         return None
@@ -149,4 +150,4 @@ def _suggestion_cost(conn: Connection, ledger: Ledger, devices: Devices, plan: P
                                transformed(plan.spec, extra)).cost
     except Unpriceable:
         return None
-    return with_fee(cost, plan.fee_minor).total.minor
+    return with_fee(cost.total, plan.fee_minor).minor

@@ -14,7 +14,7 @@ from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
-from printwarden.jobs.authorization import Authorizer, DryRun, RulesWiring, dry_run_in
+from printwarden.jobs.authorization import Authorizer, DryRun, RulesWiring
 from printwarden.jobs.completion import Completer, check_reporter
 from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
 from printwarden.jobs.model import (
@@ -68,7 +68,7 @@ class JobsService:
     def dry_run(self, request: AuthorizeRequest) -> DryRun:
         """What the rules would do with ``request``: fired rules, decision, cost; nothing
         is written (no job, no reservation)."""
-        return self._db.read(lambda conn: dry_run_in(self._authorizer, conn, request))
+        return self._db.read(lambda conn: self._authorizer.dry_run_in(conn, request))
 
     @property
     def rule_errors(self) -> int:

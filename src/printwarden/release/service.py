@@ -30,7 +30,7 @@ from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
-from printwarden.jobs.model import Job, JobState, transitions
+from printwarden.jobs.model import Job, JobState, transitions, with_fee
 from printwarden.jobs.ports import Ledger
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.model import CostBreakdown, JobSpec
@@ -93,7 +93,7 @@ class ReleaseService:
                         if target.id not in pricers:
                             pricers[target.id] = self._ledger.pricer_in(
                                 conn, self._devices.price_list_for_device_in(conn, target))
-                        held = replace(held, cost=_with_fee(pricers[target.id](
+                        held = replace(held, cost=with_fee(pricers[target.id](
                             _spec_at(target, job)).total, job.fee_minor))
                 listed.append(held)
             return listed
@@ -224,7 +224,7 @@ class ReleaseService:
                 conn, self._devices, job, self._clock.now())
             if refusal is not None:
                 return ReleaseOutcome(job.id, False, refusal)
-        cost = _with_fee(self._ledger.cost_in(
+        cost = with_fee(self._ledger.cost_in(
             conn, self._devices.price_list_for_device_in(conn, target),
             _spec_at(target, job)).total, job.fee_minor)
         moved, events = transitions(job, (JobState.RELEASING,), why[:500], self._clock.now())
@@ -286,10 +286,6 @@ def job_transforms(conn: Connection, job: Job) -> list[str]:
     """The transforms the job was authorized with (and accepted since)."""
     detail = store.get_job_row(conn, job.id)["decision_detail"] or {}
     return [str(name) for name in detail.get("transforms", ())]
-
-
-def _with_fee(cost: Money, fee_minor: int) -> Money:
-    return Money(max(cost.minor + fee_minor, 0), cost.currency) if fee_minor else cost
 
 
 def _waiting(job: Job) -> str:

@@ -20,7 +20,14 @@ from printwarden.container import ServerContainer
 from printwarden.core.errors import PrintwardenError, ValidationError
 from printwarden.core.principal import Principal
 from printwarden.jobs.messages import Analysis, AuthorizeRequest
-from printwarden.policy.model import SCOPE_KINDS, WEEKDAYS, RuleInvalid
+from printwarden.policy.model import (
+    SCOPE_KINDS,
+    WEEKDAYS,
+    Rule,
+    RuleInvalid,
+    action_json,
+    conditions_json,
+)
 from printwarden.web.admin_forms import admin_or_login, ascii_int
 from printwarden.web.admin_rule_form import (
     CONDITION_INPUTS,
@@ -41,9 +48,7 @@ PATH = "/admin/rules"
 _ID = 26
 
 
-def _summary(rule: Any) -> dict[str, str]:
-    from printwarden.policy.model import action_json, conditions_json
-
+def _summary(rule: Rule) -> dict[str, str]:
     conditions = conditions_json(rule.conditions)
     return {"scope": "all queues" if rule.scope.kind == "all"
             else f"{rule.scope.kind.replace('_', ' ')} {rule.scope.value}",
