@@ -228,7 +228,10 @@ def queue_add(
                                               "endpoint and spool).")] = None,
     owner_check: Annotated[str | None, typer.Option(help="authenticate, release or "
                                                     "trusted-network.")] = None,
-    failure_policy: Annotated[str | None, typer.Option(help="refuse or hold.")] = None,
+    failure_policy: Annotated[str | None, typer.Option(
+        help="refuse, hold or tracker (print without a server, report later).")] = None,
+    offline_charging: Annotated[str | None, typer.Option(
+        help="tracker queues: charge (default) or log the jobs printed offline.")] = None,
     description: Annotated[str | None, typer.Option(help="What it is.")] = None,
 ) -> None:
     """Add a direct queue (--device) or a release queue (--release-group)."""
@@ -237,6 +240,7 @@ def queue_add(
     def run() -> str:
         fields: dict[str, Any] = {key: value for key, value in {
             "owner_check": owner_check, "failure_policy": failure_policy,
+            "offline_charging": offline_charging,
             "description": description}.items() if value is not None}
         if release_group is not None:
             fields.update(kind="release",

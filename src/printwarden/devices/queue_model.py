@@ -27,9 +27,13 @@ from printwarden.core.errors import ValidationError
 from printwarden.devices.device_model import Device, check_name
 
 QUEUE_KINDS = ("direct", "release")
-FAILURE_POLICIES = ("refuse", "hold")
-#: Reserved for a later issue: print now, journal, report later.
-FUTURE_FAILURE_POLICIES = ("tracker",)
+#: What a queue's agent does while no server answers: ``refuse`` jobs (out of service),
+#: ``hold`` them until a server answers, or ``tracker``: print them at once, priced from
+#: the last price list the agent received, journaled and reported once a server answers.
+FAILURE_POLICIES = ("refuse", "hold", "tracker")
+#: Tracker queues: whether the jobs printed offline are ``charge``d when reported, or
+#: only ``log``ged (recorded with their cost, charged 0).
+OFFLINE_CHARGINGS = ("charge", "log")
 #: How a queue establishes who owns (and pays for) a job:
 #: ``authenticate``: IPP authentication (HTTP Basic, checked at the server) on every job;
 #: ``release``: the job is held and belongs to whoever releases it at a device (release
@@ -73,6 +77,8 @@ class Queue:
     lost_job_charge: str = "as-sent"
     held_job_lifetime_seconds: int = DEFAULT_HELD_JOB_LIFETIME_SECONDS
     """Release queues: how long a held job waits for release before it expires."""
+    offline_charging: str = "charge"
+    """Tracker queues: jobs printed while no server answered are charged, or only logged."""
 
     @property
     def hold_for_release(self) -> bool:
@@ -122,13 +128,7 @@ EDITABLE_RELEASE_GROUP_FIELDS = frozenset(("name", "description"))
 
 
 def check_failure_policy(policy: str) -> str:
-    if policy in FUTURE_FAILURE_POLICIES:
-        raise ValidationError(
-            f"failure policy {policy!r} is not available yet: use 'refuse' or 'hold'"
-        )
-    if policy not in FAILURE_POLICIES:
-        raise ValidationError(f"unknown failure policy {policy!r}: use 'refuse' or 'hold'")
-    return policy
+    return one_of("failure policy", policy, FAILURE_POLICIES)
 
 
 def one_of(what: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -145,6 +145,7 @@ def check_queue(queue: Queue) -> Queue:
     one_of("owner check", queue.owner_check, OWNER_CHECKS)
     one_of("document policy", queue.document_policy, DOCUMENT_POLICIES)
     one_of("lost-job charge", queue.lost_job_charge, LOST_JOB_CHARGES)
+    one_of("offline charging", queue.offline_charging, OFFLINE_CHARGINGS)
     if not isinstance(queue.description, str) or len(queue.description) > 500:
         raise ValidationError("description must be text of at most 500 characters")
     if queue.kind == "direct":

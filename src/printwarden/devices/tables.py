@@ -136,6 +136,8 @@ queues = sa.Table(
     sa.Column("job_lifetime_seconds", sa.Integer(), nullable=False),
     sa.Column("lost_job_charge", sa.String(20), nullable=False),
     sa.Column("held_job_lifetime_seconds", sa.Integer(), nullable=False),
+    #: Tracker queues: "charge" or "log" the jobs printed while no server answered.
+    sa.Column("offline_charging", sa.String(10), nullable=False, server_default="charge"),
 )
 
 #: Events for agents (release, cancel, config). Ids increase per agent in commit order.

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from printwarden.core.errors import ValidationError
+from printwarden.core.job_counting import billable_color_pages, dominant_media
 from printwarden.core.media import DEFAULT_MEDIA_NAME
 from printwarden.core.money import Money
 from printwarden.jobs.model import JobState
@@ -66,19 +67,13 @@ class AuthorizeRequest:
     @property
     def media(self) -> str:
         """The dominant paper size (most pages); A4 when the agent could not tell."""
-        sizes = {name: count for name, count in self.analysis.sizes.items() if count > 0}
-        if not sizes:
-            return DEFAULT_MEDIA
-        return max(sorted(sizes), key=lambda name: sizes[name])
+        return dominant_media(self.analysis.sizes)
 
     @property
     def billable_color_pages(self) -> int | None:
         """Colour pages to price: none in monochrome; all pages when colour is unknown."""
-        if self.color_mode == "monochrome":
-            return 0
-        if self.analysis.color_pages is not None:
-            return self.analysis.color_pages
-        return self.analysis.pages
+        return billable_color_pages(self.color_mode, self.analysis.color_pages,
+                                    self.analysis.pages)
 
     @property
     def estimated(self) -> bool:

@@ -95,6 +95,11 @@ class Job:
     #: What rules added (fees) or took off (discounts) the printed cost, minor units;
     #: charged with what printed, never making a job cost less than nothing.
     fee_minor: int = 0
+    #: Why an operator should look at the job (None: nothing), e.g. it printed offline
+    #: and was charged past its account's limit.
+    flag: str | None = None
+    #: Decided by its agent while no server answered (tracker mode), reported later.
+    offline: bool = False
 
     @property
     def terminal(self) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from printwarden.core.money import Money
 from printwarden.jobs.model import Job
 from printwarden.jobs.question_model import Question
-from printwarden.ledger.model import CostBreakdown, JobSpec
+from printwarden.ledger.model import CostBreakdown, JobSpec, PriceList
 from printwarden.policy.evaluation import CompiledRule
 
 
@@ -97,6 +97,26 @@ class Ledger(Protocol):
     def release_in(self, conn: Connection, reservation_id: str, *, idempotency_key: str,
                    actor: str) -> object: ...
 
+    @property
+    def currency(self) -> str: ...
+
+    def price_list_in(self, conn: Connection, price_list_id: str | None) -> PriceList | None:
+        """The list ``price_list_id`` prices with (else the default); None: free."""
+        ...
+
+    def charge_printed_in(self, conn: Connection, *, job_id: str, user_id: str,
+                          amount: Money, idempotency_key: str, group_ids: Sequence[str] = (),
+                          actor: str) -> OfflineChargeView:
+        """Charge a job that printed without a reservation, past the limit if need be."""
+        ...
+
+
+class OfflineChargeView(Protocol):
+    @property
+    def charged(self) -> Money: ...
+    @property
+    def past_limit(self) -> bool: ...
+
 
 class QueueView(Protocol):
     """A queue as authorize and complete see it (``id`` is a job's ``printer_id``)."""
@@ -117,6 +137,8 @@ class QueueView(Protocol):
     def device_id(self) -> str | None: ...
     @property
     def release_group_id(self) -> str | None: ...
+    @property
+    def offline_charging(self) -> str: ...
 
 
 class PriceTargetView(Protocol):

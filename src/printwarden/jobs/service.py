@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
@@ -25,7 +25,8 @@ from printwarden.jobs.model import (
     note,
     transitions,
 )
-from printwarden.jobs.ports import Devices, Directory, Ledger
+from printwarden.jobs.offline_jobs import OfflineJobReport, OfflineRecorder, OfflineResult
+from printwarden.jobs.ports import Devices, Directory, Ledger, QueueView
 
 if TYPE_CHECKING:
     from printwarden.notify.notifier import Notifier
@@ -60,6 +61,8 @@ class JobsService:
         self._authorizer.low_balance_minor = low_balance_minor
         self._completer = Completer(db, clock, ledger=ledger, devices=devices, audit=audit,
                                     notifier=notifier)
+        self._offline = OfflineRecorder(db, clock, audit, ledger=ledger, devices=devices,
+                                        accounts=accounts)
 
     def attach_policy(self, wiring: RulesWiring) -> None:
         """Apply print rules at authorize (the composition root, once)."""
@@ -90,6 +93,15 @@ class JobsService:
             agent, job_id, status=status, pages_printed=pages_printed,
             color_pages_printed=color_pages_printed, copies_printed=copies_printed,
             reason=reason, flag=flag)
+
+    def record_offline(self, agent: Principal, report: OfflineJobReport) -> OfflineResult:
+        """Record and charge, once, a job the agent printed while no server answered
+        (tracker mode, ``offline_jobs``); a repeat answers ``duplicate``."""
+        return self._offline.record(agent, report)
+
+    def offline_prices(self, queues: list[QueueView]) -> dict[str, list[dict[str, Any]]]:
+        """Queue id -> the price lists its agent prices offline jobs with."""
+        return self._offline.prices_for(queues)
 
     def mark_printing(self, agent: Principal, job_id: str) -> Job:
         """The agent started sending the job to the printer (idempotent)."""

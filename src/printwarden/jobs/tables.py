@@ -48,8 +48,13 @@ jobs = sa.Table(
     sa.Column("hold_reason", sa.String(20), nullable=True),
     #: Rule fees minus discounts on the job (``Job.fee_minor``).
     sa.Column("fee_minor", sa.BigInteger(), nullable=False, server_default="0"),
+    #: Why an operator should look at the job (``Job.flag``); NULL: nothing.
+    sa.Column("flag", sa.String(500), nullable=True),
+    #: Printed by its agent while no server answered (tracker mode), reported later.
+    sa.Column("offline", sa.Boolean(), nullable=False, server_default=sa.false()),
     #: A user's held jobs, oldest first (the release listing), from the index alone.
     sa.Index("ix_jobs_user_state_created", "user_id", "state", "created_at"),
+    sa.Index("ix_jobs_offline_created", "offline", "created_at"),
     sa.UniqueConstraint("agent_id", "agent_job_key", name="uq_jobs_agent_id_agent_job_key"),
 )
 

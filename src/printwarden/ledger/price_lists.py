@@ -124,6 +124,12 @@ class PriceListOps(LedgerBase):
         price_list = _load(conn, price_list_id) if price_list_id else _default(conn, kind)
         return price_list.currency if price_list is not None else self.currency
 
+    def price_list_in(self, conn: Connection, price_list_id: str | None, *,
+                      kind: str = "print") -> PriceList | None:
+        """The list that prices with ``price_list_id``: that list, else the default of
+        ``kind``; None when there is none (jobs are free)."""
+        return _load(conn, price_list_id) if price_list_id else _default(conn, kind)
+
     def cost(self, price_list_id: str | None, spec: JobSpec, *,
              kind: str = "print") -> CostBreakdown:
         """Price ``spec``: with the given list, else the default of ``kind``, else free."""
@@ -138,7 +144,7 @@ class PriceListOps(LedgerBase):
                   kind: str = "print") -> Callable[[JobSpec], CostBreakdown]:
         """What ``cost_in`` does, with the price list read once: for pricing many jobs
         with one list (a listing of held jobs at a device)."""
-        price_list = _load(conn, price_list_id) if price_list_id else _default(conn, kind)
+        price_list = self.price_list_in(conn, price_list_id, kind=kind)
         if price_list is None:
             free = CostBreakdown.free(self.currency)
             return lambda spec: free

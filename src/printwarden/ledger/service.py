@@ -3,6 +3,7 @@
 - ``AccountOps`` (account_ops.py): open, get-or-create per owner, change, members;
 - ``PostingOps`` (posting.py): top-ups, refunds, adjustments, transfers, reading entries;
 - ``ReservationOps`` (reservations.py): reserve, settle, release;
+- ``OfflineChargeOps`` (offline_charges.py): charge a job that printed offline (tracker);
 - ``ChargePolicyOps`` (charge_policy.py): the charge order, stored as data;
 - ``PriceListOps`` (price_lists.py): price lists and quotes;
 - ``QuotaOps`` (quota_ops.py): quota schedules and their allocations.
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 from printwarden.ledger.account_ops import AccountOps
 from printwarden.ledger.charge_policy import ChargePolicyOps
+from printwarden.ledger.offline_charges import OfflineChargeOps
 from printwarden.ledger.posting import PostingOps
 from printwarden.ledger.price_lists import PriceListOps
 from printwarden.ledger.quota_ops import QuotaOps
-from printwarden.ledger.reservations import ReservationOps
 
 
-class LedgerService(AccountOps, PostingOps, ReservationOps, ChargePolicyOps, PriceListOps,
+class LedgerService(AccountOps, PostingOps, OfflineChargeOps, ChargePolicyOps, PriceListOps,
                     QuotaOps):
     """Accounts, immutable entries, reservations, pricing, quotas and the charge policy."""

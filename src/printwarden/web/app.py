@@ -30,7 +30,7 @@ API_MODULES = (
     "users", "pins_and_id_numbers", "groups", "tokens",
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
-    "agent_auth", "agent_device_status", "terminals", "terminal_link",
+    "agent_auth", "agent_device_status", "agent_offline_jobs", "terminals", "terminal_link",
     "terminal_sessions", "copy_flags", "rules", "notify", "popup",
 )
 #: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.

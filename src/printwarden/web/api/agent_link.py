@@ -78,8 +78,10 @@ def register(body: RegisterIn, container: Container, request: Request) -> Regist
 @router.get("/config", response_model=ConfigOut, summary="The queues this agent serves")
 def config(agent: AgentOnly, container: Container) -> ConfigOut:
     queues = container.devices.queues_for_agent(agent.id)
+    prices = container.jobs.offline_prices([served.queue for served in queues])
     return ConfigOut(agent_id=agent.id, name=agent.name, server_time=container.clock.now(),
-                     queues=[QueueOut.of(served) for served in queues],
+                     queues=[QueueOut.of(served, prices.get(served.queue.id))
+                             for served in queues],
                      fetch_token_public_key=container.fetch_token_public_key)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from printwarden.core.money import Money
+from printwarden.core.price_list_wire import prices_version
 from printwarden.devices.model import AgentEvent
 from printwarden.devices.queue_model import ServedQueue
 from printwarden.jobs.cost_codec import dump_lines
@@ -96,9 +97,15 @@ class QueueOut(BaseModel):
     document_policy: str
     job_lifetime_seconds: int
     lost_job_charge: str
+    offline_charging: str = "charge"
+    #: The price lists a tracker queue's jobs are priced with while no server answers
+    #: (``core.price_list_wire``; the dearest applies), and their content digest.
+    price_lists: list[dict[str, Any]] = Field(default_factory=list)
+    prices_version: str = ""
 
     @classmethod
-    def of(cls, served: ServedQueue) -> QueueOut:
+    def of(cls, served: ServedQueue,
+           price_lists: list[dict[str, Any]] | None = None) -> QueueOut:
         queue, single = served.queue, served.single_device
         targets = [QueueDeviceOut(id=d.id, name=d.name, uri=d.device_uri,
                                   color_capable=d.color_capable,
@@ -119,7 +126,10 @@ class QueueOut(BaseModel):
                    description=queue.description, owner_check=queue.owner_check,
                    document_policy=queue.document_policy,
                    job_lifetime_seconds=queue.job_lifetime_seconds,
-                   lost_job_charge=queue.lost_job_charge)
+                   lost_job_charge=queue.lost_job_charge,
+                   offline_charging=queue.offline_charging,
+                   price_lists=price_lists or [],
+                   prices_version=prices_version(price_lists) if price_lists else "")
 
 
 class ConfigOut(BaseModel):

@@ -27,7 +27,7 @@ QueueName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$",
 Id = Annotated[str, Field(min_length=1, max_length=26)]
 _NOT_NULL = ("name", "kind", "description", "failure_policy", "enabled", "owner_check",
              "document_policy", "job_lifetime_seconds", "lost_job_charge",
-             "held_job_lifetime_seconds")
+             "held_job_lifetime_seconds", "offline_charging")
 
 
 def not_null(given: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -52,7 +52,13 @@ class QueuePatch(BaseModel):
         "device's (leave it out)"))
     description: str | None = Field(default=None, max_length=500)
     failure_policy: str | None = Field(
-        default=None, description="'refuse' or 'hold' ('tracker' comes later)")
+        default=None, description=(
+            "while no server answers: 'refuse' jobs (out of service, the default), "
+            "'hold' them until a server answers, or 'tracker' (print at once, priced from "
+            "the agent's last price list, reported and charged when a server answers)"))
+    offline_charging: Literal["charge", "log"] | None = Field(default=None, description=(
+        "tracker queues: jobs printed while no server answered are 'charge'd (default, "
+        "balances may go below their limit) or only 'log'ged with their cost"))
     enabled: bool | None = None
     owner_check: str | None = Field(default=None, description=(
         "who owns a job: 'authenticate' (IPP authentication, the default), 'release' "
@@ -98,6 +104,7 @@ class QueueOut(BaseModel):
     job_lifetime_seconds: int
     lost_job_charge: str
     held_job_lifetime_seconds: int
+    offline_charging: str
 
     @classmethod
     def of(cls, queue: Queue) -> QueueOut:
