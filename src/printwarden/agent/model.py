@@ -181,6 +181,12 @@ class LocalJob:
     #: What the server's decision makes the agent do before forwarding (``TRANSFORMS``):
     #: the job was priced after them, so it prints transformed or not at all.
     transforms: tuple[str, ...] = ()
+    #: Tracker mode: the local decision of a job printed while no server answered (when,
+    #: the price lists and their version, the cost priced then); empty for others.
+    offline: dict[str, Any] = field(default_factory=dict)
+    #: Its report to the server: ``pending``, ``sent`` (the server confirmed it) or
+    #: ``refused`` (the server refused it for good); "" for jobs decided online.
+    offline_state: str = ""
 
     @property
     def terminal(self) -> bool:

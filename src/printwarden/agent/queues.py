@@ -217,6 +217,8 @@ def queue_status(config: QueueConfig, activity: QueueActivity, *, server_reachab
         if config.failure_policy == "refuse":
             accepting = False
             message = "no printwarden server answers: the queue is out of service"
+        elif config.failure_policy == "tracker":
+            message = "no printwarden server answers: jobs print now and are reported later"
         else:
             message = "no printwarden server answers: jobs are kept until one does"
     if not disk_ok:

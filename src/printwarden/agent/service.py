@@ -41,10 +41,12 @@ from printwarden.agent.queues import QueueActivity, QueueConfig, QueueStatus, me
 from printwarden.agent.queues import queue_status as status_of
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
 from printwarden.agent.server_link.event_pump import EventPump
+from printwarden.agent.server_link.offline_uploader import OfflineUploader
 from printwarden.agent.server_link.outbox_sender import OutboxSender
 from printwarden.agent.settings import AgentSettings
 from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.recovery import RecoveryReport, recover
+from printwarden.agent.storage.tracker_journal import TrackerJournal, pushed_prices
 from printwarden.core.fetch_token import FetchTokenVerifier
 from printwarden.core.tasks import cancel_and_wait
 from printwarden.release.snmp_reader import SnmpReader
@@ -93,6 +95,9 @@ class AgentService:
         self.link = link
         self.server_up = asyncio.Event()
         self.server_up.set()
+        #: Set when the link went down: the configuration (and prices) is re-read when
+        #: it comes back.
+        self._link_lost = asyncio.Event()
         link.on_reachability(self._on_reachability)
         link.on_revoked(self._on_revoked)
         #: Why the server refused this agent's token, or None.
@@ -125,6 +130,7 @@ class AgentService:
                                           "move": self._on_move_event,
                                           "config": self._on_config_event})
         self._tasks: list[asyncio.Task[None]] = []
+        self._tracker = TrackerJournal(book.journal)
         self.recovery: RecoveryReport | None = None
         self._verifier: tuple[str, FetchTokenVerifier] | None = None
 
@@ -143,6 +149,9 @@ class AgentService:
         self._spawn(self.link.watch_health(self.settings.health_min_seconds,
                                            self.settings.health_max_seconds), "health")
         self._spawn(OutboxSender(self.book, self.link, self.server_up).run(), "outbox")
+        self._spawn(OfflineUploader(self.book, self.link, self.server_up).run(),
+                    "tracker-upload")
+        self._spawn(self._refresh_when_back(), "config-on-reconnect")
         self._spawn(self.events.run(), "events")
         if self._monitor is not None:
             self._spawn(self._monitor.run(), "device-monitor")
@@ -186,6 +195,16 @@ class AgentService:
             self.server_up.set()
         else:
             self.server_up.clear()
+            self._link_lost.set()
+
+    async def _refresh_when_back(self) -> None:
+        """Re-read the configuration each time a server answers again: what changed
+        meanwhile (queues, prices for tracker mode) is not missed."""
+        while True:
+            await self._link_lost.wait()
+            await self.server_up.wait()
+            self._link_lost.clear()
+            await self.refresh_config()
 
     # --- configuration -----------------------------------------------------------------------
 
@@ -212,6 +231,7 @@ class AgentService:
             return False
         pushed = list(config.get("queues") or [])
         self.book.journal.set_value(SERVER_CONFIG_KEY, json.dumps(pushed))
+        self._tracker.save_prices(pushed_prices(pushed))
         for key in (AGENT_ID_KEY, FETCH_KEY_KEY):
             value = str(config.get(key) or "")
             if value and value != self.book.journal.get_value(key):

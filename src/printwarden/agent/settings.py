@@ -27,7 +27,10 @@ class QueueSettings(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
     device_uri: str = ""
     hold_for_release: bool = False
-    failure_policy: Literal["refuse", "hold"] = "refuse"
+    failure_policy: Literal["refuse", "hold", "tracker"] = "refuse"
+    """While no server answers: ``refuse`` jobs, ``hold`` them until one answers, or
+    ``tracker``: print them at once, priced from the last price lists received, and
+    report them when a server answers."""
     lines_per_page: int = Field(default=60, ge=1, le=1000)
     advertise: bool = True
     """Advertise the queue with DNS-SD (when the agent's ``dnssd`` is on)."""

@@ -140,7 +140,8 @@ class OfflineRecorder:
             else ""
         why = f"{report.status} offline (tracker){when}"[:500]
         job, ended = transitions(job, _path(job.state, report.status), why, self._clock.now())
-        job = replace(job, charged_cost_minor=charged.minor, currency=charged.currency,
+        job = replace(job, charged_cost_minor=charged.minor,
+                      currency=report.currency if report.priced else charged.currency,
                       offline=True, flag="; ".join(flags)[:500],
                       message=(f"Printed while no server answered, cost "
                                f"{Money(report.cost_minor, report.currency).format()}.")[:1000])
@@ -170,6 +171,7 @@ class OfflineRecorder:
         nothing = Money.zero(self._ledger.currency)
         if not report.priced:
             flags.append("no price list at the agent: reported at price 0")
+            return nothing, flags
         if job.user_id is None:
             flags.append(f"unknown user {report.username[:100]!r}: not charged")
             return nothing, flags

@@ -11,7 +11,9 @@ the analysed ones, so a document whose analysis is slow delays no one else's job
 Held jobs wait outside the worker's line until released. When no server answers, the
 worker waits for the link to come back (the queue's failure policy decides elsewhere
 whether new jobs are accepted meanwhile; the waiting job says so); jobs behind it keep
-their order. ``cancel`` reaches a job being delivered through its cancel event.
+their order. A ``tracker`` queue does not wait: the job is decided here
+(``tracker_decision``) and printed at once, and reported when a server answers.
+``cancel`` reaches a job being delivered through its cancel event.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from printwarden.agent.processing.analysis_pool import AnalysisPool
 from printwarden.agent.processing.analysis_stage import AnalysisStage
 from printwarden.agent.processing.delivery import Delivery, SendDocument
 from printwarden.agent.processing.grayscale_stage import GrayscaleStage
+from printwarden.agent.processing.tracker_decision import TrackerDecider
 from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.server_link.bodies import authorize_body
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
@@ -72,6 +75,7 @@ class Pipeline:
         self._queues = queues
         self._activity = activity
         self._delivery = Delivery(book, book.clock, send, retry or RetryPolicy())
+        self._tracker = TrackerDecider(book)
         self._wakeups: dict[str, asyncio.Event] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         #: Local id -> the cancel event of the job being delivered.
@@ -145,8 +149,18 @@ class Pipeline:
         await self._analysis.process(job)
 
     async def _authorize(self, job: LocalJob) -> None:
+        config = self._queues().get(job.queue)
+        tracker = config is not None and config.failure_policy == "tracker"
+        if tracker and not self._link.reachable:  # no server: decided here, printed now
+            await self._tracker.decide(job)
+            return
         try:
             answer = await self._link.authorize(authorize_body(job))
+        except ServerUnreachable:
+            if not tracker:
+                raise
+            await self._tracker.decide(job)  # the answer may be lost: the report says so
+            return
         except ServerRejected as exc:
             await self._book.move_async(job, L.FAILED,
                                         f"the server refused the job: {exc.message}")

@@ -197,6 +197,12 @@ class ServerLink:
             "POST", f"{API}/jobs/{server_job_id}/complete", json=body)
         return answer
 
+    async def offline_jobs(self, jobs: list[dict[str, Any]]) -> dict[str, Any]:
+        """Upload tracker journal entries (agent-link section 5c); per-item results."""
+        answer: dict[str, Any] = await self.request("POST", f"{API}/offline-jobs",
+                                                    json={"jobs": jobs})
+        return answer
+
     async def device_status(self, devices: list[dict[str, Any]]) -> None:
         """Report the status of this agent's devices (agent-link section 5b). A server
         that predates supply levels refuses the field (422): the report goes again

@@ -20,7 +20,7 @@ from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.storage.journal_writer import JournalWriter, Work, open_connection
 from printwarden.core.clock import Clock, SystemClock
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: The schema of the first release (version 1); later versions are ``_MIGRATIONS``.
 SCHEMA_V1 = """
 CREATE TABLE jobs (
@@ -63,6 +63,13 @@ _MIGRATIONS: dict[int, str] = {
         "ALTER TABLE jobs ADD COLUMN release_device_id TEXT NOT NULL DEFAULT ''"),
     # The transforms the server's decision forces (comma-separated ``TRANSFORMS`` names).
     7: "ALTER TABLE jobs ADD COLUMN transforms TEXT NOT NULL DEFAULT ''",
+    # Tracker mode: a job decided here while no server answered (its local decision and
+    # cost, and whether the server has its report), and each queue's last price lists.
+    8: ("ALTER TABLE jobs ADD COLUMN offline_json TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE jobs ADD COLUMN offline_state TEXT NOT NULL DEFAULT '';"
+        "CREATE INDEX IF NOT EXISTS jobs_offline_state ON jobs (offline_state, local_id);"
+        "CREATE TABLE IF NOT EXISTS price_lists (queue TEXT PRIMARY KEY, "
+        "version TEXT NOT NULL, lists_json TEXT NOT NULL, received_at TEXT NOT NULL)"),
 }
 #: Local states whose IPP job has ended (completed, canceled, aborted).
 ENDED_STATES = frozenset({LocalState.FORWARDED, LocalState.COMPLETED, LocalState.DENIED,
@@ -85,7 +92,9 @@ _COLUMNS = ("local_id", "queue", "username", "title", "document_format", "spool_
             "forward_attempts", "remote_job_id", "pages_printed", "copies_printed",
             "completion_sent", "cancelled_by_operator", "ipp_job_id", "cancel_requested",
             "device_wait_since", "flag", "release_device_uri", "release_device_id",
-            "transforms")
+            "transforms", "offline_json", "offline_state")
+#: ``LocalJob`` fields stored as JSON, and their columns.
+_JSON_FIELDS = {"analysis": "analysis_json", "offline": "offline_json"}
 
 
 _NEXT_JOB_SQL = ("SELECT local_id FROM jobs WHERE queue = ? AND state = ? "
@@ -104,7 +113,8 @@ def _row(job: LocalJob) -> tuple[Any, ...]:
             int(job.completion_sent), int(job.cancelled_by_operator), m.ipp_job_id,
             int(job.cancel_requested),
             job.device_wait_since.isoformat() if job.device_wait_since else None, job.flag,
-            job.release_device_uri, job.release_device_id, ",".join(job.transforms))
+            job.release_device_uri, job.release_device_id, ",".join(job.transforms),
+            json.dumps(job.offline) if job.offline else "", job.offline_state)
 
 
 def _job(row: sqlite3.Row) -> LocalJob:
@@ -128,7 +138,9 @@ def _job(row: sqlite3.Row) -> LocalJob:
                            if row["device_wait_since"] else None),
         flag=row["flag"], release_device_uri=row["release_device_uri"],
         release_device_id=row["release_device_id"],
-        transforms=tuple(name for name in row["transforms"].split(",") if name))
+        transforms=tuple(name for name in row["transforms"].split(",") if name),
+        offline=json.loads(row["offline_json"]) if row["offline_json"] else {},
+        offline_state=row["offline_state"])
 
 
 def _insert(job: LocalJob) -> Work:
@@ -159,7 +171,7 @@ def _update(conn: sqlite3.Connection, job: LocalJob,
 def _patch(job: LocalJob, fields: Iterable[str]) -> tuple[Work, list[bool]]:
     """Write only the columns of ``fields`` (and ``updated_at``) of ``job``, whatever state
     it is in: concurrent updates of different fields never undo each other."""
-    columns = ["updated_at", *(("analysis_json" if f == "analysis" else f) for f in fields)]
+    columns = ["updated_at", *(_JSON_FIELDS.get(f, f) for f in fields)]
     unknown = set(columns) - set(_COLUMNS)
     if unknown:
         raise ValueError(f"not journal columns: {sorted(unknown)}")
@@ -213,6 +225,19 @@ class Journal:
 
     async def _write_async(self, work: Work) -> None:
         await asyncio.wrap_future(self._writer.submit(work))
+
+    def write(self, work: Work) -> None:
+        """Commit ``work`` (and fsync) through the writer thread: for the journal's other
+        tables (``tracker_journal``)."""
+        self._write(work)
+
+    def read(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of a read on this journal's connection (``tracker_journal``)."""
+        return list(self._conn.execute(sql, tuple(args)).fetchall())
+
+    def jobs_of_rows(self, rows: Iterable[sqlite3.Row]) -> list[LocalJob]:
+        """``LocalJob`` of ``SELECT * FROM jobs`` rows."""
+        return [_job(row) for row in rows]
 
     def watch(self, watcher: JobWatcher, *, queue: str | None = None) -> Callable[[], None]:
         """Call ``watcher(local_id)`` after every commit that inserts or changes a job row
@@ -394,11 +419,13 @@ class Journal:
 
     def sweep_ended(self, before: datetime, batch: int = 5000) -> int:
         """Delete ended jobs last changed before ``before`` whose ending the server has
-        (or never needed); answers how many. Batched, so the journal stays responsive;
+        (or never needed; a tracker job once the server confirmed its report); answers
+        how many. Batched, so the journal stays responsive;
         each queue's highest swept IPP id is kept, so ids are never handed out again."""
         marks = ", ".join("?" for _ in _SWEPT)
         select = (f"SELECT local_id, queue, ipp_job_id FROM jobs WHERE state IN ({marks}) "
                   "AND updated_at < ? AND local_id NOT IN (SELECT local_id FROM outbox) "
+                  "AND offline_state != 'pending' "
                   "LIMIT ?")
         total = 0
         while True:
