@@ -111,8 +111,11 @@ def test_a_queue_or_device_name_must_fit_in_a_uri(devices: DevicesService,
 
 
 def test_policies_and_uris_are_checked(devices: DevicesService) -> None:
-    with pytest.raises(ValidationError, match="'tracker' is not available yet"):
-        devices.create_printer("q1", actor="admin", failure_policy="tracker")
+    with pytest.raises(ValidationError, match="unknown failure policy 'print-anyway'"):
+        devices.create_printer("q1", actor="admin", failure_policy="print-anyway")
+    with pytest.raises(ValidationError, match="unknown offline charging 'free'"):
+        devices.create_printer("q1", actor="admin", failure_policy="tracker",
+                               offline_charging="free")
     with pytest.raises(ValidationError, match="invalid device URI"):
         devices.create_printer("q1", actor="admin", device_uri="gopher://x")
     with pytest.raises(ValidationError, match="job_lifetime_seconds"):

@@ -70,10 +70,10 @@ def test_a_version_1_journal_is_upgraded_in_place_and_keeps_its_jobs(tmp_path: P
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(jobs)")}
         columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-    assert version == SCHEMA_VERSION == 7
+    assert version == SCHEMA_VERSION == 8
     assert "jobs_queue_state_id" in indexes and "ipp_job_id" in columns
     assert {"cancel_requested", "device_wait_since", "flag", "release_device_uri",
-            "release_device_id", "transforms"} <= columns
+            "release_device_id", "transforms", "offline_json", "offline_state"} <= columns
     assert upgraded.get_job("01A") == job("01A")
     assert upgraded.get_job("01A").transforms == ()  # type: ignore[union-attr]
 
@@ -82,7 +82,10 @@ def test_a_version_6_journal_gains_the_transforms_and_journals_them(tmp_path: Pa
     path = tmp_path / "agent.db"
     Journal(path).close()
     with sqlite3.connect(path) as conn:  # what an agent before forced transforms left
-        conn.execute("ALTER TABLE jobs DROP COLUMN transforms")
+        conn.execute("DROP INDEX jobs_offline_state")
+        conn.execute("DROP TABLE price_lists")
+        for column in ("offline_state", "offline_json", "transforms"):
+            conn.execute(f"ALTER TABLE jobs DROP COLUMN {column}")
         conn.execute("PRAGMA user_version=6")
         values = (*_v1_row(job("01A")), None, 0, None, "", "", "")
         conn.execute(f"INSERT INTO jobs VALUES ({', '.join('?' for _ in values)})", values)

@@ -39,6 +39,22 @@ def test_an_admin_creates_reads_and_lists_queues_also_under_the_printers_alias(
         assert (listed["total"], listed["items"], listed["limit"]) == (1, [queue], 10)
 
 
+def test_a_tracker_queue_says_whether_offline_jobs_are_charged(
+        admin_client: TestClient) -> None:
+    created = admin_client.post("/api/v1/queues", json={
+        "name": "lab", "device_id": device(admin_client)["id"], "failure_policy": "tracker"})
+    assert created.status_code == 201, created.text
+    queue = created.json()
+    assert (queue["failure_policy"], queue["offline_charging"]) == ("tracker", "charge")
+    patched = admin_client.patch(f"/api/v1/queues/{queue['id']}",
+                                 json={"offline_charging": "log"})
+    assert patched.status_code == 200, patched.text
+    assert admin_client.get(f"/api/v1/queues/{queue['id']}").json()["offline_charging"] == "log"
+    nulled = admin_client.patch(f"/api/v1/queues/{queue['id']}",
+                                json={"offline_charging": None})
+    assert nulled.status_code == 422 and "offline_charging cannot be null" in nulled.text
+
+
 def test_a_release_queue_names_its_group(admin_client: TestClient) -> None:
     group_id = release_group(admin_client, device(admin_client)["id"])
     created = admin_client.post("/api/v1/queues", json={
@@ -60,7 +76,8 @@ def test_a_release_queue_names_its_group(admin_client: TestClient) -> None:
     ({"name": "q", "job_lifetime_seconds": 10**40}, 422, "body.job_lifetime_seconds"),
     ({"name": "hall mfp"}, 422, "body.name"),
     ({"name": "hall\u0665"}, 422, "body.name"),
-    ({"name": "q", "failure_policy": "tracker"}, 422, "'tracker' is not available yet"),
+    ({"name": "q", "failure_policy": "print-anyway"}, 422, "unknown failure policy"),
+    ({"name": "q", "offline_charging": "free"}, 422, "body.offline_charging"),
 ])
 def test_bad_queue_input_is_a_clear_4xx(admin_client: TestClient, body: dict[str, Any],
                                         status: int, message: str) -> None:
