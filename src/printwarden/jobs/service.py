@@ -25,7 +25,12 @@ from printwarden.jobs.model import (
     note,
     transitions,
 )
-from printwarden.jobs.offline_jobs import OfflineJobReport, OfflineRecorder, OfflineResult
+from printwarden.jobs.offline_jobs import (
+    PAST_LIMIT_FLAG,
+    OfflineJobReport,
+    OfflineRecorder,
+    OfflineResult,
+)
 from printwarden.jobs.ports import Devices, Directory, Ledger, QueueView
 
 if TYPE_CHECKING:
@@ -282,13 +287,16 @@ class JobsService:
     def list_jobs(self, *, user_id: str | None = None, username: str | None = None,
                   printer_id: str | None = None, agent_id: str | None = None,
                   state: JobState | str | None = None, since: datetime | None = None,
-                  until: datetime | None = None, offset: int = 0,
+                  until: datetime | None = None, offline: bool | None = None,
+                  past_limit: bool | None = None, offset: int = 0,
                   limit: int = 100) -> tuple[list[Job], int]:
-        """Jobs newest first, filtered, one page of them and the total count."""
+        """Jobs newest first, filtered, one page of them and the total count.
+        ``past_limit``: offline jobs charged past their account's limit."""
         where = store.JobFilter(user_id=user_id, username=username, printer_id=printer_id,
                                 agent_id=agent_id,
                                 state=JobState(state) if state is not None else None,
-                                since=since, until=until)
+                                since=since, until=until, offline=offline,
+                                flag_contains=PAST_LIMIT_FLAG if past_limit else None)
         return self._db.read(lambda conn: store.list_jobs(conn, where, offset, limit))
 
     def job_events(self, job_id: str) -> list[JobEvent]:

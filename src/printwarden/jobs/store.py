@@ -123,6 +123,9 @@ class JobFilter:
     state: JobState | None = None
     since: datetime | None = None
     until: datetime | None = None
+    offline: bool | None = None
+    #: Only jobs whose flag holds this text (e.g. charged past the limit).
+    flag_contains: str | None = None
 
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         found: list[sa.ColumnElement[bool]] = []
@@ -136,6 +139,10 @@ class JobFilter:
             found.append(jobs.c.created_at >= self.since)
         if self.until is not None:
             found.append(jobs.c.created_at < self.until)
+        if self.offline is not None:
+            found.append(jobs.c.offline.is_(self.offline))
+        if self.flag_contains is not None:
+            found.append(jobs.c.flag.contains(self.flag_contains, autoescape=True))
         return found
 
 

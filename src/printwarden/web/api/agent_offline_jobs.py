@@ -55,7 +55,8 @@ class OfflineJobIn(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     priced: bool = Field(default=True, description="false: the agent had no price list")
     prices_version: str = Field(default="", max_length=64)
-    decided_at: datetime | None = None
+    decided_at: datetime | None = Field(default=None, strict=False,
+                                        description="ISO 8601, the agent's clock")
     reason: str = Field(default="", max_length=500)
 
     def to_report(self) -> OfflineJobReport:
@@ -66,7 +67,7 @@ class OfflineJobIn(BaseModel):
 class OfflineJobsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: Items are checked one by one (``OfflineJobIn``): one bad item refuses itself only.
-    jobs: list[dict[str, Any]] = Field(max_length=MAX_BATCH)
+    jobs: list[Any] = Field(max_length=MAX_BATCH)
 
 
 class OfflineJobOut(BaseModel):
@@ -88,8 +89,8 @@ class OfflineJobsOut(BaseModel):
 _ITEM = TypeAdapter(OfflineJobIn)
 
 
-def _key_of(item: dict[str, Any]) -> str:
-    key = item.get("agent_job_key")
+def _key_of(item: object) -> str:
+    key = item.get("agent_job_key") if isinstance(item, dict) else None
     return key[:100] if isinstance(key, str) else ""
 
 
@@ -99,8 +100,11 @@ def _invalid(exc: PydanticError) -> str:
     return f"{where}: {first.get('msg', 'invalid')}"[:500]
 
 
-def _one(container: ServerContainer, agent: Principal, item: dict[str, Any]) -> OfflineJobOut:
+def _one(container: ServerContainer, agent: Principal, item: object) -> OfflineJobOut:
     key = _key_of(item)
+    if not isinstance(item, dict):
+        return OfflineJobOut(agent_job_key="", outcome="refused", status=422,
+                             message="an entry must be a JSON object")
     try:
         report = _ITEM.validate_python(item).to_report()
     except PydanticError as exc:

@@ -58,6 +58,11 @@ class JobOut(BaseModel):
     #: Why a held job is held: null (release), "question" (its owner is asked),
     #: "approval" (an operator decides), "redirect" (a rule moved it).
     hold_reason: str | None = None
+    #: Printed by its agent while no server answered (tracker mode), reported later.
+    offline: bool = False
+    #: Why an operator should look at the job (e.g. "offline (tracker); charged past the
+    #: account's limit"); null: nothing.
+    flag: str | None = None
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -79,7 +84,8 @@ class JobOut(BaseModel):
             ipp_job_state_reasons=ipp_job_state_reason(job.state), decision=job.decision,
             message=job.message, estimated_cost=money(job.estimated_cost_minor),
             charged_cost=money(job.charged_cost_minor), reservation_id=job.reservation_id,
-            hold_reason=job.hold_reason, created_at=job.created_at, updated_at=job.updated_at,
+            hold_reason=job.hold_reason, offline=job.offline, flag=job.flag,
+            created_at=job.created_at, updated_at=job.updated_at,
             completed_at=job.completed_at,
             events=[JobEventOut.of(e) for e in events] if events is not None else None,
         )
@@ -106,12 +112,17 @@ def list_jobs(
     state: JobState | None = None,
     since: Instant | None = None,
     until: Instant | None = None,
+    offline: Annotated[bool | None, Query(
+        description="true: only jobs printed while no server answered (tracker mode)")] = None,
+    past_limit: Annotated[bool | None, Query(
+        description="true: only offline jobs charged past their account's limit")] = None,
 ) -> dict[str, Any]:
     if not _is_staff(principal):
         user_id, username = principal.id, None
     items, total = container.jobs.list_jobs(
         user_id=user_id, username=username, printer_id=printer_id, agent_id=agent_id,
-        state=state, since=since, until=until, offset=paging.offset, limit=paging.limit)
+        state=state, since=since, until=until, offline=offline, past_limit=past_limit,
+        offset=paging.offset, limit=paging.limit)
     return {"items": [JobOut.of(job) for job in items], "total": total,
             "offset": paging.offset, "limit": paging.limit}
 
