@@ -125,7 +125,7 @@ def test_two_concurrent_uploads_of_one_job_charge_once(world: World) -> None:
         start.wait()
         try:
             results.append(world.server.jobs.record_offline(world.agent, report()).outcome)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=upload) for _ in range(4)]

@@ -11,6 +11,7 @@ from printwarden.agent.model import JobMeta, LocalJob, LocalState
 from printwarden.agent.service import QueueNotAccepting
 from printwarden.jobs.model import JobState
 from tests.agent.support import (
+    MONO_PAGE,
     AgentFactory,
     InProcessServer,
     World,
@@ -167,3 +168,45 @@ def test_the_agent_says_when_no_server_answers_and_when_one_answers_again(
     assert sum("no printwarden server answers" in line for line in said) == 1
     assert sum("a printwarden server answers again" in line for line in said) == 1
 
+
+
+def test_a_tracker_queue_prints_without_a_server_and_reports_each_job_once(
+        app_server: InProcessServer, world: World, agent_settings: AgentFactory) -> None:
+    """Central away: the job prints at once, priced with the price list the agent kept
+    (also across a restart of the agent without a server); once central answers, the
+    job appears once in its log, charged once, and the journal entry is marked sent."""
+    document = text_document()
+
+    async def scenario() -> tuple[LocalJob, LocalJob]:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        world.add_queue("hall", failure_policy="tracker")
+        async with running(settings, world.transport):
+            pass  # the configuration and its prices are journaled
+        app_server.stop()
+        async with running(settings, world.transport) as core:
+            assert core.accepting("hall") == (True, "")
+            assert "reported later" in core.queue_status("hall").printer_state_message
+            job = await core.accept("hall", META, chunks_of(document))
+            printed = await wait_for(
+                lambda: (j := core.get_job(job.local_id)) and j.state is L.FORWARDED and j,
+                "the job to print without a server")
+            assert world.device.read_bytes() == document
+            app_server.start()
+            sent: LocalJob = await wait_for(
+                lambda: (j := core.get_job(job.local_id)) and j.offline_state == "sent" and j,
+                "the journal entry to be confirmed")
+            return printed, sent
+
+    printed, sent = asyncio.run(scenario())
+
+    assert printed.decision == "offline" and printed.offline_state == "pending"
+    assert printed.offline["priced"] is True
+    assert printed.offline["cost_minor"] == MONO_PAGE and printed.offline["prices_version"]
+    assert sent.state is L.COMPLETED
+    jobs, total = world.server.jobs.list_jobs(offline=True)
+    assert total == 1
+    [central] = jobs
+    assert (central.agent_job_key, central.state, central.charged_cost_minor) == (
+        printed.local_id, JobState.COMPLETED, MONO_PAGE)
+    assert world.charges(central.id) == 1
