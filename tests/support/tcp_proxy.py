@@ -18,6 +18,10 @@ networks break:
 - ``blackhole_requests(times=1)`` reads a request and closes the connection without
   forwarding it: "the request never reached the server".
 
+Both take ``matching=b"..."``: only requests whose first chunk holds those bytes (for HTTP
+the request line, e.g. ``b"/authorize"``) are hit, so a client's other traffic on the same
+path (a long poll, a health probe) does not use the fault up.
+
 The proxy knows nothing of HTTP. It calls a chunk from the client that follows silence
 or an answer "the start of a request", and a chunk from the server that follows a
 request "the start of an answer"; for request/response protocols (HTTP/1.1, also kept
@@ -73,6 +77,7 @@ class _Connection:
         self.lock = threading.Lock()
         self.silenced = upstream is None  #: bytes were swallowed: the stream is broken
         self.last_direction: str | None = None  #: "up" (to the server) or "down"
+        self.request_head = b""  #: the first chunk of the request being answered
         self.drop_budget: int | None = None  #: answer bytes still let through, then cut
         self._pumps = 2 if upstream is not None else 1
         self._ended = False
@@ -117,8 +122,9 @@ class TcpProxy:
         self._connections: set[_Connection] = set()
         self._delay = 0.0
         self._half_open = False
-        self._drops: list[int] = []  #: after_bytes of each answer still to be cut
-        self._blackholes = 0
+        #: (after_bytes, matching) of each answer still to be cut
+        self._drops: list[tuple[int, bytes]] = []
+        self._blackholes: list[bytes] = []  #: matching of each request still to be lost
         self._accepted = 0
         self._to_server = 0
         self._to_client = 0
@@ -171,25 +177,28 @@ class TcpProxy:
         with self._lock:
             self._half_open = True
 
-    def drop_mid_response(self, after_bytes: int = 0, times: int = 1) -> None:
-        """Let the next ``times`` answers through for ``after_bytes`` bytes each, then
-        close both sides of their connection (the request itself is forwarded whole)."""
+    def drop_mid_response(self, after_bytes: int = 0, times: int = 1, *,
+                          matching: bytes = b"") -> None:
+        """Let the next ``times`` answers (to requests holding ``matching``) through for
+        ``after_bytes`` bytes each, then close both sides of their connection (the request
+        itself is forwarded whole)."""
         if after_bytes < 0 or times < 1:
             raise ValueError("after_bytes >= 0 and times >= 1")
         with self._lock:
-            self._drops.extend([after_bytes] * times)
+            self._drops.extend([(after_bytes, matching)] * times)
 
-    def blackhole_requests(self, times: int = 1) -> None:
-        """Read the next ``times`` requests and close their connection unforwarded."""
+    def blackhole_requests(self, times: int = 1, *, matching: bytes = b"") -> None:
+        """Read the next ``times`` requests (holding ``matching``) and close their
+        connection without forwarding them."""
         if times < 1:
             raise ValueError("times >= 1")
         with self._lock:
-            self._blackholes += times
+            self._blackholes.extend([matching] * times)
 
     def pending_faults(self) -> int:
         """Answer drops and black holes armed but not yet spent."""
         with self._lock:
-            return len(self._drops) + self._blackholes
+            return len(self._drops) + len(self._blackholes)
 
     def counters(self) -> ProxyCounters:
         with self._lock:
@@ -354,12 +363,17 @@ class TcpProxy:
                 connection.silenced = True
                 return b"", False
             if direction == "up":
-                if starts and self._blackholes:
-                    self._blackholes -= 1
-                    return b"", True
+                if starts:
+                    connection.request_head = chunk
+                    hole = _first_matching(self._blackholes, chunk)
+                    if hole is not None:
+                        del self._blackholes[hole]
+                        return b"", True
                 return chunk, False
-            if starts and connection.drop_budget is None and self._drops:
-                connection.drop_budget = self._drops.pop(0)
+            if starts and connection.drop_budget is None:
+                drop = _first_matching([m for _, m in self._drops], connection.request_head)
+                if drop is not None:
+                    connection.drop_budget = self._drops.pop(drop)[0]
             if connection.drop_budget is None:
                 return chunk, False
             if len(chunk) < connection.drop_budget:
@@ -374,3 +388,11 @@ class TcpProxy:
             sock.close()
         with self._lock:
             self._connections.discard(connection)
+
+
+def _first_matching(patterns: list[bytes], head: bytes) -> int | None:
+    """The index of the first pattern ``head`` holds (an empty pattern matches all)."""
+    for index, pattern in enumerate(patterns):
+        if pattern in head:
+            return index
+    return None

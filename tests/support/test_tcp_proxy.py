@@ -212,6 +212,24 @@ def test_drop_on_a_kept_alive_connection_cuts_the_next_answer(
     assert server.posts == [b"one", b"two"]
 
 
+def test_faults_may_match_one_kind_of_request_only(proxy: TcpProxy, server: _Server) -> None:
+    proxy.drop_mid_response(after_bytes=0, matching=b"POST ")
+    proxy.blackhole_requests(matching=b"GET /lost")
+    assert _get(proxy) == BODY  # neither fault is for a GET /
+    assert proxy.pending_faults() == 2
+    conn = _client(proxy)
+    with pytest.raises((http.client.HTTPException, ConnectionError)):
+        _post(conn, b"answer lost")
+    conn.close()
+    conn = _client(proxy)
+    with pytest.raises((http.client.HTTPException, ConnectionError)):
+        conn.request("GET", "/lost")
+        conn.getresponse().read()
+    conn.close()
+    assert proxy.pending_faults() == 0
+    assert server.posts == [b"answer lost"]  # the POST was done, the GET never arrived
+
+
 def test_blackhole_reads_the_request_and_closes_unforwarded(
         proxy: TcpProxy, server: _Server) -> None:
     proxy.blackhole_requests(times=1)
