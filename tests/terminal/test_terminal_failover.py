@@ -133,8 +133,9 @@ def test_idempotency_keys_are_checked(live: LiveServer, world: TerminalWorld) ->
         assert theirs.status_code == 201
         assert theirs.json()["session_id"] != first.json()["session_id"]
         for bad in ("", "x" * 101, "caf\u00e9", "two words"):
+            raw = [(k.encode(), v.encode()) for k, v in headers.items()]
             refused = http.post(SESSIONS, json=body,
-                                headers={**headers, "Idempotency-Key": bad.encode()})
+                                headers=[*raw, (b"Idempotency-Key", bad.encode())])
             assert refused.status_code == 422, (bad, refused.text)
 
 
