@@ -65,6 +65,8 @@ class AgentProcess:
     proc: subprocess.Popen[bytes] | None = None
     #: The agent's name at enrolment (two agents of one test need two names).
     name: str = "e2e-agent"
+    #: Servers after ``server_url``, in order (failover; ``server_url`` is preferred).
+    more_servers: tuple[str, ...] = ()
 
     @property
     def log(self) -> Path:
@@ -88,6 +90,8 @@ class AgentProcess:
         args = [sys.executable, "-m", "printwarden", "agent", "--data-dir",
                 str(self.data_dir), "--server", self.server_url, "--host", "127.0.0.1",
                 "--port", str(self.port), "--name", self.name]
+        for url in self.more_servers:
+            args += ["--server", url]
         if enrol:
             args += ["--enrol", enrol]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTWARDEN_")}
@@ -121,6 +125,11 @@ class AgentProcess:
         a queue without one shows ``other-error`` and keeps its jobs waiting)."""
         page = self.status_page(queue)
         return page is not None and "other-error" not in page
+
+    def health(self) -> dict[str, Any]:
+        """The agent's ``/healthz`` (which server it uses, whether one answers)."""
+        answer: dict[str, Any] = httpx.get(f"{self.base}/healthz", timeout=5).json()
+        return answer
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
