@@ -7,6 +7,8 @@ import re
 from fastapi.testclient import TestClient
 
 from printwarden.container import ServerContainer
+from printwarden.jobs.offline_jobs import OfflineJobReport
+from tests.jobs.world import make_world
 
 
 def _csrf(html: str) -> str:
@@ -132,3 +134,23 @@ def test_metrics_label_requests_by_route_template_not_by_raw_path(
     metrics = admin_client.get("/metrics").text
     assert 'route="/api/v1/users/{user_id}"' in metrics
     assert "01HZZZZZZZZZZZZZZZZZZZZZZZ" not in metrics
+
+
+def test_the_dashboard_lists_offline_jobs_charged_past_the_limit(
+        client: TestClient, server: ServerContainer) -> None:
+    world = make_world(server)  # alice has 10.00 EUR
+    for key, cost in (("small", 100), ("big", 5000)):
+        world.server.jobs.record_offline(world.agent, OfflineJobReport(
+            agent_job_key=key, queue="hall", username="alice", status="completed",
+            cost_minor=cost, currency="EUR", title=f"{key}.pdf", pages=1))
+    server.accounts.create_user("ann", roles=("admin",), password="ann-pass-12", actor="t")
+    token = _csrf(client.get("/login").text)
+    client.post("/login", data={"username": "ann", "password": "ann-pass-12", "csrf": token})
+
+    page = client.get("/").text
+
+    listed = page.split('data-testid="offline-past-limit"')[1].split("</table>")[0]
+    assert "big.pdf" in listed and "small.pdf" not in listed
+    assert "charged past the account&#39;s limit" in listed
+    assert '<span class="badge bad">1</span>' in page
+    assert page.count(">offline</span>") == 2  # both offline jobs carry the badge

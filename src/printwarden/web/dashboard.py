@@ -82,7 +82,14 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
         "state": str(getattr(job.state, "value", job.state)),
         "cost": _money(job.charged_cost_minor if job.charged_cost_minor is not None
                        else job.estimated_cost_minor, job.currency),
+        "offline": job.offline, "flag": job.flag or "",
     } for job in jobs]
+    past_limit, past_limit_total = container.jobs.list_jobs(past_limit=True, limit=ROWS)
+    past_limit_rows = [{
+        "when": job.created_at.strftime("%Y-%m-%d %H:%M"), "username": job.username,
+        "queue": printers.get(job.printer_id, ""), "title": job.title,
+        "cost": _money(job.charged_cost_minor, job.currency), "flag": job.flag or "",
+    } for job in past_limit]
     agent_rows = [{
         "name": agent.name, "hostname": agent.hostname, "version": agent.version,
         "last_seen": agent.last_seen_at.strftime("%Y-%m-%d %H:%M") if agent.last_seen_at else "",
@@ -118,6 +125,8 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
         "jobs": job_rows,
         "agents": agent_rows,
         "copy_flags": container.kiosk_copies.count_flags(),
+        #: Jobs printed offline (tracker mode) and charged past their account's limit.
+        "past_limit": past_limit_rows, "past_limit_total": past_limit_total,
     }
 
 
