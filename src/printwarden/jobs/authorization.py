@@ -19,15 +19,15 @@ from typing import Any
 
 import structlog
 from sqlalchemy.engine import Connection, RowMapping
-from sqlalchemy.exc import IntegrityError
 
 from printwarden.core.clock import Clock
-from printwarden.core.errors import InsufficientFunds, NotFoundError, PermissionDenied
+from printwarden.core.errors import InsufficientFunds, NotFoundError
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.core.principal import Principal
 from printwarden.db.engine import Database
 from printwarden.jobs import cost_codec, store
+from printwarden.jobs.agent_requests import agent_queue_in, write_once_per_key
 from printwarden.jobs.messages import (
     AccountCharge,
     AuthorizeRequest,
@@ -101,20 +101,12 @@ class Authorizer:
         def work(conn: Connection) -> Decision:
             return self.authorize_in(conn, agent, request)
 
-        try:
-            return self._db.write(work)
-        except IntegrityError:  # the same job decided concurrently: answer the winner's
-            return self._db.write(work)
+        return write_once_per_key(self._db, work)  # a concurrent duplicate: the winner's
 
     def authorize_in(self, conn: Connection, agent: Principal,
                      request: AuthorizeRequest) -> Decision:
         """The whole authorize inside the caller's write transaction."""
-        printer = self._devices.find_queue_by_name_in(conn, request.queue)
-        if printer is None:
-            raise NotFoundError(f"no queue named {request.queue!r}")
-        if printer.agent_id != agent.id:
-            raise PermissionDenied(f"queue {request.queue!r} is not served by agent "
-                                   f"{agent.name!r}")
+        printer = agent_queue_in(conn, self._devices, agent, request.queue)
         row = store.find_job_by_key(conn, agent.id, request.agent_job_key)
         if row is not None:
             job = store.job_from_row(row)

@@ -28,10 +28,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from printwarden.core.clock import Clock
-from printwarden.core.errors import NotFoundError, PermissionDenied
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.core.price_list_wire import price_list_json
@@ -40,6 +38,7 @@ from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
+from printwarden.jobs.agent_requests import agent_queue_in, write_once_per_key
 from printwarden.jobs.model import Job, JobEvent, JobState, can_transition, received, transitions
 from printwarden.jobs.ports import Devices, Directory, Ledger, QueueView
 
@@ -100,19 +99,11 @@ class OfflineRecorder:
         def work(conn: Connection) -> OfflineResult:
             return self._record_in(conn, agent, report)
 
-        try:
-            return self._db.write(work)
-        except IntegrityError:  # the same job recorded concurrently: answer the winner's
-            return self._db.write(work)
+        return write_once_per_key(self._db, work)
 
     def _record_in(self, conn: Connection, agent: Principal,
                    report: OfflineJobReport) -> OfflineResult:
-        queue = self._devices.find_queue_by_name_in(conn, report.queue)
-        if queue is None:
-            raise NotFoundError(f"no queue named {report.queue!r}")
-        if queue.agent_id != agent.id:
-            raise PermissionDenied(f"queue {report.queue!r} is not served by agent "
-                                   f"{agent.name!r}")
+        queue = agent_queue_in(conn, self._devices, agent, report.queue)
         actor = f"agent:{agent.name}"
         row = store.find_job_by_key(conn, agent.id, report.agent_job_key)
         events: list[JobEvent] = []

@@ -19,13 +19,14 @@ from printwarden.ipp import (
     DelimiterTag,
     IppMessage,
     Operation,
+    StatusCode,
     decode,
     integer,
     mime_media_type,
 )
 from printwarden.jobs.model import JobState
 from tests.agent.support import LiveServer, World
-from tests.ipp.server.support import ipp_request
+from tests.ipp.server.support import RunningVirtualPrinter, ipp_request
 from tests.support.postgres import free_port
 
 WAIT = 30.0
@@ -177,6 +178,26 @@ class AgentProcess:
                   extra: tuple[Any, ...] = ()) -> IppMessage:
         return self.ipp(queue, Operation.PRINT_JOB, mime_media_type("document-format", fmt),
                         *extra, data=data, user=user, job_attributes=job_attributes)
+
+
+def ipp_job_id(answer: IppMessage) -> int:
+    """The ``job-id`` of a successful Print-Job answer."""
+    assert answer.status_code == StatusCode.SUCCESSFUL_OK, answer
+    found = answer.get(DelimiterTag.JOB, "job-id")
+    assert found is not None
+    return int(found.value)  # type: ignore[arg-type]
+
+
+def close_all(parts: list[Any]) -> None:
+    """End what a module fixture started, last first: agents are killed, a virtual
+    printer left, anything else (proxies, terminals) closed."""
+    for part in reversed(parts):
+        if isinstance(part, AgentProcess):
+            part.kill()
+        elif isinstance(part, RunningVirtualPrinter):
+            part.__exit__(None, None, None)
+        else:
+            part.close()
 
 
 def add_root_user(world: World) -> str:

@@ -18,9 +18,7 @@ from printwarden.core.money import Money
 from printwarden.core.settings import load_server_settings
 from printwarden.ipp import (
     DelimiterTag,
-    IppMessage,
     Operation,
-    StatusCode,
     keyword,
     mime_media_type,
     name,
@@ -28,7 +26,13 @@ from printwarden.ipp import (
 from printwarden.ledger.pricing import PriceRule
 from printwarden.server.bootstrap import build_server
 from tests.agent.colour_documents import colour_pdf, grey_pages
-from tests.agent.e2e.support import AgentProcess, add_agent_queue, poll, server_jobs
+from tests.agent.e2e.support import (
+    AgentProcess,
+    add_agent_queue,
+    ipp_job_id,
+    poll,
+    server_jobs,
+)
 from tests.agent.support import LiveServer, World, seed
 from tests.ipp.server.support import RunningVirtualPrinter, ipp_request, post
 from tests.support.databases import SqliteFactory
@@ -81,13 +85,6 @@ def site(tmp_path_factory: pytest.TempPathFactory,
         db.dispose()
 
 
-def _job_id(answer: IppMessage) -> int:
-    assert answer.status_code == StatusCode.SUCCESSFUL_OK, answer
-    found = answer.get(DelimiterTag.JOB, "job-id")
-    assert found is not None
-    return int(found.value)  # type: ignore[arg-type]
-
-
 def _printed(printer: RunningVirtualPrinter, title: str) -> tuple[Path, dict[str, Any]]:
     """The document the printer kept for the job named ``title``, and its attributes."""
     _, answer = post(printer.http_url, ipp_request(
@@ -105,7 +102,7 @@ def test_a_long_colour_pdf_prints_grey_two_sided_and_is_charged_30_mono_duplex_s
         site: Site) -> None:
     agent, world = site.agent, site.world
     document = colour_pdf(60)
-    job_id = _job_id(agent.ipp("big", Operation.PRINT_JOB,
+    job_id = ipp_job_id(agent.ipp("big", Operation.PRINT_JOB,
                                mime_media_type("document-format", "application/pdf"),
                                name("job-name", TITLE), data=document, user="alice"))
     poll(lambda: agent.job_value("big", job_id, "job-state") in (7, 8, 9), "the job to end",
