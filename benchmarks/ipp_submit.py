@@ -56,6 +56,7 @@ import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
 from printwarden.core.money import Money  # noqa: E402
+from printwarden.core.pricing import PriceRule  # noqa: E402
 from printwarden.core.settings import load_server_settings  # noqa: E402
 from printwarden.db.engine import Database  # noqa: E402
 from printwarden.db.migrate import upgrade  # noqa: E402
@@ -74,7 +75,6 @@ from printwarden.ipp import (  # noqa: E402
     uri,
 )
 from printwarden.jobs.model import JobState  # noqa: E402
-from printwarden.ledger.pricing import PriceRule  # noqa: E402
 from printwarden.server.bootstrap import build_server  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"

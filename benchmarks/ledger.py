@@ -51,11 +51,11 @@ from printwarden.container import ServerContainer  # noqa: E402
 from printwarden.core.clock import SystemClock  # noqa: E402
 from printwarden.core.ids import new_id  # noqa: E402
 from printwarden.core.money import Money  # noqa: E402
+from printwarden.core.pricing import PriceRule  # noqa: E402
 from printwarden.core.settings import load_server_settings  # noqa: E402
 from printwarden.db.audit import AuditLog  # noqa: E402
 from printwarden.db.engine import Database  # noqa: E402
 from printwarden.db.migrate import upgrade  # noqa: E402
-from printwarden.ledger.pricing import PriceRule  # noqa: E402
 from printwarden.ledger.service import LedgerService  # noqa: E402
 from printwarden.ledger.tables import ledger_accounts, ledger_entries  # noqa: E402
 from printwarden.server.bootstrap import build_server  # noqa: E402

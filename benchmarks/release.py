@@ -85,11 +85,11 @@ from tests.support.tcp_sink import TcpSink  # noqa: E402
 from printwarden.container import ServerContainer  # noqa: E402
 from printwarden.core.ids import new_id  # noqa: E402
 from printwarden.core.money import Money  # noqa: E402
+from printwarden.core.pricing import PriceRule  # noqa: E402
 from printwarden.ipp import Operation, StatusCode, decode, mime_media_type  # noqa: E402
 from printwarden.jobs.model import Job, JobState  # noqa: E402
 from printwarden.jobs.store import job_values  # noqa: E402
 from printwarden.jobs.tables import jobs as jobs_table  # noqa: E402
-from printwarden.ledger.pricing import PriceRule  # noqa: E402
 from printwarden.release.service import MAX_JOBS_PER_REQUEST  # noqa: E402
 from printwarden.web.api.agent_link import POLL_SECONDS  # noqa: E402
 

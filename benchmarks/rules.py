@@ -42,11 +42,11 @@ from benchmarks.report_support import machine, write_section  # noqa: E402
 from tests.support.postgres import PostgresCluster  # noqa: E402
 
 from printwarden.container import ServerContainer  # noqa: E402
+from printwarden.core.pricing import PriceRule  # noqa: E402
 from printwarden.core.settings import load_server_settings  # noqa: E402
 from printwarden.db.engine import Database  # noqa: E402
 from printwarden.db.migrate import upgrade  # noqa: E402
 from printwarden.jobs.messages import Analysis, AuthorizeRequest  # noqa: E402
-from printwarden.ledger.pricing import PriceRule  # noqa: E402
 from printwarden.policy.evaluation import compile_rules, evaluate  # noqa: E402
 from printwarden.policy.model import (  # noqa: E402
     JobFacts,

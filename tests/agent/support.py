@@ -19,7 +19,7 @@ from printwarden.agent.service import AgentService
 from printwarden.agent.settings import AgentSettings
 from printwarden.container import ServerContainer
 from printwarden.core.money import Money
-from printwarden.ledger.pricing import PriceRule
+from printwarden.core.pricing import PriceRule
 from printwarden.web.app import create_app
 from tests.support.postgres import free_port
 

@@ -4,7 +4,7 @@ dearest device of its release group."""
 from __future__ import annotations
 
 from printwarden.core.money import Money
-from printwarden.ledger.pricing import PriceRule
+from printwarden.core.pricing import PriceRule
 from tests.jobs.world import MONO_PAGE, World
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from printwarden.container import ServerContainer
 from printwarden.core.money import Money
+from printwarden.core.pricing import PriceRule
 from printwarden.core.principal import Principal
 from printwarden.devices.queue_model import Queue
 from printwarden.jobs.messages import Analysis, AuthorizeRequest
-from printwarden.ledger.pricing import PriceRule
 
 MONO_PAGE = 5
 COLOR_PAGE = 20

@@ -14,11 +14,11 @@ from printwarden.container import ServerContainer
 from printwarden.core.clock import FixedClock
 from printwarden.core.errors import ConflictError, PermissionDenied, ValidationError
 from printwarden.core.money import Money
+from printwarden.core.pricing import JobSpec
 from printwarden.core.principal import Principal
 from printwarden.core.settings import load_server_settings
 from printwarden.db.engine import Database
 from printwarden.jobs.model import JobState
-from printwarden.ledger.pricing import JobSpec
 from tests.jobs.world import COLOR_PAGE, MONO_PAGE, World, make_world
 
 START = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)

@@ -11,10 +11,10 @@ from typing import Any
 
 from printwarden.container import ServerContainer
 from printwarden.core.clock import FixedClock
+from printwarden.core.pricing import PriceRule
 from printwarden.core.settings import load_server_settings
 from printwarden.db.engine import Database
 from printwarden.devices.device_model import Device
-from printwarden.ledger.pricing import PriceRule
 from printwarden.server.bootstrap import build_server
 from tests.jobs.world import World, make_world
 from tests.support.snmp_agent import SnmpAgent, SnmpPrinter

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from fastapi.testclient import TestClient
 
 from printwarden.container import ServerContainer
+from printwarden.core.pricing import PriceRule
 from printwarden.devices.device_model import Device
-from printwarden.ledger.pricing import PriceRule
 from tests.jobs.world import World, make_world
 
 CARD = "12345678"

@@ -1,7 +1,7 @@
 """The ledger's pure model: accounts, entries, reservations, the charge policy, splitting.
 
 Pricing (``JobSpec``, ``PriceList``, ``price_job``...) and quota schedules live in
-``ledger.pricing`` and ``ledger.quotas`` and are re-exported here.
+``core.pricing`` (shared with the agent) and ``ledger.quotas``, re-exported here.
 
 Splitting a cost over sources (``split_cost``): the payer's source accounts come in
 charge-policy order; each gives what it can (an unlimited account everything, a limited
@@ -18,7 +18,7 @@ from datetime import datetime
 
 from printwarden.core.errors import InsufficientFunds, ValidationError
 from printwarden.core.money import Money
-from printwarden.ledger.pricing import (
+from printwarden.core.pricing import (
     CostBreakdown,
     CostLine,
     JobSpec,

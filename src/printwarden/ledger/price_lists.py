@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from printwarden.core.errors import ConflictError, NotFoundError
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
-from printwarden.ledger.pricing import CostBreakdown, JobSpec, PriceList, PriceRule, price_job
+from printwarden.core.pricing import CostBreakdown, JobSpec, PriceList, PriceRule, price_job
 from printwarden.ledger.service_base import LedgerBase
 from printwarden.ledger.tables import ledger_price_lists as price_lists
 

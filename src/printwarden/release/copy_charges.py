@@ -20,8 +20,8 @@ from sqlalchemy.engine import Connection
 
 from printwarden.core.errors import ConflictError
 from printwarden.core.money import Money
+from printwarden.core.pricing import PriceList
 from printwarden.ledger.model import Reservation, Settlement
-from printwarden.ledger.pricing import PriceList
 from printwarden.ledger.service import LedgerService
 
 __all__ = ["CopyAllowance", "NothingToSpend", "Spending", "copy_allowance",

@@ -38,11 +38,11 @@ from printwarden.core.errors import (
 )
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
+from printwarden.core.pricing import JobSpec
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.devices.device_model import Device
 from printwarden.devices.service import DevicesService
-from printwarden.ledger.pricing import JobSpec
 from printwarden.ledger.service import LedgerService
 from printwarden.release import kiosk_copy_store as store
 from printwarden.release.copy_charges import (

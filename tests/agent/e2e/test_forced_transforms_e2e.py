@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from printwarden.core.money import Money
+from printwarden.core.pricing import PriceRule
 from printwarden.core.settings import load_server_settings
 from printwarden.ipp import (
     DelimiterTag,
@@ -23,7 +24,6 @@ from printwarden.ipp import (
     mime_media_type,
     name,
 )
-from printwarden.ledger.pricing import PriceRule
 from printwarden.server.bootstrap import build_server
 from tests.agent.colour_documents import colour_pdf, grey_pages
 from tests.agent.e2e.support import (
