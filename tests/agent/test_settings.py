@@ -71,6 +71,22 @@ def test_queue_status_tells_why_a_queue_refuses_jobs() -> None:
     assert not full.is_accepting_jobs and "spool-area-full" in full.printer_state_reasons
 
 
+def test_a_tracker_queue_keeps_accepting_without_a_server_and_says_so() -> None:
+    local = [QueueSettings(name="lab", device_uri="file:///tmp/x", failure_policy="tracker")]
+    merged = merge_queues(local, [{"name": "annex", "device_uri": "ipp://annex/",
+                                   "failure_policy": "tracker"}])
+
+    for name in ("lab", "annex"):
+        status = queue_status(merged[name], QueueActivity(), server_reachable=False,
+                              disk_ok=True)
+        assert status.is_accepting_jobs and status.printer_state == 3
+        assert status.printer_state_reasons == ("server-unreachable",)
+        assert status.printer_state_message == (
+            "no printwarden server answers: jobs print now and are reported later")
+    with pytest.raises(ValueError, match="failure_policy"):
+        QueueSettings(name="x", failure_policy="print-anyway")  # type: ignore[arg-type]
+
+
 def test_a_pushed_queue_names_its_devices_and_forwards_to_the_only_one() -> None:
     pushed: list[dict[str, object]] = [
         {"name": "hall", "kind": "direct", "device_uri": "ipp://mfp/ipp/print",

@@ -9,6 +9,8 @@ from typing import Any
 import typer
 from typer.testing import CliRunner
 
+from printwarden.core.settings import load_server_settings
+from printwarden.server.bootstrap import build_server
 from tests.support.processes import run_cli
 
 #: Every command a person can type (house rule: a command added or removed is a
@@ -169,6 +171,24 @@ def test_admin_terminal_code_makes_a_code_for_a_named_device(tmp_path: Path) -> 
     unknown = run_cli("admin", "terminal-code", "nowhere", *d)
     assert unknown.returncode != 0 and "no device named 'nowhere'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_admin_queue_add_makes_a_tracker_queue_that_only_logs(tmp_path: Path) -> None:
+    d = ["--data-dir", str(tmp_path)]
+    assert run_cli("db", "upgrade", *d).returncode == 0
+    assert run_cli("admin", "device", "add", "mfp-1", *d).returncode == 0
+    made = run_cli("admin", "queue", "add", "lab", "--device", "mfp-1", "--failure-policy",
+                   "tracker", "--offline-charging", "log", *d)
+    assert made.returncode == 0, made.stderr
+    bad = run_cli("admin", "queue", "add", "lab2", "--device", "mfp-1",
+                  "--offline-charging", "free", *d)
+    assert bad.returncode != 0 and "unknown offline charging 'free'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    container = build_server(load_server_settings(tmp_path))
+    queue = container.devices.find_queue_by_name("lab")
+    assert queue is not None
+    assert (queue.failure_policy, queue.offline_charging) == ("tracker", "log")
+    container.db.dispose()
 
 
 def test_analyse_prints_one_json_object_per_file(tmp_path: Path) -> None:
