@@ -11,6 +11,7 @@ entry) will not change on retry: it is marked ``refused`` with the reason and lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import replace
 from typing import Any
@@ -24,6 +25,9 @@ from printwarden.agent.storage.tracker_journal import REFUSED, SENT, TrackerJour
 
 log = logging.getLogger(__name__)
 BATCH = 50
+#: How long the uploader sleeps at most with nothing to send (it is woken at once by
+#: the journal when a job changes).
+IDLE_CHECK_SECONDS = 5.0
 _STATUS = {LocalState.FORWARDED: "completed", LocalState.FAILED: "failed",
            LocalState.CANCELLED: "cancelled", LocalState.EXPIRED: "expired"}
 
@@ -75,20 +79,35 @@ class OfflineUploader:
         self._link = link
         self._server_up = server_up
         self._tracker = TrackerJournal(book.journal)
-        #: Set when a tracker job ended (the job book's watcher) or the link came back.
+        #: Set when a job row was committed (the journal's watcher): a tracker job may
+        #: have ended.
         self.ready = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
         book.journal.watch(self._changed)
 
     def _changed(self, local_id: str) -> None:
-        self.ready.set()
+        """A journal watcher: it may be called from another thread than the loop's."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            same = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            same = False
+        if same:
+            self.ready.set()
+        else:
+            loop.call_soon_threadsafe(self.ready.set)
 
     async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
         while True:
             self.ready.clear()
             await self._server_up.wait()
             batch = self._tracker.pending(BATCH)
             if not batch:
-                await self.ready.wait()
+                with contextlib.suppress(TimeoutError):  # a missed wake-up costs this
+                    await asyncio.wait_for(self.ready.wait(), IDLE_CHECK_SECONDS)
                 continue
             try:
                 answer = await self._link.offline_jobs([offline_job_body(j) for j in batch])
