@@ -173,8 +173,9 @@ def test_the_agent_says_when_no_server_answers_and_when_one_answers_again(
 def test_a_tracker_queue_prints_without_a_server_and_reports_each_job_once(
         app_server: InProcessServer, world: World, agent_settings: AgentFactory) -> None:
     """Central away: the job prints at once, priced with the price list the agent kept
-    (also across a restart of the agent without a server); once central answers, the
-    job appears once in its log, charged once, and the journal entry is marked sent."""
+    (across a restart of the agent without a server); the agent restarts again before
+    central is back (the entry waits in its journal); once central answers, the job
+    appears once in its log, charged once, and the journal entry is marked sent."""
     document = text_document()
 
     async def scenario() -> tuple[LocalJob, LocalJob]:
@@ -192,6 +193,8 @@ def test_a_tracker_queue_prints_without_a_server_and_reports_each_job_once(
                 lambda: (j := core.get_job(job.local_id)) and j.state is L.FORWARDED and j,
                 "the job to print without a server")
             assert world.device.read_bytes() == document
+        async with running(settings, world.transport) as core:
+            assert core.get_job(job.local_id) == printed  # still pending, not lost
             app_server.start()
             sent: LocalJob = await wait_for(
                 lambda: (j := core.get_job(job.local_id)) and j.offline_state == "sent" and j,
