@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -129,6 +130,18 @@ class QueueOps(DevicesBase):
             return served
 
         return self._db.read(read)
+
+    def prices_changed(self, reason: str, **subject: str) -> None:
+        """Prices changed (a price list created or replaced): every agent hosting an
+        enabled tracker queue re-reads its configuration, so it prices offline jobs with
+        the new lists (one ``config`` event each)."""
+        def write(conn: Connection) -> None:
+            rows = conn.execute(sa.select(queues.c.agent_id).distinct().where(
+                queues.c.failure_policy == "tracker", queues.c.enabled.is_(True),
+                queues.c.agent_id.is_not(None)))
+            self._config_changed(conn, [str(row[0]) for row in rows], reason, **subject)
+
+        self._db.write(write)
 
     def price_targets_in(self, conn: Connection, queue: QueueTargets) -> list[PriceTarget]:
         """The devices a job of ``queue`` may print at, with their price lists."""

@@ -101,3 +101,29 @@ def test_a_too_large_batch_and_a_user_token_are_refused(
     assert big.status_code == 422
     as_admin = admin_client.post("/api/v1/agent/offline-jobs", json={"jobs": [item("x")]})
     assert as_admin.status_code == 403
+
+
+def test_a_price_change_tells_the_agents_of_tracker_queues_to_read_the_prices_again(
+        admin_client: TestClient, linked: tuple[World, str],
+        server: ServerContainer) -> None:
+    world, token = linked
+    server.devices.update_queue(world.queue.id, {"failure_policy": "tracker"}, actor="test")
+    config = admin_client.get("/api/v1/agent/config", headers=bearer(token)).json()
+    before = config["queues"][0]["prices_version"]
+    events = admin_client.get("/api/v1/agent/events", headers=bearer(token)).json()
+    after = events[-1]["id"] if events else None
+    [standard] = server.ledger.list_price_lists()
+
+    changed = admin_client.put(f"/api/v1/price-lists/{standard.id}", json={
+        "name": "Standard", "default": True,
+        "rules": [{"color": "mono", "per_page": "0.07"}, {"color": "color", "per_page": "0.25"}]})
+    assert changed.status_code == 200, changed.text
+
+    params = {"after": after} if after else {}
+    told = admin_client.get("/api/v1/agent/events", params=params,
+                            headers=bearer(token)).json()
+    assert [(e["kind"], e["payload"]["reason"]) for e in told] == [
+        ("config", "price list updated")]
+    queue = admin_client.get("/api/v1/agent/config", headers=bearer(token)).json()["queues"][0]
+    assert queue["prices_version"] != before
+    assert queue["price_lists"][0]["rules"][0]["per_page_minor"] == 7

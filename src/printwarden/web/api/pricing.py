@@ -132,9 +132,11 @@ def list_price_lists(container: Container, _user: AnyUser) -> list[PriceListOut]
 def create_price_list(body: PriceListIn, container: Container,
                       staff: StaffOnly) -> PriceListOut:
     currency = body.currency or container.ledger.currency
-    return PriceListOut.of(container.ledger.create_price_list(
+    created = container.ledger.create_price_list(
         body.name, kind=body.kind, currency=currency, per_job_fee=_fee(body, currency),
-        rules=_rules(body, currency), default=body.default, actor=actor_of(staff)))
+        rules=_rules(body, currency), default=body.default, actor=actor_of(staff))
+    container.devices.prices_changed("price list created", price_list_id=created.id)
+    return PriceListOut.of(created)
 
 
 @router.get("/price-lists/{price_list_id}", response_model=PriceListOut,
@@ -148,9 +150,11 @@ def get_price_list(price_list_id: str, container: Container, _user: AnyUser) -> 
 def replace_price_list(price_list_id: str, body: PriceListIn, container: Container,
                        staff: StaffOnly) -> PriceListOut:
     current = container.ledger.get_price_list(price_list_id)
-    return PriceListOut.of(container.ledger.update_price_list(
+    replaced = container.ledger.update_price_list(
         price_list_id, name=body.name, per_job_fee=_fee(body, current.currency),
-        rules=_rules(body, current.currency), default=body.default, actor=actor_of(staff)))
+        rules=_rules(body, current.currency), default=body.default, actor=actor_of(staff))
+    container.devices.prices_changed("price list updated", price_list_id=price_list_id)
+    return PriceListOut.of(replaced)
 
 
 @router.post("/price-lists/{price_list_id}/quote", response_model=QuoteOut,
