@@ -55,6 +55,7 @@ def test_bad_items_are_refused_one_by_one_and_the_others_applied(
         item("negative", pages_printed=-1),
         item("digits", pages="\u0661\u0662"),             # Arabic-Indic "12"
         item("extra", charge_me=False),
+        item("colour", color_pages=3),                    # more colour pages than pages
         "not an object",
         item("ok-2", cost_minor=0, status="failed", pages_printed=0),
     ])
@@ -63,7 +64,8 @@ def test_bad_items_are_refused_one_by_one_and_the_others_applied(
     assert outcomes == [("ok-1", "recorded", 200), ("other", "refused", 403),
                         ("nowhere", "refused", 404), ("huge", "refused", 422),
                         ("negative", "refused", 422), ("digits", "refused", 422),
-                        ("extra", "refused", 422), ("", "refused", 422),
+                        ("extra", "refused", 422), ("colour", "refused", 422),
+                        ("", "refused", 422),
                         ("ok-2", "recorded", 200)]
     assert "not served by agent" in results[1]["message"]
     assert results[3]["message"].startswith("cost_minor")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic import ValidationError as PydanticError
 
 from printwarden.container import ServerContainer
@@ -58,6 +58,12 @@ class OfflineJobIn(BaseModel):
     decided_at: datetime | None = Field(default=None, strict=False,
                                         description="ISO 8601, the agent's clock")
     reason: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _colour_within_pages(self) -> OfflineJobIn:
+        if self.color_pages > self.pages:
+            raise ValueError("color_pages cannot be more than pages")
+        return self
 
     def to_report(self) -> OfflineJobReport:
         data = self.model_dump(exclude={"sides"})
