@@ -11,7 +11,6 @@ entry) will not change on retry: it is marked ``refused`` with the reason and lo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import replace
 from typing import Any
@@ -106,8 +105,7 @@ class OfflineUploader:
             await self._server_up.wait()
             batch = self._tracker.pending(BATCH)
             if not batch:
-                with contextlib.suppress(TimeoutError):  # a missed wake-up costs this
-                    await asyncio.wait_for(self.ready.wait(), IDLE_CHECK_SECONDS)
+                await self._idle()
                 continue
             try:
                 answer = await self._link.offline_jobs([offline_job_body(j) for j in batch])
@@ -119,6 +117,16 @@ class OfflineUploader:
                 await asyncio.sleep(60)
                 continue
             await self._settle(batch, answer.get("results") or [])
+
+    async def _idle(self) -> None:
+        """Until woken, or ``IDLE_CHECK_SECONDS`` (a missed wake-up costs no more).
+        ``asyncio.wait``, not ``wait_for``: on Python 3.11 ``wait_for`` can swallow a
+        cancel that arrives as the event is set, and the agent would never stop."""
+        waiter = asyncio.ensure_future(self.ready.wait())
+        try:
+            await asyncio.wait([waiter], timeout=IDLE_CHECK_SECONDS)
+        finally:
+            waiter.cancel()
 
     async def _settle(self, batch: list[LocalJob], results: list[Any]) -> None:
         """Mark each entry the server confirmed (or refused for good)."""
