@@ -19,6 +19,7 @@ from printwarden.ipp import (
     DelimiterTag,
     IppMessage,
     Operation,
+    StatusCode,
     decode,
     integer,
     mime_media_type,
@@ -177,6 +178,14 @@ class AgentProcess:
                   extra: tuple[Any, ...] = ()) -> IppMessage:
         return self.ipp(queue, Operation.PRINT_JOB, mime_media_type("document-format", fmt),
                         *extra, data=data, user=user, job_attributes=job_attributes)
+
+
+def job_id_of(answer: IppMessage) -> int:
+    """The job id of a successful Print-Job answer."""
+    assert answer.operation_id == StatusCode.SUCCESSFUL_OK, answer
+    found = answer.get(DelimiterTag.JOB, "job-id")
+    assert found is not None
+    return int(found.value)  # type: ignore[arg-type]
 
 
 def add_root_user(world: World) -> str:
