@@ -37,7 +37,8 @@ def parse_server_urls(values: str | Sequence[str]) -> list[str]:
     urls: list[str] = []
     for value in raw:
         for part in value.replace(",", " ").split():
-            if not part.startswith(("http://", "https://")) or len(part) <= len("https://"):
+            scheme, _, rest = part.partition("://")
+            if scheme not in ("http", "https") or not rest.strip("/"):
                 raise ValueError(f"{part!r} is not an http:// or https:// URL")
             url = part.rstrip("/")
             if url not in urls:
