@@ -38,6 +38,7 @@ log = logging.getLogger("printwarden.agent")
 
 def _health(core: AgentService, front: IppFront) -> dict[str, Any]:
     return {"status": "ok", "server_reachable": core.link.reachable,
+            "server": core.link.current_url,
             "queues": {name: {"accepting": core.accepting(name)[0]}
                        for name in sorted(front.printers)}}
 

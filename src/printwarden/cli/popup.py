@@ -10,14 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from printwarden.cli.support import fail
+from printwarden.core.server_list import parse_server_urls
 
 if TYPE_CHECKING:
     from printwarden.popup.identity import Identity
 
 
 def popup_command(
-    server: Annotated[str, typer.Option(
-        help="The server's URL, e.g. https://print.example.org")],
+    server: Annotated[list[str], typer.Option(
+        help="The server's URL, e.g. https://print.example.org. Several (repeat the option "
+             "or separate by commas) name servers of one database, preferred first: the "
+             "pop-up connects to the next when one fails and returns to the first once it "
+             "is healthy again.")],
     login: Annotated[str | None, typer.Option(
         help="Sign in as this user (asks for the password) and keep the token; without "
              "it the token kept by an earlier sign-in is used.")] = None,
@@ -40,8 +44,11 @@ def popup_command(
     from printwarden.popup import identity
     from printwarden.popup.sign_in import SignInError, sign_in
 
-    if not server.startswith(("http://", "https://")):
-        fail("--server must be an http:// or https:// URL")
+    try:
+        servers = parse_server_urls(server)
+    except ValueError as exc:
+        fail(f"--server: {exc}")
+    preferred = servers[0]
     where = config_dir or identity.default_config_dir()
     if login is not None:
         if password_stdin:
@@ -49,30 +56,30 @@ def popup_command(
         else:
             password = typer.prompt(f"Password for {login}", hide_input=True)
         try:
-            me = sign_in(server, login, password)
+            me = sign_in(servers, login, password)
         except SignInError as exc:
             fail(f"sign-in failed: {exc}")
         identity.save(where, me)
         typer.echo(f"signed in as {me.username}; token kept in {where}", err=True)
     else:
         try:
-            found = identity.load(where, server)
+            found = identity.load(where, preferred)
         except identity.IdentityError as exc:
             fail(str(exc))
         if found is None:
-            fail(f"not signed in to {server}: run printwarden popup --server {server} "
+            fail(f"not signed in to {preferred}: run printwarden popup --server {preferred} "
                  "--login YOUR_LOGIN")
         me = found
-    _run_windows(me, where, tray)
+    _run_windows(me, servers, where, tray)
 
 
-def _run_windows(me: Identity, where: Path, tray: bool) -> None:
+def _run_windows(me: Identity, servers: list[str], where: Path, tray: bool) -> None:
     import tkinter
 
     from printwarden.popup.app import run
 
     try:
-        code = run(me, where, tray=tray)
+        code = run(me, where, tray=tray, servers=servers)
     except tkinter.TclError as exc:
         fail(f"cannot open a window ({exc}); is there a display?")
     raise typer.Exit(code)

@@ -9,12 +9,17 @@ from typing import Annotated
 import typer
 
 from printwarden.cli.support import fail
+from printwarden.core.server_list import DEFAULT_RECHECK_SECONDS, parse_server_urls
 
 DEFAULT_DATA_DIR = Path("printwarden-terminal")
 
 
 def terminal_command(
-    server: Annotated[str, typer.Option(help="The server's URL, e.g. https://print.example.org")],
+    server: Annotated[list[str], typer.Option(
+        help="The server's URL, e.g. https://print.example.org. Several (repeat the option "
+             "or separate by commas) name servers of one database, preferred first: a "
+             "request that cannot reach one goes to the next, and the terminal returns to "
+             "the first as soon as it is healthy again.")],
     enrol: Annotated[str | None, typer.Option(
         help="One-time code from 'printwarden admin terminal-code DEVICE': enrol, then run "
              "(the device comes from the code; enrolling again rotates the token).")] = None,
@@ -24,6 +29,10 @@ def terminal_command(
     script: Annotated[str | None, typer.Option(
         help="Run the commands of this file ('-': stdin), one a line, printing one JSON "
              "line per answer, instead of the text UI.")] = None,
+    recheck_seconds: Annotated[float, typer.Option(
+        "--recheck-seconds", min=0.0,
+        help="Off the preferred server, how often to probe it (GET /readyz) before a "
+             "request.")] = DEFAULT_RECHECK_SECONDS,
 ) -> None:
     """The reference terminal: reads cards from a keyboard-wedge reader, releases held
     jobs at its device and runs copy sessions (terminal protocol v1)."""
@@ -31,10 +40,12 @@ def terminal_command(
     from printwarden.terminal.identity import load
     from printwarden.terminal.run import TerminalSetupError, connect, run_script
 
-    if not server.startswith(("http://", "https://")):
-        fail("--server must be an http:// or https:// URL")
     try:
-        client = connect(server, data_dir, enrol)
+        servers = parse_server_urls(server)
+    except ValueError as exc:
+        fail(f"--server: {exc}")
+    try:
+        client = connect(servers, data_dir, enrol, recheck_seconds=recheck_seconds)
     except TerminalSetupError as exc:
         fail(str(exc))
     terminal = Terminal(client)

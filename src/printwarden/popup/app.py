@@ -6,6 +6,7 @@ from __future__ import annotations
 import queue
 import sys
 import tkinter as tk
+from collections.abc import Sequence
 from pathlib import Path
 
 from printwarden.popup import identity as stored
@@ -20,12 +21,15 @@ EXIT_SIGNED_OUT = 4
 
 
 class PopupApp:
-    def __init__(self, root: tk.Tk, me: Identity, config_dir: Path) -> None:
+    def __init__(self, root: tk.Tk, me: Identity, config_dir: Path,
+                 servers: Sequence[str] = ()) -> None:
+        """``servers``: the ordered server list (failover); default: the identity's."""
         self.root = root
         self.me = me
         self._config_dir = config_dir
         self._events: queue.Queue[Event] = queue.Queue()
-        self.channel = Channel(me.server, me.token, me.notice_cursor, self._events)
+        self.channel = Channel(list(servers) or me.server, me.token, me.notice_cursor,
+                               self._events)
         self.questions: dict[str, QuestionWindow] = {}
         self.exit_code = 0
 
@@ -81,13 +85,15 @@ class PopupApp:
             self.exit_code = EXIT_SIGNED_OUT
             self.root.quit()
         elif event.kind in ("connected", "disconnected"):
-            print(f"printwarden popup: {event.kind} {event.detail.get('reason', '')}".rstrip(),
-                  file=sys.stderr, flush=True)
+            said = event.detail.get("server" if event.kind == "connected" else "reason", "")
+            print(f"printwarden popup: {event.kind} {said}".rstrip(), file=sys.stderr,
+                  flush=True)
 
     def _gone(self, question_id: str) -> None:
         self.questions.pop(question_id, None)
 
 
-def run(me: Identity, config_dir: Path, *, tray: bool = True) -> int:
+def run(me: Identity, config_dir: Path, *, tray: bool = True,
+        servers: Sequence[str] = ()) -> int:
     root = tk.Tk(className="printwarden-popup")
-    return PopupApp(root, me, config_dir).run(tray=tray)
+    return PopupApp(root, me, config_dir, servers).run(tray=tray)

@@ -7,6 +7,13 @@ notice and repeats none; answers given while disconnected wait in the outbox and
 on the next connection (the server refuses one that came too late: ``already-answered``);
 a close 1008 (token refused or revoked) stops the channel for good: the person signs in
 again; after a connection that reached ``hello`` the back-off starts again from its base.
+
+Failover (``docs/protocols/popup.md``): the channel holds an ordered list of servers of
+one database, preferred first (``ServerList``). A connection that fails or ends goes to
+the next server at once; only when every server has failed in a row does the back-off
+wait. On a server other than the preferred one, the channel probes the preferred one's
+``/readyz`` every ``recheck_seconds`` and, once it is healthy, closes the connection and
+connects there (the cursor and the outbox carry over, so nothing is missed or repeated).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import contextlib
 import queue
 import random
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,11 +32,15 @@ from urllib.parse import urlencode
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from printwarden.core.server_list import DEFAULT_RECHECK_SECONDS, ServerList
 from printwarden.popup import protocol
+from printwarden.popup.sign_in import server_ready
 
 #: The largest server message taken (a question has at most 20 options).
 MAX_SERVER_MESSAGE = 1 << 20
 OPEN_TIMEOUT_SECONDS = 10.0
+#: The reason of a connection the channel closed to go back to the preferred server.
+RETURNED = "back to the preferred server"
 PING_SECONDS = 20.0
 
 
@@ -52,9 +64,14 @@ def ws_url(server: str, cursor: int | None) -> str:
 
 
 class Channel:
-    def __init__(self, server: str, token: str, cursor: int | None,
-                 events: queue.Queue[Event], *, rng: random.Random | None = None) -> None:
-        self._server = server
+    def __init__(self, servers: str | Sequence[str], token: str, cursor: int | None,
+                 events: queue.Queue[Event], *, rng: random.Random | None = None,
+                 recheck_seconds: float = DEFAULT_RECHECK_SECONDS,
+                 healthy: Callable[[str], bool] = server_ready) -> None:
+        """``servers``: one URL or several, preferred first; ``healthy(url)`` probes a
+        server (blocking: it runs in a worker thread)."""
+        self.servers = ServerList(servers, recheck_seconds=recheck_seconds)
+        self._healthy = healthy
         self._token = token
         self.cursor = cursor
         self._events = events
@@ -97,6 +114,7 @@ class Channel:
         self._stop = asyncio.Event()
         self._ready.set()
         attempt = 0
+        failed = 0  #: servers that failed in a row since the last greeting
         while not self._stop.is_set():
             code, reason, greeted = await self._connect_once()
             if self._stop.is_set():
@@ -107,7 +125,19 @@ class Channel:
             if code == protocol.CLOSE_BAD_REQUEST:
                 self.cursor = None
             if greeted:
-                attempt = 0
+                attempt = failed = 0
+            if reason == RETURNED:  # the preferred server is healthy again: go there now
+                self._emit(Event("disconnected", detail={"code": code, "reason": reason,
+                                                         "retry_seconds": 0.0}))
+                continue
+            failed += 1
+            if failed < len(self.servers.urls):  # the next server, at once
+                self.servers.use(self.servers.attempts()[1])
+                self._emit(Event("disconnected", detail={"code": code, "reason": reason,
+                                                         "retry_seconds": 0.0}))
+                continue
+            failed = 0
+            self.servers.use(0)  # every server failed: the next round starts at the first
             delay = protocol.backoff_delay(attempt, self._rng)
             attempt += 1
             self._emit(Event("disconnected", detail={"code": code, "reason": reason,
@@ -118,8 +148,9 @@ class Channel:
     async def _connect_once(self) -> tuple[int | None, str, bool]:
         """One connection, until it ends: (close code, reason, whether hello came)."""
         greeted = False
+        server = self.servers.current_url
         try:
-            async with connect(ws_url(self._server, self.cursor),
+            async with connect(ws_url(server, self.cursor),
                                additional_headers={"Authorization": f"Bearer {self._token}"},
                                open_timeout=OPEN_TIMEOUT_SECONDS, ping_interval=PING_SECONDS,
                                ping_timeout=PING_SECONDS, max_size=MAX_SERVER_MESSAGE) as ws:
@@ -127,8 +158,9 @@ class Channel:
                 if hello["type"] != "hello":
                     raise protocol.ProtocolError(f"expected hello, got {hello['type']}")
                 greeted = True
-                self._greeted(hello)
-                await self._session(ws)
+                self._greeted(hello, server)
+                if await self._session(ws):
+                    return None, RETURNED, greeted
         except ConnectionClosed as exc:
             closed = exc.rcvd
             return (closed.code if closed else None), (closed.reason if closed else ""), greeted
@@ -137,28 +169,47 @@ class Channel:
             return None, str(exc) or type(exc).__name__, greeted
         return None, "closed", greeted
 
-    def _greeted(self, hello: dict[str, Any]) -> None:
+    def _greeted(self, hello: dict[str, Any], server: str) -> None:
         with contextlib.suppress(KeyError, TypeError, ValueError):
             server_now = datetime.fromisoformat(str(hello["server_time"]))
             self.skew_seconds = (server_now - datetime.now(UTC)).total_seconds()
         cursor = hello.get("notice_cursor")
         if isinstance(cursor, int) and self.cursor is None:
             self.cursor = cursor
-        self._emit(Event("connected", detail=hello))
+        self._emit(Event("connected", detail={**hello, "server": server}))
 
-    async def _session(self, ws: ClientConnection) -> None:
+    async def _session(self, ws: ClientConnection) -> bool:
+        """Until the connection ends or the channel stops; True when it was closed to go
+        back to the preferred server."""
         assert self._stop is not None
         tasks = [asyncio.ensure_future(self._read(ws)), asyncio.ensure_future(self._write(ws)),
                  asyncio.ensure_future(self._stop.wait())]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        back = asyncio.ensure_future(self._preferred_healthy_again())
+        done, pending = await asyncio.wait([*tasks, back],
+                                           return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                 await task
-        if self._stop.is_set():
+        returning = back in done and not self._stop.is_set()
+        if self._stop.is_set() or returning:
             await ws.close()
         for task in done:
             task.result()  # a ConnectionClosed goes up to _connect_once
+        if returning:
+            self.servers.use(0)
+        return returning
+
+    async def _preferred_healthy_again(self) -> None:
+        """Returns once the preferred server answers its health check (never while the
+        channel is on it): the probe runs every ``recheck_seconds`` in a worker thread."""
+        if self.servers.on_preferred:
+            await asyncio.Event().wait()  # forever (cancelled with the session)
+        preferred = self.servers.preferred_url
+        while True:
+            await asyncio.sleep(self.servers.recheck_seconds)
+            if await asyncio.to_thread(self._healthy, preferred):
+                return
 
     async def _read(self, ws: ClientConnection) -> None:
         async for frame in ws:

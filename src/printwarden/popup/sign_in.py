@@ -1,32 +1,59 @@
 """Signing the pop-up in once: login + password for a user token named for this desktop
-account (``POST /api/v1/popup/sign-in``), kept in the config directory afterwards."""
+account (``POST /api/v1/popup/sign-in``), kept in the config directory afterwards; and
+the health probe the channel's failover uses.
+
+With several servers (one database, preferred first) a sign-in that cannot reach one goes
+to the next. Should a server sign in but its answer be lost, the token it made is never
+used: it shows in the person's token list under this desktop's name and can be revoked.
+"""
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 
 import httpx
 
+from printwarden.core.server_list import NoServerAnswers, ServerList, failed_status
 from printwarden.popup.identity import Identity, os_user
 
 TIMEOUT_SECONDS = 15.0
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def server_ready(url: str) -> bool:
+    """``GET url/readyz`` answers 200: the server and its database are up."""
+    try:
+        return httpx.get(url + "/readyz", timeout=HEALTH_TIMEOUT_SECONDS).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 class SignInError(Exception):
     """The sign-in did not give a token; the message says why, for a person."""
 
 
-def sign_in(server: str, login: str, password: str) -> Identity:
-    me = os_user()
+def _post(servers: ServerList, body: dict[str, str]) -> httpx.Response:
+    """The first answer below 500 of the servers in order."""
     try:
-        answer = httpx.post(f"{server.rstrip('/')}/api/v1/popup/sign-in", timeout=TIMEOUT_SECONDS,
-                            json={"login": login, "password": password, "os_user": me,
-                                  "host": socket.gethostname()[:64]})
-    except httpx.HTTPError as exc:
-        raise SignInError(f"cannot reach {server}: {exc}") from exc
+        return servers.first_answer(
+            lambda url: httpx.post(f"{url}/api/v1/popup/sign-in", timeout=TIMEOUT_SECONDS,
+                                   json=body),
+            lambda answer: failed_status(answer.status_code),
+            (httpx.HTTPError,))
+    except NoServerAnswers as exc:
+        raise SignInError(f"cannot reach {exc}") from exc
+
+
+def sign_in(server: str | Sequence[str], login: str, password: str) -> Identity:
+    """``server``: one URL or several, preferred first; the identity names the first."""
+    me = os_user()
+    servers = ServerList(server)
+    answer = _post(servers, {"login": login, "password": password, "os_user": me,
+                             "host": socket.gethostname()[:64]})
     if answer.status_code == 201:
         body = answer.json()
-        return Identity(server=server.rstrip("/"), token=str(body["token"]),
+        return Identity(server=servers.preferred_url, token=str(body["token"]),
                         user_id=str(body["user_id"]), username=str(body["username"]),
                         os_user=me, notice_cursor=int(body["notice_cursor"]))
     if answer.status_code == 401:

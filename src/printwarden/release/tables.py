@@ -120,3 +120,18 @@ kiosk_copy_sessions = sa.Table(
     sa.Column("flag_reason", sa.String(40), nullable=True),
     sa.Column("flag_detail", sa.String(500), nullable=True),
 )
+
+#: The answer a terminal got for a request it sent with an ``Idempotency-Key``: the same
+#: key again (a retry on another server after a lost answer) gets the same answer instead
+#: of doing the request twice. ``request_hash`` (SHA-256 of method, path and body) tells a
+#: retry from another request under a reused key. Kept a day (``TerminalAnswers.sweep``).
+terminal_request_keys = sa.Table(
+    "terminal_request_keys",
+    metadata,
+    sa.Column("terminal_id", sa.String(ID_LENGTH), sa.ForeignKey("terminals.id"),
+              primary_key=True),
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("answer", sa.JSON(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
+)

@@ -49,6 +49,7 @@ from printwarden.release.held_jobs import HeldJob, ReleaseOutcome
 from printwarden.release.service import ReleaseService
 from printwarden.release.session_model import CopyReport, TerminalSession, seq_verdict
 from printwarden.release.tables import copy_reports, terminal_sessions
+from printwarden.release.terminal_answers import TerminalAnswers
 from printwarden.release.terminals import TerminalService
 
 SIGN_IN_METHODS = ("card", "card_pin", "username_pin", "username_password", "id_number",
@@ -87,6 +88,8 @@ class TerminalSessions:
         self.idle_seconds = idle_seconds
         self._cap = copy_cap_minor
         self.card_self_registration = card_self_registration
+        #: Answers kept under the terminals' Idempotency-Keys (retries after failover).
+        self.answers = TerminalAnswers(db, clock)
 
     # --- sign in and out -------------------------------------------------------------------
 
@@ -164,6 +167,7 @@ class TerminalSessions:
             .limit(SWEEP_BATCH))])
         for session_id in ids:
             self.end(session_id, reason="idle")
+        self.answers.sweep()
         return len(ids)
 
     # --- a session's requests ------------------------------------------------------------------

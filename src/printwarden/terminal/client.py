@@ -1,16 +1,35 @@
 """HTTP client of terminal protocol v1. Every error answer becomes a ``TerminalError``
 carrying the server's ``error`` code and ``message``; a transport failure is code
-``unreachable``. The transport is injectable (tests pass an ASGI or mock transport)."""
+``unreachable``. The transport is injectable (tests pass an ASGI or mock transport).
+
+Failover (``docs/protocols/terminal.md`` section 5): the client holds an ordered list of
+servers of one database, preferred first (``ServerList``). A request that fails on a
+connection error or a 5xx goes to the next server at once, with the same
+``Idempotency-Key`` (every POST and DELETE carries one, made once per request), so a
+release whose answer was lost is answered, not done twice. Off the preferred server, the
+client probes its ``/readyz`` before a request every ``recheck_seconds`` and goes back as
+soon as it answers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
 from printwarden import __version__
+from printwarden.core.ids import new_id
+from printwarden.core.server_list import (
+    DEFAULT_RECHECK_SECONDS,
+    NoServerAnswers,
+    ServerList,
+    failed_status,
+)
 
 PREFIX = "/api/v1/terminal"
+#: How long a health probe of a server may take.
+HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 class TerminalError(Exception):
@@ -22,21 +41,41 @@ class TerminalError(Exception):
 
 
 class TerminalClient:
-    def __init__(self, server: str, token: str = "", *, timeout: float = 10.0,
-                 transport: httpx.BaseTransport | None = None, verify: bool = True) -> None:
-        self._http = httpx.Client(base_url=server.rstrip("/"), timeout=timeout,
-                                  transport=transport, verify=verify)
+    def __init__(self, servers: str | Sequence[str], token: str = "", *,
+                 timeout: float = 10.0, transport: httpx.BaseTransport | None = None,
+                 verify: bool = True,
+                 recheck_seconds: float = DEFAULT_RECHECK_SECONDS) -> None:
+        """``servers``: one URL or several, preferred first (ValueError if none)."""
+        self.servers = ServerList(servers, recheck_seconds=recheck_seconds)
+        self._http = httpx.Client(timeout=timeout, transport=transport, verify=verify)
         self.token = token
+
+    @property
+    def server(self) -> str:
+        """The URL of the server in use."""
+        return self.servers.current_url
 
     def close(self) -> None:
         self._http.close()
 
+    def healthy(self, url: str) -> bool:
+        """``GET url/readyz`` answers 200: the server and its database are up."""
+        try:
+            answer = self._http.get(url + "/readyz", timeout=HEALTH_TIMEOUT_SECONDS)
+        except httpx.HTTPError:
+            return False
+        return answer.status_code == 200
+
+    def check_health(self) -> bool:
+        """Probe the servers in preference order and use the first healthy one."""
+        return self.servers.check_health(self.healthy)
+
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        try:
-            answer = self._http.request(method, PREFIX + path, json=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise TerminalError("unreachable", f"the server does not answer: {exc}") from exc
+        if method in ("POST", "DELETE"):
+            headers["Idempotency-Key"] = new_id()  # the same on every server tried
+        self.servers.try_return(self.healthy)
+        answer = self._send(method, path, body, headers)
         try:
             data = answer.json()
         except ValueError:
@@ -47,6 +86,17 @@ class TerminalClient:
                                     answer.status_code)
             raise TerminalError("error", f"HTTP {answer.status_code}", answer.status_code)
         return data
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None,
+              headers: dict[str, str]) -> httpx.Response:
+        """The first answer below 500 of the servers in turn, from the one in use."""
+        try:
+            return self.servers.first_answer(
+                lambda url: self._http.request(method, url + PREFIX + path, json=body,
+                                               headers=headers),
+                lambda answer: failed_status(answer.status_code), (httpx.HTTPError,))
+        except NoServerAnswers as exc:
+            raise TerminalError("unreachable", f"no server answers: {exc}") from exc
 
     def register(self, code: str, hostname: str) -> dict[str, Any]:
         answer: dict[str, Any] = self._call("POST", "/register", {

@@ -170,7 +170,8 @@ class Terminal:
         return {"balance": self.session["balance"], "may_spend": self.session["may_spend"]}
 
     def _status(self, args: list[str]) -> Answer:
-        return {"locked": self.locked, "terminal": self.client.hello()}
+        hello = self.client.hello()
+        return {"locked": self.locked, "terminal": hello, "server": self.client.server}
 
     def _logout(self, args: list[str]) -> Answer:
         session_id = self._sid()

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 import httpx
 
+from printwarden.core.server_list import DEFAULT_RECHECK_SECONDS
 from printwarden.terminal import identity
 from printwarden.terminal.client import TerminalClient, TerminalError
 from printwarden.terminal.commands import Terminal
@@ -23,25 +24,29 @@ class TerminalSetupError(Exception):
     pass
 
 
-def connect(server: str, data_dir: Path, code: str | None, *,
-            transport: httpx.BaseTransport | None = None) -> TerminalClient:
+def connect(servers: str | Sequence[str], data_dir: Path, code: str | None, *,
+            transport: httpx.BaseTransport | None = None,
+            recheck_seconds: float = DEFAULT_RECHECK_SECONDS) -> TerminalClient:
     """A client holding this terminal's token: enrolled with ``code`` when given (a
-    re-enrolment rotates the token), else the identity saved in ``data_dir``."""
+    re-enrolment rotates the token), else the identity saved in ``data_dir``.
+    ``servers``: one URL or several of one database, preferred first (failover)."""
     if code:
-        client = TerminalClient(server, transport=transport)
+        client = TerminalClient(servers, transport=transport, recheck_seconds=recheck_seconds)
         try:
             answer = client.register(code, socket.gethostname())
         except TerminalError as exc:
             raise TerminalSetupError(f"enrolment failed: {exc.message}") from exc
         identity.save(data_dir, identity.Identity(
-            server=server, terminal_id=str(answer["terminal_id"]), token=str(answer["token"]),
+            server=client.servers.preferred_url, terminal_id=str(answer["terminal_id"]),
+            token=str(answer["token"]),
             device_id=str(answer["device"]["id"]), device_name=str(answer["device"]["name"])))
         return client
     saved = identity.load(data_dir)
     if saved is None:
         raise TerminalSetupError(f"this terminal is not enrolled ({data_dir}): run it once "
                                  "with --enrol CODE ('printwarden admin terminal-code DEVICE')")
-    return TerminalClient(server, saved.token, transport=transport)
+    return TerminalClient(servers, saved.token, transport=transport,
+                          recheck_seconds=recheck_seconds)
 
 
 def run_script(terminal: Terminal, lines: Iterable[str], out: TextIO) -> int:

@@ -19,6 +19,7 @@ from printwarden.ipp import (
     DelimiterTag,
     IppMessage,
     Operation,
+    StatusCode,
     decode,
     integer,
     mime_media_type,
@@ -65,6 +66,8 @@ class AgentProcess:
     proc: subprocess.Popen[bytes] | None = None
     #: The agent's name at enrolment (two agents of one test need two names).
     name: str = "e2e-agent"
+    #: Servers after ``server_url``, in order (failover; ``server_url`` is preferred).
+    more_servers: tuple[str, ...] = ()
 
     @property
     def log(self) -> Path:
@@ -88,6 +91,8 @@ class AgentProcess:
         args = [sys.executable, "-m", "printwarden", "agent", "--data-dir",
                 str(self.data_dir), "--server", self.server_url, "--host", "127.0.0.1",
                 "--port", str(self.port), "--name", self.name]
+        for url in self.more_servers:
+            args += ["--server", url]
         if enrol:
             args += ["--enrol", enrol]
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTWARDEN_")}
@@ -121,6 +126,11 @@ class AgentProcess:
         a queue without one shows ``other-error`` and keeps its jobs waiting)."""
         page = self.status_page(queue)
         return page is not None and "other-error" not in page
+
+    def health(self) -> dict[str, Any]:
+        """The agent's ``/healthz`` (which server it uses, whether one answers)."""
+        answer: dict[str, Any] = httpx.get(f"{self.base}/healthz", timeout=5).json()
+        return answer
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -168,6 +178,14 @@ class AgentProcess:
                   extra: tuple[Any, ...] = ()) -> IppMessage:
         return self.ipp(queue, Operation.PRINT_JOB, mime_media_type("document-format", fmt),
                         *extra, data=data, user=user, job_attributes=job_attributes)
+
+
+def job_id_of(answer: IppMessage) -> int:
+    """The job id of a successful Print-Job answer."""
+    assert answer.operation_id == StatusCode.SUCCESSFUL_OK, answer
+    found = answer.get(DelimiterTag.JOB, "job-id")
+    assert found is not None
+    return int(found.value)  # type: ignore[arg-type]
 
 
 def add_root_user(world: World) -> str:

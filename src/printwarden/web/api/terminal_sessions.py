@@ -5,15 +5,19 @@ no session at all."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from printwarden.container import ServerContainer
 from printwarden.core.money import Money
+from printwarden.core.principal import Principal
+from printwarden.release.held_jobs import ReleaseOutcome
 from printwarden.release.service import MAX_JOBS_PER_REQUEST
 from printwarden.release.session_model import CopyReport, TerminalSession
+from printwarden.release.terminal_answers import request_hash
 from printwarden.release.terminal_sessions import CopyClose
 from printwarden.web.api.agent_link_schemas import MoneyOut
 from printwarden.web.api.release import HeldJobOut, Id, OutcomeOut
@@ -23,6 +27,11 @@ from printwarden.web.deps import Container, client_source
 router = APIRouter(prefix="/api/v1/terminal/sessions", tags=["terminal protocol"])
 
 Short = Annotated[str, Field(default="", max_length=200)]
+#: ``Idempotency-Key``: the same key again (a retry, e.g. on another server) gets the first
+#: answer instead of doing the request twice (``release/terminal_answers.py``).
+RequestKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[!-~]+$",
+    description="printable ASCII, at most 100; a retry sends the same key")]
 
 
 class SignInIn(BaseModel):
@@ -131,17 +140,37 @@ def _closed_out(closed: CopyClose) -> CopyCloseOut:
                         pages=closed.pages, color_pages=closed.color_pages)
 
 
+def _once(container: ServerContainer, terminal: Principal, key: str | None,
+          request: Request, body: Any, run: Callable[[], Any]) -> Any:
+    """``run()``'s answer as JSON; with a key, the answer stored for it when there is
+    one (nothing runs), else ``run()``'s, stored under the key."""
+    if key is None:
+        return run()
+    answers = container.terminal_sessions.answers
+    digest = request_hash(request.method, request.url.path, body)
+    stored = answers.recall(terminal.id, key, digest)
+    if stored is not None:
+        return stored
+    fresh = TypeAdapter(Any).dump_python(run(), mode="json")
+    return answers.remember(terminal.id, key, digest, fresh)
+
+
 @router.post("", status_code=201, response_model=SessionOut,
              summary="Sign a person in at this terminal (ends its previous session)")
 def sign_in(body: SignInIn, terminal: TerminalOnly, container: Container,
-            request: Request) -> SessionOut:
-    session = container.terminal_sessions.sign_in(
-        terminal, body.method, card=body.card, pin=body.pin, username=body.username,
-        password=body.password, id_number=body.id_number, source=client_source(request))
-    released = container.terminal_sessions.release_on_sign_in(session)
-    answer = _session_out(container, session)
-    answer.released = [OutcomeOut.of(outcome) for outcome in released]
-    return answer
+            request: Request, key: RequestKey = None) -> Any:
+    def run() -> SessionOut:
+        session = container.terminal_sessions.sign_in(
+            terminal, body.method, card=body.card, pin=body.pin, username=body.username,
+            password=body.password, id_number=body.id_number, source=client_source(request))
+        released = container.terminal_sessions.release_on_sign_in(session)
+        answer = _session_out(container, session)
+        answer.released = [OutcomeOut.of(outcome) for outcome in released]
+        return answer
+
+    # a PIN or password is left out of the digest: a short PIN's hash could be reversed
+    return _once(container, terminal, key, request,
+                 body.model_dump(exclude={"pin", "password"}), run)
 
 
 @router.get("/{session_id}", response_model=SessionOut, summary="The session and balance")
@@ -151,8 +180,10 @@ def show(session_id: Id, terminal: TerminalOnly, container: Container) -> Sessio
 
 @router.delete("/{session_id}", response_model=SessionOut,
                summary="Sign out (an open copy session is closed and charged)")
-def sign_out(session_id: Id, terminal: TerminalOnly, container: Container) -> SessionOut:
-    return _session_out(container, container.terminal_sessions.sign_out(terminal, session_id))
+def sign_out(session_id: Id, terminal: TerminalOnly, container: Container,
+             request: Request, key: RequestKey = None) -> Any:
+    return _once(container, terminal, key, request, None, lambda: _session_out(
+        container, container.terminal_sessions.sign_out(terminal, session_id)))
 
 
 @router.get("/{session_id}/held-jobs", response_model=list[HeldJobOut],
@@ -163,22 +194,29 @@ def held_jobs(session_id: Id, terminal: TerminalOnly,
             for job in container.terminal_sessions.held_jobs(terminal, session_id)]
 
 
+def _on_jobs(action: Callable[[Principal, str, list[str] | None], list[ReleaseOutcome]],
+             session_id: str, terminal: Principal, container: ServerContainer,
+             request: Request, body: JobsIn | None, key: str | None) -> Any:
+    """Release or delete: one outcome per job, kept under the request's key."""
+    job_ids = (body or JobsIn()).job_ids
+    return _once(container, terminal, key, request, job_ids, lambda: [
+        OutcomeOut.of(outcome) for outcome in action(terminal, session_id, job_ids)])
+
+
 @router.post("/{session_id}/release", response_model=list[OutcomeOut],
              summary="Release some or all held jobs at this terminal's device")
-def release(session_id: Id, terminal: TerminalOnly, container: Container,
-            body: JobsIn | None = None) -> list[OutcomeOut]:
-    outcomes = container.terminal_sessions.release(terminal, session_id,
-                                                   (body or JobsIn()).job_ids)
-    return [OutcomeOut.of(outcome) for outcome in outcomes]
+def release(session_id: Id, terminal: TerminalOnly, container: Container, request: Request,
+            body: JobsIn | None = None, key: RequestKey = None) -> Any:
+    return _on_jobs(container.terminal_sessions.release, session_id, terminal, container,
+                    request, body, key)
 
 
 @router.post("/{session_id}/delete", response_model=list[OutcomeOut],
              summary="Delete some or all held jobs (never charged)")
-def delete(session_id: Id, terminal: TerminalOnly, container: Container,
-           body: JobsIn | None = None) -> list[OutcomeOut]:
-    outcomes = container.terminal_sessions.delete(terminal, session_id,
-                                                  (body or JobsIn()).job_ids)
-    return [OutcomeOut.of(outcome) for outcome in outcomes]
+def delete(session_id: Id, terminal: TerminalOnly, container: Container, request: Request,
+           body: JobsIn | None = None, key: RequestKey = None) -> Any:
+    return _on_jobs(container.terminal_sessions.delete, session_id, terminal, container,
+                    request, body, key)
 
 
 @router.post("/{session_id}/copy", response_model=CopyOut,
