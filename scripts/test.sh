@@ -17,5 +17,12 @@ pw_log "mypy --strict"
 "$PW_VENV/bin/mypy" --strict src/printwarden
 pw_log "import-linter"
 "$PW_VENV/bin/lint-imports"
-pw_log "pytest"
-"$PW_VENV/bin/pytest" "$@"
+# Two test processes (pytest-xdist), a module's tests kept together in one of them (their
+# module fixtures: servers, agents, printers); PW_TEST_WORKERS=0 runs them in this process.
+workers="${PW_TEST_WORKERS:-2}"
+pw_log "pytest ($workers workers)"
+if [ "$workers" = "0" ]; then
+  "$PW_VENV/bin/pytest" "$@"
+else
+  "$PW_VENV/bin/pytest" -n "$workers" --dist loadfile "$@"
+fi

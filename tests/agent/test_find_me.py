@@ -9,6 +9,7 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from printwarden.agent.bootstrap import enrol
 from printwarden.agent.intake.fetch_endpoint import FetchEndpoint
@@ -19,6 +20,7 @@ from printwarden.agent.settings import AgentSettings, load_agent_settings
 from printwarden.core.principal import Principal
 from printwarden.devices.device_model import Device
 from printwarden.jobs.model import JobState
+from tests.agent.colour_documents import colour_pdf, grey_pages
 from tests.agent.support import (
     MONO_PAGE,
     AgentFactory,
@@ -92,9 +94,10 @@ async def _two_agents(world: World, agent_settings: AgentFactory, b_dir: Path,
     return settings_a, settings_b, device, alice
 
 
-async def _held_on(core_a: AgentService) -> LocalJob:
-    job = await core_a.accept("vault", JobMeta(username="alice", title="far"),
-                              chunks_of(DOCUMENT))
+async def _held_on(core_a: AgentService, document: bytes = DOCUMENT,
+                   fmt: str = "application/octet-stream") -> LocalJob:
+    job = await core_a.accept("vault", JobMeta(username="alice", title="far",
+                                               document_format=fmt), chunks_of(document))
     held: LocalJob = await wait_for(lambda: (j := core_a.get_job(job.local_id))
                                     and j.state is L.HELD and j.server_job_id and j,
                                     "the job to be held on A")
@@ -199,3 +202,49 @@ def test_a_job_b_cannot_fetch_goes_back_to_held_and_can_be_released_again(
         assert not far_out.exists() and world.charges(held.server_job_id) == 0
 
     asyncio.run(scenario())
+
+
+def test_a_job_forced_grey_prints_grey_at_bs_device(
+        world: World, agent_settings: AgentFactory, tmp_path: Path,
+        app_server: InProcessServer) -> None:
+    """The rule's transforms travel with the fetch: B makes the grey copy as A would have
+    (the job was priced grey), and prints that."""
+    far_out = tmp_path / "far.out"
+    assert world.transport is not None
+    peer = PeerTransport()
+    world.server.rules.create("test", {"name": "grey", "actions": [{"type": "grayscale"}]})
+
+    async def scenario() -> None:
+        settings_a, settings_b, device, alice = await _two_agents(
+            world, agent_settings, tmp_path / "agent-b", app_server.url, far_out,
+            world.transport)
+        async with running(settings_a, world.transport) as core_a, \
+                running(settings_b, world.transport, peer_transport=peer) as core_b:
+            peer.core = core_a
+            held = await _held_on(core_a, colour_pdf(3), "application/pdf")
+            assert held.transforms == ("grayscale",)
+            assert world.server.release.release(alice, device.id,
+                                                [held.server_job_id])[0].ok
+            await wait_for(lambda: world.server_job(held.server_job_id).state
+                           is JobState.COMPLETED, "the server job to complete")
+            fetched = core_b.book.journal.find_by_server_id(held.server_job_id)
+            assert fetched is not None and fetched.transforms == ("grayscale",)
+        assert grey_pages(far_out) == (3, [False, False, False])  # no colour page
+        assert world.charges(held.server_job_id) == 1
+        assert world.server_job(held.server_job_id).charged_cost_minor == 3 * MONO_PAGE
+
+    asyncio.run(scenario())
+
+
+def test_a_fetch_naming_a_transform_b_does_not_know_fetches_nothing(tmp_path: Path) -> None:
+    """Checked before any byte moves: the job goes back to held rather than print other
+    than it was priced."""
+    from printwarden.agent.processing.find_me_fetch import FetchFailed, FindMeFetcher
+
+    fetcher = FindMeFetcher(None, peers=dict, own_id=lambda: "b",  # type: ignore[arg-type]
+                            timeout=1.0)
+    payload = {"job_id": "j1", "agent_job_key": "k1", "token": "t",
+               "source_agent_name": "ps-test", "transforms": ["grayscale", "sepia"]}
+    with pytest.raises(FetchFailed, match="sepia") as caught:
+        asyncio.run(fetcher.handle(payload))
+    assert caught.value.retry is False

@@ -29,9 +29,8 @@ from typing import Any
 import httpx
 import pytest
 
-from printwarden.ipp import DelimiterTag, StatusCode
 from printwarden.jobs.model import JobState
-from tests.agent.e2e.support import WAIT, AgentProcess, add_agent_queue, poll
+from tests.agent.e2e.support import WAIT, AgentProcess, add_agent_queue, job_id_of, poll
 from tests.agent.support import World, seed
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.databases import PostgresFactory
@@ -184,13 +183,6 @@ def site(postgres_factory: PostgresFactory,
         b.close()
 
 
-def _ipp_job(answer: Any) -> int:
-    assert answer.operation_id == StatusCode.SUCCESSFUL_OK, answer
-    found = answer.get(DelimiterTag.JOB, "job-id")
-    assert found is not None
-    return int(found.value)
-
-
 def test_with_a_cut_b_authorizes_and_the_terminal_releases_then_both_return_to_a(
         site: Site) -> None:
     agent, terminal = site.agent, site.terminal
@@ -200,7 +192,7 @@ def test_with_a_cut_b_authorizes_and_the_terminal_releases_then_both_return_to_a
 
     site.cut_a()
     to_b = site.agent_b.counters().bytes_to_server
-    held = _ipp_job(agent.print_job("vault", site.pdf))
+    held = job_id_of(agent.print_job("vault", site.pdf))
     poll(lambda: agent.job_value("vault", held, "job-state") == 4, "the job held (by B)")
     assert agent.health()["server"] == site.agent_b.url()
     assert site.agent_b.counters().bytes_to_server > to_b
@@ -237,7 +229,7 @@ def test_an_authorize_answer_lost_on_a_is_retried_on_b_and_charged_once(
     printed_before = site.printed()
     to_b = site.agent_b.counters().bytes_to_server
     site.agent_a.drop_mid_response(after_bytes=0, matching=b"/authorize")
-    local = _ipp_job(agent.print_job("direct", site.pdf))
+    local = job_id_of(agent.print_job("direct", site.pdf))
     poll(lambda: agent.job_value("direct", local, "job-state") == 9, "the job printed")
     assert site.agent_a.pending_faults() == 0  # A decided; its answer was lost
     assert site.agent_b.counters().bytes_to_server > to_b  # the retry went to B

@@ -337,3 +337,28 @@ def test_a_rule_notice_reaches_the_pop_up(world: World) -> None:
     add_rule(world, "night", [{"type": "notify", "message": "Printing at night costs more."}])
     world.server.jobs.authorize(world.agent, world.request(pages=2))
     assert ("info", "Printing at night costs more.") in notices(world)
+
+
+def test_rules_read_the_facts_they_need_from_the_database(world: World) -> None:
+    """Only facts an enabled rule reads are read (``needs``); those it reads are real: the
+    balance a CEL expression compares and the device group a rule is scoped to."""
+    add_rule(world, "poor", [{"type": "deny", "message": "Top up first."}],
+             conditions={"cel": "user.balance < 1500"})  # alice has 10.00 EUR
+    denied = world.server.jobs.authorize(world.agent, world.request("poor", pages=1))
+    assert denied.decision == "deny" and denied.message.startswith("Top up first.")
+    assert "balance 10.00 EUR" in denied.message
+    world.server.rules.delete("test", world.server.rules.list_rules()[0].id)
+
+    group = world.server.devices.create_group("floor-1", actor="test")
+    assert world.queue.device_id is not None
+    world.server.devices.update_device(world.queue.device_id, {"group_id": group.id},
+                                       actor="test")
+    add_rule(world, "floor duplex", [{"type": "duplex"}],
+             scope={"kind": "device_group", "value": "floor-1"})
+    decision = world.server.jobs.authorize(world.agent, world.request("floor", pages=4))
+    assert decision.transforms == ("duplex",)
+    other = world.server.devices.create_group("floor-2", actor="test")
+    world.server.devices.update_device(world.queue.device_id, {"group_id": other.id},
+                                       actor="test")
+    moved = world.server.jobs.authorize(world.agent, world.request("moved", pages=4))
+    assert moved.transforms == ()

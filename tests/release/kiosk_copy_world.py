@@ -56,7 +56,7 @@ def build_copy_world(db: Database, tmp_path: Path, agent: SnmpAgent,
                      **settings: Any) -> CopyWorld:
     clock = FixedClock(START)
     options: dict[str, Any] = {"kiosk_idle_seconds": IDLE_SECONDS,
-                               "copy_snmp_timeout_seconds": 0.3, "copy_snmp_retries": 0,
+                               "copy_snmp_timeout_seconds": 1.0, "copy_snmp_retries": 1,
                                **settings}
     server = build_server(load_server_settings(tmp_path / "data", database_url=db.url,
                                                **options),

@@ -4,6 +4,7 @@ cupsd's configuration, and helpers to wait for and stop peer processes."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import shutil
@@ -83,6 +84,13 @@ def start_dns_sd(timeout: float = 30) -> None:
     They are machine services shared with other tests, so they are left running."""
     if not shutil.which("ippeveprinter"):
         raise RuntimeError("ippeveprinter missing: apt-get install cups-ipp-utils")
+    # test processes running side by side (pytest -n) start the daemons one at a time
+    with open(Path(tempfile.gettempdir()) / "printwarden-dns-sd.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _start_dns_sd(timeout)
+
+
+def _start_dns_sd(timeout: float) -> None:
     _start_system_bus()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

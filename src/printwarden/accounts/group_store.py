@@ -74,6 +74,16 @@ def group_ids_of_user(conn: Connection, user_id: str) -> list[str]:
     return [str(row[0]) for row in conn.execute(_GROUP_IDS_OF, {"b_user": user_id})]
 
 
+_GROUP_REFS_OF = _GROUP_IDS_OF.add_columns(user_groups.c.name)
+
+
+def group_refs_of_user(conn: Connection, user_id: str) -> list[tuple[str, str]]:
+    """(id, name) of ``user_id``'s groups, in ``groups_of_user`` order (one statement for
+    what authorize charges and what print rules see)."""
+    return [(str(row[0]), str(row[1]))
+            for row in conn.execute(_GROUP_REFS_OF, {"b_user": user_id})]
+
+
 def members_of_group(conn: Connection, group_id: str) -> list[User]:
     rows = conn.execute(
         user_select().join(group_members, group_members.c.user_id == users.c.id)

@@ -124,6 +124,10 @@ class CardsAndGroupsMixin(PinsAndIdNumbersMixin):
         """The ids of ``user_id``'s groups inside the caller's transaction (no user check)."""
         return group_store.group_ids_of_user(conn, user_id)
 
+    def group_refs_of_in(self, conn: Connection, user_id: str) -> list[tuple[str, str]]:
+        """(id, name) of ``user_id``'s groups inside the caller's transaction."""
+        return group_store.group_refs_of_user(conn, user_id)
+
     def members(self, group_id: str) -> list[User]:
         def read(conn: Connection) -> list[User]:
             self.group_in(conn, group_id)

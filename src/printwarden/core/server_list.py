@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-__all__ = ["ServerList", "parse_server_urls"]
+__all__ = ["NoServerAnswers", "ServerList", "failed_status", "parse_server_urls"]
+
+T = TypeVar("T")
 
 #: How often a list off its preferred server probes it again.
 DEFAULT_RECHECK_SECONDS = 10.0
@@ -34,7 +37,8 @@ def parse_server_urls(values: str | Sequence[str]) -> list[str]:
     urls: list[str] = []
     for value in raw:
         for part in value.replace(",", " ").split():
-            if not part.startswith(("http://", "https://")) or len(part) <= len("https://"):
+            scheme, _, rest = part.partition("://")
+            if scheme not in ("http", "https") or not rest.strip("/"):
                 raise ValueError(f"{part!r} is not an http:// or https:// URL")
             url = part.rstrip("/")
             if url not in urls:
@@ -42,6 +46,16 @@ def parse_server_urls(values: str | Sequence[str]) -> list[str]:
     if not urls:
         raise ValueError("at least one server URL is needed")
     return urls
+
+
+def failed_status(status: int) -> str | None:
+    """An HTTP status that is the server's failure (5xx: the next server may do better)
+    said in words; None for an answer (a 4xx too: another server would say the same)."""
+    return f"HTTP {status}" if status >= 500 else None
+
+
+class NoServerAnswers(Exception):
+    """Every server failed a request; the message names each and how."""
 
 
 class ServerList:
@@ -101,3 +115,25 @@ class ServerList:
                 self.use(index)
                 return True
         return False
+
+    def first_answer(self, send: Callable[[str], T], failure: Callable[[T], str | None],
+                     transient: tuple[type[Exception], ...]) -> T:
+        """``send(url)`` to the servers in turn from the one in use, until one answers:
+        an exception in ``transient`` or an answer ``failure`` names (a 5xx) moves on.
+        The server that answered is the one in use from then on. NoServerAnswers when
+        none did."""
+        errors: list[str] = []
+        for index in self.attempts():
+            url = self.urls[index]
+            try:
+                answer = send(url)
+            except transient as exc:
+                errors.append(f"{url}: {exc.__class__.__name__} {exc}")
+                continue
+            why = failure(answer)
+            if why is not None:
+                errors.append(f"{url}: {why}")
+                continue
+            self.use(index)
+            return answer
+        raise NoServerAnswers("; ".join(errors))

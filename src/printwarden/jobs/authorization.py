@@ -44,6 +44,7 @@ from printwarden.jobs.ports import (
     Notifier,
     QueueView,
     RuleSet,
+    UserView,
 )
 from printwarden.jobs.queue_pricing import Unpriceable, quote_for_queue
 from printwarden.jobs.rule_facts import UNLIMITED_MINOR, balance_in, facts_in
@@ -52,7 +53,6 @@ from printwarden.jobs.rule_questions import question_for
 from printwarden.ledger.model import CostBreakdown, JobSpec
 from printwarden.notify.notices import post_in as post_notice_in
 from printwarden.policy.evaluation import evaluate
-from printwarden.policy.model import JobFacts
 
 log = structlog.get_logger("printwarden.jobs.authorization")
 
@@ -78,7 +78,10 @@ class _Verdict:
     accounts: tuple[AccountCharge, ...] = ()
     plan: Plan | None = None
     rules: dict[str, Any] | None = None
-    balance_minor: int = 0
+    #: What the user could spend before this job, when the rules read it (else None).
+    balance_minor: int | None = None
+    #: The user's groups (their quotas pay), when they were read.
+    group_ids: tuple[str, ...] | None = None
 
 
 class Authorizer:
@@ -155,18 +158,20 @@ class Authorizer:
             cost = quote_for_queue(conn, self._ledger, self._devices, printer, spec).cost
         except Unpriceable as exc:
             return _Verdict("deny", exc.message, user_id=user.id)
-        group_ids = tuple(self._accounts.group_ids_of_in(conn, user.id))
-        plan, evaluated, balance = self._apply_rules(conn, job, printer, request, user.id,
-                                                     group_ids, spec, cost)
+        refs = self._accounts.group_refs_of_in(conn, user.id)
+        group_ids = tuple(ref[0] for ref in refs)
+        plan, evaluated, balance = self._apply_rules(
+            conn, job, printer, request, user, group_ids, tuple(ref[1] for ref in refs), spec,
+            cost)
         if plan is not None:
             if plan.deny is not None:
                 return _Verdict("deny", plan.deny, user.id, plan.cost, rules=evaluated,
-                                balance_minor=balance)
+                                balance_minor=balance, group_ids=group_ids)
             cost = plan.cost
             if plan.questions and plan.questions[0].kind == "ask_account":
                 message = "Waiting for you to choose the account that pays (pop-up)."
                 return _Verdict("hold", message, user.id, cost, plan=plan, rules=evaluated,
-                                balance_minor=balance)
+                                balance_minor=balance, group_ids=group_ids)
         try:
             reservation = self._ledger.reserve_in(
                 conn, job_id=job.id, user_id=user.id, amount=cost.total,
@@ -176,7 +181,7 @@ class Authorizer:
             )
         except InsufficientFunds as exc:  # nothing was held: the transaction goes on
             return _Verdict("deny", exc.message, user_id=user.id, cost=cost, rules=evaluated,
-                            balance_minor=balance)
+                            balance_minor=balance, group_ids=group_ids)
         accounts = tuple(AccountCharge(part.account_id, part.amount)
                          for part in reservation.parts)
         held = plan.hold if plan is not None else printer.hold_for_release
@@ -184,45 +189,50 @@ class Authorizer:
             message = ("Waiting for your answer (pop-up)." if plan.questions
                        else "Waiting for an operator to approve the job.")
             return _Verdict("hold", message, user.id, cost, reservation.id, accounts, plan,
-                            evaluated, balance)
+                            evaluated, balance, group_ids)
         if held or (plan is not None and plan.redirected):
             message = (f"Held: release the job at a printer ({cost.total.format()})."
                        if held or plan is None
                        else f"Sent to queue '{plan.queue.name}' by a print rule "
                             f"({cost.total.format()}).")
             return _Verdict("hold", message, user.id, cost, reservation.id, accounts, plan,
-                            evaluated, balance)
+                            evaluated, balance, group_ids)
         return _Verdict("allow", f"Printing, cost {cost.total.format()}.", user.id, cost,
-                        reservation.id, accounts, plan, evaluated, balance)
+                        reservation.id, accounts, plan, evaluated, balance, group_ids)
 
     def _apply_rules(self, conn: Connection, job: Job, printer: QueueView,
-                     request: AuthorizeRequest, user_id: str, group_ids: tuple[str, ...],
-                     spec: JobSpec, cost: CostBreakdown,
-                     ) -> tuple[Plan | None, dict[str, Any] | None, int]:
-        """The rules' plan for the job (None when there are no rules)."""
+                     request: AuthorizeRequest, user: UserView, group_ids: tuple[str, ...],
+                     group_names: tuple[str, ...], spec: JobSpec, cost: CostBreakdown,
+                     ) -> tuple[Plan | None, dict[str, Any] | None, int | None]:
+        """The rules' plan for the job (None when there are no rules) and the user's
+        balance when it was read (rules that need it, a denial or a question show it)."""
         wiring = self.policy
         if wiring is None:
-            return None, None, 0
+            return None, None, None
         rules = wiring.rules.compiled_in(conn)
         if not rules:
-            return None, None, 0
-        facts = facts_in(conn, request, printer, user_id=user_id, group_ids=group_ids,
-                         cost_minor=cost.total.minor, currency=cost.total.currency,
-                         at=self._clock.now())
+            return None, None, None
+        currency = cost.total.currency
+        facts, balance = facts_in(
+            conn, request, printer, user_id=user.id, group_ids=group_ids,
+            group_names=group_names, roles=user.roles, needs=rules.needs,
+            cost_minor=cost.total.minor, currency=currency, at=self._clock.now())
         outcome = evaluate(rules, facts, fail_safe=wiring.fail_safe)
         for error in outcome.errors:
             self.rule_errors += 1
             log.warning("rule_evaluation_failed", rule=error.rule, reason=error.reason,
                         job=job.id, fail_safe=wiring.fail_safe)
         evaluated = outcome.as_json()
+        if balance is None and (outcome.deny is not None or outcome.asks):
+            balance = balance_in(conn, user.id, group_ids, currency)
         if outcome.deny is not None:
-            plan = Plan(spec, cost, printer, deny=_denial(outcome.deny, cost, facts))
-            return plan, evaluated, facts.balance_minor
+            plan = Plan(spec, cost, printer, deny=_denial(outcome.deny, cost, balance or 0))
+            return plan, evaluated, balance
         plan = plan_in(conn, outcome, ledger=self._ledger, devices=self._devices,
                        queue=printer, spec=spec, cost=cost,
                        document_format=request.document_format)
         evaluated["notes"] = list(plan.notes)
-        return plan, evaluated, facts.balance_minor
+        return plan, evaluated, balance
 
     def _record(self, conn: Connection, job: Job, events: list[JobEvent],
                 request: AuthorizeRequest, verdict: _Verdict, *, insert: bool) -> Decision:
@@ -274,13 +284,15 @@ class Authorizer:
         if self.notifier is None or verdict.user_id is None:
             return
         currency = verdict.cost.total.currency if verdict.cost else job.currency or "EUR"
-        if verdict.rules is not None:  # the rules read it: what the job reserved is off it
+        if verdict.balance_minor is not None:  # read before: what the job reserved is off it
             held = verdict.cost.total.minor if verdict.reservation_id and verdict.cost else 0
             balance = verdict.balance_minor if verdict.balance_minor >= UNLIMITED_MINOR \
                 else max(verdict.balance_minor - held, 0)
         else:
-            balance = balance_in(conn, verdict.user_id, tuple(
-                self._accounts.group_ids_of_in(conn, verdict.user_id)), currency)
+            group_ids = verdict.group_ids
+            if group_ids is None:
+                group_ids = tuple(self._accounts.group_ids_of_in(conn, verdict.user_id))
+            balance = balance_in(conn, verdict.user_id, group_ids, currency)
         shown = "unlimited" if balance >= UNLIMITED_MINOR else Money(balance, currency).format()
         if verdict.decision == "deny":
             self.notifier.emit_in(conn, "job.denied", user_id=verdict.user_id, data={
@@ -310,7 +322,7 @@ class Authorizer:
             return
         if plan.questions:
             question = question_for(conn, plan.questions[0], job, cost=verdict.cost.total,
-                                    balance_minor=verdict.balance_minor,
+                                    balance_minor=verdict.balance_minor or 0,
                                     now=self._clock.now(),
                                     timeout_cap=wiring.timeout_cap_seconds)
             wiring.asker.ask_in(conn, question)
@@ -338,13 +350,15 @@ class Authorizer:
                                    spec).cost
         except Unpriceable as exc:
             return DryRun("deny", exc.message, None, None, 0, {})
-        group_ids = tuple(self._accounts.group_ids_of_in(conn, user.id))
+        refs = self._accounts.group_refs_of_in(conn, user.id)
+        group_ids = tuple(ref[0] for ref in refs)
         job, _ = self._opened(Principal("agent", printer.agent_id or "", "dry-run"),
-                                    printer, request)
-        plan, evaluated, balance = self._apply_rules(conn, job, printer, request, user.id,
-                                                           group_ids, spec, base)
+                              printer, request)
+        plan, evaluated, known = self._apply_rules(conn, job, printer, request, user, group_ids,
+                                                   tuple(ref[1] for ref in refs), spec, base)
+        balance = known if known is not None else balance_in(conn, user.id, group_ids,
+                                                             base.total.currency)
         if plan is None:
-            balance = balance_in(conn, user.id, group_ids, base.total.currency)
             plan = Plan(spec, base, printer, hold=printer.hold_for_release)
         rules = evaluated or {"fired": [], "errors": []}
         kinds = tuple("account" if q.kind == "ask_account" else q.kind for q in plan.questions)
@@ -392,10 +406,10 @@ def _hold_reason(plan: Plan) -> str | None:
     return None
 
 
-def _denial(message: str, cost: CostBreakdown, facts: JobFacts) -> str:
+def _denial(message: str, cost: CostBreakdown, balance_minor: int) -> str:
     """A rule's denial, with the cost and the balance (the person learns both at once)."""
-    balance = Money(facts.balance_minor, cost.total.currency)
-    shown = "unlimited" if facts.balance_minor >= UNLIMITED_MINOR else balance.format()
+    balance = Money(balance_minor, cost.total.currency)
+    shown = "unlimited" if balance_minor >= UNLIMITED_MINOR else balance.format()
     return f"{message} (cost {cost.total.format()}, balance {shown})"
 
 

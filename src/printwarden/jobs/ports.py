@@ -13,7 +13,7 @@ from printwarden.core.money import Money
 from printwarden.jobs.model import Job
 from printwarden.jobs.question_model import Question
 from printwarden.ledger.model import CostBreakdown, JobSpec, PriceList
-from printwarden.policy.evaluation import CompiledRule
+from printwarden.policy.evaluation import CompiledRules
 
 
 class UserView(Protocol):
@@ -23,6 +23,8 @@ class UserView(Protocol):
     def username(self) -> str: ...
     @property
     def active(self) -> bool: ...
+    @property
+    def roles(self) -> frozenset[str]: ...
 
 
 class GroupView(Protocol):
@@ -38,6 +40,8 @@ class Directory(Protocol):
     def find_user_by_username_in(self, conn: Connection,
                                  username: str) -> UserView | None: ...
     def group_ids_of_in(self, conn: Connection, user_id: str) -> Sequence[str]: ...
+    def group_refs_of_in(self, conn: Connection,
+                         user_id: str) -> Sequence[tuple[str, str]]: ...
 
 
 class ReservationPartView(Protocol):
@@ -199,7 +203,7 @@ class Devices(Protocol):
 class RuleSet(Protocol):
     """The print rules as authorize evaluates them (``policy.service.RulesService``)."""
 
-    def compiled_in(self, conn: Connection) -> Sequence[CompiledRule]: ...
+    def compiled_in(self, conn: Connection) -> CompiledRules: ...
 
 
 class Asker(Protocol):

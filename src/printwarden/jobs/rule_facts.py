@@ -1,6 +1,6 @@
 """What rules see of a job: its counts from the request, the user's groups, roles and
-balance, the queue's device groups and release group (a few indexed reads, made only
-when there are rules to evaluate).
+balance, the queue's device groups and release group (read only when there are rules to
+evaluate, and only the facts some enabled rule reads).
 
 The balance is what the user may spend now from the sources authorize would draw on
 (personal quota, their groups' quotas, prepaid credit): balance - reserved + overdraft of
@@ -9,13 +9,12 @@ each active limited account; an unlimited account makes it ``UNLIMITED_MINOR``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from printwarden.accounts.tables import group_members, user_groups, users
 from printwarden.devices.tables import devices as device_table
 from printwarden.devices.tables import printer_groups, release_groups
 from printwarden.jobs.messages import AuthorizeRequest
@@ -27,47 +26,43 @@ UNLIMITED_MINOR = 10**12
 
 
 def facts_in(conn: Connection, request: AuthorizeRequest, queue: QueueView, *, user_id: str,
-             group_ids: Sequence[str], cost_minor: int, currency: str, at: datetime,
-             title: str = "") -> JobFacts:
-    groups = _group_names(conn, user_id)
-    roles = _roles(conn, user_id)
-    device_groups, release_group = _queue_groups(conn, queue)
+             group_ids: Sequence[str], group_names: Sequence[str], roles: Iterable[str],
+             needs: frozenset[str], cost_minor: int, currency: str, at: datetime,
+             title: str = "") -> tuple[JobFacts, int | None]:
+    """The job's facts and the balance when a rule needs it (None: not read, and the
+    facts carry 0). What no enabled rule reads (``needs``, from
+    ``policy.model.needed_facts``) is not read: the queue's groups and the balance are
+    the optional ones; group names and roles come with the user and their groups."""
+    balance = balance_in(conn, user_id, group_ids, currency) if "balance" in needs else None
+    device_groups, release_group = (
+        _queue_groups(conn, queue) if needs & {"device_groups", "release_group"} else ((), ""))
     return JobFacts(
         queue=queue.name, username=request.username, pages=request.analysis.pages or 0,
         copies=request.copies, color_pages=request.billable_color_pages or 0,
         duplex=request.duplex, paper=request.media, title=title or request.title,
         document_format=request.document_format, at=at, cost_minor=cost_minor,
-        balance_minor=balance_in(conn, user_id, group_ids, currency), currency=currency,
-        application=request.application, groups=groups, roles=roles,
-        device_groups=device_groups, release_group=release_group,
-        queue_kind="release" if queue.release_group_id is not None else "direct")
+        balance_minor=balance or 0, currency=currency,
+        application=request.application, groups=tuple(sorted(group_names)),
+        roles=tuple(sorted(roles)), device_groups=device_groups,
+        release_group=release_group,
+        queue_kind="release" if queue.release_group_id is not None else "direct"), balance
+
+
+_BALANCE = (sa.select(accounts.c.limited, accounts.c.balance_minor, accounts.c.reserved_minor,
+                      accounts.c.overdraft_minor)
+            .where(accounts.c.owner_key.in_(sa.bindparam("b_keys", expanding=True)),
+                   accounts.c.active.is_(True), accounts.c.currency == sa.bindparam("b_cur")))
 
 
 def balance_in(conn: Connection, user_id: str, group_ids: Sequence[str], currency: str) -> int:
     keys = [f"personal:{user_id}", f"credit:{user_id}", *(f"group:{g}" for g in group_ids)]
-    rows = conn.execute(sa.select(accounts.c.limited, accounts.c.balance_minor,
-                                  accounts.c.reserved_minor, accounts.c.overdraft_minor)
-                        .where(accounts.c.owner_key.in_(keys), accounts.c.active.is_(True),
-                               accounts.c.currency == currency)).all()
     total = 0
-    for limited, balance, reserved, overdraft in rows:
+    for limited, balance, reserved, overdraft in conn.execute(
+            _BALANCE, {"b_keys": keys, "b_cur": currency}):
         if not limited:
             return UNLIMITED_MINOR
         total += max(int(balance) - int(reserved) + int(overdraft), 0)
     return total
-
-
-def _group_names(conn: Connection, user_id: str) -> tuple[str, ...]:
-    rows = conn.execute(sa.select(user_groups.c.name)
-                        .join(group_members, group_members.c.group_id == user_groups.c.id)
-                        .where(group_members.c.user_id == user_id)
-                        .order_by(user_groups.c.name)).scalars()
-    return tuple(str(name) for name in rows)
-
-
-def _roles(conn: Connection, user_id: str) -> tuple[str, ...]:
-    value = conn.execute(sa.select(users.c.roles).where(users.c.id == user_id)).scalar()
-    return tuple(sorted(r.strip() for r in str(value or "").split(",") if r.strip()))
 
 
 def _queue_groups(conn: Connection, queue: QueueView) -> tuple[tuple[str, ...], str]:

@@ -14,6 +14,7 @@ real job's facts raises ``CelRuntimeError``; the evaluator applies the fail-safe
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +27,7 @@ from celpy.evaluation import CELEvalError
 
 from printwarden.policy.model import JobFacts, RuleInvalid
 
-__all__ = ["CelProgram", "CelRuntimeError", "activation", "compile_condition"]
+__all__ = ["Bindings", "CelProgram", "CelRuntimeError", "compile_condition"]
 
 #: celpy logs every evaluation error itself ("Internal error: ..."); the evaluator logs
 #: ours once, with the rule's name.
@@ -47,15 +48,61 @@ class CelRuntimeError(Exception):
     """An expression failed on a job's facts (the reason is in ``args[0]``)."""
 
 
+#: The names an expression sees, each a map (``JobFacts.as_cel``).
+NAMES = ("job", "user", "queue", "now")
+#: Per name, the fields an expression reads (None: the whole map).
+Needs = dict[str, frozenset[str] | None]
+
+
+class Bindings:
+    """One job's CEL bindings, converted to CEL values lazily and once per job: each
+    program gets the maps it names, holding only the fields it reads (building every
+    field as CEL values costs more than evaluating a typical expression)."""
+
+    __slots__ = ("_cache", "_plain")
+
+    def __init__(self, facts: JobFacts) -> None:
+        self._plain = facts.as_cel()
+        self._cache: dict[tuple[str, frozenset[str] | None], Any] = {}
+
+    def for_program(self, needs: Needs) -> dict[str, Any]:
+        bound: dict[str, Any] = {}
+        for name, fields in needs.items():
+            value = self._cache.get((name, fields))
+            if value is None:
+                plain = self._plain[name]
+                value = _cel(plain if fields is None else {f: plain[f] for f in fields})
+                self._cache[(name, fields)] = value
+            bound[name] = value
+        return bound
+
+
+def needs_of(source: str) -> Needs:
+    """Which maps and fields ``source`` reads: ``name.field`` of known fields only; a name
+    used otherwise (a macro on the map, an index ``[``...) binds its whole map."""
+    whole = "[" in source
+    needs: Needs = {}
+    sample = _SAMPLE.as_cel()
+    for name in NAMES:
+        mentions = len(re.findall(rf"\b{name}\b", source))
+        if not mentions:
+            continue
+        fields = re.findall(rf"\b{name}\s*\.\s*([A-Za-z_]\w*)", source)
+        known = whole or len(fields) != mentions or not set(fields) <= sample[name].keys()
+        needs[name] = None if known else frozenset(fields)
+    return needs
+
+
 @dataclass(frozen=True)
 class CelProgram:
     source: str
     _program: Any
+    needs: Needs
 
-    def matches(self, bindings: Any) -> bool:
-        """True or False on ``bindings`` (from ``activation``); CelRuntimeError otherwise."""
+    def matches(self, bindings: Bindings) -> bool:
+        """True or False on one job's ``bindings``; CelRuntimeError otherwise."""
         try:
-            result = self._program.evaluate(bindings)
+            result = self._program.evaluate(bindings.for_program(self.needs))
         except Exception as exc:  # celpy raises its own errors and Python's
             raise CelRuntimeError(_reason(exc)) from None
         if isinstance(result, CELEvalError):
@@ -76,20 +123,32 @@ def compile_condition(source: str, *, field_name: str = "conditions.cel") -> Cel
     except Exception as exc:
         raise RuleInvalid(field_name, f"cannot compile: {_reason(exc)}") from None
     try:
-        program = CelProgram(source, _ENV.program(ast))
+        program = CelProgram(source, _ENV.program(ast), needs_of(source))
     except Exception as exc:
         raise RuleInvalid(field_name, f"cannot compile: {_reason(exc)}") from None
     try:
-        program.matches(activation(_SAMPLE))
+        program.matches(Bindings(_SAMPLE))
     except CelRuntimeError as exc:
         raise RuleInvalid(field_name, f"fails on a sample job: {exc.args[0]} (names: job, "
                           "user, queue, now; see docs/rules.md)") from None
     return program
 
 
-def activation(facts: JobFacts) -> Any:
-    """The CEL bindings of one job (built once per job, shared by every rule)."""
-    return json_to_cel(facts.as_cel())
+def _cel(value: Any) -> Any:
+    """``value`` (what ``JobFacts.as_cel`` holds: maps, lists, bool, int, str) as CEL
+    values, built directly: celpy's generic ``json_to_cel`` costs several times more and
+    the bindings are built for every job that reaches a CEL rule."""
+    if isinstance(value, bool):
+        return celtypes.BoolType(value)
+    if isinstance(value, int):
+        return celtypes.IntType(value)
+    if isinstance(value, str):
+        return celtypes.StringType(value)
+    if isinstance(value, dict):
+        return celtypes.MapType({celtypes.StringType(k): _cel(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return celtypes.ListType([_cel(v) for v in value])
+    return json_to_cel(value)
 
 
 def _reason(exc: BaseException) -> str:

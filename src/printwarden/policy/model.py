@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -23,9 +23,9 @@ from typing import Any
 from printwarden.core.errors import ValidationError
 
 __all__ = [
-    "ACTION_TYPES", "CONVERSIONS", "SCOPE_KINDS", "WEEKDAYS", "Action", "Conditions",
-    "JobFacts", "Rule", "RuleInvalid", "Scope", "parse_actions", "parse_conditions",
-    "parse_scope",
+    "ACTION_TYPES", "CONVERSIONS", "OPTIONAL_FACTS", "SCOPE_KINDS", "WEEKDAYS", "Action",
+    "Conditions", "JobFacts", "Rule", "RuleInvalid", "Scope", "condition_checks",
+    "needed_facts", "parse_actions", "parse_conditions", "parse_scope",
 ]
 
 SCOPE_KINDS = ("all", "queue", "device_group", "release_group", "user_group")
@@ -197,42 +197,102 @@ def in_scope(scope: Scope, facts: JobFacts) -> bool:
     return scope.value in facts.groups  # user_group
 
 
+#: One structured condition, ready to run on a job's facts.
+Check = Callable[[JobFacts], bool]
+
+
 def structured_match(c: Conditions, facts: JobFacts) -> bool:
     """True when every structured condition set holds (CEL is checked by the caller)."""
-    checks = (
-        _within(facts.total_pages, c.pages_min, c.pages_max),
-        _within(facts.sheets, c.sheets_min, c.sheets_max),
-        _within(facts.copies, c.copies_min, c.copies_max),
-        _within(facts.total_color_pages, c.color_pages_min, None),
-        _within(facts.cost_minor, c.cost_min_minor, c.cost_max_minor),
-    )
-    if not all(checks):
-        return False
-    if c.color is not None and c.color != (facts.color_pages > 0):
-        return False
-    if c.duplex is not None and c.duplex != facts.duplex:
-        return False
-    if c.balance_below_minor is not None and not facts.balance_minor < c.balance_below_minor:
-        return False
-    if c.balance_above_minor is not None and not facts.balance_minor > c.balance_above_minor:
-        return False
-    if c.paper_sizes and facts.paper not in c.paper_sizes:
-        return False
-    if not _names_match(c, facts.title):
-        return False
-    if c.applications and not _glob_any(c.applications, facts.application):
-        return False
-    if c.formats and not _glob_any(c.formats, facts.document_format):
-        return False
-    if c.users and not _glob_any(c.users, facts.username):
-        return False
-    if c.groups and not set(c.groups) & set(facts.groups):
-        return False
-    if c.roles and not set(c.roles) & set(facts.roles):
-        return False
-    if c.weekdays and WEEKDAYS[facts.at.weekday()] not in c.weekdays:
-        return False
-    return _in_window(c.time_from, c.time_until, facts.at.time())
+    return all(check(facts) for check in condition_checks(c))
+
+
+def condition_checks(c: Conditions) -> tuple[Check, ...]:
+    """The checks of the conditions ``c`` sets, cheapest first (compiled once per rule set:
+    a job runs only the conditions a rule has, not every field of ``Conditions``)."""
+    checks: list[Check] = []
+
+    def bounded(value: Callable[[JobFacts], int], low: int | None, high: int | None) -> None:
+        if low is not None or high is not None:
+            checks.append(lambda f: _within(value(f), low, high))
+
+    bounded(lambda f: f.total_pages, c.pages_min, c.pages_max)
+    bounded(lambda f: f.sheets, c.sheets_min, c.sheets_max)
+    bounded(lambda f: f.copies, c.copies_min, c.copies_max)
+    bounded(lambda f: f.total_color_pages, c.color_pages_min, None)
+    bounded(lambda f: f.cost_minor, c.cost_min_minor, c.cost_max_minor)
+    if c.color is not None:
+        color = c.color
+        checks.append(lambda f: color == (f.color_pages > 0))
+    if c.duplex is not None:
+        duplex = c.duplex
+        checks.append(lambda f: duplex == f.duplex)
+    if c.paper_sizes:
+        papers = frozenset(c.paper_sizes)
+        checks.append(lambda f: f.paper in papers)
+    bounded(lambda f: f.balance_minor,
+            None if c.balance_above_minor is None else c.balance_above_minor + 1,
+            None if c.balance_below_minor is None else c.balance_below_minor - 1)
+    if c.document_regex or c.document_names:
+        checks.append(lambda f: _names_match(c, f.title))
+    for patterns, value in ((c.applications, _application), (c.formats, _format),
+                            (c.users, _username)):
+        if patterns:
+            checks.append(_globbing(patterns, value))
+    if c.groups:
+        groups = frozenset(c.groups)
+        checks.append(lambda f: not groups.isdisjoint(f.groups))
+    if c.roles:
+        roles = frozenset(c.roles)
+        checks.append(lambda f: not roles.isdisjoint(f.roles))
+    if c.weekdays:
+        days = frozenset(c.weekdays)
+        checks.append(lambda f: WEEKDAYS[f.at.weekday()] in days)
+    if c.time_from is not None or c.time_until is not None:
+        start, until = c.time_from, c.time_until
+        checks.append(lambda f: _in_window(start, until, f.at.time()))
+    return tuple(checks)
+
+
+def _application(facts: JobFacts) -> str:
+    return facts.application
+
+
+def _format(facts: JobFacts) -> str:
+    return facts.document_format
+
+
+def _username(facts: JobFacts) -> str:
+    return facts.username
+
+
+def _globbing(patterns: Sequence[str], value: Callable[[JobFacts], str]) -> Check:
+    return lambda f: _glob_any(patterns, value(f))
+
+
+#: Facts read from the database only when a rule needs them (``needed_facts``).
+OPTIONAL_FACTS = ("groups", "device_groups", "release_group", "balance")
+
+
+def needed_facts(rule: Rule) -> frozenset[str]:
+    """Which of ``OPTIONAL_FACTS`` ``rule`` may read: its scope, its conditions and, for
+    CEL, every such name its expression mentions (or all of them when it indexes a map
+    with ``[``, which could reach any)."""
+    needs: set[str] = set()
+    kind = rule.scope.kind
+    if kind == "user_group":
+        needs.add("groups")
+    elif kind in ("device_group", "release_group"):
+        needs.add(kind + "s" if kind == "device_group" else kind)
+    c = rule.conditions
+    if c.groups:
+        needs.add("groups")
+    if c.balance_below_minor is not None or c.balance_above_minor is not None:
+        needs.add("balance")
+    if c.cel:
+        if "[" in c.cel:
+            return frozenset(OPTIONAL_FACTS)
+        needs.update(name for name in OPTIONAL_FACTS if re.search(rf"\b{name}\b", c.cel))
+    return frozenset(needs)
 
 
 def _within(value: int, low: int | None, high: int | None) -> bool:

@@ -26,7 +26,7 @@ from printwarden.core.ids import new_id
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.policy.cel import compile_condition
-from printwarden.policy.evaluation import CompiledRule, compile_rules
+from printwarden.policy.evaluation import CompiledRules, compile_rules
 from printwarden.policy.model import (
     MAX_NAME,
     Rule,
@@ -38,6 +38,7 @@ from printwarden.policy.model import (
     parse_conditions,
     parse_scope,
 )
+from printwarden.policy.tables import policy_rule_set as rule_set
 from printwarden.policy.tables import policy_rules as table
 
 __all__ = ["MAX_RULES", "References", "RulesService", "rule_json"]
@@ -56,7 +57,7 @@ class RulesService:
         self._audit = audit
         self._references = references
         self._lock = threading.Lock()
-        self._cache: tuple[tuple[int, int], list[CompiledRule]] | None = None
+        self._cache: tuple[int, CompiledRules] | None = None
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -66,10 +67,9 @@ class RulesService:
     def get(self, rule_id: str) -> Rule:
         return self._db.read(lambda conn: _one(conn, rule_id))
 
-    def compiled_in(self, conn: Connection) -> list[CompiledRule]:
+    def compiled_in(self, conn: Connection) -> CompiledRules:
         """The enabled rules, compiled, as of ``conn``'s transaction (cached by version)."""
-        row = conn.execute(sa.select(sa.func.count(), sa.func.max(table.c.version))).one()
-        key = (int(row[0]), int(row[1] or 0))
+        key = _set_version(conn)
         with self._lock:
             if self._cache is not None and self._cache[0] == key:
                 return self._cache[1]
@@ -78,7 +78,7 @@ class RulesService:
             self._cache = (key, compiled)
         return compiled
 
-    def compiled(self) -> list[CompiledRule]:
+    def compiled(self) -> CompiledRules:
         return self._db.read(self.compiled_in)
 
     # --- writing ------------------------------------------------------------------------------
@@ -248,8 +248,18 @@ def _one(conn: Connection, rule_id: str) -> Rule:
     return _rule(row)
 
 
+_SET_VERSION = sa.select(rule_set.c.version).where(rule_set.c.id == 1)
+
+
 def _version(conn: Connection) -> int:
-    return int(conn.execute(sa.select(sa.func.max(table.c.version))).scalar() or 0) + 1
+    """The rule set's next version (bumped in the caller's write transaction)."""
+    conn.execute(rule_set.update().where(rule_set.c.id == 1)
+                 .values(version=rule_set.c.version + 1))
+    return _set_version(conn)
+
+
+def _set_version(conn: Connection) -> int:
+    return int(conn.execute(_SET_VERSION).scalar() or 0)
 
 
 def _position(raw: Any, highest: int) -> int:

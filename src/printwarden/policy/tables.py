@@ -25,6 +25,17 @@ policy_rules = sa.Table(
     sa.Column("description", sa.String(500), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
-    #: Bumped on every change: evaluators cache compiled rules by (count, max version).
+    #: The rule set's version (``policy_rule_set``) when this rule last changed.
+    sa.Column("version", sa.BigInteger(), nullable=False),
+)
+
+#: One row (id 1): the rule set's version, bumped by every change to any rule (create,
+#: update, move, delete) and never reused, so a cache keyed by it cannot mistake a new rule
+#: set for an old one (a rule deleted and another created leave count and max version of
+#: ``policy_rules`` as they were).
+policy_rule_set = sa.Table(
+    "policy_rule_set",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("version", sa.BigInteger(), nullable=False),
 )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from printwarden.core.server_list import ServerList
+from printwarden.core.server_list import NoServerAnswers, ServerList, failed_status
 from printwarden.popup.identity import Identity, os_user
 
 TIMEOUT_SECONDS = 15.0
@@ -35,20 +35,14 @@ class SignInError(Exception):
 
 def _post(servers: ServerList, body: dict[str, str]) -> httpx.Response:
     """The first answer below 500 of the servers in order."""
-    errors = []
-    for index in servers.attempts():
-        url = servers.urls[index]
-        try:
-            answer = httpx.post(f"{url}/api/v1/popup/sign-in", timeout=TIMEOUT_SECONDS,
-                                json=body)
-        except httpx.HTTPError as exc:
-            errors.append(f"{url}: {exc}")
-            continue
-        if answer.status_code >= 500:
-            errors.append(f"{url}: HTTP {answer.status_code}")
-            continue
-        return answer
-    raise SignInError("cannot reach " + "; ".join(errors))
+    try:
+        return servers.first_answer(
+            lambda url: httpx.post(f"{url}/api/v1/popup/sign-in", timeout=TIMEOUT_SECONDS,
+                                   json=body),
+            lambda answer: failed_status(answer.status_code),
+            (httpx.HTTPError,))
+    except NoServerAnswers as exc:
+        raise SignInError(f"cannot reach {exc}") from exc
 
 
 def sign_in(server: str | Sequence[str], login: str, password: str) -> Identity:

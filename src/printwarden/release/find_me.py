@@ -11,6 +11,7 @@ unreachable: the job stays held and the answer says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,9 +46,11 @@ class FindMe:
         return None
 
     def hand_over(self, conn: Connection, devices: ReleaseDevices, job: Job,
-                  target: ReleaseTarget, now: datetime) -> str:
+                  target: ReleaseTarget, now: datetime, *,
+                  transforms: Sequence[str] = ()) -> str:
         """Queue the ``fetch`` event for B and the ``move`` event for A; answers the token
-        id."""
+        id. ``transforms`` (forced by a rule or accepted by the user) go with the fetch:
+        B applies them as A would have, since the job was priced after them."""
         assert target.agent_id is not None
         claims = FetchClaims(tid=new_id(), job_id=job.id, job_key=job.agent_job_key,
                              src=job.agent_id, dst=target.agent_id, device_id=target.id,
@@ -62,7 +65,8 @@ class FindMe:
             "device_uri": target.device_uri,
             "job": {"username": job.username, "title": job.title, "copies": job.copies,
                     "duplex": job.duplex, "media": job.media, "pages": job.pages,
-                    "color_pages": job.color_pages}})
+                    "color_pages": job.color_pages},
+            **({"transforms": list(transforms)} if transforms else {})})
         devices.append_event_in(conn, job.agent_id, "move", {
             "job_id": job.id, "agent_job_key": job.agent_job_key, "token_id": claims.tid,
             "expires_at": claims.exp, "target_agent_id": target.agent_id,

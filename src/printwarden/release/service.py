@@ -232,13 +232,14 @@ class ReleaseService:
                         hold_reason=None)
         store.save_job(conn, moved)
         store.insert_events(conn, events)
+        chosen = job_transforms(conn, job) if transforms is None else list(transforms)
         if find_me and self._find_me is not None:
-            self._find_me.hand_over(conn, self._devices, job, target, self._clock.now())
+            self._find_me.hand_over(conn, self._devices, job, target, self._clock.now(),
+                                    transforms=chosen)
         else:
             payload: dict[str, object] = {
                 "job_id": job.id, "agent_job_key": job.agent_job_key,
                 "device_id": target.id, "device_uri": target.device_uri}
-            chosen = job_transforms(conn, job) if transforms is None else list(transforms)
             if chosen:
                 payload["transforms"] = chosen
             self._devices.append_event_in(conn, job.agent_id, "release", payload)

@@ -20,7 +20,12 @@ import httpx
 
 from printwarden import __version__
 from printwarden.core.ids import new_id
-from printwarden.core.server_list import DEFAULT_RECHECK_SECONDS, ServerList
+from printwarden.core.server_list import (
+    DEFAULT_RECHECK_SECONDS,
+    NoServerAnswers,
+    ServerList,
+    failed_status,
+)
 
 PREFIX = "/api/v1/terminal"
 #: How long a health probe of a server may take.
@@ -85,20 +90,13 @@ class TerminalClient:
     def _send(self, method: str, path: str, body: dict[str, Any] | None,
               headers: dict[str, str]) -> httpx.Response:
         """The first answer below 500 of the servers in turn, from the one in use."""
-        errors: list[str] = []
-        for index in self.servers.attempts():
-            url = self.servers.urls[index] + PREFIX + path
-            try:
-                answer = self._http.request(method, url, json=body, headers=headers)
-            except httpx.HTTPError as exc:
-                errors.append(f"{self.servers.urls[index]}: {exc.__class__.__name__} {exc}")
-                continue
-            if answer.status_code >= 500:
-                errors.append(f"{self.servers.urls[index]}: HTTP {answer.status_code}")
-                continue
-            self.servers.use(index)
-            return answer
-        raise TerminalError("unreachable", "no server answers: " + "; ".join(errors))
+        try:
+            return self.servers.first_answer(
+                lambda url: self._http.request(method, url + PREFIX + path, json=body,
+                                               headers=headers),
+                lambda answer: failed_status(answer.status_code), (httpx.HTTPError,))
+        except NoServerAnswers as exc:
+            raise TerminalError("unreachable", f"no server answers: {exc}") from exc
 
     def register(self, code: str, hostname: str) -> dict[str, Any]:
         answer: dict[str, Any] = self._call("POST", "/register", {

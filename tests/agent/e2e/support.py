@@ -180,9 +180,9 @@ class AgentProcess:
                         *extra, data=data, user=user, job_attributes=job_attributes)
 
 
-def ipp_job_id(answer: IppMessage) -> int:
-    """The ``job-id`` of a successful Print-Job answer."""
-    assert answer.status_code == StatusCode.SUCCESSFUL_OK, answer
+def job_id_of(answer: IppMessage) -> int:
+    """The job id of a successful Print-Job answer."""
+    assert answer.operation_id == StatusCode.SUCCESSFUL_OK, answer
     found = answer.get(DelimiterTag.JOB, "job-id")
     assert found is not None
     return int(found.value)  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ from tests.agent.colour_documents import colour_pdf, grey_pages
 from tests.agent.e2e.support import (
     AgentProcess,
     add_agent_queue,
-    ipp_job_id,
+    job_id_of,
     poll,
     server_jobs,
 )
@@ -102,7 +102,7 @@ def test_a_long_colour_pdf_prints_grey_two_sided_and_is_charged_30_mono_duplex_s
         site: Site) -> None:
     agent, world = site.agent, site.world
     document = colour_pdf(60)
-    job_id = ipp_job_id(agent.ipp("big", Operation.PRINT_JOB,
+    job_id = job_id_of(agent.ipp("big", Operation.PRINT_JOB,
                                mime_media_type("document-format", "application/pdf"),
                                name("job-name", TITLE), data=document, user="alice"))
     poll(lambda: agent.job_value("big", job_id, "job-state") in (7, 8, 9), "the job to end",

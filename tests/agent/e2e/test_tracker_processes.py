@@ -29,7 +29,7 @@ from tests.agent.e2e.support import (
     AgentProcess,
     add_agent_queue,
     close_all,
-    ipp_job_id,
+    job_id_of,
     poll,
 )
 from tests.agent.support import MONO_PAGE, World, seed
@@ -119,7 +119,7 @@ def test_a_lost_authorize_answer_prints_offline_and_settles_central_s_job_once(
     pdf = make_pdf(site.root / "lost.pdf").read_bytes()
     before = site.balance()
     site.proxy.drop_mid_response(after_bytes=0, matching=b"/authorize")
-    local = ipp_job_id(site.agent.print_job("track", pdf))
+    local = job_id_of(site.agent.print_job("track", pdf))
     poll(lambda: site.agent.job_value("track", local, "job-state") == 9, "the job printed")
     assert site.proxy.pending_faults() == 0  # central decided; its answer was lost
     poll(lambda: site.offline_states() == ["sent"], "the offline report confirmed")
@@ -153,7 +153,7 @@ def test_refuse_answers_service_unavailable_and_hold_prints_once_central_is_back
     assert report.returncode == 0, report.stdout + report.stderr
     assert "[PASS]" in report.stdout
 
-    kept = ipp_job_id(site.agent.print_job("keeping", pdf))
+    kept = job_id_of(site.agent.print_job("keeping", pdf))
     poll(lambda: site.agent.job_value("keeping", kept, "job-state") == 4,
          "the job kept (pending-held)")
     assert len(site.received()) == printed_before
@@ -174,7 +174,7 @@ def test_tracker_prints_while_central_is_stopped_and_a_cut_upload_charges_once(
     before = site.balance()
     site.stop_central()
     assert site.agent.printer_value("track", "printer-is-accepting-jobs") == (True,)
-    ids = [ipp_job_id(site.agent.print_job("track", pdf)) for pdf in pdfs]
+    ids = [job_id_of(site.agent.print_job("track", pdf)) for pdf in pdfs]
     for local in ids:
         poll(lambda local=local: site.agent.job_value("track", local, "job-state") == 9,
              "the offline job printed")

@@ -9,7 +9,9 @@ agent's id and name and the job's server id. B finds the holding agent's URL in 
    id, the priced analysis and the releasing device). A body whose length or SHA-256 differ
    from A's headers is thrown away. B never analyses or authorizes the job again: the
    server decided and priced it; B prints it and reports its completion (charged once, at
-   B's device's price).
+   B's device's price). The event's ``transforms`` (a rule's forced grayscale or duplex,
+   a conversion the user accepted) are journaled with it and applied as on A; ones B does
+   not know give the job back (it stays held) rather than print other than priced.
 2. ``POST {url}/fetch/{key}/done`` tells A it may delete its copy (A's job ends ``moved``).
    A ``done`` that does not arrive is sent again on the next delivery of the event.
 
@@ -31,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from printwarden.agent.model import JobMeta, LocalState
+from printwarden.agent.model import JobMeta, LocalState, UnknownTransform, parse_transforms
 from printwarden.agent.storage.job_book import JobBook
 
 __all__ = ["FIND_ME_QUEUE", "FetchFailed", "FindMeFetcher"]
@@ -73,6 +75,11 @@ class FindMeFetcher:
         if not (job_id and key and token):
             log.warning("fetch event without job, key or token: ignored")
             return None
+        try:  # checked before fetching: a job it cannot print as priced is given back
+            transforms = parse_transforms(payload.get("transforms"))
+        except UnknownTransform as exc:
+            raise FetchFailed(f"not fetched: {exc}", retry=False) from None
+        payload = {**payload, "transforms": transforms}
         base = self._peers().get(source)
         if base is None:
             raise FetchFailed(f"agent {source!r} is not in this agent's find_me_peers",
@@ -163,4 +170,5 @@ def _fields(meta: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
             "pages": meta.get("pages"), "color_pages": meta.get("color_pages"),
             "analysis": analysis if isinstance(analysis, dict) else {},
             "release_device_uri": str(payload.get("device_uri") or ""),
-            "release_device_id": str(payload.get("device_id") or "")}
+            "release_device_id": str(payload.get("device_id") or ""),
+            "transforms": tuple(payload.get("transforms") or ())}

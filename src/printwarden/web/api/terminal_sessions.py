@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from printwarden.container import ServerContainer
 from printwarden.core.money import Money
+from printwarden.core.principal import Principal
+from printwarden.release.held_jobs import ReleaseOutcome
 from printwarden.release.service import MAX_JOBS_PER_REQUEST
 from printwarden.release.session_model import CopyReport, TerminalSession
 from printwarden.release.terminal_answers import request_hash
@@ -138,7 +140,7 @@ def _closed_out(closed: CopyClose) -> CopyCloseOut:
                         pages=closed.pages, color_pages=closed.color_pages)
 
 
-def _once(container: ServerContainer, terminal: TerminalOnly, key: str | None,
+def _once(container: ServerContainer, terminal: Principal, key: str | None,
           request: Request, body: Any, run: Callable[[], Any]) -> Any:
     """``run()``'s answer as JSON; with a key, the answer stored for it when there is
     one (nothing runs), else ``run()``'s, stored under the key."""
@@ -192,24 +194,29 @@ def held_jobs(session_id: Id, terminal: TerminalOnly,
             for job in container.terminal_sessions.held_jobs(terminal, session_id)]
 
 
+def _on_jobs(action: Callable[[Principal, str, list[str] | None], list[ReleaseOutcome]],
+             session_id: str, terminal: Principal, container: ServerContainer,
+             request: Request, body: JobsIn | None, key: str | None) -> Any:
+    """Release or delete: one outcome per job, kept under the request's key."""
+    job_ids = (body or JobsIn()).job_ids
+    return _once(container, terminal, key, request, job_ids, lambda: [
+        OutcomeOut.of(outcome) for outcome in action(terminal, session_id, job_ids)])
+
+
 @router.post("/{session_id}/release", response_model=list[OutcomeOut],
              summary="Release some or all held jobs at this terminal's device")
 def release(session_id: Id, terminal: TerminalOnly, container: Container, request: Request,
             body: JobsIn | None = None, key: RequestKey = None) -> Any:
-    job_ids = (body or JobsIn()).job_ids
-    return _once(container, terminal, key, request, job_ids, lambda: [
-        OutcomeOut.of(outcome)
-        for outcome in container.terminal_sessions.release(terminal, session_id, job_ids)])
+    return _on_jobs(container.terminal_sessions.release, session_id, terminal, container,
+                    request, body, key)
 
 
 @router.post("/{session_id}/delete", response_model=list[OutcomeOut],
              summary="Delete some or all held jobs (never charged)")
 def delete(session_id: Id, terminal: TerminalOnly, container: Container, request: Request,
            body: JobsIn | None = None, key: RequestKey = None) -> Any:
-    job_ids = (body or JobsIn()).job_ids
-    return _once(container, terminal, key, request, job_ids, lambda: [
-        OutcomeOut.of(outcome)
-        for outcome in container.terminal_sessions.delete(terminal, session_id, job_ids)])
+    return _on_jobs(container.terminal_sessions.delete, session_id, terminal, container,
+                    request, body, key)
 
 
 @router.post("/{session_id}/copy", response_model=CopyOut,

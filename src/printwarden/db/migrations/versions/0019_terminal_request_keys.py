@@ -1,7 +1,7 @@
 """terminal request keys: the answer to a terminal request sent with an Idempotency-Key
 
-Revision ID: 0018_terminal_request_keys
-Revises: 0017_notify_outbox
+Revision ID: 0019_terminal_request_keys
+Revises: 0018_policy_rule_set
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from printwarden.db.types import UtcDateTime
 
-revision = "0018_terminal_request_keys"
-down_revision = "0017_notify_outbox"
+revision = "0019_terminal_request_keys"
+down_revision = "0018_policy_rule_set"
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,8 @@
   offline (tracker); charged past the account's limit";
 - ``jobs.offline``: the job was decided by its agent without a server (tracker mode).
 
-Revision ID: 0019_tracker_offline_jobs
-Revises: 0018_terminal_request_keys
+Revision ID: 0020_tracker_offline_jobs
+Revises: 0019_terminal_request_keys
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_tracker_offline_jobs"
-down_revision = "0018_terminal_request_keys"
+revision = "0020_tracker_offline_jobs"
+down_revision = "0019_terminal_request_keys"
 branch_labels = None
 depends_on = None
 
