@@ -30,7 +30,14 @@ import httpx
 import pytest
 
 from printwarden.jobs.model import JobState
-from tests.agent.e2e.support import WAIT, AgentProcess, add_agent_queue, job_id_of, poll
+from tests.agent.e2e.support import (
+    WAIT,
+    AgentProcess,
+    add_agent_queue,
+    close_all,
+    job_id_of,
+    poll,
+)
 from tests.agent.support import World, seed
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.databases import PostgresFactory
@@ -172,13 +179,7 @@ def site(postgres_factory: PostgresFactory,
         yield Site(world, a, b, agent, agent_a, agent_b, terminal, terminal_a, terminal_b,
                    printer, pdf)
     finally:
-        for part in reversed(started):
-            if isinstance(part, AgentProcess):
-                part.kill()
-            elif isinstance(part, RunningVirtualPrinter):
-                part.__exit__(None, None, None)
-            else:
-                part.close()
+        close_all(started)
         a.close()
         b.close()
 
