@@ -129,6 +129,15 @@ class ServerSettings(LayeredSettings):
         "attempt; it doubles with every further failure (at most 6 hours)")
     notify_webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="how long one webhook POST may take")
+    sync_feed_retain_versions: int = Field(
+        default=1_000_000, ge=1000, le=10**12, description="central keeps this many of "
+        "the newest replication changes; a remote further behind resyncs from a snapshot")
+    sync_poll_interval_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="a remote's wait between two pulls of "
+        "central's change feed once it is up to date")
+    sync_batch_limit: int = Field(
+        default=1000, ge=1, le=10_000, description="changes a remote applies per "
+        "transaction")
 
     @property
     def effective_database_url(self) -> str:

@@ -1,5 +1,6 @@
 """Scheduled server work (quota allocations, event purge, the sweeps of stale reservations
-and of held jobs nobody released, the warnings of held jobs about to expire), run under a
+and of held jobs nobody released, the warnings of held jobs about to expire, the pruning
+of the replication feed), run under a
 lease so one instance does it; and, every few seconds, the defaults of rule questions
 nobody answered by their deadline (safe from any instance: each question is settled once,
 under its row lock)."""
@@ -61,6 +62,10 @@ class Scheduler:
         copies = self._container.kiosk_copies.sweep_idle()
         if copies:
             log.info("kiosk_copy_sessions_closed_idle", count=copies)
+        pruned = self._container.feed.prune(
+            self._container.settings.sync_feed_retain_versions)
+        if pruned:
+            log.info("replication_changes_pruned", count=pruned)
         return True
 
     def settle_questions(self) -> int:
