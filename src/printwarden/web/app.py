@@ -35,7 +35,8 @@ API_MODULES = (
 )
 #: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.
 ADMIN_PAGE_MODULES = ("admin_device_pages", "admin_release_group_pages",
-                      "admin_terminal_pages", "admin_rule_pages", "admin_notify_pages")
+                      "admin_terminal_pages", "admin_rule_pages", "admin_notify_pages",
+                      "admin_remote_pages")
 
 
 def create_app(container: ServerContainer, *, role: str = "server",
