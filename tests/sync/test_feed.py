@@ -43,7 +43,7 @@ def test_each_write_is_one_change_and_a_moved_key_deletes_the_old(server: Server
 
 def test_a_bookkeeping_column_alone_records_no_change(server: ServerContainer) -> None:
     user = server.accounts.create_user("alice", actor="t")
-    _, record = server.accounts.create_api_token(user.id, "api", actor="t")
+    server.accounts.create_api_token(user.id, "api", actor="t")
     before = server.feed.sequence()
     server.db.write(lambda conn: conn.execute(
         api_tokens.update().values(last_used_at=sa.func.current_timestamp())))
