@@ -3,10 +3,14 @@ token; a wrong or reused code is refused; only a remote token reads the feed."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from printwarden.container import ServerContainer
+
+#: The database takes no part here beyond what the feed tests run on both.
+pytestmark = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 
 
 def _create(admin_client: TestClient, name: str = "site-a") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from printwarden.accounts.tables import users
@@ -40,9 +41,10 @@ def _change_everything(p: Pair, ids: dict[str, str]) -> None:
 
 def test_the_replica_converges_after_inserts_updates_and_deletes(pair: Pair) -> None:
     ids = seed(pair.central)
+    seeded = table_rows(pair.central.db)
+    assert [d.name for d in DECLARATIONS if not seeded[d.name]] == [], "compare them all"
     remote = pair.remote()
     remote.puller.catch_up()
-    assert table_rows(pair.remote_db)["cards"], "the snapshot brought the card"
     assert_converged(pair.central.db, pair.remote_db)
     _change_everything(pair, ids)
     seed(pair.central, tag="2")
@@ -61,12 +63,12 @@ def test_one_change_per_batch_still_converges_through_swaps_and_parents(pair: Pa
     remote.puller.catch_up()  # the empty snapshot
     ids = seed(pair.central)
     _change_everything(pair, ids)
-    seed(pair.central, tag="3")
     version = remote.puller.catch_up()
-    assert version == pair.central.feed.head() and version > 40
+    assert version == pair.central.feed.head() > 30  # as many batches
     assert_converged(pair.central.db, pair.remote_db)
 
 
+@pytest.mark.parametrize("pair", ["sqlite"], indirect=True)  # no database takes part
 def test_a_remote_clock_hours_off_converges_all_the_same(pair: Pair) -> None:
     """Versions order everything; the remote's clock (hours ahead, then behind) only
     stamps its last contact."""
@@ -79,10 +81,3 @@ def test_a_remote_clock_hours_off_converges_all_the_same(pair: Pair) -> None:
     remote.puller.catch_up()
     assert_converged(pair.central.db, pair.remote_db)
     assert remote.puller.status.last_contact == clock.now()
-
-
-def test_every_declared_table_took_part(pair: Pair) -> None:
-    """The seed touches every replicated table, so the comparisons above cover them all."""
-    seed(pair.central)
-    rows = table_rows(pair.central.db)
-    assert [d.name for d in DECLARATIONS if not rows[d.name]] == []

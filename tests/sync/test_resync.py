@@ -53,6 +53,7 @@ def test_a_remote_restored_from_an_old_backup_resyncs_from_a_snapshot(
     restored.dispose()
 
 
+@pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_a_snapshot_cut_short_changes_nothing(pair: Pair) -> None:
     seed(pair.central)
     replica = Replica(pair.remote_db)
@@ -68,6 +69,7 @@ def test_a_snapshot_cut_short_changes_nothing(pair: Pair) -> None:
     assert_converged(pair.central.db, pair.remote_db)
 
 
+@pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
 def test_changes_of_another_schema_are_refused_not_written(pair: Pair) -> None:
     replica = Replica(pair.remote_db)
     replica.load_snapshot(pair.central.feed.snapshot())
