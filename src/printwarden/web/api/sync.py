@@ -31,6 +31,7 @@ class RemoteIn(BaseModel):
 
 
 class RemoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     id: str
     name: str
     hostname: str
@@ -43,10 +44,7 @@ class RemoteOut(BaseModel):
 
     @classmethod
     def of(cls, site: RemoteSite) -> RemoteOut:
-        return cls(id=site.id, name=site.name, hostname=site.hostname,
-                   created_at=site.created_at, enrolled_at=site.enrolled_at,
-                   last_contact_at=site.last_contact_at, acked_version=site.acked_version,
-                   code_pending=site.code_pending, code_expires_at=site.code_expires_at)
+        return cls.model_validate(site)
 
 
 class RemoteStatusOut(RemoteOut):
