@@ -113,3 +113,26 @@ def test_the_cli_makes_a_remote_and_its_code(server: ServerContainer) -> None:
                                  env=env)
     assert unknown.exit_code == 2 and "no remote named" in unknown.output
 
+
+
+def test_guessing_codes_is_throttled(server: ServerContainer, client: TestClient) -> None:
+    answers = [client.post("/api/v1/sync/enrol", json={"code": f"WRONG-{i:03d}"})
+               for i in range(server.settings.enrolment_rate_limit_per_minute + 2)]
+    assert answers[0].status_code == 401
+    assert answers[-1].status_code == 429 and "Retry-After" in answers[-1].headers
+
+
+def test_a_remote_app_is_ready_only_once_its_snapshot_is_in(server: ServerContainer) -> None:
+    from printwarden.remote.puller import SyncStatus
+    from printwarden.web.app import create_app
+
+    status = SyncStatus()
+    with TestClient(create_app(server, role="remote", replica=status)) as remote:
+        waiting = remote.get("/readyz")
+        assert waiting.status_code == 503 and "snapshot" in waiting.json()["message"]
+        status.applied, status.head = 7, 10
+        ready = remote.get("/readyz").json()
+        assert (ready["replica_version"], ready["lag_versions"]) == (7, 3)
+        metrics = remote.get("/metrics").text
+        assert "printwarden_sync_lag_versions 3.0" in metrics
+        assert "printwarden_sync_applied_version 7.0" in metrics

@@ -103,7 +103,8 @@ class ServerSettings(LayeredSettings):
         default=1, ge=0, le=10, description="extra SNMP attempts after a timeout when "
         "reading a device's counters for a kiosk copy session")
     enrolment_rate_limit_per_minute: int = Field(
-        default=10, ge=1, description="failed agent registrations per source a minute")
+        default=10, ge=1, description="failed agent, terminal and remote enrolments per "
+        "source a minute")
     max_request_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="largest request body (413 beyond)")
     max_import_body_bytes: int = Field(

@@ -136,7 +136,9 @@ def build_server(
         terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
         questions=questions, rules=rules, rule_actions=rule_actions,
         notifier=notifier, notify=notify, notices=notices,
-        feed=Feed(database), remotes=Remotes(database, the_clock, audit),
+        feed=Feed(database), remotes=Remotes(
+            database, the_clock, audit,
+            enrolment_per_minute=settings.enrolment_rate_limit_per_minute),
     )
 
 

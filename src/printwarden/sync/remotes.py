@@ -26,6 +26,7 @@ from printwarden.core.errors import (
 )
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal
+from printwarden.core.throttle import AttemptThrottle
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.devices.credentials import hash_code, hash_secret, new_enrolment_code
@@ -48,10 +49,12 @@ def _site(row: Any) -> RemoteSite:
 
 
 class Remotes:
-    def __init__(self, db: Database, clock: Clock, audit: AuditLog) -> None:
+    def __init__(self, db: Database, clock: Clock, audit: AuditLog, *,
+                 enrolment_per_minute: int = 10) -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
+        self._throttle = AttemptThrottle(clock, per_minute=enrolment_per_minute)
 
     def create(self, name: str, *, actor: str,
                ttl: timedelta = timedelta(hours=24)) -> tuple[RemoteSite, str]:
@@ -97,10 +100,21 @@ class Remotes:
             raise ValidationError("an enrolment code lives 1 minute to 30 days")
         return self._clock.now() + ttl, new_enrolment_code()
 
-    def enrol(self, code: str, *, hostname: str = "") -> tuple[RemoteSite, str]:
-        """Exchange a one-time code for the remote's token (answered once, stored hashed)."""
+    def enrol(self, code: str, *, hostname: str = "", source: str = "") -> tuple[RemoteSite,
+                                                                                str]:
+        """Exchange a one-time code for the remote's token (answered once, stored hashed).
+        Failures are throttled per ``source`` (the caller's address)."""
         if len(code) > 100 or len(hostname) > 255:
             raise ValidationError("enrolment code (100) or hostname (255) is too long")
+        key = [f"remote-enrol:{source}"]
+        self._throttle.check(key)
+        try:
+            return self._enrol(code, hostname)
+        except AuthenticationFailed:
+            self._throttle.record_failure(key)
+            raise
+
+    def _enrol(self, code: str, hostname: str) -> tuple[RemoteSite, str]:
         token = REMOTE_TOKEN_PREFIX + secrets.token_urlsafe(24)
 
         def run(conn: Connection) -> RemoteSite:

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from printwarden.core.principal import Principal
-from printwarden.sync.feed import MAX_PAGE
+from printwarden.sync.feed import MAX_PAGE, ResyncRequired
 from printwarden.sync.model import RemoteSite, RemoteStatus
-from printwarden.web.deps import AdminOnly, Container, require_roles
+from printwarden.web.deps import AdminOnly, Container, client_source, require_roles
 
 router = APIRouter(prefix="/api/v1/sync", tags=["replication"])
 RemoteOnly = Annotated[Principal, Depends(require_roles("remote"))]
@@ -92,8 +92,9 @@ def create_remote(body: RemoteIn, admin: AdminOnly, container: Container) -> New
 
 @router.post("/enrol", response_model=EnrolOut,
              summary="A remote exchanges its one-time code for its token")
-def enrol(body: EnrolIn, container: Container) -> EnrolOut:
-    site, token = container.remotes.enrol(body.code, hostname=body.hostname)
+def enrol(body: EnrolIn, container: Container, request: Request) -> EnrolOut:
+    site, token = container.remotes.enrol(body.code, hostname=body.hostname,
+                                          source=client_source(request))
     return EnrolOut(remote=RemoteOut.of(site), token=token,
                     card_hmac_key=container.settings.card_hmac_key)
 
@@ -102,8 +103,12 @@ def enrol(body: EnrolIn, container: Container) -> EnrolOut:
 def changes(remote: RemoteOnly, container: Container,
             since: Annotated[int, Query(ge=0, le=2**62)],
             limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000) -> dict[str, Any]:
+    try:
+        page = container.feed.changes(since, limit, remote=remote.name)
+    except ResyncRequired:
+        container.remotes.record_contact(remote.id, None)  # heard from, version unknown
+        raise
     container.remotes.record_contact(remote.id, since)
-    page = container.feed.changes(since, limit, remote=remote.name)
     return {"changes": [change.as_json() for change in page.changes],
             "next_since": page.next_since, "head": page.head, "more": page.more}
 
