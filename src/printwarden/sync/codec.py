@@ -39,12 +39,13 @@ def _encode(value: Any) -> Any:
 def decode_row(declared: Replicated, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SyncProtocolError(f"a row of {declared.name} is not an object")
-    unknown = set(data) - set(declared.column_names)
-    if unknown:
-        raise SyncProtocolError(f"{declared.name} has no column {sorted(unknown)[0]!r} here: "
-                                "run the same printwarden version as central")
-    table = declared.table
-    return {name: _decode(table.c[name], value) for name, value in data.items()}
+    columns = declared.columns
+    try:
+        return {name: _decode(columns[name], value) for name, value in data.items()}
+    except KeyError as exc:
+        raise SyncProtocolError(f"{declared.name} has no column {exc.args[0]!r} here: "
+                                "run the same printwarden version as central") from None
+
 
 
 def decode_key(declared: Replicated, text_or_list: Any) -> dict[str, Any]:

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -68,12 +70,17 @@ class Replicated:
     def name(self) -> str:
         return self.table.name
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.table.columns
                      if column.name not in self.exclude)
 
-    @property
+    @cached_property
+    def columns(self) -> dict[str, sa.Column[Any]]:
+        """The travelling columns by name."""
+        return {name: self.table.c[name] for name in self.column_names}
+
+    @cached_property
     def key_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.table.primary_key.columns)
 
