@@ -97,7 +97,14 @@ class Feed:
     # -- versions -------------------------------------------------------------------------
 
     def sequence(self) -> int:
-        """Version every final change not versioned yet; answer the head."""
+        """Version every final change not versioned yet; answer the head. (A look first:
+        remotes poll often, and most polls find nothing new to version.)"""
+        def pending(conn: Connection) -> bool:
+            return conn.execute(sa.select(sa.exists().where(
+                sync_changes.c.version.is_(None)))).scalar() is True
+
+        if not self._db.lookup(pending):
+            return self.head()
         return self._db.write(self._sequence_in)
 
     def _sequence_in(self, conn: Connection) -> int:
