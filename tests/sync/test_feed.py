@@ -106,3 +106,14 @@ def test_versions_are_unique_and_dense(db: Database) -> None:
     versions = db.read(lambda conn: sorted(conn.execute(
         sa.select(sync_changes.c.version)).scalars()))
     assert versions == list(range(1, head + 1))
+
+
+def test_every_table_replicates_or_says_why_not() -> None:
+    """A new table is declared replicated or listed local with a reason, never forgotten."""
+    from printwarden.db import all_tables  # noqa: F401  (every context's tables)
+    from printwarden.db.metadata import metadata
+    from printwarden.sync.replicated import BY_NAME, LOCAL
+
+    assert set(metadata.tables) - set(BY_NAME) - set(LOCAL) == set()
+    assert set(BY_NAME) & set(LOCAL) == set()
+    assert set(LOCAL) - set(metadata.tables) == set()

@@ -114,6 +114,39 @@ DECLARATIONS: tuple[Replicated, ...] = (
 
 BY_NAME: dict[str, Replicated] = {declared.name: declared for declared in DECLARATIONS}
 
+#: Every other table, and why it stays where it is written. A new table must be declared
+#: above or listed here (a test checks that every table is one or the other), so none is
+#: left out of replication by oversight.
+LOCAL: dict[str, str] = {
+    "audit_log": "each site audits its own admin actions",
+    "leases": "a lease is held by one server's scheduler",
+    "enrolment_codes": "agents enrol at central only",
+    "terminal_codes": "terminals enrol at central only",
+    "device_statuses": "reported by the agent to the server it talks to",
+    "agent_events": "events for the agents of the server that emits them",
+    "jobs": "a job lives where it was authorized (sent to central by the outbox, later)",
+    "job_events": "with its job",
+    "job_questions": "asked by the server that authorizes the job",
+    "ledger_entries": "a remote's own entries go to central by the outbox (later); "
+                      "balances replicate on ledger_accounts",
+    "ledger_reservations": "held by the server that authorized the job",
+    "ledger_reservation_parts": "with its reservation",
+    "ledger_allocation_runs": "quota allocations run at central only",
+    "ledger_request_keys": "idempotency of direct postings at the server that took them",
+    "terminal_sessions": "a sign-in at a terminal of this server",
+    "copy_reports": "with its terminal session",
+    "kiosk_copy_sessions": "a copy session at a device of this server",
+    "notify_outbox": "each server sends its own notifications",
+    "notify_once": "with the outbox",
+    "notify_settings": "notification settings of this server",
+    "notify_templates": "notification templates of this server",
+    "webhook_endpoints": "webhooks are called by the server that has the event",
+    "user_notices": "notices for the pop-ups connected to this server",
+    "sync_changes": "the feed itself",
+    "sync_state": "the feed's and the replica's counters",
+    "sync_remotes": "central's registry of remotes",
+}
+
 
 def declared(name: str) -> Replicated:
     """The declaration of table ``name``; KeyError for a table that does not replicate."""
