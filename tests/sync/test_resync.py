@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -84,3 +85,23 @@ def test_changes_of_another_schema_are_refused_not_written(pair: Pair) -> None:
         with pytest.raises(SyncProtocolError, match=message):
             replica.apply_page([change], (at or 0) + 1)
         assert replica.applied_version() == at
+
+
+@pytest.mark.parametrize("pair", ["sqlite"], indirect=True)
+def test_a_pull_loop_with_central_away_keeps_trying_and_says_why(pair: Pair) -> None:
+    from printwarden.core.clock import SystemClock
+    from printwarden.remote.central_client import CentralClient
+    from printwarden.remote.puller import Puller
+    from tests.agent.e2e.support import poll
+    from tests.support.postgres import free_port
+
+    away = httpx.Client(base_url=f"http://127.0.0.1:{free_port()}", timeout=2)
+    puller = Puller(Replica(pair.remote_db), CentralClient(away, "pwr_x"), SystemClock(),
+                    interval_seconds=0.05, batch_limit=10)
+    puller.start()
+    try:
+        poll(lambda: puller.status.last_error, "the loop to report central away", 10)
+        assert puller.status.applied is None and puller.status.last_contact is None
+    finally:
+        puller.stop()
+        away.close()
