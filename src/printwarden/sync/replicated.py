@@ -1,10 +1,11 @@
 """What replicates to a remote: one declaration per table, and nothing else decides it.
 
 A declaration names the table (its columns and primary key come from the SQLAlchemy table
-itself), the columns that stay behind, and a site filter. Central's
-triggers, the feed, the snapshot and the remote's apply loop all read this list; a test
-fails when a declared table has no trigger in the database (a new declaration needs a
-migration that installs its triggers: ``sync/triggers.py`` writes them).
+itself), the columns that stay behind, and a site filter. The feed, the snapshot and the
+remote's apply loop read this list; a test fails when a declared table has no trigger in
+the database (a new declaration needs a migration that installs its triggers:
+``db/sync_triggers.py`` writes them), and another when a table is neither declared nor
+listed in ``LOCAL`` with its reason.
 
 Secrets that travel, and why:
 
