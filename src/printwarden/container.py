@@ -27,10 +27,13 @@ if TYPE_CHECKING:
     from printwarden.release.service import ReleaseService
     from printwarden.release.terminal_sessions import TerminalSessions
     from printwarden.release.terminals import TerminalService
+    from printwarden.sync.feed import Feed
+    from printwarden.sync.remotes import Remotes
 
 USER_TOKEN_PREFIX = "pwu_"
 AGENT_TOKEN_PREFIX = "pwa_"
 TERMINAL_TOKEN_PREFIX = "pwt_"
+REMOTE_TOKEN_PREFIX = "pwr_"
 
 
 @dataclass
@@ -55,6 +58,10 @@ class ServerContainer:
     #: Notification settings, templates, webhook endpoints, the outbox (admins).
     notify: NotifyService
     notices: NoticeBoard
+    #: Central's change feed and snapshot of the replicated tables.
+    feed: Feed
+    #: Site remotes: enrolment, tokens, last contact and lag.
+    remotes: Remotes
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""
@@ -67,6 +74,8 @@ class ServerContainer:
             return self.devices.principal_for_agent_token(token)
         if token.startswith(TERMINAL_TOKEN_PREFIX):
             return self.terminals.principal_for_token(token)
+        if token.startswith(REMOTE_TOKEN_PREFIX):
+            return self.remotes.principal_for_token(token)
         raise AuthenticationFailed("unknown or revoked token")
 
     def principal_for_user(self, user_id: str) -> Principal | None:

@@ -19,7 +19,8 @@ COMMANDS = {
     "admin agent-code", "admin credit add", "admin device add", "admin device delete",
     "admin device list", "admin device set", "admin queue add", "admin queue list",
     "admin release-group add", "admin release-group add-device", "admin release-group list",
-    "admin release-group remove-device", "admin snmp-probe", "admin terminal-code",
+    "admin release-group remove-device", "admin remotes add", "admin remotes code",
+    "admin remotes list", "admin snmp-probe", "admin terminal-code",
     "admin token", "admin user add", "admin user import", "admin user list", "admin user set",
     "agent",
     "agent install-cups-backend", "analyse", "config show", "db upgrade", "demo", "popup",
@@ -52,8 +53,8 @@ def test_the_cli_offers_exactly_the_pinned_commands_and_each_explains_itself() -
         shown = CliRunner().invoke(app, [*command.split(), "--help"])
         assert shown.exit_code == 0, (command, shown.output)
         assert f"Usage: printwarden {command}" in shown.output, command
-    planned = CliRunner().invoke(app, ["remote", "--help"])
-    assert "[offline]" in planned.output  # the planned issue survives rich markup
+    remote = CliRunner().invoke(app, ["remote", "--help"])
+    assert "--central" in remote.output and "--enrol" in remote.output
     popup = CliRunner().invoke(app, ["popup", "--help"])
     assert "--login" in popup.output and "--password-stdin" in popup.output
     assert "printwarden[tray]" in popup.output
@@ -61,10 +62,10 @@ def test_the_cli_offers_exactly_the_pinned_commands_and_each_explains_itself() -
     assert "--enrol" in terminal.output and "--script" in terminal.output
 
 
-def test_roles_of_later_issues_say_they_are_not_yet_available() -> None:
-    result = run_cli("remote")
-    assert result.returncode == 3
-    assert "not yet available" in result.stderr
+def test_a_remote_not_enrolled_says_how_to_enrol(tmp_path: Path) -> None:
+    result = run_cli("remote", "--data-dir", str(tmp_path / "r"))
+    assert result.returncode == 2
+    assert "--enrol CODE" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_popup_not_signed_in_says_how_to_sign_in(tmp_path: Path) -> None:

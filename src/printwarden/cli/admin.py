@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from printwarden.cli.admin_fleet import device_app, queue_app, release_group_app
+from printwarden.cli.admin_remotes import remotes_app
 from printwarden.cli.support import POSITIVE_INT, fail, guarded, server_settings
 from printwarden.core.errors import NotFoundError, ValidationError
 from printwarden.core.money import Money
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # the container (SQLAlchemy...) is imported when a command ru
     from printwarden.container import ServerContainer
 
 admin_app = typer.Typer(help="Administration: users, credit, agent enrolment codes, "
-                        "devices, release groups, queues, SNMP probes.",
+                        "devices, release groups, queues, site remotes, SNMP probes.",
                         no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 credit_app = typer.Typer(help="Move money into accounts.", no_args_is_help=True)
@@ -31,6 +32,7 @@ admin_app.add_typer(credit_app, name="credit")
 admin_app.add_typer(device_app, name="device")
 admin_app.add_typer(release_group_app, name="release-group")
 admin_app.add_typer(queue_app, name="queue")
+admin_app.add_typer(remotes_app, name="remotes")
 
 ACTOR = "cli"
 PIN_HELP = "PIN, 4-8 digits: goes with the user's card or username (need not be unique)."

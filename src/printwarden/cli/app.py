@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -191,27 +190,12 @@ def config_show(data_dir: DataDir = None) -> None:
     typer.echo(json.dumps(settings.masked(), indent=2, sort_keys=True))
 
 
-def _not_yet(role: str, issue: str) -> Callable[[], None]:
-    def command() -> None:
-        fail(f"the {role} is not yet available in this version (planned: {issue})", code=3)
-
-    # "\\[" keeps the issue's brackets in --help (typer reads the docstring as rich markup)
-    command.__doc__ = f"The {role} (not yet available: planned in the \\{issue} issue)."
-    return command
-
-
-for _name, _role, _issue in (
-    ("remote", "remote site server", "[offline]"),
-):
-    app.command(_name, context_settings={"allow_extra_args": True,
-                                         "ignore_unknown_options": True})(_not_yet(_role, _issue))
-
-
 def _mount_role_apps() -> None:
     from printwarden.cli.admin import admin_app
     from printwarden.cli.agent import agent_app
     from printwarden.cli.analyse import analyse_command
     from printwarden.cli.popup import popup_command
+    from printwarden.cli.remote import remote_command
     from printwarden.cli.rules import rules_app
     from printwarden.cli.terminal import terminal_command
 
@@ -222,6 +206,7 @@ def _mount_role_apps() -> None:
         analyse_command)
     app.command("terminal")(terminal_command)
     app.command("popup")(popup_command)
+    app.command("remote")(remote_command)
 
 
 _mount_role_apps()

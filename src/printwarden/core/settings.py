@@ -103,7 +103,8 @@ class ServerSettings(LayeredSettings):
         default=1, ge=0, le=10, description="extra SNMP attempts after a timeout when "
         "reading a device's counters for a kiosk copy session")
     enrolment_rate_limit_per_minute: int = Field(
-        default=10, ge=1, description="failed agent registrations per source a minute")
+        default=10, ge=1, description="failed agent, terminal and remote enrolments per "
+        "source a minute")
     max_request_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="largest request body (413 beyond)")
     max_import_body_bytes: int = Field(
@@ -129,6 +130,15 @@ class ServerSettings(LayeredSettings):
         "attempt; it doubles with every further failure (at most 6 hours)")
     notify_webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="how long one webhook POST may take")
+    sync_feed_retain_versions: int = Field(
+        default=1_000_000, ge=1000, le=10**12, description="central keeps this many of "
+        "the newest replication changes; a remote further behind resyncs from a snapshot")
+    sync_poll_interval_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="a remote's wait between two pulls of "
+        "central's change feed once it is up to date")
+    sync_batch_limit: int = Field(
+        default=1000, ge=1, le=10_000, description="changes a remote applies per "
+        "transaction")
 
     @property
     def effective_database_url(self) -> str:

@@ -12,6 +12,7 @@ for _module in (
     "printwarden.release.tables",
     "printwarden.notify.tables",
     "printwarden.policy.tables",
+    "printwarden.sync.tables",
 ):
     try:
         __import__(_module)

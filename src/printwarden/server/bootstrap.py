@@ -36,6 +36,8 @@ from printwarden.release.snmp_reader import SnmpReader
 from printwarden.release.terminal_sessions import TerminalSessions
 from printwarden.release.terminals import TerminalService
 from printwarden.server.notify_wiring import ledger_entry_listener, user_in
+from printwarden.sync.feed import Feed
+from printwarden.sync.remotes import Remotes
 
 log = structlog.get_logger("printwarden.server")
 
@@ -134,6 +136,9 @@ def build_server(
         terminals=terminals, terminal_sessions=terminal_sessions, kiosk_copies=kiosk_copies,
         questions=questions, rules=rules, rule_actions=rule_actions,
         notifier=notifier, notify=notify, notices=notices,
+        feed=Feed(database), remotes=Remotes(
+            database, the_clock, audit,
+            enrolment_per_minute=settings.enrolment_rate_limit_per_minute),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 import uvicorn
@@ -58,16 +58,23 @@ def serve(container: ServerContainer, *,
     notify_task.start()
     log.info("server_started", url=settings.effective_public_url, database=container.db.dialect,
              data_dir=str(settings.data_dir))
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
-                            access_log=False, proxy_headers=True,
-                            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
     try:
-        _StoppingServer(config, app.state.stopping, on_exit_signal).run()
+        run_http(app, settings, on_exit_signal)
     finally:
         scheduler.stop()
         notify_task.stop()
         container.db.dispose()
         log.info("server_stopped")
+
+
+def run_http(app: Any, settings: ServerSettings,
+             on_exit_signal: Callable[[], None] | None = None) -> None:
+    """Serve ``app`` (``web.app.create_app``'s) with uvicorn on the settings' address until
+    a signal stops it."""
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                            access_log=False, proxy_headers=True,
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS)
+    _StoppingServer(config, app.state.stopping, on_exit_signal).run()
 
 
 def run_server(settings: ServerSettings) -> None:

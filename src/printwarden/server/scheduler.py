@@ -1,5 +1,6 @@
 """Scheduled server work (quota allocations, event purge, the sweeps of stale reservations
-and of held jobs nobody released, the warnings of held jobs about to expire), run under a
+and of held jobs nobody released, the warnings of held jobs about to expire, the pruning
+of the replication feed), run under a
 lease so one instance does it; and, every few seconds, the defaults of rule questions
 nobody answered by their deadline (safe from any instance: each question is settled once,
 under its row lock)."""
@@ -12,6 +13,7 @@ import time
 import structlog
 
 from printwarden.container import ServerContainer
+from printwarden.core.errors import ServiceUnavailable
 from printwarden.core.ids import new_id
 from printwarden.release.expiry_warnings import ExpiryWarnings
 from printwarden.server.lease import Lease
@@ -61,6 +63,10 @@ class Scheduler:
         copies = self._container.kiosk_copies.sweep_idle()
         if copies:
             log.info("kiosk_copy_sessions_closed_idle", count=copies)
+        pruned = self._container.feed.prune(
+            self._container.settings.sync_feed_retain_versions)
+        if pruned:
+            log.info("replication_changes_pruned", count=pruned)
         return True
 
     def settle_questions(self) -> int:
@@ -78,10 +84,14 @@ class Scheduler:
                 next_tick = now + self._interval
                 try:
                     self.tick()
+                except ServiceUnavailable as exc:  # the database is away: said, retried
+                    log.warning("scheduler_tick_deferred", reason=str(exc))
                 except Exception:  # a failed tick is logged and retried next interval
                     log.exception("scheduler_tick_failed")
             try:
                 self.settle_questions()
+            except ServiceUnavailable as exc:
+                log.warning("question_sweep_deferred", reason=str(exc))
             except Exception:
                 log.exception("question_sweep_failed")
             self._stop.wait(self._questions_interval)

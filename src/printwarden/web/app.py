@@ -20,7 +20,7 @@ from printwarden.container import ServerContainer
 from printwarden.db.migrate import current_revision, head_revision
 from printwarden.web.body_limit import BodySizeLimit
 from printwarden.web.errors import error_body, install_error_handlers
-from printwarden.web.metrics import WebMetrics
+from printwarden.web.metrics import ReplicaStatus, WebMetrics
 from printwarden.web.shutdown import Stopping
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -31,15 +31,19 @@ API_MODULES = (
     "accounts", "ledger", "pricing", "quotas",
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth", "agent_device_status", "agent_offline_jobs", "terminals", "terminal_link",
-    "terminal_sessions", "copy_flags", "rules", "notify", "popup",
+    "terminal_sessions", "copy_flags", "rules", "notify", "popup", "sync",
 )
 #: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.
 ADMIN_PAGE_MODULES = ("admin_device_pages", "admin_release_group_pages",
-                      "admin_terminal_pages", "admin_rule_pages", "admin_notify_pages")
+                      "admin_terminal_pages", "admin_rule_pages", "admin_notify_pages",
+                      "admin_remote_pages")
 
 
-def create_app(container: ServerContainer) -> FastAPI:
-    """Build the server's web app: REST API, web UI, health and metrics."""
+def create_app(container: ServerContainer, *, role: str = "server",
+               replica: ReplicaStatus | None = None) -> FastAPI:
+    """Build the server's web app: REST API, web UI, health and metrics. A remote
+    (``role="remote"``) passes its ``replica`` status: /readyz waits for its first
+    snapshot and /metrics shows its lag."""
     app = FastAPI(
         title="printwarden",
         version=__version__,
@@ -51,7 +55,9 @@ def create_app(container: ServerContainer) -> FastAPI:
     app.state.container = container
     app.state.stopping = Stopping()
     metrics = WebMetrics()
-    metrics.info.labels(__version__, "server").set(1)
+    metrics.info.labels(__version__, role).set(1)
+    if replica is not None:
+        metrics.watch_replica(replica)
     metrics.rule_errors.set_function(lambda: container.jobs.rule_errors)
     app.state.metrics = metrics
     app.middleware("http")(metrics.middleware)
@@ -80,11 +86,12 @@ def create_app(container: ServerContainer) -> FastAPI:
     for name in ADMIN_PAGE_MODULES:
         app.include_router(importlib.import_module(f"printwarden.web.{name}").router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _add_health_routes(app, container, metrics)
+    _add_health_routes(app, container, metrics, replica)
     return app
 
 
-def _add_health_routes(app: FastAPI, container: ServerContainer, metrics: WebMetrics) -> None:
+def _add_health_routes(app: FastAPI, container: ServerContainer, metrics: WebMetrics,
+                       replica: ReplicaStatus | None) -> None:
     @app.get("/healthz", tags=["health"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
@@ -103,7 +110,14 @@ def _add_health_routes(app: FastAPI, container: ServerContainer, metrics: WebMet
             return JSONResponse(
                 error_body("not_ready", f"schema at {current}, expected {head}"), 503
             )
-        return {"status": "ready", "database": container.db.dialect, "schema": current}
+        if replica is not None and replica.applied is None:
+            return JSONResponse(error_body("not_ready", "no snapshot of central loaded yet"),
+                                503)
+        ready: dict[str, Any] = {"status": "ready", "database": container.db.dialect,
+                                 "schema": current}
+        if replica is not None:
+            ready |= {"replica_version": replica.applied, "lag_versions": replica.lag_versions}
+        return ready
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -23,6 +23,7 @@ from printwarden.core.errors import (
 )
 from printwarden.core.ids import new_id
 from printwarden.db.engine import is_disconnect
+from printwarden.sync.feed import ResyncRequired
 
 log = structlog.get_logger("printwarden.web")
 
@@ -36,6 +37,7 @@ STATUS_BY_ERROR: dict[type[PrintwardenError], int] = {
     ServiceUnavailable: 503,
     InsufficientFunds: 402,
     ConfigurationError: 500,
+    ResyncRequired: 410,
 }
 
 

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.requests import Request
 from starlette.responses import Response
+
+
+class ReplicaStatus(Protocol):
+    """What a remote's web app shows of its replica (``remote/puller.py`` ``SyncStatus``)."""
+
+    @property
+    def applied(self) -> int | None: ...
+
+    @property
+    def lag_versions(self) -> int | None: ...
+
+    @property
+    def last_contact(self) -> datetime | None: ...
 
 
 class WebMetrics:
@@ -28,6 +43,22 @@ class WebMetrics:
         self.info = Gauge(
             "printwarden_info", "Build information", ["version", "role"], registry=self.registry,
         )
+
+    def watch_replica(self, replica: ReplicaStatus) -> None:
+        """A remote's replication gauges (NaN until known)."""
+        nan = float("nan")
+        lag = Gauge("printwarden_sync_lag_versions", "Versions of central's change feed this "
+                    "remote has not applied yet", registry=self.registry)
+        lag.set_function(lambda: nan if replica.lag_versions is None
+                         else float(replica.lag_versions))
+        applied = Gauge("printwarden_sync_applied_version", "The version of central's "
+                        "change feed this remote's replica is at", registry=self.registry)
+        applied.set_function(lambda: nan if replica.applied is None else float(replica.applied))
+        contact = Gauge("printwarden_sync_last_contact_timestamp_seconds", "When this remote "
+                        "last heard from central (Unix time, by the remote's clock)",
+                        registry=self.registry)
+        contact.set_function(lambda: nan if replica.last_contact is None
+                             else replica.last_contact.timestamp())
 
     async def middleware(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
