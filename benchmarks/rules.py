@@ -247,8 +247,10 @@ def report(evaluation: tuple[float, float, int], worst: tuple[float, float, int]
         "bindings are built once per job, only when a CEL rule is reached.", "",
         f"Worst case, the 20 CEL rules alone and all in scope of every job: median "
         f"{worst[0]:.0f} µs per job (p99 {worst[1]:.0f} µs), about "
-        f"{worst[0] / 20:.0f} µs per CEL expression evaluated (cel-python's compiled "
-        "runner); the structured conditions cost a few µs per rule. An administrator who "
+        f"{worst[0] / 20:.0f} µs per CEL expression reached (cel-python's compiled "
+        "runner; an expression's answers are remembered by the fields it reads, so a job "
+        "like an earlier one in those fields is answered without running it); the "
+        "structured conditions cost a few µs per rule. An administrator who "
         "writes many CEL rules should scope them (queue, group) or express what can be "
         "with structured conditions.", "",
         "**Authorize throughput** (`JobsService.authorize`: one write transaction that "

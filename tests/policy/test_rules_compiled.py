@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -214,8 +215,25 @@ def test_cel_sees_the_fields_it_reads_as_if_it_saw_them_all(source: str,
     from printwarden.policy.cel import NAMES, Bindings, compile_condition
 
     program = compile_condition(source)
-    everything = replace(program, needs=dict.fromkeys(NAMES))
-    assert program.matches(Bindings(f)) == everything.matches(Bindings(f))
+    everything = replace(program, needs=dict.fromkeys(NAMES), _memo={})
+    first = program.matches(Bindings(f))
+    assert first == everything.matches(Bindings(f))
+    assert program.matches(Bindings(f)) == first  # the remembered answer is the same
+
+
+def test_a_remembered_failure_fails_again_and_other_facts_are_asked_anew() -> None:
+    from printwarden.policy.cel import Bindings, CelRuntimeError, compile_condition
+
+    program = compile_condition("job.pages_per_copy / (job.copies - 1) > 1")
+    one = JobFacts(queue="hall", username="alice", pages=4, copies=1, color_pages=0,
+                   duplex=False, paper="", title="", document_format="", at=START,
+                   cost_minor=0, balance_minor=0, currency="EUR")
+    for _ in range(2):  # division by zero, run then remembered
+        with pytest.raises(CelRuntimeError):
+            program.matches(Bindings(one))
+    from dataclasses import replace
+    assert program.matches(Bindings(replace(one, copies=2))) is True
+    assert program.matches(Bindings(replace(one, copies=9))) is False
 
 
 def test_cel_binds_only_what_an_expression_names() -> None:

@@ -212,19 +212,18 @@ class Authorizer:
         rules = wiring.rules.compiled_in(conn)
         if not rules:
             return None, None, None
-        currency = cost.total.currency
-        facts, balance = facts_in(
+        facts = facts_in(
             conn, request, printer, user_id=user.id, group_ids=group_ids,
             group_names=group_names, roles=user.roles, needs=rules.needs,
-            cost_minor=cost.total.minor, currency=currency, at=self._clock.now())
+            cost_minor=cost.total.minor, currency=cost.total.currency, at=self._clock.now())
         outcome = evaluate(rules, facts, fail_safe=wiring.fail_safe)
         for error in outcome.errors:
             self.rule_errors += 1
             log.warning("rule_evaluation_failed", rule=error.rule, reason=error.reason,
                         job=job.id, fail_safe=wiring.fail_safe)
         evaluated = outcome.as_json()
-        if balance is None and (outcome.deny is not None or outcome.asks):
-            balance = balance_in(conn, user.id, group_ids, currency)
+        balance = (facts.balance() if outcome.deny is not None or outcome.asks
+                   else facts.balance_if_read())
         if outcome.deny is not None:
             plan = Plan(spec, cost, printer, deny=_denial(outcome.deny, cost, balance or 0))
             return plan, evaluated, balance
@@ -283,6 +282,13 @@ class Authorizer:
         user) and the rules' notices, told in the authorize transaction."""
         if self.notifier is None or verdict.user_id is None:
             return
+        for text in (verdict.rules or {}).get("notices", []) \
+                if verdict.decision != "deny" else ():  # a denial says why, alone
+            post_notice_in(conn, user_id=verdict.user_id, kind="info", text=str(text),
+                           at=self._clock.now(), data={"job_id": job.id})
+        threshold = self.low_balance_minor
+        if verdict.decision != "deny" and threshold <= 0:
+            return  # nothing below needs the balance
         currency = verdict.cost.total.currency if verdict.cost else job.currency or "EUR"
         if verdict.balance_minor is not None:  # read before: what the job reserved is off it
             held = verdict.cost.total.minor if verdict.reservation_id and verdict.cost else 0
@@ -301,8 +307,7 @@ class Authorizer:
                 "cost": verdict.cost.total.format() if verdict.cost else "",
                 "balance": shown})
             return
-        threshold = self.low_balance_minor
-        if threshold > 0 and balance < threshold:
+        if balance < threshold:
             day = self._clock.now().strftime("%Y-%m-%d")
             self.notifier.emit_in(
                 conn, "balance.low", user_id=verdict.user_id,
@@ -310,9 +315,6 @@ class Authorizer:
                 data={"account": request.username, "balance": shown,
                       "threshold": Money(threshold, currency).format(),
                       "balance_minor": balance, "threshold_minor": threshold})
-        for text in (verdict.rules or {}).get("notices", []):
-            post_notice_in(conn, user_id=verdict.user_id, kind="info", text=str(text),
-                           at=self._clock.now(), data={"job_id": job.id})
 
     def _follow_up(self, conn: Connection, job: Job, plan: Plan, verdict: _Verdict) -> None:
         """A held job the rules hold for a reason of theirs: ask the first question, or

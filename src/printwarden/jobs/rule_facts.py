@@ -28,12 +28,13 @@ UNLIMITED_MINOR = 10**12
 def facts_in(conn: Connection, request: AuthorizeRequest, queue: QueueView, *, user_id: str,
              group_ids: Sequence[str], group_names: Sequence[str], roles: Iterable[str],
              needs: frozenset[str], cost_minor: int, currency: str, at: datetime,
-             title: str = "") -> tuple[JobFacts, int | None]:
-    """The job's facts and the balance when a rule needs it (None: not read, and the
-    facts carry 0). What no enabled rule reads (``needs``, from
-    ``policy.model.needed_facts``) is not read: the queue's groups and the balance are
-    the optional ones; group names and roles come with the user and their groups."""
-    balance = balance_in(conn, user_id, group_ids, currency) if "balance" in needs else None
+             title: str = "") -> JobFacts:
+    """The job's facts. What no enabled rule reads (``needs``, from
+    ``policy.model.needed_facts``) is not read: the queue's groups are read only for
+    rules that name them, and the balance only when something asks for it
+    (``JobFacts.balance``: a balance condition a job gets as far as, CEL naming
+    ``user.balance``, a denial's or a question's text). Group names and roles come with
+    the user and their groups."""
     device_groups, release_group = (
         _queue_groups(conn, queue) if needs & {"device_groups", "release_group"} else ((), ""))
     return JobFacts(
@@ -41,11 +42,12 @@ def facts_in(conn: Connection, request: AuthorizeRequest, queue: QueueView, *, u
         copies=request.copies, color_pages=request.billable_color_pages or 0,
         duplex=request.duplex, paper=request.media, title=title or request.title,
         document_format=request.document_format, at=at, cost_minor=cost_minor,
-        balance_minor=balance or 0, currency=currency,
+        balance_minor=0, currency=currency,
         application=request.application, groups=tuple(sorted(group_names)),
         roles=tuple(sorted(roles)), device_groups=device_groups,
         release_group=release_group,
-        queue_kind="release" if queue.release_group_id is not None else "direct"), balance
+        queue_kind="release" if queue.release_group_id is not None else "direct",
+        balance_loader=lambda: balance_in(conn, user_id, group_ids, currency))
 
 
 _BALANCE = (sa.select(accounts.c.limited, accounts.c.balance_minor, accounts.c.reserved_minor,

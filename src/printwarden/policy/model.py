@@ -150,6 +150,27 @@ class JobFacts:
     device_groups: tuple[str, ...] = ()
     release_group: str = ""
     queue_kind: str = "direct"
+    #: Reads the balance when a rule first needs it (None: ``balance_minor`` is it). A
+    #: job's balance costs a database read, and most jobs meet no rule that looks at it.
+    balance_loader: Callable[[], int] | None = field(default=None, compare=False,
+                                                      repr=False)
+
+    def balance(self) -> int:
+        """What the user may spend now (read once, on first use, when loaded lazily)."""
+        if self.balance_loader is None:
+            return self.balance_minor
+        known = self.__dict__.get("_balance")
+        if known is None:
+            known = self.balance_loader()
+            object.__setattr__(self, "_balance", known)
+        return int(known)
+
+    def balance_if_read(self) -> int | None:
+        """The balance if it is known without a read (None: no rule needed it)."""
+        if self.balance_loader is None:
+            return self.balance_minor
+        known = self.__dict__.get("_balance")
+        return None if known is None else int(known)
 
     @property
     def total_pages(self) -> int:
@@ -164,8 +185,15 @@ class JobFacts:
         per_copy = (self.pages + 1) // 2 if self.duplex else self.pages
         return per_copy * self.copies
 
-    def as_cel(self) -> dict[str, Any]:
-        """The activation CEL expressions see (documented in docs/rules.md)."""
+    def as_cel(self, *, with_balance: bool = True) -> dict[str, Any]:
+        """The activation CEL expressions see (documented in docs/rules.md);
+        ``with_balance=False`` leaves ``user.balance`` out (not read)."""
+        cel = self._cel_maps()
+        if with_balance:
+            cel["user"]["balance"] = self.balance()
+        return cel
+
+    def _cel_maps(self) -> dict[str, Any]:
         return {
             "job": {"pages": self.total_pages, "pages_per_copy": self.pages,
                     "copies": self.copies, "color_pages": self.total_color_pages,
@@ -174,7 +202,7 @@ class JobFacts:
                     "format": self.document_format, "application": self.application,
                     "cost": self.cost_minor},
             "user": {"name": self.username, "groups": list(self.groups),
-                     "roles": list(self.roles), "balance": self.balance_minor},
+                     "roles": list(self.roles)},
             "queue": {"name": self.queue, "kind": self.queue_kind,
                       "device_groups": list(self.device_groups),
                       "release_group": self.release_group},
@@ -229,7 +257,7 @@ def condition_checks(c: Conditions) -> tuple[Check, ...]:
     if c.paper_sizes:
         papers = frozenset(c.paper_sizes)
         checks.append(lambda f: f.paper in papers)
-    bounded(lambda f: f.balance_minor,
+    bounded(lambda f: f.balance(),
             None if c.balance_above_minor is None else c.balance_above_minor + 1,
             None if c.balance_below_minor is None else c.balance_below_minor - 1)
     if c.document_regex or c.document_names:
