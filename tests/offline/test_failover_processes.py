@@ -226,13 +226,19 @@ def test_an_authorize_answer_lost_on_a_is_retried_on_b_and_charged_once(
         site: Site) -> None:
     agent = site.agent
     poll(lambda: agent.health()["server"] == site.agent_a.url(), "the agent on A")
-    jobs_before = {j.id for j in site.jobs()}
-    printed_before = site.printed()
-    to_b = site.agent_b.counters().bytes_to_server
-    site.agent_a.drop_mid_response(after_bytes=0, matching=b"/authorize")
-    local = job_id_of(agent.print_job("direct", site.pdf))
-    poll(lambda: agent.job_value("direct", local, "job-state") == 9, "the job printed")
-    assert site.agent_a.pending_faults() == 0  # A decided; its answer was lost
+    for _attempt in range(3):  # on a loaded machine A may be given up on before it answers
+        jobs_before = {j.id for j in site.jobs()}
+        printed_before = site.printed()
+        to_b = site.agent_b.counters().bytes_to_server
+        site.agent_a.drop_mid_response(after_bytes=0, matching=b"/authorize")
+        local = job_id_of(agent.print_job("direct", site.pdf))
+        poll(lambda job=local: agent.job_value("direct", job, "job-state") == 9,
+             "the job printed")
+        if site.agent_a.pending_faults() == 0:  # A decided; its answer was lost
+            break
+        site.agent_a.clear_faults()
+        poll(lambda: agent.health()["server"] == site.agent_a.url(), "the agent on A")
+    assert site.agent_a.pending_faults() == 0, "A never answered an authorize in 3 tries"
     assert site.agent_b.counters().bytes_to_server > to_b  # the retry went to B
     new = [j for j in site.jobs() if j.id not in jobs_before]
     assert len(new) == 1, new  # B answered A's decision: one job, not two

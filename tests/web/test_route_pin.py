@@ -57,6 +57,7 @@ ROUTES = (
     "POST /api/v1/agent/jobs/{job_id}/complete",
     "POST /api/v1/agent/jobs/{job_id}/fetch-failed",
     "POST /api/v1/agent/jobs/{job_id}/printing",
+    "POST /api/v1/agent/offline-jobs",
     "POST /api/v1/agent/register",
     "GET /api/v1/agents",
     "GET /api/v1/agents/enrolment-codes",
