@@ -43,6 +43,7 @@ import httpx
 import sqlalchemy as sa
 from pypdf import PdfWriter
 
+from printwarden.core.money import Money
 from printwarden.ipp import StatusCode, name
 from printwarden.jobs.tables import jobs as jobs_table
 from printwarden.ledger.tables import ledger_accounts, ledger_entries, ledger_reservations
@@ -55,6 +56,9 @@ from tests.support.tcp_proxy import TcpProxy
 #: Queue name -> its failure policy.
 QUEUES = {"track": "tracker", "keeping": "hold"}
 USERS = ("alice", "alice", "bob")
+#: Each user's credit when a schedule starts: bob runs out (denials, charges past the
+#: limit), alice does not.
+ALICE_CREDIT, BOB_CREDIT = 1000, 30
 #: Requests whose answer a ``drop`` step loses after the server acted on them.
 DROPPED = (b"/authorize", b"/offline-jobs", b"/complete")
 #: Central job states that end a job (docs/reliability.md).
@@ -141,7 +145,8 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
     def header(self) -> str:
-        return (f"PRINTWARDEN_CHAOS_SEED={self.seed} steps="
+        return (f"PRINTWARDEN_CHAOS_SEED={self.seed} PRINTWARDEN_CHAOS_STEPS="
+                f"{len(self.steps)} steps="
                 f"[{'; '.join(str(step) for step in self.steps)}]")
 
 
@@ -167,7 +172,7 @@ class Rig:
             self.printer = RunningVirtualPrinter(root / "received").__enter__()
             self._parts.append(self.printer)
             self.world: World = seed(self.server.container, root / "unused.out")
-            self.world.top_up(self.world.bob_id, 30)  # bob runs out: denials, past-limit
+            self.world.top_up(self.world.bob_id, BOB_CREDIT)
             self.proxy = TcpProxy("127.0.0.1", self.server.port)
             self._parts.append(self.proxy)
             self.agent = AgentProcess(root / "agent", self.proxy.url())
@@ -182,6 +187,10 @@ class Rig:
             raise
         #: Every document sent, by its marker.
         self.documents: dict[str, bytes] = {}
+        self._resets = 0
+        #: Problems already reported by a schedule: the checks read the whole database,
+        #: and a later schedule fails only for what is new.
+        self.reported: set[str] = set()
 
     # -- the moves ----------------------------------------------------------------------
 
@@ -200,11 +209,12 @@ class Rig:
         self.agent.kill()
         self.agent.start()
 
-    def print_job(self, seed_value: int, queue: str, user: str,
+    def print_job(self, seed_value: int, number: int, queue: str, user: str,
                   pages: int) -> Acknowledged | None:
-        """Print-Job over IPP; the acknowledgement, or None when the agent did not say
-        ``successful-ok`` (refused, or the connection failed: nothing was promised)."""
-        marker = f"PWCHAOS-{seed_value}-{len(self.documents) + 1}"
+        """Print-Job over IPP of the schedule's document ``number``; the acknowledgement,
+        or None when the agent did not say ``successful-ok`` (refused, or the connection
+        failed: nothing was promised)."""
+        marker = f"PWCHAOS-{seed_value}-{number}"
         self.documents[marker] = marked_pdf(marker, pages)
         try:
             answer = self.agent.print_job(queue, self.documents[marker], user=user,
@@ -215,10 +225,11 @@ class Rig:
             return None
         return Acknowledged(queue, job_id_of(answer), marker)
 
-    def apply(self, step: Step, seed_value: int) -> Acknowledged | None:
+    def apply(self, step: Step, seed_value: int, number: int) -> Acknowledged | None:
+        """Do ``step``, the schedule's ``number``-th."""
         if step.kind == "print":
             queue, user, pages = step.arg.split()
-            return self.print_job(seed_value, queue, user, int(pages))
+            return self.print_job(seed_value, number, queue, user, int(pages))
         if step.kind == "cut":
             self.proxy.cut()
         elif step.kind == "half-open":
@@ -240,12 +251,27 @@ class Rig:
         return None
 
     def heal(self) -> None:
-        """Everything restored and running (drops still armed may hit a later request:
-        they are one-shot and harmless to the invariants)."""
+        """Everything restored and running, no fault left armed (a drop armed for a
+        request that never came would otherwise hit the next schedule)."""
+        self.proxy.clear_faults()
         self.proxy.restore()
         self.start_server()
         if not self.agent.alive():
             self.agent.start()
+
+    def reset_balances(self) -> None:
+        """Each user's credit back to its start (an ``adjustment`` entry), so that a
+        schedule finds the same balances whatever ran before it: a seed replays alone."""
+        ledger = self.world.server.ledger
+        for user_id, start in ((self.world.alice_id, ALICE_CREDIT),
+                               (self.world.bob_id, BOB_CREDIT)):
+            account = ledger.credit_account(user_id)
+            delta = start - ledger.get_account(account.id).balance_minor
+            if delta:
+                self._resets += 1
+                ledger.post_entry(account.id, Money(delta, "EUR"), "adjustment",
+                                  idempotency_key=f"chaos:reset:{self._resets}",
+                                  actor="test", note="schedule start")
 
     # -- what the parts hold ------------------------------------------------------------
 
@@ -303,7 +329,8 @@ def check(rig: Rig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
     with rig.server.container.db.engine.connect() as conn:
         central = conn.execute(sa.select(
             jobs_table.c.id, jobs_table.c.agent_job_key, jobs_table.c.state,
-            jobs_table.c.title).where(jobs_table.c.agent_id == rig.agent_id)).all()
+            jobs_table.c.title, jobs_table.c.state_reason, jobs_table.c.offline,
+        ).where(jobs_table.c.agent_id == rig.agent_id)).all()
         keys = Counter(row.agent_job_key for row in central)
         by_key = {row.agent_job_key: row for row in central}
         charges = conn.execute(
@@ -351,19 +378,33 @@ def check(rig: Rig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
     for title in completed:
         if printed[title] != 1:
             problems.append(f"completed job {title} printed {printed[title]} times")
-    problems += [f"{marker} printed {n} times, its job not completed"
+    by_title = {row.title: row for row in central}
+    problems += [f"{marker} printed {n} times, its job not completed: "
+                 f"{_described(by_title, marker)}"
                  for marker, n in printed.items() if marker not in completed]
 
 
-def run_schedule(rig: Rig, seed_value: int, steps: int) -> Outcome:
-    """Run one schedule on ``rig``, heal, settle, check; raise ``ScheduleFailed``."""
+def _described(by_title: dict[str, Any], title: str) -> str:
+    row = by_title.get(title)
+    if row is None:
+        return "not at central"
+    return (f"central {row.id} {row.state} ({row.state_reason!r}), "
+            f"{'offline' if row.offline else 'online'}")
+
+
+def run_schedule(rig: Rig, seed_value: int, steps: int, *, announce: bool = True) -> Outcome:
+    """Run one schedule on ``rig``, heal, settle, check; raise ``ScheduleFailed``.
+    ``announce`` prints the seed and steps first (a test's output then names them even
+    if the run hangs)."""
     started = time.monotonic()
     outcome = Outcome(seed_value, make_schedule(seed_value, steps))
-    print(f"\nchaos schedule {outcome.header()}", flush=True)
+    if announce:
+        print(f"\nchaos schedule {outcome.header()}", flush=True)
     acknowledged: list[Acknowledged] = []
     try:
-        for step in outcome.steps:
-            ack = rig.apply(step, seed_value)
+        rig.reset_balances()
+        for number, step in enumerate(outcome.steps, 1):
+            ack = rig.apply(step, seed_value, number)
             if ack is not None:
                 acknowledged.append(ack)
         rig.heal()
@@ -373,6 +414,8 @@ def run_schedule(rig: Rig, seed_value: int, steps: int) -> Outcome:
         check(rig, acknowledged, outcome)
     except Exception as error:  # a part that broke is a failure of the schedule too
         outcome.problems.append(f"{type(error).__name__}: {error}")
+    outcome.problems = [p for p in outcome.problems if p not in rig.reported]
+    rig.reported.update(outcome.problems)
     outcome.acknowledged = len(acknowledged)
     outcome.seconds = time.monotonic() - started
     if outcome.problems:
