@@ -56,16 +56,26 @@ def test_a_random_schedule_loses_nothing_and_charges_once(rig: Rig, seed: int) -
     assert outcome.lost == outcome.double_charges == outcome.balance_mismatches == 0
 
 
+def printed_and_settled(rig: Rig, number: int, queue: str, user: str) -> Acknowledged:
+    """A one-page job of seed 0 printed and everything settled after it."""
+    ack = rig.print_job(0, number, queue, user, 1)
+    assert ack is not None
+    assert rig.settle() == []
+    return ack
+
+
+def problems_of(rig: Rig, acknowledged: list[Acknowledged]) -> list[str]:
+    outcome = Outcome(0, [])
+    check(rig, acknowledged, outcome)
+    return outcome.problems
+
+
 def test_the_checks_see_a_lost_job_a_document_printed_twice_and_a_balance_off(
         rig: Rig) -> None:
     """The invariants are not vacuous: a job acknowledged but unknown, a second copy of
     a printed document and a balance one cent off are each reported."""
-    ack = rig.print_job(0, 1, "keeping", "alice", 1)
-    assert ack is not None
-    assert rig.settle() == []
-    clean = Outcome(0, [])
-    check(rig, [ack], clean)
-    assert clean.problems == []
+    ack = printed_and_settled(rig, 1, "keeping", "alice")
+    assert problems_of(rig, [ack]) == []
 
     [printed] = [p for p in rig.printer.directory.iterdir() if ack.marker in p.name]
     twice = printed.with_name("copy-" + printed.name)
@@ -99,9 +109,5 @@ def test_a_lost_deny_answer_on_a_tracker_queue_is_settled_as_printed(rig: Rig) -
     ledger.post_entry(bob.id, Money(-BOB_CREDIT, "EUR"), "adjustment",
                       idempotency_key="chaos:bob-out-of-credit", actor="test", note="empty")
     rig.proxy.drop_mid_response(after_bytes=0, matching=b"/authorize")
-    ack = rig.print_job(0, 2, "track", "bob", 1)
-    assert ack is not None
-    assert rig.settle() == []
-    outcome = Outcome(0, [])
-    check(rig, [ack], outcome)
-    assert outcome.problems == []
+    ack = printed_and_settled(rig, 2, "track", "bob")
+    assert problems_of(rig, [ack]) == []
