@@ -59,7 +59,7 @@ def _section(outcomes: list[Outcome], steps: int, seed_base: int, wall: float) -
         f"| {sum(o.acknowledged for o in outcomes)} | {sum(o.lost for o in outcomes)} "
         f"| {sum(o.double_charges for o in outcomes)} "
         f"| {sum(o.balance_mismatches for o in outcomes)} "
-        f"| {sum(o.double_prints for o in outcomes)} | {len(failed)} | {wall:.0f} s |",
+        f"| {sum(len(o.doubled) for o in outcomes)} | {len(failed)} | {wall:.0f} s |",
         "",
         "Documents printed twice are the agent's documented at-least-once window "
         "(SIGKILLed while sending a job, it sends the job again on restart; charged "

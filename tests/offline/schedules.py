@@ -46,8 +46,10 @@ import httpx
 import sqlalchemy as sa
 from pypdf import PdfWriter
 
+from printwarden.agent.model import TERMINAL_STATES
 from printwarden.core.money import Money
 from printwarden.ipp import StatusCode, name
+from printwarden.jobs.model import JobState
 from printwarden.jobs.tables import jobs as jobs_table
 from printwarden.ledger.tables import ledger_accounts, ledger_entries, ledger_reservations
 from tests.agent.e2e.support import AgentProcess, add_agent_queue, close_all, job_id_of, poll
@@ -64,10 +66,12 @@ USERS = ("alice", "alice", "bob")
 ALICE_CREDIT, BOB_CREDIT = 1000, 30
 #: Requests whose answer a ``drop`` step loses after the server acted on them.
 DROPPED = (b"/authorize", b"/offline-jobs", b"/complete")
-#: Central job states that end a job (docs/reliability.md).
-ENDED = frozenset({"completed", "failed", "cancelled", "denied", "expired"})
-#: Agent journal states that end a job there (``TERMINAL_STATES``).
-AGENT_ENDED = ("completed", "denied", "failed", "cancelled", "expired", "moved")
+#: Central job states that end a job.
+ENDED = frozenset(state.value for state in (
+    JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.DENIED,
+    JobState.EXPIRED))
+#: Agent journal states that end a job there.
+AGENT_ENDED = tuple(sorted(state.value for state in TERMINAL_STATES))
 #: How long the heal may take to settle everything (a half-open request times out first).
 SETTLE_SECONDS = 90.0
 MARKER = re.compile(r"PWCHAOS-\d+-\d+")
@@ -144,8 +148,8 @@ class Outcome:
     lost: int = 0
     double_charges: int = 0
     balance_mismatches: int = 0
-    #: Documents the printer received more than once (a job's or several jobs').
-    double_prints: int = 0
+    #: Markers of the documents the printer received more than once.
+    doubled: list[str] = field(default_factory=list)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     #: What broke as documented: a document printed again by the agent's recovery after
@@ -394,7 +398,7 @@ def check(rig: Rig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
                                  "after a SIGKILL while sending (at least once)")
         else:
             problems.append(f"completed job {title} printed {times} times")
-    outcome.double_prints = sum(1 for n in printed.values() if n > 1)
+    outcome.doubled = [marker for marker, n in printed.items() if n > 1]
     by_title = {row.title: row for row in central}
     problems += [f"{marker} printed {n} times, its job not completed: "
                  f"{_described(by_title, marker)}"
@@ -433,7 +437,9 @@ def run_schedule(rig: Rig, seed_value: int, steps: int, *, announce: bool = True
         outcome.problems.append(f"{type(error).__name__}: {error}")
     outcome.problems = [p for p in outcome.problems if p not in rig.reported]
     outcome.known = [k for k in outcome.known if k not in rig.reported]
-    rig.reported.update(outcome.problems, outcome.known)
+    outcome.doubled = [m for m in outcome.doubled if f"doubled {m}" not in rig.reported]
+    rig.reported.update(outcome.problems, outcome.known,
+                        (f"doubled {m}" for m in outcome.doubled))
     outcome.acknowledged = len(acknowledged)
     outcome.seconds = time.monotonic() - started
     if outcome.problems:
