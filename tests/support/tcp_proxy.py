@@ -20,7 +20,8 @@ networks break:
 
 Both take ``matching=b"..."``: only requests whose first chunk holds those bytes (for HTTP
 the request line, e.g. ``b"/authorize"``) are hit, so a client's other traffic on the same
-path (a long poll, a health probe) does not use the fault up.
+path (a long poll, a health probe) does not use the fault up. ``clear_faults()`` disarms
+those not yet spent.
 
 The proxy knows nothing of HTTP. It calls a chunk from the client that follows silence
 or an answer "the start of a request", and a chunk from the server that follows a
@@ -200,6 +201,12 @@ class TcpProxy:
             raise ValueError("times >= 1")
         with self._lock:
             self._blackholes.extend([matching] * times)
+
+    def clear_faults(self) -> None:
+        """Disarm the answer drops and black holes not yet spent."""
+        with self._lock:
+            self._drops.clear()
+            self._blackholes.clear()
 
     def pending_faults(self) -> int:
         """Answer drops and black holes armed but not yet spent."""
