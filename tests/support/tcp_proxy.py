@@ -166,12 +166,6 @@ class TcpProxy:
                 self._listener = listener
             self._accepter = self._start_accepting(listener)
 
-    def clear_faults(self) -> None:
-        """Forget the drops and blackholes not yet used."""
-        with self._lock:
-            self._drops.clear()
-            self._blackholes.clear()
-
     def delay(self, seconds: float) -> None:
         """Hold every forwarded chunk ``seconds`` (either way); 0 forwards at once."""
         if seconds < 0:
