@@ -137,3 +137,42 @@ def test_two_concurrent_uploads_of_one_job_charge_once(world: World) -> None:
     assert errors == []
     assert sorted(results) == ["duplicate", "duplicate", "duplicate", "recorded"]
     assert world.balance() == (1000 - 15, 0)
+
+
+def test_a_lost_denial_of_a_job_the_agent_printed_is_settled_as_printed_once(
+        world: World) -> None:
+    """Central denied (too little credit) but the answer was lost; the agent decided
+    offline and printed. What printed counts: the job moves from denied to completed and
+    is charged once, past the limit, with the reason in its flag and the audit log."""
+    decision = world.server.jobs.authorize(world.agent, world.request("t-1", pages=300))
+    assert decision.decision == "deny" and world.balance() == (1000, 0)
+
+    result = world.server.jobs.record_offline(world.agent, report("t-1", cost_minor=1500))
+    again = world.server.jobs.record_offline(world.agent, report("t-1", cost_minor=1500))
+
+    assert (result.outcome, again.outcome) == ("recorded", "duplicate")
+    job = world.server.jobs.get_job(decision.job_id)
+    assert (job.state, job.offline, job.charged_cost_minor) == (JobState.COMPLETED, True, 1500)
+    assert "denied by the server, printed by the agent offline" in (job.flag or "")
+    assert PAST_LIMIT_FLAG in (job.flag or "")
+    assert world.balance() == (1000 - 1500, 0)
+    assert charges_of(world, job.id) == [-1500]
+    moves = [(e.from_state, e.to_state) for e in world.server.jobs.job_events(job.id)]
+    assert moves[-2:] == [(JobState.ANALYSED, JobState.DENIED),
+                          (JobState.DENIED, JobState.COMPLETED)]
+
+
+def test_a_cancelled_job_the_agent_printed_is_charged_and_one_it_did_not_print_is_not(
+        world: World) -> None:
+    printed = world.server.jobs.authorize(world.agent, world.request("t-1", pages=3))
+    spared = world.server.jobs.authorize(world.agent, world.request("t-2", pages=3))
+    for decision in (printed, spared):
+        world.server.jobs.cancel(decision.job_id, actor="test", reason="user cancelled")
+
+    world.server.jobs.record_offline(world.agent, report("t-1"))
+    failed = world.server.jobs.record_offline(world.agent, report("t-2", status="failed"))
+
+    assert world.server.jobs.get_job(printed.job_id).state is JobState.COMPLETED
+    assert failed.outcome == "duplicate"
+    assert world.server.jobs.get_job(spared.job_id).state is JobState.CANCELLED
+    assert world.balance() == (1000 - 15, 0)

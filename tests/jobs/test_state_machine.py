@@ -10,10 +10,12 @@ from hypothesis import strategies as st
 from printwarden.core.errors import ConflictError
 from printwarden.jobs.ipp_status import ipp_job_state, ipp_job_state_reason
 from printwarden.jobs.model import (
+    OVERRIDDEN_BY_PRINT,
     TERMINAL_STATES,
     TRANSITIONS,
     Job,
     JobState,
+    printed_after_all,
     received,
     transition,
     transitions,
@@ -101,3 +103,23 @@ def test_ipp_job_states_mirror_the_lifecycle() -> None:
         "job-canceled-by-operator")
     assert ipp_job_state(JobState.FAILED) == 8
     assert all(ipp_job_state(state) in {3, 4, 5, 7, 8, 9} for state in JobState)
+
+
+@pytest.mark.parametrize("end", sorted(TERMINAL_STATES))
+def test_only_an_end_without_a_print_or_charge_is_overridden_by_a_print(
+        end: JobState) -> None:
+    """The agent's "it printed" moves denied, expired and cancelled jobs to completed,
+    once, and never a completed, failed, offline or charged one."""
+    job = replace(new_job(), state=end)
+    if end in OVERRIDDEN_BY_PRINT:
+        moved, event = printed_after_all(job, "printed offline", T0)
+        assert (moved.state, event.from_state, event.to_state) == (
+            JobState.COMPLETED, end, JobState.COMPLETED)
+        with pytest.raises(ConflictError):
+            printed_after_all(moved, "again", T0)
+        for other in (replace(job, offline=True), replace(job, charged_cost_minor=5)):
+            with pytest.raises(ConflictError):
+                printed_after_all(other, "printed offline", T0)
+    else:
+        with pytest.raises(ConflictError):
+            printed_after_all(job, "printed offline", T0)

@@ -19,7 +19,8 @@ import pytest
 import sqlalchemy as sa
 
 from printwarden.core.money import Money
-from printwarden.ledger.tables import ledger_accounts
+from printwarden.jobs.tables import job_events, jobs
+from printwarden.ledger.tables import ledger_accounts, ledger_entries
 from tests.offline.schedules import (
     BOB_CREDIT,
     Acknowledged,
@@ -96,13 +97,11 @@ def test_the_checks_see_a_lost_job_a_document_printed_twice_and_a_balance_off(
     assert f"completed job {ack.marker} printed 2 times" in outcome.problems
 
 
-@pytest.mark.xfail(strict=True, reason="a tracker job whose deny answer was lost prints "
-                   "offline, and its report is answered duplicate: printed, not charged, "
-                   "central's log says denied (docs/reliability.md, not covered yet)")
 def test_a_lost_deny_answer_on_a_tracker_queue_is_settled_as_printed(rig: Rig) -> None:
     """Found by seed 104 of 15 steps (a drop of /authorize left armed, then bob, out of
     credit, prints on the tracker queue): central denies, the answer is lost, the agent
-    decides offline and prints."""
+    decides offline and prints. Its report moves the job from denied to completed and
+    charges it, past the limit, once; the log keeps both ends."""
     rig.reset_balances()
     ledger = rig.world.server.ledger
     bob = ledger.credit_account(rig.world.bob_id)
@@ -111,3 +110,16 @@ def test_a_lost_deny_answer_on_a_tracker_queue_is_settled_as_printed(rig: Rig) -
     rig.proxy.drop_mid_response(after_bytes=0, matching=b"/authorize")
     ack = printed_and_settled(rig, 2, "track", "bob")
     assert problems_of(rig, [ack]) == []
+    with rig.server.container.db.engine.connect() as conn:
+        job = conn.execute(sa.select(jobs.c.state, jobs.c.charged_cost_minor, jobs.c.flag)
+                           .where(jobs.c.title == ack.marker)).one()
+        charged = conn.execute(sa.select(sa.func.sum(ledger_entries.c.amount_minor))
+                               .join(jobs, jobs.c.id == ledger_entries.c.job_id)
+                               .where(jobs.c.title == ack.marker)).scalar_one()
+        ends = conn.execute(sa.select(job_events.c.from_state, job_events.c.to_state)
+                            .join(jobs, jobs.c.id == job_events.c.job_id)
+                            .where(jobs.c.title == ack.marker)).all()
+    assert job.state == "completed" and job.charged_cost_minor > 0
+    assert "denied by the server, printed by the agent offline" in job.flag
+    assert ("analysed", "denied") in ends and ("denied", "completed") in ends
+    assert charged == -job.charged_cost_minor

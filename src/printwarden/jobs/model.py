@@ -146,6 +146,24 @@ def transition(job: Job, to_state: JobState, reason: str, at: datetime) -> tuple
     return moved, event
 
 
+#: Ends a server gave a job that its agent printed all the same: the answer (a denial)
+#: was lost, or the job expired or was cancelled at the server while the agent, cut off,
+#: decided offline (tracker mode). What printed is what counts: the agent's report moves
+#: such a job, once, to completed (``printed_after_all``). No other move leaves an end.
+OVERRIDDEN_BY_PRINT = frozenset({S.DENIED, S.EXPIRED, S.CANCELLED})
+
+
+def printed_after_all(job: Job, reason: str, at: datetime) -> tuple[Job, JobEvent]:
+    """Move a job the server ended without printing (``OVERRIDDEN_BY_PRINT``) to
+    completed, because its agent reports it printed offline; anything else raises."""
+    if job.state not in OVERRIDDEN_BY_PRINT or job.offline or job.charged_cost_minor:
+        raise ConflictError(f"job {job.id} is already {job.state.value}")
+    moved = replace(job, state=S.COMPLETED, state_reason=reason, updated_at=at,
+                    completed_at=at)
+    return moved, JobEvent(id=new_id(), job_id=job.id, at=at, from_state=job.state,
+                           to_state=S.COMPLETED, reason=reason)
+
+
 def transitions(job: Job, path: tuple[JobState, ...], reason: str,
                 at: datetime) -> tuple[Job, list[JobEvent]]:
     """Walk ``path`` one legal step at a time, logging each step with ``reason``."""

@@ -5,7 +5,12 @@ Recording one report is one write transaction:
 
 1. the queue must be the reporting agent's (else PermissionDenied: the item is refused);
 2. ``(agent, agent_job_key)`` already known: a job recorded offline before (a replayed
-   or retried upload) or one that ended online answers ``duplicate`` and changes nothing.
+   or retried upload) or one that ended online answers ``duplicate`` and changes nothing,
+   except a job the server ended without printing (denied, expired, cancelled) that the
+   agent reports **completed**: the denial's answer was lost (or the job ended at the
+   server while the agent was cut off), and the agent printed it. What printed counts:
+   the job moves to completed (``printed_after_all``, audited ``job.printed_after_all``)
+   and is charged below, past the limit if need be, once.
    A job still open online is the **lost answer**: its authorize reached the server but
    the answer never reached the agent, which then decided offline. Its reservation is
    released (key ``release:JOB``) and the job is charged below, once: it is the same
@@ -39,7 +44,16 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
 from printwarden.jobs.agent_requests import agent_queue_in, write_once_per_key
-from printwarden.jobs.model import Job, JobEvent, JobState, can_transition, received, transitions
+from printwarden.jobs.model import (
+    OVERRIDDEN_BY_PRINT,
+    Job,
+    JobEvent,
+    JobState,
+    can_transition,
+    printed_after_all,
+    received,
+    transitions,
+)
 from printwarden.jobs.ports import Devices, Directory, Ledger, QueueView
 
 S = JobState
@@ -107,11 +121,14 @@ class OfflineRecorder:
         actor = f"agent:{agent.name}"
         row = store.find_job_by_key(conn, agent.id, report.agent_job_key)
         events: list[JobEvent] = []
+        ended_online: JobState | None = None
         if row is not None:
             job = store.get_job(conn, row["id"], lock=True)
             if job.offline or job.terminal:
-                return OfflineResult(report.agent_job_key, "duplicate", job)
-            if job.reservation_id is not None:  # the lost answer: its hold goes, the
+                if not _printed_after_all(job, report):
+                    return OfflineResult(report.agent_job_key, "duplicate", job)
+                ended_online = job.state  # an end released its reservation already
+            elif job.reservation_id is not None:  # the lost answer: its hold goes, the
                 self._ledger.release_in(conn, job.reservation_id,  # offline cost counts
                                         idempotency_key=f"release:{job.id}", actor=actor)
             job = self._described(job, report)
@@ -130,7 +147,17 @@ class OfflineRecorder:
         when = f" at {report.decided_at.isoformat()} (agent clock)" if report.decided_at \
             else ""
         why = f"{report.status} offline (tracker){when}"[:500]
-        job, ended = transitions(job, _path(job.state, report.status), why, self._clock.now())
+        if ended_online is None:
+            job, ended = transitions(job, _path(job.state, report.status), why,
+                                     self._clock.now())
+        else:
+            flags.append(f"{ended_online.value} by the server, printed by the agent "
+                         "offline: settled as printed")
+            job, moved = printed_after_all(job, why, self._clock.now())
+            ended = [moved]
+            self._audit.record_in(conn, actor, "job.printed_after_all", job.id,
+                                  ended_online=ended_online.value,
+                                  agent_job_key=report.agent_job_key)
         job = replace(job, charged_cost_minor=charged.minor,
                       currency=report.currency if report.priced else charged.currency,
                       offline=True, flag="; ".join(flags)[:500],
@@ -205,6 +232,12 @@ class OfflineRecorder:
             return answer
 
         return self._db.read(read)
+
+
+def _printed_after_all(job: Job, report: OfflineJobReport) -> bool:
+    """The server ended ``job`` without printing it, and the agent says it printed."""
+    return (report.status == "completed" and not job.offline
+            and job.state in OVERRIDDEN_BY_PRINT and not job.charged_cost_minor)
 
 
 def _path(state: JobState, status: str) -> tuple[JobState, ...]:

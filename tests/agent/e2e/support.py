@@ -29,7 +29,10 @@ from tests.agent.support import LiveServer, World
 from tests.ipp.server.support import RunningVirtualPrinter, ipp_request
 from tests.support.postgres import free_port
 
-WAIT = 30.0
+#: How long a process test waits for a condition before it fails: generous, because a
+#: loaded 2-core CI machine runs two test workers beside every process a test starts
+#: (a test that passes waits only as long as its condition takes).
+WAIT = 60.0
 ROOT_CREDIT = 1_000_000
 FAST_SETTINGS = """events_wait_seconds = 1.0
 health_min_seconds = 0.1
