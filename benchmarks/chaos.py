@@ -64,11 +64,13 @@ def _section(outcomes: list[Outcome], steps: int, seed_base: int, wall: float) -
         "Documents printed twice are the agent's documented at-least-once window "
         "(SIGKILLed while sending a job, it sends the job again on restart; charged "
         "once; docs/agent.md, \"What is not covered\" below): counted, not a failure, "
-        "when the agent's journal shows the second send. A printed job that central "
-        "keeps `denied` is the lost deny answer listed there. The run of 1,000 "
-        "schedules is still to come.",
+        "when the agent's journal shows the second send. A job central had ended "
+        "without printing (a lost deny answer) that the agent printed offline is settled "
+        "as printed and charged once (the tracker table above).",
         "",
     ]
+    if len(outcomes) < 1000:
+        lines += ["The issue's run of 1,000 schedules is still to come.", ""]
     known = sum(len(o.known) for o in outcomes)
     if known:
         lines += [f"Documented double prints (sent again after a SIGKILL): {known}.", ""]
