@@ -177,21 +177,23 @@ def needs_of(scope: dict[str, Any] | None = None,
 def test_needs_name_the_facts_a_rule_may_read() -> None:
     assert needs_of() == frozenset()
     assert needs_of({"kind": "queue", "value": "hall"}, {"pages_min": 5}) == frozenset()
-    assert needs_of({"kind": "user_group", "value": "staff"}) == {"groups"}
+    # the user's groups come with the user, the balance is read lazily: never planned
+    assert needs_of({"kind": "user_group", "value": "staff"}) == frozenset()
+    assert needs_of(conditions={"groups": ["staff"]}) == frozenset()
+    assert needs_of(conditions={"balance_below_minor": 100}) == frozenset()
     assert needs_of({"kind": "device_group", "value": "floor-1"}) == {"device_groups"}
     assert needs_of({"kind": "release_group", "value": "hall"}) == {"release_group"}
-    assert needs_of(conditions={"groups": ["staff"]}) == {"groups"}
-    assert needs_of(conditions={"balance_below_minor": 100}) == {"balance"}
-    assert needs_of(conditions={"cel": "user.balance < 100 && job.pages > 2"}) == {"balance"}
     assert needs_of(conditions={"cel": '"a" in queue.device_groups'}) == {"device_groups"}
+    assert needs_of(conditions={"cel": 'queue.release_group == "hall"'}) == {"release_group"}
     # an index could reach any fact: all of them are read
-    assert needs_of(conditions={"cel": 'user["bal" + "ance"] < 100'}) == set(OPTIONAL_FACTS)
+    assert needs_of(conditions={"cel": 'queue["device" + "_groups"]'}) == set(OPTIONAL_FACTS)
     rules = compile_rules([
-        Rule("a", "a", 0, True, parse_scope(None), parse_conditions({"groups": ["x"]}),
-             parse_actions([{"type": "allow"}])),
+        Rule("a", "a", 0, True, parse_scope({"kind": "device_group", "value": "x"}),
+             parse_conditions({"groups": ["x"]}), parse_actions([{"type": "allow"}])),
         Rule("b", "b", 1, True, parse_scope(None),
-             parse_conditions({"balance_above_minor": 1}), parse_actions([{"type": "allow"}]))])
-    assert rules.needs == {"groups", "balance"}
+             parse_conditions({"cel": "queue.release_group != ''"}),
+             parse_actions([{"type": "allow"}]))])
+    assert rules.needs == {"device_groups", "release_group"}
 
 
 EXPRESSIONS = [

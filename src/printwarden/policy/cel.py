@@ -59,18 +59,25 @@ class Bindings:
     program gets the maps it names, holding only the fields it reads (building every
     field as CEL values costs more than evaluating a typical expression)."""
 
-    __slots__ = ("_cache", "_facts", "_plain")
+    __slots__ = ("_cache", "_chosen_cache", "_facts", "_plain")
 
     def __init__(self, facts: JobFacts) -> None:
         self._facts = facts
         self._plain = facts.as_cel(with_balance=False)  # the balance is read if named
+        self._chosen_cache: dict[tuple[str, frozenset[str] | None], dict[str, Any]] = {}
         self._cache: dict[tuple[str, frozenset[str] | None], Any] = {}
 
     def _chosen(self, name: str, fields: frozenset[str] | None) -> dict[str, Any]:
-        plain: dict[str, Any] = self._plain[name]
-        if name == "user" and (fields is None or "balance" in fields):
-            plain = {**plain, "balance": self._facts.balance()}
-        return plain if fields is None else {f: plain[f] for f in fields}
+        """The plain values of ``name``'s ``fields``, chosen once per job (the memo key
+        and, on a memo miss, the CEL values are both made from them)."""
+        chosen = self._chosen_cache.get((name, fields))
+        if chosen is None:
+            plain: dict[str, Any] = self._plain[name]
+            if name == "user" and (fields is None or "balance" in fields):
+                plain = {**plain, "balance": self._facts.balance()}
+            chosen = plain if fields is None else {f: plain[f] for f in fields}
+            self._chosen_cache[(name, fields)] = chosen
+        return chosen
 
     def key_for(self, needs: Needs) -> tuple[Any, ...]:
         """What a program with ``needs`` reads of this job, as a hashable value: two jobs

@@ -297,25 +297,24 @@ def _globbing(patterns: Sequence[str], value: Callable[[JobFacts], str]) -> Chec
     return lambda f: _glob_any(patterns, value(f))
 
 
-#: Facts read from the database only when a rule needs them (``needed_facts``).
-OPTIONAL_FACTS = ("groups", "device_groups", "release_group", "balance")
+#: Facts read from the database only when a rule needs them (``needed_facts``): the
+#: queue's device groups and release group. (The user's groups come with the user in one
+#: statement, and the balance is read lazily by ``JobFacts.balance()``: neither needs
+#: planning.)
+OPTIONAL_FACTS = ("device_groups", "release_group")
 
 
 def needed_facts(rule: Rule) -> frozenset[str]:
-    """Which of ``OPTIONAL_FACTS`` ``rule`` may read: its scope, its conditions and, for
-    CEL, every such name its expression mentions (or all of them when it indexes a map
-    with ``[``, which could reach any)."""
+    """Which of ``OPTIONAL_FACTS`` ``rule`` may read: its scope and, for CEL, every such
+    name its expression mentions (or all of them when it indexes a map with ``[``, which
+    could reach any)."""
     needs: set[str] = set()
     kind = rule.scope.kind
-    if kind == "user_group":
-        needs.add("groups")
-    elif kind in ("device_group", "release_group"):
-        needs.add(kind + "s" if kind == "device_group" else kind)
+    if kind == "device_group":
+        needs.add("device_groups")
+    elif kind == "release_group":
+        needs.add("release_group")
     c = rule.conditions
-    if c.groups:
-        needs.add("groups")
-    if c.balance_below_minor is not None or c.balance_above_minor is not None:
-        needs.add("balance")
     if c.cel:
         if "[" in c.cel:
             return frozenset(OPTIONAL_FACTS)
