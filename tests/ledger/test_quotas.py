@@ -10,6 +10,7 @@ import pytest
 from printwarden.core.clock import FixedClock
 from printwarden.core.errors import NotFoundError, ValidationError
 from printwarden.core.money import Money
+from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.ledger.quotas import AllocationReport
 from printwarden.ledger.service import LedgerService
@@ -125,3 +126,41 @@ def test_schedules_are_validated_and_updated(ledger: LedgerService) -> None:
                                            actor="a")
     assert (changed.amount, changed.cap) == (Money(9), Money(30))
     assert ledger.list_quota_schedules() == [changed]
+
+
+def test_a_delegated_schedule_is_run_by_its_remote_alone(
+        ledger: LedgerService, db: Database, clock: FixedClock) -> None:
+    """Central runs the schedules delegated to no one; a remote (its ledger's ``site``)
+    runs those delegated to it and no other: each period is allocated by one runner."""
+    alice = insert_user(db)
+    group_id = insert_group(db, [alice])
+    own = ledger.create_quota_schedule("Central's", target_kind="group_members",
+                                       target_id=group_id, amount=Money(100), period="daily",
+                                       actor="admin")
+    north = ledger.create_quota_schedule("North's", target_kind="group_members",
+                                         target_id=group_id, amount=Money(50), mode="topup",
+                                         period="daily", delegated_to="north", actor="admin")
+    at_north = LedgerService(db, clock, AuditLog(db, clock), currency="EUR", site="north")
+    at_south = LedgerService(db, clock, AuditLog(db, clock), currency="EUR", site="south")
+
+    assert [r.schedule_id for r in ledger.run_due_allocations().applied] == [own.id]
+    assert at_south.run_due_allocations() == AllocationReport((), 0)
+    assert [r.schedule_id for r in at_north.run_due_allocations().applied] == [north.id]
+    assert ledger.personal_account(alice).balance_minor == 150
+    entries, _ = ledger.list_entries(kind="allocation")
+    assert {e.origin_site for e in entries} == {"central", "north"}
+
+    taken_back = ledger.update_quota_schedule(north.id, delegated_to=None, actor="admin")
+    assert taken_back.delegated_to is None
+    clock.advance(timedelta(days=1))
+    assert at_north.run_due_allocations() == AllocationReport((), 0)
+    assert len(ledger.run_due_allocations().applied) == 2
+    assert_ledger_consistent(db)
+
+
+@pytest.mark.parametrize("name", ["", " north", "a" * 101, "no\nrth"])
+def test_a_delegation_names_a_remote_in_printable_characters(
+        ledger: LedgerService, name: str) -> None:
+    with pytest.raises(ValidationError):
+        ledger.create_quota_schedule("Bad", target_kind="all_users", amount=Money(1),
+                                     delegated_to=name, actor="admin")

@@ -29,7 +29,7 @@ from printwarden.ledger.quotas import (
     allocation_key,
     period_key,
 )
-from printwarden.ledger.service_base import LedgerBase
+from printwarden.ledger.service_base import CENTRAL_SITE, LedgerBase
 
 _UNSET: Any = object()
 
@@ -39,12 +39,13 @@ class QuotaOps(LedgerBase):
         self, name: str, *, target_kind: str, target_id: str | None = None, amount: Money,
         mode: str = "reset", period: str = "monthly", weekday: int = 0, day_of_month: int = 1,
         every_days: int = 1, anchor: date | None = None, cap: Money | None = None,
-        active: bool = True, actor: str,
+        active: bool = True, delegated_to: str | None = None, actor: str,
     ) -> QuotaSchedule:
         schedule = QuotaSchedule(
             id=new_id(), name=name.strip(), target_kind=target_kind, target_id=target_id,
             amount=self._money(amount), mode=mode, cap=cap and self._money(cap),
-            period=Period(period, weekday, day_of_month, every_days, anchor), active=active)
+            period=Period(period, weekday, day_of_month, every_days, anchor), active=active,
+            delegated_to=delegated_to)
 
         def work(conn: Connection) -> QuotaSchedule:
             self._check_target(conn, schedule)
@@ -70,9 +71,10 @@ class QuotaOps(LedgerBase):
         mode: str | None = None, cap: Money | None = _UNSET, period: str | None = None,
         weekday: int | None = None, day_of_month: int | None = None,
         every_days: int | None = None, anchor: date | None = _UNSET,
-        active: bool | None = None, actor: str,
+        active: bool | None = None, delegated_to: str | None = _UNSET, actor: str,
     ) -> QuotaSchedule:
-        """Change a schedule; ``cap=None`` / ``anchor=None`` clear them."""
+        """Change a schedule; ``cap=None`` / ``anchor=None`` / ``delegated_to=None`` clear
+        them (a delegation taken back: central runs the next period)."""
         def work(conn: Connection) -> QuotaSchedule:
             current = quota_store.load(conn, schedule_id)
             p = current.period
@@ -87,7 +89,9 @@ class QuotaOps(LedgerBase):
                 amount=self._money(amount) if amount is not None else current.amount,
                 mode=mode or current.mode,
                 cap=current.cap if cap is _UNSET else (cap and self._money(cap)),
-                period=new_period, active=current.active if active is None else active)
+                period=new_period, active=current.active if active is None else active,
+                delegated_to=(current.delegated_to if delegated_to is _UNSET
+                              else delegated_to))
             quota_store.update(conn, changed)
             self._audit.record_in(conn, actor, "ledger.quota.update", schedule_id,
                                   **_audit_values(changed))
@@ -99,11 +103,14 @@ class QuotaOps(LedgerBase):
         return self.update_quota_schedule(schedule_id, active=False, actor=actor)
 
     def run_due_allocations(self, now: datetime | None = None) -> AllocationReport:
-        """Apply every active schedule's latest due period that has not run yet."""
+        """Apply the latest due period, not run yet, of every active schedule this site
+        runs: at central those delegated to no remote, at a remote those delegated to it
+        (``site``)."""
         at = now or self._clock.now()
         applied: list[AllocationRun] = []
         already = 0
-        for schedule in self._db.read(lambda conn: quota_store.load_all(conn, active_only=True)):
+        runner = None if self.site == CENTRAL_SITE else self.site
+        for schedule in self._db.read(lambda conn: quota_store.load_runnable(conn, runner)):
             key = period_key(schedule.period, at)
             if key is None:
                 continue

@@ -26,7 +26,7 @@ def to_schedule(row: RowMapping) -> QuotaSchedule:
         period=Period(kind=row["period"], weekday=int(row["weekday"]),
                       day_of_month=int(row["day_of_month"]), every_days=int(row["every_days"]),
                       anchor=row["anchor"]),
-        active=bool(row["active"]),
+        active=bool(row["active"]), delegated_to=row["delegated_to"],
     )
 
 
@@ -39,7 +39,7 @@ def values_of(schedule: QuotaSchedule) -> dict[str, Any]:
         "period": schedule.period.kind, "weekday": schedule.period.weekday,
         "day_of_month": schedule.period.day_of_month,
         "every_days": schedule.period.every_days, "anchor": schedule.period.anchor,
-        "active": schedule.active,
+        "active": schedule.active, "delegated_to": schedule.delegated_to,
     }
 
 
@@ -66,6 +66,16 @@ def load_all(conn: Connection, *, active_only: bool = False) -> list[QuotaSchedu
     if active_only:
         stmt = stmt.where(schedules.c.active == sa.true())
     return [to_schedule(row) for row in conn.execute(stmt).mappings()]
+
+
+def load_runnable(conn: Connection, delegated_to: str | None) -> list[QuotaSchedule]:
+    """The active schedules one site runs: those delegated to that remote, or (None)
+    central's own."""
+    owner = (schedules.c.delegated_to.is_(None) if delegated_to is None
+             else schedules.c.delegated_to == delegated_to)
+    stmt = sa.select(schedules).where(schedules.c.active == sa.true(), owner)
+    return [to_schedule(row) for row in conn.execute(
+        stmt.order_by(schedules.c.name, schedules.c.id)).mappings()]
 
 
 def run_exists(conn: Connection, schedule_id: str, period_key: str) -> bool:

@@ -87,10 +87,19 @@ class QuotaSchedule:
     period: Period
     cap: Money | None = None
     active: bool = True
+    #: The remote site that runs this schedule's allocations (its own accounts' entries
+    #: reach central through its outbox), None: central runs them. Exactly one runner per
+    #: schedule, so no period is allocated twice.
+    delegated_to: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise ValidationError("a quota schedule needs a name")
+        if self.delegated_to is not None and not (
+                0 < len(self.delegated_to) <= 100 and self.delegated_to.isprintable()
+                and self.delegated_to.strip() == self.delegated_to):
+            raise ValidationError("delegated_to names a remote: 1 to 100 printable "
+                                  "characters")
         if self.target_kind not in TARGET_KINDS:
             raise ValidationError(f"target kind must be one of {', '.join(TARGET_KINDS)}")
         if self.target_kind != "all_users" and not self.target_id:

@@ -23,11 +23,13 @@ T = TypeVar("T")
 #: Told of every entry written, in the writing transaction (the notifier's ledger webhooks):
 #: it may write in ``conn`` and must do no other I/O.
 EntriesPosted = Callable[[Connection, Sequence[Entry]], None]
+#: The ``site`` of central's ledger (a remote's is its name): entries' ``origin_site``.
+CENTRAL_SITE = "central"
 
 
 class LedgerBase:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, currency: str,
-                 site: str = "central", max_posting_minor: int | None = None,
+                 site: str = CENTRAL_SITE, max_posting_minor: int | None = None,
                  on_entries: EntriesPosted | None = None) -> None:
         self._db = db
         self._clock = clock

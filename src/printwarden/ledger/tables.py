@@ -128,6 +128,8 @@ ledger_quota_schedules = sa.Table(
     sa.Column("anchor", sa.Date(), nullable=True),
     sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    #: The remote that runs this schedule (``QuotaSchedule.delegated_to``); NULL: central.
+    sa.Column("delegated_to", sa.String(100), nullable=True),
 )
 
 ledger_allocation_runs = sa.Table(

@@ -2,8 +2,10 @@
 remote's database, plus the replica and the loop that keeps it.
 
 The remote signs users in with central's card key (the hashes it replicates are made with
-it), received at enrolment and kept in ``remote.json``. It runs no scheduler: quota
-allocations and the sweeps stay central's until central delegates them.
+it), received at enrolment and kept in ``remote.json``. Its ledger's ``site`` is the
+remote's name (its entries' ``origin_site``; ``run_due_allocations`` takes the quota
+schedules central delegated to that name). It runs its own scheduler on its own database
+(``remote/run.py``): the sweeps of its own jobs and sessions, those allocations.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def build_remote(settings: ServerSettings, enrolment: Enrolment, *, db: Database
     """Wire a remote; tests pass their ``db``, ``clock`` and an ``http`` client bound to an
     in-process central."""
     settings = settings.model_copy(update={"card_hmac_key": enrolment.card_hmac_key})
-    container = build_server(settings, db=db, clock=clock)
+    container = build_server(settings, db=db, clock=clock, site=enrolment.name)
     client = (CentralClient(http, enrolment.token) if http is not None
               else CentralClient.for_url(enrolment.central, enrolment.token))
     puller = Puller(Replica(container.db), client, container.clock,

@@ -1,11 +1,13 @@
-"""Run the remote role: keep the replica in a background thread, serve the web app."""
+"""Run the remote role: keep the replica in a background thread, run the site's own
+scheduled work (sweeps of its jobs and sessions, the quota allocations central delegated
+to it) and notifications, serve the web app."""
 
 from __future__ import annotations
 
 import structlog
 
 from printwarden.remote.bootstrap import RemoteRole
-from printwarden.server.run import run_http
+from printwarden.server.run import background_work, run_http
 
 log = structlog.get_logger("printwarden.remote")
 
@@ -22,7 +24,8 @@ def serve_remote(role: RemoteRole) -> None:
              central=role.enrolment.central, name=role.enrolment.name,
              database=container.db.dialect)
     try:
-        run_http(app, container.settings)
+        with background_work(container):
+            run_http(app, container.settings)
     finally:
         role.puller.stop()
         container.db.dispose()

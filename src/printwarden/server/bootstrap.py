@@ -21,6 +21,7 @@ from printwarden.jobs.authorization import RulesWiring
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
+from printwarden.ledger.service_base import CENTRAL_SITE
 from printwarden.notify.notice_board import NoticeBoard
 from printwarden.notify.notifier import Notifier
 from printwarden.notify.sender import OutboxSender
@@ -66,10 +67,12 @@ def build_server(
     snmp: SnmpReader | None = None,
     mailer: Mailer | None = None,
     poster: WebhookPoster | None = None,
+    site: str = CENTRAL_SITE,
 ) -> ServerContainer:
     """Wire every server service. Tests pass their own ``db`` and ``clock`` (and may pass an
     ``snmp`` reader; the default speaks SNMP to the devices; and a ``mailer`` or webhook
-    ``poster``, by default SMTP and HTTP); nothing is patched.
+    ``poster``, by default SMTP and HTTP); nothing is patched. ``site``: central's, or a
+    remote's name (``remote/bootstrap.py``): the ledger's entries carry it.
 
     The data directory and its files are made private first (``secure_data_dir``)."""
     secure_data_dir(settings)
@@ -94,7 +97,7 @@ def build_server(
         poster=poster or HttpPoster(settings.notify_webhook_timeout_seconds),
         max_attempts=settings.notify_max_attempts,
         backoff_seconds=settings.notify_backoff_seconds))
-    ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
+    ledger = LedgerService(database, the_clock, audit, currency=settings.currency, site=site,
                            max_posting_minor=settings.max_top_up_minor,
                            on_entries=ledger_entry_listener(notifier))
     devices = DevicesService(database, the_clock, audit, price_lists=ledger,

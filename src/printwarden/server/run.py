@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -52,19 +53,31 @@ def serve(container: ServerContainer, *,
 
     settings = container.settings
     app = create_app(container)
+    with background_work(container):
+        log.info("server_started", url=settings.effective_public_url,
+                 database=container.db.dialect, data_dir=str(settings.data_dir))
+        try:
+            run_http(app, settings, on_exit_signal)
+        finally:
+            container.db.dispose()
+            log.info("server_stopped")
+
+
+@contextmanager
+def background_work(container: ServerContainer) -> Iterator[None]:
+    """The scheduler (allocations this site runs, sweeps, purges) and the notification
+    sender, for as long as the block runs: central and a remote both run them, each on
+    its own database."""
+    settings = container.settings
     scheduler = Scheduler(container, settings.scheduler_interval_seconds)
     scheduler.start()
     notify_task = NotifyTask(container.notify, settings.notify_send_interval_seconds)
     notify_task.start()
-    log.info("server_started", url=settings.effective_public_url, database=container.db.dialect,
-             data_dir=str(settings.data_dir))
     try:
-        run_http(app, settings, on_exit_signal)
+        yield
     finally:
         scheduler.stop()
         notify_task.stop()
-        container.db.dispose()
-        log.info("server_stopped")
 
 
 def run_http(app: Any, settings: ServerSettings,

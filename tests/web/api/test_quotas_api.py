@@ -53,3 +53,23 @@ def test_plain_users_cannot_manage_quotas(client: TestClient, server: ServerCont
     response = client.post("/api/v1/quota-schedules/run",
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
+
+
+def test_a_schedule_is_delegated_to_a_known_remote_and_taken_back(
+        admin_client: TestClient, server: ServerContainer) -> None:
+    server.remotes.create("site-north", actor="t")
+    body = {"name": "North", "target_kind": "all_users", "amount": "1", "period": "daily"}
+    unknown = admin_client.post("/api/v1/quota-schedules",
+                                json={**body, "delegated_to": "site-nrth"})
+    assert unknown.status_code == 422 and "no remote named 'site-nrth'" in unknown.text
+    created = admin_client.post("/api/v1/quota-schedules",
+                                json={**body, "delegated_to": "site-north"})
+    assert created.status_code == 201 and created.json()["delegated_to"] == "site-north"
+    path = f"/api/v1/quota-schedules/{created.json()['id']}"
+
+    assert admin_client.post("/api/v1/quota-schedules/run").json() == {
+        "applied": [], "already_done": 0}  # central does not run it
+    assert admin_client.patch(path, json={"delegated_to": "x" * 101}).status_code == 422
+    back = admin_client.patch(path, json={"delegated_to": None})
+    assert back.status_code == 200 and back.json()["delegated_to"] is None
+    assert len(admin_client.post("/api/v1/quota-schedules/run").json()["applied"]) == 1

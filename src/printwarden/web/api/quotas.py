@@ -8,6 +8,8 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from printwarden.container import ServerContainer
+from printwarden.core.errors import ValidationError
 from printwarden.ledger.model import QuotaSchedule
 from printwarden.ledger.quotas import AllocationReport
 from printwarden.web.api.ledger_schemas import AMOUNT_PATTERN, MoneyOut, actor_of, parse_amount
@@ -34,6 +36,10 @@ class ScheduleIn(BaseModel):
     every_days: int = Field(default=1, ge=1, le=3660, description="custom")
     anchor: date | None = Field(default=None, description="custom: first period start")
     active: bool = True
+    delegated_to: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="the remote site that runs this schedule's allocations (a remote "
+                    "enrolled at central); null: central runs them")
 
 
 class SchedulePatch(BaseModel):
@@ -48,6 +54,8 @@ class SchedulePatch(BaseModel):
     every_days: int | None = Field(default=None, ge=1, le=3660)
     anchor: date | None = None
     active: bool | None = None
+    delegated_to: str | None = Field(default=None, min_length=1, max_length=100,
+                                     description="a remote's name; null: back to central")
 
 
 class ScheduleOut(BaseModel):
@@ -64,6 +72,7 @@ class ScheduleOut(BaseModel):
     every_days: int
     anchor: date | None
     active: bool
+    delegated_to: str | None
 
     @classmethod
     def of(cls, s: QuotaSchedule) -> ScheduleOut:
@@ -72,7 +81,7 @@ class ScheduleOut(BaseModel):
                    amount=MoneyOut.of(s.amount), mode=s.mode,
                    cap=MoneyOut.of(s.cap) if s.cap else None, period=p.kind,
                    weekday=p.weekday, day_of_month=p.day_of_month, every_days=p.every_days,
-                   anchor=p.anchor, active=s.active)
+                   anchor=p.anchor, active=s.active, delegated_to=s.delegated_to)
 
 
 class RunOut(BaseModel):
@@ -102,13 +111,23 @@ def list_schedules(container: Container, _staff: StaffOnly) -> list[ScheduleOut]
              summary="Create a quota schedule (reset to, or top up by, an amount per period)")
 def create_schedule(body: ScheduleIn, container: Container, staff: StaffOnly) -> ScheduleOut:
     currency = container.ledger.currency
+    _check_remote(container, body.delegated_to)
     return ScheduleOut.of(container.ledger.create_quota_schedule(
         body.name, target_kind=body.target_kind, target_id=body.target_id,
         amount=parse_amount(body.amount, currency),
         cap=parse_amount(body.cap, currency, "cap") if body.cap else None, mode=body.mode,
         period=body.period, weekday=body.weekday, day_of_month=body.day_of_month,
         every_days=body.every_days, anchor=body.anchor, active=body.active,
-        actor=actor_of(staff)))
+        delegated_to=body.delegated_to, actor=actor_of(staff)))
+
+
+def _check_remote(container: ServerContainer, name: str | None) -> None:
+    """A delegation names a remote known here (central's registry): a typo would leave
+    the schedule run by no one."""
+    if name is not None and name not in {
+            status.remote.name for status in container.remotes.list(head=0)}:
+        raise ValidationError(f"no remote named {name!r}: see 'printwarden admin remotes "
+                              "list'")
 
 
 @router.post("/run", response_model=ReportOut,
@@ -135,5 +154,7 @@ def update_schedule(schedule_id: str, body: SchedulePatch, container: Container,
             changes["amount"] = parse_amount(body.amount, currency)
     if "cap" in changes:
         changes["cap"] = parse_amount(body.cap, currency, "cap") if body.cap else None
+    if "delegated_to" in changes:
+        _check_remote(container, body.delegated_to)
     return ScheduleOut.of(container.ledger.update_quota_schedule(
         schedule_id, actor=actor_of(staff), **changes))
