@@ -87,7 +87,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10, help="steps per schedule")
     parser.add_argument("--seed-base", type=int, default=1, help="the first seed")
     parser.add_argument("--write", action="store_true",
-                        help=f'replace the "{TITLE}" section of docs/reliability.md')
+                        help=f'replace the "{TITLE}" section of docs/reliability.md (also '
+                        'every --write-every schedules, so a long run stopped early '
+                        'still reports what it ran)')
+    parser.add_argument("--write-every", type=int, default=25, help="schedules")
     args = parser.parse_args()
     outcomes: list[Outcome] = []
     started = time.monotonic()
@@ -105,6 +108,9 @@ def main() -> None:
                 outcomes.append(outcome)
                 print(f"seed {seed}  steps {args.steps}  {outcome.seconds:5.1f} s  "
                       f"acknowledged {outcome.acknowledged}  {result}", flush=True)
+                if args.write and len(outcomes) % args.write_every == 0:
+                    write_section(TITLE, _section(outcomes, args.steps, args.seed_base,
+                                                  time.monotonic() - started), DOC)
         finally:
             rig.close()
     wall = time.monotonic() - started
