@@ -11,6 +11,7 @@ import pytest
 
 from printwarden.core.errors import NotFoundError, PermissionDenied
 from printwarden.core.money import Money
+from printwarden.core.price_list_wire import prices_version
 from printwarden.jobs.model import JobState
 from printwarden.jobs.offline_jobs import PAST_LIMIT_FLAG, OfflineJobReport
 from tests.jobs.world import MONO_PAGE, World, make_agent
@@ -176,3 +177,42 @@ def test_a_cancelled_job_the_agent_printed_is_charged_and_one_it_did_not_print_i
     assert failed.outcome == "duplicate"
     assert world.server.jobs.get_job(spared.job_id).state is JobState.CANCELLED
     assert world.balance() == (1000 - 15, 0)
+
+
+def todays_version(world: World) -> str:
+    return prices_version(world.server.jobs.offline_prices([world.queue])[world.queue.id])
+
+
+def test_an_agent_reporting_a_wrong_cost_with_todays_prices_is_charged_central_s_price(
+        world: World) -> None:
+    """What prints is what was counted: an agent (broken, or lying) that names today's
+    price lists but reports 3 mono pages at 0.01 is charged the 0.15 they cost here."""
+    result = world.server.jobs.record_offline(
+        world.agent, report(cost_minor=1, prices_version=todays_version(world)))
+
+    assert result.charged == Money(15, "EUR")
+    assert ("the agent reported 0.01 EUR, its price list prices it 0.15 EUR"
+            in (result.job.flag or ""))
+    assert world.balance() == (1000 - 15, 0)
+
+
+def test_a_cost_priced_with_older_price_lists_stands_and_is_flagged(world: World) -> None:
+    """Prices changed while the agent was cut off: its figure is the price in force when
+    it printed, charged as reported, with today's price beside it for an operator."""
+    result = world.server.jobs.record_offline(world.agent, report(cost_minor=30,
+                                                                  prices_version="0ld"))
+    same = world.server.jobs.record_offline(
+        world.agent, report("t-2", prices_version=todays_version(world)))
+
+    assert result.charged == Money(30, "EUR") and world.balance() == (1000 - 30 - 15, 0)
+    assert "older price lists (0.30 EUR); today's give 0.15 EUR" in (result.job.flag or "")
+    assert same.job.flag == "offline (tracker)"
+
+
+def test_the_check_prices_what_printed_not_what_was_sent(world: World) -> None:
+    """A completed job that printed 2 of its 3 pages is charged (and checked) for 2."""
+    result = world.server.jobs.record_offline(world.agent, report(
+        cost_minor=2 * MONO_PAGE, pages_printed=2, prices_version=todays_version(world)))
+
+    assert result.charged == Money(2 * MONO_PAGE, "EUR")
+    assert result.job.flag == "offline (tracker)"

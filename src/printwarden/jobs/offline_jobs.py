@@ -37,8 +37,9 @@ from sqlalchemy.engine import Connection
 from printwarden.core.clock import Clock
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
-from printwarden.core.price_list_wire import price_list_json
-from printwarden.core.pricing import PriceList
+from printwarden.core.price_list_wire import price_list_json, prices_version
+from printwarden.core.price_quote import printed_spec, quote
+from printwarden.core.pricing import JobSpec, PriceList
 from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
@@ -200,9 +201,9 @@ class OfflineRecorder:
             flags.append(f"priced in {report.currency}, the accounts use "
                          f"{self._ledger.currency}: not charged")
             return nothing, flags
+        cost = self._checked_cost(conn, queue, report, flags)
         charge = self._ledger.charge_printed_in(
-            conn, job_id=job.id, user_id=job.user_id,
-            amount=Money(report.cost_minor, report.currency),
+            conn, job_id=job.id, user_id=job.user_id, amount=cost,
             idempotency_key=f"offline:{agent.id}:{report.agent_job_key}",
             group_ids=tuple(self._accounts.group_ids_of_in(conn, job.user_id)),
             actor=f"agent:{agent.name}")
@@ -210,28 +211,64 @@ class OfflineRecorder:
             flags.append(PAST_LIMIT_FLAG)
         return charge.charged, flags
 
+    def _checked_cost(self, conn: Connection, queue: QueueView, report: OfflineJobReport,
+                      flags: list[str]) -> Money:
+        """What the job is charged: the agent's figure, checked against the queue's price
+        lists here (the same counting, ``core.price_quote``). The agent priced with the
+        lists central gave it: when it names today's lists (``prices_version``) and its
+        figure differs, the agent is wrong (broken or lying) and central's price is
+        charged; when it names older lists (prices changed while it was cut off), its
+        figure stands, as the price in force when it printed. Either difference is
+        flagged for an operator."""
+        agent = Money(report.cost_minor, report.currency)
+        lists = self._prices_in(conn, [queue])[queue.id]
+        printed = printed_spec(_spec_of(report), completed=report.status == "completed",
+                               pages_printed=report.pages_printed,
+                               copies_printed=report.copies_printed)
+        here = quote(printed, lists) if printed is not None else None
+        if here is None or not here.priced or here.currency != agent.currency \
+                or here.cost_minor == agent.minor:
+            return agent
+        ours = Money(here.cost_minor, here.currency)
+        if prices_version(lists) == report.prices_version:
+            flags.append(f"the agent reported {agent.format()}, its price list prices it "
+                         f"{ours.format()}: charged {ours.format()}")
+            return ours
+        flags.append(f"priced by the agent with older price lists ({agent.format()}); "
+                     f"today's give {ours.format()}")
+        return agent
+
     def prices_for(self, queues: list[QueueView]) -> dict[str, list[dict[str, Any]]]:
         """Queue id -> the price lists its jobs price with (``price_list_json``): a
         direct queue's device's, every distinct one of a release queue's group (the agent
         takes the dearest, as authorize does). A queue with none gets a free list, so the
         agent knows it prices at 0 and is not missing prices."""
-        def read(conn: Connection) -> dict[str, list[dict[str, Any]]]:
-            found: dict[str | None, PriceList | None] = {}
-            answer: dict[str, list[dict[str, Any]]] = {}
-            for queue in queues:
-                lists: list[dict[str, Any]] = []
-                for target in self._devices.price_targets_in(conn, queue):
-                    key = target.price_list_id
-                    if key not in found:
-                        found[key] = self._ledger.price_list_in(conn, key)
-                    priced = found[key] or PriceList(id="", name="free", kind="print",
-                                                     currency=self._ledger.currency)
-                    if (wire := price_list_json(priced)) not in lists:
-                        lists.append(wire)
-                answer[queue.id] = lists
-            return answer
+        return self._db.read(lambda conn: self._prices_in(conn, queues))
 
-        return self._db.read(read)
+    def _prices_in(self, conn: Connection,
+                   queues: list[QueueView]) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str | None, PriceList | None] = {}
+        answer: dict[str, list[dict[str, Any]]] = {}
+        for queue in queues:
+            lists: list[dict[str, Any]] = []
+            for target in self._devices.price_targets_in(conn, queue):
+                key = target.price_list_id
+                if key not in found:
+                    found[key] = self._ledger.price_list_in(conn, key)
+                priced = found[key] or PriceList(id="", name="free", kind="print",
+                                                 currency=self._ledger.currency)
+                if (wire := price_list_json(priced)) not in lists:
+                    lists.append(wire)
+            answer[queue.id] = lists
+        return answer
+
+
+def _spec_of(report: OfflineJobReport) -> JobSpec:
+    """The job as the agent analysed it (its report's figures)."""
+    pages = max(report.pages, 0)
+    return JobSpec(media=report.media, pages=pages,
+                   color_pages=min(max(report.color_pages, 0), pages),
+                   copies=max(min(report.copies, 9999), 1), duplex=report.duplex)
 
 
 def _printed_after_all(job: Job, report: OfflineJobReport) -> bool:

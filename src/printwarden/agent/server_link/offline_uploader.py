@@ -21,6 +21,7 @@ from printwarden.agent.server_link.bodies import SIDES
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
 from printwarden.agent.storage.job_book import JobBook
 from printwarden.agent.storage.tracker_journal import REFUSED, SENT, TrackerJournal
+from printwarden.core.price_quote import printed_spec
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -38,13 +39,11 @@ def printed_cost(job: LocalJob) -> tuple[int, str, bool]:
     completion only for the pages it printed (x copies printed, default 1)."""
     offline = job.offline
     lists = offline.get("price_lists") or []
-    if job.state is LocalState.FORWARDED:
-        pages, copies = job.pages_printed, job.copies_printed
-    else:
-        pages, copies = job.pages_printed or 0, job.copies_printed or 1
-    if pages == 0 or copies == 0:
+    spec = printed_spec(job_spec(job), completed=job.state is LocalState.FORWARDED,
+                        pages_printed=job.pages_printed, copies_printed=job.copies_printed)
+    if spec is None:
         return 0, str(offline.get("currency") or NO_CURRENCY), bool(offline.get("priced"))
-    priced = quote(job_spec(job, pages=pages, copies=copies), lists)
+    priced = quote(spec, lists)
     return priced.cost_minor, priced.currency, priced.priced
 
 
