@@ -69,6 +69,10 @@ class ReportRow:
     balance_after_minor: int
     created_at: datetime
 
+    @property
+    def balance_after(self) -> Money:
+        return Money(self.balance_after_minor, self.amount.currency)
+
 
 class Reconciler:
     def __init__(self, db: Database, clock: Clock, *,
