@@ -148,7 +148,7 @@ def build_server(
         feed=Feed(database), remotes=Remotes(
             database, the_clock, audit,
             enrolment_per_minute=settings.enrolment_rate_limit_per_minute),
-        reconciler=Reconciler(database, the_clock, on_entries=webhooks),
+        reconciler=Reconciler(database, the_clock),
     )
 
 

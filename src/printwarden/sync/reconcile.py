@@ -7,7 +7,9 @@ push names are looked up (central's ledger and this remote's problems), the acco
 names are locked once each in id order, ``reconcile_plan.plan`` decides, and the result
 is written with one executemany per table (entries, balance moves, problems, reports).
 Entries keep the remote's ``created_at``, ``actor`` and ``note``; their ``origin_site``
-is the remote's name (as central knows it, whatever the remote says).
+is the remote's name (as central knows it, whatever the remote says). Central emits no
+``ledger.entry`` webhook for them: webhooks are called by the server that has the event
+(the remote emitted its own when it wrote them; ``LOCAL`` in ``replicated.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from printwarden.core.money import Money
 from printwarden.db.engine import Database
 from printwarden.ledger import store
 from printwarden.ledger.model import Entry
-from printwarden.ledger.service_base import EntriesPosted
 from printwarden.ledger.tables import ledger_entries as entries
 from printwarden.sync.reconcile_plan import Incoming, Plan, plan
 from printwarden.sync.tables import sync_reconcile_problems as problems
@@ -75,12 +76,9 @@ class ReportRow:
 
 
 class Reconciler:
-    def __init__(self, db: Database, clock: Clock, *,
-                 on_entries: EntriesPosted | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        #: Told of the entries posted, in their transaction (the ledger's webhooks).
-        self._on_entries = on_entries
 
     def apply(self, remote_id: str, pushed: Sequence[Incoming], *,
               pending: int | None = None) -> PushResult:
@@ -132,8 +130,6 @@ class Reconciler:
         store.move_many(conn, [(account_id, delta, 0)
                                for account_id, delta in sorted(decided.moves.items())
                                if delta])
-        if posted and self._on_entries is not None:
-            self._on_entries(conn, posted)
         now = self._clock.now()
         if decided.problems:
             conn.execute(problems.insert(), [
