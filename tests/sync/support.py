@@ -3,11 +3,12 @@ real app over in-process HTTP, and a row-by-row comparison of every replicated t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -33,16 +34,23 @@ class Pair:
     http: TestClient
     remote_db: Database
     tmp: Path
+    #: Another fresh migrated database of the same kind (dropped with the pair).
+    new_db: Callable[[], Database]
 
     def remote(self, name: str = "site-a", *, clock: Clock | None = None,
-               batch_limit: int = 1000) -> RemoteRole:
+               batch_limit: int = 1000, db: Database | None = None,
+               http: httpx.Client | None = None) -> RemoteRole:
+        """A remote enrolled at central, on ``db`` (the pair's remote database by
+        default), speaking to central through ``http`` (the pair's client by default)."""
         _, code = self.central.remotes.create(name, actor="test")
         data_dir = self.tmp / f"remote-{name}"
         enrolment = enrolled(data_dir if data_dir.exists() else _made(data_dir),
                              central=CENTRAL, code=code, http=self.http)
-        settings = load_server_settings(data_dir, database_url=self.remote_db.url,
+        database = db or self.remote_db
+        settings = load_server_settings(data_dir, database_url=database.url,
                                         sync_batch_limit=batch_limit)
-        return build_remote(settings, enrolment, db=self.remote_db, clock=clock, http=self.http)
+        return build_remote(settings, enrolment, db=database, clock=clock,
+                            http=http or self.http)
 
 
 def _made(path: Path) -> Path:
@@ -53,21 +61,24 @@ def _made(path: Path) -> Path:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
     """Central on one fresh database, an empty migrated one for the remote, same kind."""
-    if request.param == "sqlite":
-        factory: SqliteFactory = request.getfixturevalue("sqlite_factory")
-        central_db, remote_db = factory.new(), factory.new()
-    else:
-        factory_pg: PostgresFactory = request.getfixturevalue("postgres_factory")
-        central_db, remote_db = factory_pg.new(), factory_pg.new()
+    factory: SqliteFactory | PostgresFactory = request.getfixturevalue(
+        "sqlite_factory" if request.param == "sqlite" else "postgres_factory")
+    made: list[Database] = []
+
+    def new_db() -> Database:
+        made.append(factory.new())
+        return made[-1]
+
+    central_db, remote_db = new_db(), new_db()
     settings = load_server_settings(tmp_path / "central", database_url=central_db.url)
     central = build_server(settings, db=central_db, migrate=False)
     with TestClient(create_app(central)) as http:
-        yield Pair(central, http, remote_db, tmp_path)
-    for database in (central_db, remote_db):
-        if request.param == "sqlite":
+        yield Pair(central, http, remote_db, tmp_path, new_db)
+    for database in made:
+        if isinstance(factory, SqliteFactory):
             database.dispose()
         else:
-            factory_pg.drop(database)
+            factory.drop(database)
 
 
 def table_rows(db: Database) -> dict[str, list[dict[str, Any]]]:

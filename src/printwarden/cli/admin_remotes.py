@@ -53,7 +53,9 @@ def remotes_code(name: str, data_dir: DataDir = None, ttl_hours: TtlHours = 24) 
 
 @remotes_app.command("list")
 def remotes_list(data_dir: DataDir = None) -> None:
-    """List site remotes: name, last contact, lag in versions, pending entries."""
+    """List site remotes: name, last contact, lag in versions, pending ledger entries (as
+    the remote last said), the acked site sequence, reconciliation problems and
+    double-site spending reports (listed on /admin/remotes)."""
     container = _container(data_dir)
     head = guarded(container.feed.head)
     for status in guarded(lambda: container.remotes.list(head)):
@@ -61,4 +63,5 @@ def remotes_list(data_dir: DataDir = None) -> None:
         contact = f"{site.last_contact_at:%Y-%m-%d %H:%M:%S}" if site.last_contact_at else "never"
         lag = "-" if status.lag_versions is None else str(status.lag_versions)
         typer.echo(f"{site.name}\tlast contact {contact}\tlag {lag}\t"
-                   f"pending {status.pending_entries}")
+                   f"pending {status.pending_entries}\tacked {site.outbox_acked_seq}\t"
+                   f"problems {status.problems}\treports {status.reports}")

@@ -139,6 +139,9 @@ class ServerSettings(LayeredSettings):
     sync_batch_limit: int = Field(
         default=1000, ge=1, le=10_000, description="changes a remote applies per "
         "transaction")
+    sync_push_batch: int = Field(
+        default=500, ge=1, le=1000, description="ledger entries a remote pushes to central "
+        "per call (central takes at most 1000)")
 
     @property
     def effective_database_url(self) -> str:

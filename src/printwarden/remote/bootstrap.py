@@ -1,10 +1,14 @@
 """Composition root of the remote role: the server's own wiring (``build_server``) on the
 remote's database, plus the replica and the loop that keeps it.
 
+Its ledger writes entries with ``origin_site`` = the remote's name, and each entry gets
+its site sequence in the ledger outbox in the entry's transaction (the entry sink
+``sync.outbox.record_entries``); the loop pushes them to central before each pull.
+
 The remote signs users in with central's card key (the hashes it replicates are made with
-it), received at enrolment and kept in ``remote.json``. Its ledger's ``site`` is the
-remote's name (its entries' ``origin_site``; ``run_due_allocations`` takes the quota
-schedules central delegated to that name). It runs its own scheduler on its own database
+it), received at enrolment and kept in ``remote.json``. Its ledger's ``site`` also
+chooses the quota schedules it runs (``run_due_allocations``: those central delegated
+to that name). It runs its own scheduler on its own database
 (``remote/run.py``): the sweeps of its own jobs and sessions, those allocations.
 """
 
@@ -25,7 +29,9 @@ from printwarden.remote import enrolment as enrolment_file
 from printwarden.remote.central_client import CentralClient
 from printwarden.remote.enrolment import Enrolment
 from printwarden.remote.puller import Puller
+from printwarden.remote.pusher import Pusher
 from printwarden.server.bootstrap import build_server
+from printwarden.sync import outbox
 from printwarden.sync.replica import Replica
 
 
@@ -64,10 +70,12 @@ def build_remote(settings: ServerSettings, enrolment: Enrolment, *, db: Database
     """Wire a remote; tests pass their ``db``, ``clock`` and an ``http`` client bound to an
     in-process central."""
     settings = settings.model_copy(update={"card_hmac_key": enrolment.card_hmac_key})
-    container = build_server(settings, db=db, clock=clock, site=enrolment.name)
+    container = build_server(settings, db=db, clock=clock, site=enrolment.name,
+                             entry_sink=outbox.record_entries)
     client = (CentralClient(http, enrolment.token) if http is not None
               else CentralClient.for_url(enrolment.central, enrolment.token))
     puller = Puller(Replica(container.db), client, container.clock,
                     interval_seconds=settings.sync_poll_interval_seconds,
-                    batch_limit=settings.sync_batch_limit)
+                    batch_limit=settings.sync_batch_limit,
+                    pusher=Pusher(container.db, client, batch=settings.sync_push_batch))
     return RemoteRole(container, puller, enrolment)

@@ -2,7 +2,8 @@
 
 Takes an ``httpx.Client`` so tests hand it one bound to an in-process central app; the
 remote role builds one on central's URL. Central's refusals come back as the domain
-errors they were (``ResyncRequired`` for a 410, ``AuthenticationFailed`` for a 401),
+errors they were (``ResyncRequired`` for a 410, ``AuthenticationFailed`` for a 401,
+``OutboxGap`` for a push's 409),
 anything else unexpected as ``CentralError`` with central's message.
 """
 
@@ -18,8 +19,11 @@ import httpx
 from printwarden.core.errors import AuthenticationFailed, PrintwardenError
 from printwarden.remote.enrolment import Enrolment
 from printwarden.sync.feed import ResyncRequired
+from printwarden.sync.reconcile_plan import OutboxGap
 
 PREFIX = "/api/v1/sync"
+#: How many ledger entries the remote holds unacked, told on every push and pull.
+PENDING_HEADER = "X-Pending-Entries"
 
 
 class CentralError(PrintwardenError):
@@ -48,14 +52,29 @@ class CentralClient:
                          name=str(body["remote"]["name"]), token=self._token,
                          card_hmac_key=str(body["card_hmac_key"]))
 
-    def changes(self, since: int, limit: int) -> dict[str, Any]:
+    def changes(self, since: int, limit: int, *, pending: int | None = None) -> dict[str, Any]:
         answer = self._http.get(PREFIX + "/changes", params={"since": since, "limit": limit},
-                                headers=self._auth())
+                                headers=self._auth(pending))
         body = _checked(answer)
         if not isinstance(body.get("changes"), list) or not isinstance(body.get("next_since"),
                                                                         int):
             raise CentralError("central's change page has no changes or next_since")
         return body
+
+    def push_outbox(self, entries: list[dict[str, Any]], *, pending: int) -> int:
+        """Push ledger entries (ascending site sequence); answer central's ``acked_through``
+        (``OutboxGap`` when central wants them from another sequence)."""
+        answer = self._http.post(PREFIX + "/outbox", json={"entries": entries},
+                                 headers=self._auth(pending))
+        if answer.status_code == 409:
+            body = _json(answer)
+            acked = body.get("acked_through") if isinstance(body, dict) else None
+            if isinstance(acked, int) and not isinstance(acked, bool):
+                raise OutboxGap(acked, entries[0]["seq"] if entries else acked + 1)
+        acked = _checked(answer).get("acked_through")
+        if not isinstance(acked, int) or isinstance(acked, bool):
+            raise CentralError("central's outbox answer has no acked_through")
+        return acked
 
     @contextmanager
     def snapshot(self) -> Iterator[Iterator[Any]]:
@@ -66,15 +85,22 @@ class CentralClient:
                 _checked(answer)
             yield (json.loads(line) for line in answer.iter_lines() if line)
 
-    def _auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._token}"}
+    def _auth(self, pending: int | None = None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._token}"}
+        if pending is not None:
+            headers[PENDING_HEADER] = str(pending)
+        return headers
+
+
+def _json(answer: httpx.Response) -> Any:
+    try:
+        return answer.json()
+    except ValueError:
+        return {}
 
 
 def _checked(answer: httpx.Response) -> dict[str, Any]:
-    try:
-        body = answer.json()
-    except ValueError:
-        body = {}
+    body = _json(answer)
     message = str(body.get("message", answer.text[:200])) if isinstance(body, dict) else ""
     if answer.status_code == 410:
         raise ResyncRequired(message)

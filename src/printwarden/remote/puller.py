@@ -5,6 +5,10 @@ that stops (or is killed) anywhere resumes from its own database. A remote that 
 cannot bring up to date (its version was pruned at central, a restored old backup; or
 central's head is below it) is told ``ResyncRequired`` and loads a snapshot again.
 
+Each round first pushes the remote's ledger outbox (``Pusher``, when given), then pulls:
+one thread for both, so every page is fetched after the last ack it may reflect
+(``sync/replica_balances.py``). Each call also tells central how many entries wait.
+
 The loop keeps no wall-clock state that matters: versions order everything. The clock
 only stamps ``last_contact`` for people and metrics (a remote's skewed clock changes
 nothing it replicates).
@@ -20,6 +24,7 @@ import structlog
 
 from printwarden.core.clock import Clock
 from printwarden.remote.central_client import CentralClient
+from printwarden.remote.pusher import Pusher
 from printwarden.sync.feed import ResyncRequired
 from printwarden.sync.replica import Replica
 
@@ -44,8 +49,10 @@ class SyncStatus:
 
 class Puller:
     def __init__(self, replica: Replica, central: CentralClient, clock: Clock, *,
-                 interval_seconds: float, batch_limit: int) -> None:
+                 interval_seconds: float, batch_limit: int,
+                 pusher: Pusher | None = None) -> None:
         self._replica = replica
+        self.pusher = pusher
         self._central = central
         self._clock = clock
         self._interval = interval_seconds
@@ -69,7 +76,8 @@ class Puller:
             self.resync()
             return True
         try:
-            page = self._central.changes(since, self._limit)
+            pending = None if self.pusher is None else self.pusher.pending()
+            page = self._central.changes(since, self._limit, pending=pending)
         except ResyncRequired as exc:
             log.warning("replica_resync", since=since, reason=exc.message)
             self.resync()
@@ -77,6 +85,11 @@ class Puller:
         applied = self._replica.apply_page(page["changes"], page["next_since"])
         self._contact(applied=applied, head=int(page.get("head", applied)))
         return bool(page.get("more"))
+
+    def sync_once(self) -> bool:
+        """One round: push a batch of the outbox, then pull a page. True: more wait."""
+        pushed_more = self.pusher.push_once() if self.pusher is not None else False
+        return self.pull_once() or pushed_more
 
     def catch_up(self, max_pages: int = 1_000_000) -> int:
         """Pull until nothing more waits (tests, and the first start); answer the version."""
@@ -95,10 +108,10 @@ class Puller:
         while not self._stop.is_set():
             more = False
             try:
-                more = self.pull_once()
+                more = self.sync_once()
             except Exception as exc:  # central away, a broken answer: retried next round
                 self.status.last_error = str(exc) or type(exc).__name__
-                log.warning("replica_pull_failed", error=self.status.last_error)
+                log.warning("replica_sync_failed", error=self.status.last_error)
             if not more:
                 self._stop.wait(self._interval)
 

@@ -21,7 +21,7 @@ from printwarden.jobs.authorization import RulesWiring
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
 from printwarden.ledger.service import LedgerService
-from printwarden.ledger.service_base import CENTRAL_SITE
+from printwarden.ledger.service_base import CENTRAL_SITE, EntriesPosted
 from printwarden.notify.notice_board import NoticeBoard
 from printwarden.notify.notifier import Notifier
 from printwarden.notify.sender import OutboxSender
@@ -36,8 +36,9 @@ from printwarden.release.snmp_client import SnmpClient
 from printwarden.release.snmp_reader import SnmpReader
 from printwarden.release.terminal_sessions import TerminalSessions
 from printwarden.release.terminals import TerminalService
-from printwarden.server.notify_wiring import ledger_entry_listener, user_in
+from printwarden.server.notify_wiring import both_told, ledger_entry_listener, user_in
 from printwarden.sync.feed import Feed
+from printwarden.sync.reconcile import Reconciler
 from printwarden.sync.remotes import Remotes
 
 log = structlog.get_logger("printwarden.server")
@@ -68,11 +69,14 @@ def build_server(
     mailer: Mailer | None = None,
     poster: WebhookPoster | None = None,
     site: str = CENTRAL_SITE,
+    entry_sink: EntriesPosted | None = None,
 ) -> ServerContainer:
     """Wire every server service. Tests pass their own ``db`` and ``clock`` (and may pass an
     ``snmp`` reader; the default speaks SNMP to the devices; and a ``mailer`` or webhook
-    ``poster``, by default SMTP and HTTP); nothing is patched. ``site``: central's, or a
-    remote's name (``remote/bootstrap.py``): the ledger's entries carry it.
+    ``poster``, by default SMTP and HTTP); nothing is patched.
+
+    A remote's composition root passes its ``site`` name (its entries' ``origin_site``)
+    and its ``entry_sink`` (the ledger outbox), told of every entry in its transaction.
 
     The data directory and its files are made private first (``secure_data_dir``)."""
     secure_data_dir(settings)
@@ -97,9 +101,11 @@ def build_server(
         poster=poster or HttpPoster(settings.notify_webhook_timeout_seconds),
         max_attempts=settings.notify_max_attempts,
         backoff_seconds=settings.notify_backoff_seconds))
-    ledger = LedgerService(database, the_clock, audit, currency=settings.currency, site=site,
-                           max_posting_minor=settings.max_top_up_minor,
-                           on_entries=ledger_entry_listener(notifier))
+    webhooks = ledger_entry_listener(notifier)
+    ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
+                           site=site, max_posting_minor=settings.max_top_up_minor,
+                           on_entries=webhooks if entry_sink is None
+                           else both_told(webhooks, entry_sink))
     devices = DevicesService(database, the_clock, audit, price_lists=ledger,
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
@@ -142,6 +148,7 @@ def build_server(
         feed=Feed(database), remotes=Remotes(
             database, the_clock, audit,
             enrolment_per_minute=settings.enrolment_rate_limit_per_minute),
+        reconciler=Reconciler(database, the_clock),
     )
 
 

@@ -35,3 +35,12 @@ def ledger_entry_listener(notifier: Notifier) -> EntriesPosted:
                              data=ledger_entry_data(entry), at=entry.created_at)
 
     return told
+
+
+def both_told(first: EntriesPosted, second: EntriesPosted) -> EntriesPosted:
+    """One listener telling two, in order, in the posting's transaction."""
+    def told(conn: Connection, entries: Sequence[Entry]) -> None:
+        first(conn, entries)
+        second(conn, entries)
+
+    return told

@@ -31,6 +31,7 @@ from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.devices.credentials import hash_code, hash_secret, new_enrolment_code
 from printwarden.sync.model import RemoteSite, RemoteStatus, lag
+from printwarden.sync.reconcile import problem_counts
 from printwarden.sync.tables import sync_remotes
 
 REMOTE_TOKEN_PREFIX = "pwr_"
@@ -45,7 +46,9 @@ def _site(row: Any) -> RemoteSite:
                       created_at=row.created_at, enrolled_at=row.enrolled_at,
                       last_contact_at=row.last_contact_at, acked_version=row.acked_version,
                       code_pending=row.code_hash is not None,
-                      code_expires_at=row.code_expires_at)
+                      code_expires_at=row.code_expires_at,
+                      outbox_acked_seq=int(row.outbox_acked_seq or 0),
+                      pending_entries=row.pending_entries)
 
 
 class Remotes:
@@ -143,18 +146,26 @@ class Remotes:
             raise AuthenticationFailed("unknown or revoked token")
         return Principal(kind="remote", id=row.id, name=row.name, roles=frozenset({"remote"}))
 
-    def record_contact(self, remote_id: str, acked_version: int | None) -> None:
-        """The remote called: its last contact now, and (when it said) its version."""
+    def record_contact(self, remote_id: str, acked_version: int | None,
+                       pending: int | None = None) -> None:
+        """The remote called: its last contact now, and (when it said) its version and
+        how many ledger entries it holds unacked."""
         values: dict[str, Any] = {"last_contact_at": self._clock.now()}
         if acked_version is not None:
             values["acked_version"] = acked_version
+        if pending is not None:
+            values["pending_entries"] = pending
         self._db.write(lambda conn: conn.execute(
             sync_remotes.update().where(sync_remotes.c.id == remote_id).values(**values)))
 
     def list(self, head: int) -> list[RemoteStatus]:
-        rows = self._db.read(lambda conn: conn.execute(
-            sa.select(sync_remotes).order_by(sync_remotes.c.name)).all())
-        return [RemoteStatus(site, lag(head, site.acked_version))
+        def read(conn: Connection) -> tuple[Any, dict[str, tuple[int, int]]]:
+            return (conn.execute(sa.select(sync_remotes).order_by(sync_remotes.c.name)).all(),
+                    problem_counts(conn))
+
+        rows, counts = self._db.read(read)
+        return [RemoteStatus(site, lag(head, site.acked_version),
+                             *counts.get(site.id, (0, 0)))
                 for site in map(_site, rows)]
 
     @staticmethod

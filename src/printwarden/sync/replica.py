@@ -17,8 +17,10 @@ The remote's own triggers would record the applied rows as changes of its own: t
 are cleared in the same transaction (a remote serves no feed; the later outbox of its
 own ledger entries is a separate table).
 
-The seam for what comes next: ``apply_page`` is the one place a remote learns of a
-change; the outbox and offline authorization hook in beside it.
+Balances. ``ledger_accounts`` carries central's balances while the remote's own ledger
+moves them here too: every page or snapshot that writes account rows rebases them in the
+same transaction (``replica_balances.py``): central's value plus the remote's entries
+central does not have yet, so a feed update never forgets the remote's spending.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from sqlalchemy.engine import Connection
 from printwarden.db.engine import Database
 from printwarden.sync.codec import SyncProtocolError, decode_key, decode_row
 from printwarden.sync.feed import read_counter, write_counter
+from printwarden.sync.replica_balances import rebase
 from printwarden.sync.replicated import DECLARATIONS, Replicated
 from printwarden.sync.tables import sync_changes
 
 APPLIED = "applied"
+_ACCOUNTS = "ledger_accounts"
 #: Rows inserted per statement while a snapshot loads.
 _INSERT_CHUNK = 1000
 
@@ -62,6 +66,7 @@ class Replica:
             for declared in reversed(list(self._declared.values())):
                 conn.execute(declared.table.delete())
             self._insert_rows(conn, stream)
+            rebase(conn, None)
             write_counter(conn, APPLIED, int(header["version"]))
             conn.execute(sync_changes.delete())
         return int(header["version"])
@@ -92,6 +97,7 @@ class Replica:
         """Apply one page of changes (``Change.as_json``) in order and record
         ``next_since`` as the version reached, in one transaction."""
         with self._applying() as conn:
+            accounts: set[str] = set()
             for change in changes:
                 if not isinstance(change, dict):
                     raise SyncProtocolError("a change is not an object")
@@ -102,6 +108,10 @@ class Replica:
                     conn.execute(declared.table.delete().where(*_matches(declared, key)))
                 else:
                     self._upsert(conn, declared, key, decode_row(declared, row))
+                if declared.name == _ACCOUNTS:
+                    accounts.add(str(key["id"]))
+            if accounts:
+                rebase(conn, accounts)
             write_counter(conn, APPLIED, next_since)
             conn.execute(sync_changes.delete())
         return next_since

@@ -129,8 +129,14 @@ LOCAL: dict[str, str] = {
     "jobs": "a job lives where it was authorized (sent to central by the outbox, later)",
     "job_events": "with its job",
     "job_questions": "asked by the server that authorizes the job",
-    "ledger_entries": "a remote's own entries go to central by the outbox (later); "
+    "ledger_entries": "a remote's own entries go to central by the ledger outbox; "
                       "balances replicate on ledger_accounts",
+    "ledger_outbox": "a remote's site sequence of its own ledger entries",
+    "sync_account_shadow": "a remote's copy of central's balances (its replica adds its "
+                           "own unsent entries to them)",
+    "sync_reconcile_problems": "central's record of remote entries it could not post",
+    "sync_reconcile_reports": "central's record of accounts spent past their limit "
+                              "by remotes",
     "ledger_reservations": "held by the server that authorized the job",
     "ledger_reservation_parts": "with its reservation",
     "ledger_allocation_runs": "quota allocations run at central only",

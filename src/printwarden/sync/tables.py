@@ -10,14 +10,24 @@ writing transaction's id on PostgreSQL (NULL on SQLite, where writers never over
 
 ``sync_state`` holds named counters: at central ``head`` (the last version given) and
 ``pruned_through`` (changes at or below it are gone: a remote behind it resyncs); at a
-remote ``applied`` (the version its replica is at).
+remote ``applied`` (the version its replica is at), ``outbox_seq`` (the last site
+sequence given to one of its ledger entries) and ``outbox_acked`` (the highest sequence
+central said it holds).
+
+The ledger outbox (``docs/protocols/replication.md``, "The ledger outbox"): at a remote
+``ledger_outbox`` gives each of its own ledger entries a site sequence, and
+``sync_account_shadow`` keeps central's balance of each replicated account (the row's
+``balance_minor`` is central's plus what central does not have yet). At central
+``sync_reconcile_problems`` keeps the entries it could not post as they were (acked all
+the same: never dropped) and ``sync_reconcile_reports`` the entries that took a limited
+account below what it may owe (one account spending at two sites).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from printwarden.db.metadata import metadata
+from printwarden.db.metadata import ID_LENGTH, metadata
 from printwarden.db.types import UtcDateTime, id_column
 
 #: A BIGINT that is SQLite's INTEGER (its rowid alias, so it autoincrements) there.
@@ -44,7 +54,9 @@ sync_state = sa.Table(
 
 #: A site remote. Created with a one-time enrolment code (``code_hash``, cleared when the
 #: code is used); enrolled: ``token_hash``. ``acked_version``: the version it says its
-#: replica is at (its lag is central's head minus it); ``last_contact_at``: its last call.
+#: replica is at (its lag is central's head minus it); ``last_contact_at``: its last call;
+#: ``outbox_acked_seq``: the highest site sequence of its ledger entries applied here;
+#: ``pending_entries``: how many entries it last said it holds unacked.
 sync_remotes = sa.Table(
     "sync_remotes",
     metadata,
@@ -59,4 +71,61 @@ sync_remotes = sa.Table(
     sa.Column("enrolled_at", UtcDateTime(), nullable=True),
     sa.Column("last_contact_at", UtcDateTime(), nullable=True),
     sa.Column("acked_version", sa.BigInteger(), nullable=True),
+    sa.Column("outbox_acked_seq", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("pending_entries", sa.BigInteger(), nullable=True),
+)
+
+#: At a remote: one row per ledger entry it wrote, with its site sequence (1, 2, 3...,
+#: given in the entry's transaction). ``amount_minor`` and ``account_id`` are copied from
+#: the entry so the sums per account need no join. ``reflected``: central acked it and a
+#: row of its account fetched after that ack was applied, so central's balance in the
+#: replica includes it (see ``replica_balances.py``).
+ledger_outbox = sa.Table(
+    "ledger_outbox",
+    metadata,
+    sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("entry_id", sa.String(ID_LENGTH), nullable=False, unique=True),
+    sa.Column("account_id", sa.String(ID_LENGTH), nullable=False, index=True),
+    sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+    sa.Column("reflected", sa.Boolean(), nullable=False, server_default=sa.false(),
+              index=True),
+)
+
+#: At a remote: central's own balance and reserved sum of a replicated account, as the
+#: feed last brought them.
+sync_account_shadow = sa.Table(
+    "sync_account_shadow",
+    metadata,
+    sa.Column("account_id", sa.String(ID_LENGTH), primary_key=True),
+    sa.Column("balance_minor", sa.BigInteger(), nullable=False),
+    sa.Column("reserved_minor", sa.BigInteger(), nullable=False),
+)
+
+#: At central: an entry of a remote that could not be posted as it was, with the reason.
+sync_reconcile_problems = sa.Table(
+    "sync_reconcile_problems",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("remote_id", sa.String(ID_LENGTH), nullable=False, index=True),
+    sa.Column("remote_name", sa.String(100), nullable=False),
+    sa.Column("seq", sa.BigInteger(), nullable=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=False, index=True),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("message", sa.String(500), nullable=False),
+    sa.Column("entry", sa.JSON(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+#: At central: an applied entry of a remote left a limited account below what it may owe.
+sync_reconcile_reports = sa.Table(
+    "sync_reconcile_reports",
+    metadata,
+    id_column(primary_key=True),
+    sa.Column("remote_id", sa.String(ID_LENGTH), nullable=False, index=True),
+    sa.Column("remote_name", sa.String(100), nullable=False),
+    sa.Column("account_id", sa.String(ID_LENGTH), nullable=False, index=True),
+    sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("balance_after_minor", sa.BigInteger(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )

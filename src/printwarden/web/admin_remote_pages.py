@@ -1,6 +1,7 @@
 """Admin page of site remotes: ``/admin/remotes`` lists each remote with its last
-contact, its replication lag (versions behind central's head) and its pending ledger
-entries (0 until remotes write entries of their own). Remotes are created with
+contact, its replication lag (versions behind central's head), its pending ledger
+entries, its acked site sequence and the counts of what reconciliation kept; below, the
+latest double-site spending reports and reconciliation problems. Remotes are created with
 ``printwarden admin remotes add`` or ``POST /api/v1/sync/remotes``; admin only."""
 
 from __future__ import annotations
@@ -23,4 +24,6 @@ def remotes_page(request: Request, principal: CurrentPrincipal,
         return denied
     head = container.feed.head()
     return page(request, "admin_remotes.html", principal, head=head,
-                remotes=container.remotes.list(head))
+                remotes=container.remotes.list(head),
+                reports=container.reconciler.reports(limit=100),
+                problems=container.reconciler.problems(limit=100))

@@ -24,6 +24,7 @@ from printwarden.core.errors import (
 from printwarden.core.ids import new_id
 from printwarden.db.engine import is_disconnect
 from printwarden.sync.feed import ResyncRequired
+from printwarden.sync.reconcile_plan import OutboxGap
 
 log = structlog.get_logger("printwarden.web")
 
@@ -66,6 +67,8 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     field_name = getattr(exc, "field", None)
     if isinstance(exc, ValidationError) and isinstance(field_name, str):  # e.g. RuleInvalid
         extra = {"fields": [{"field": field_name, "reason": str(getattr(exc, "reason", ""))}]}
+    if isinstance(exc, OutboxGap):
+        extra = {"acked_through": exc.acked_through}
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationFailed) else None
     if isinstance(exc, TooManyAttempts | ServiceUnavailable):
         headers = {"Retry-After": str(exc.retry_after)}

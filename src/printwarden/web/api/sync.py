@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,10 @@ from printwarden.web.deps import AdminOnly, Container, client_source, require_ro
 
 router = APIRouter(prefix="/api/v1/sync", tags=["replication"])
 RemoteOnly = Annotated[Principal, Depends(require_roles("remote"))]
+#: The header a remote says its unacked ledger entries in (on a push and on ``/changes``).
+PENDING_HEADER = "X-Pending-Entries"
+PendingHeader = Annotated[str | None, Header(alias=PENDING_HEADER, max_length=18,
+                                             pattern=r"^[0-9]+$")]
 #: Snapshot lines are sent in pieces of about this size.
 _STREAM_PIECE = 64 * 1024
 
@@ -50,11 +54,18 @@ class RemoteOut(BaseModel):
 class RemoteStatusOut(RemoteOut):
     lag_versions: int | None = Field(description="versions behind central's head (null: "
                                      "it has not pulled yet)")
-    pending_entries: int = Field(description="its ledger entries not yet received")
+    pending_entries: int = Field(description="its ledger entries not yet received (as it "
+                                 "last said)")
+    outbox_acked_seq: int = Field(description="the highest site sequence of its ledger "
+                                  "entries applied here")
+    problems: int = Field(description="its entries kept as problems (GET /sync/problems)")
+    reports: int = Field(description="double-site spending reports (GET /sync/reports)")
 
     @classmethod
     def of_status(cls, status: RemoteStatus) -> RemoteStatusOut:
         return cls(lag_versions=status.lag_versions, pending_entries=status.pending_entries,
+                   outbox_acked_seq=status.remote.outbox_acked_seq,
+                   problems=status.problems, reports=status.reports,
                    **RemoteOut.of(status.remote).model_dump())
 
 
@@ -102,13 +113,15 @@ def enrol(body: EnrolIn, container: Container, request: Request) -> EnrolOut:
 @router.get("/changes", summary="Changes after version `since`, in version order")
 def changes(remote: RemoteOnly, container: Container,
             since: Annotated[int, Query(ge=0, le=2**62)],
-            limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000) -> dict[str, Any]:
+            limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
+            pending: PendingHeader = None) -> dict[str, Any]:
+    held = pending_of(pending)
     try:
         page = container.feed.changes(since, limit, remote=remote.name)
     except ResyncRequired:
-        container.remotes.record_contact(remote.id, None)  # heard from, version unknown
+        container.remotes.record_contact(remote.id, None, held)  # version unknown
         raise
-    container.remotes.record_contact(remote.id, since)
+    container.remotes.record_contact(remote.id, since, held)
     return {"changes": [change.as_json() for change in page.changes],
             "next_since": page.next_since, "head": page.head, "more": page.more}
 
@@ -119,6 +132,10 @@ def snapshot(remote: RemoteOnly, container: Container) -> StreamingResponse:
     container.remotes.record_contact(remote.id, None)
     return StreamingResponse(_ndjson(container.feed.snapshot(remote=remote.name)),
                              media_type="application/x-ndjson")
+
+
+def pending_of(header: str | None) -> int | None:
+    return None if header is None else int(header)
 
 
 def _ndjson(lines: Iterator[dict[str, Any]]) -> Iterator[bytes]:

@@ -1,0 +1,60 @@
+"""The remote's push of its ledger outbox to central.
+
+Unacked entries go in site-sequence order, ``batch`` at a time; central's answer
+(``acked_through``) is recorded in one transaction before the next batch. A lost answer
+(cut mid-response, central killed after its commit) records nothing: the next push sends
+the same entries and central skips what it has. A 409 (central wants them from another
+sequence: it was restored from an older backup, or this remote was) moves the recorded
+ack to central's word and the next push starts there.
+
+It runs on the puller's thread, before each pull (``Puller``): a feed page is then
+always fetched after the last ack it may reflect, which ``replica_balances`` relies on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy.engine import Connection
+
+from printwarden.db.engine import Database
+from printwarden.remote.central_client import CentralClient
+from printwarden.sync import outbox
+from printwarden.sync.reconcile_plan import OutboxGap
+
+log = structlog.get_logger("printwarden.remote")
+
+
+class Pusher:
+    def __init__(self, db: Database, central: CentralClient, *, batch: int = 500) -> None:
+        self._db = db
+        self._central = central
+        self._batch = batch
+
+    def pending(self) -> int:
+        return self._db.read(outbox.pending_count)
+
+    def push_once(self) -> bool:
+        """Push one batch; True: more wait (push again at once)."""
+        def read(conn: Connection) -> tuple[list[dict[str, Any]], int]:
+            return outbox.unacked(conn, self._batch), outbox.pending_count(conn)
+
+        batch, pending = self._db.read(read)
+        if not batch:
+            return False
+        try:
+            acked = self._central.push_outbox(batch, pending=pending)
+        except OutboxGap as gap:
+            log.warning("outbox_resend", acked_through=gap.acked_through,
+                        first_sent=batch[0]["seq"])
+            acked = gap.acked_through
+        self._db.write(lambda conn: outbox.record_ack(conn, acked))
+        return acked < int(batch[-1]["seq"]) or len(batch) == self._batch
+
+    def push_all(self, max_batches: int = 1_000_000) -> int:
+        """Push until nothing waits (tests, shutdown); answer the acked sequence."""
+        for _ in range(max_batches):
+            if not self.push_once():
+                break
+        return self._db.read(outbox.acked_through)
