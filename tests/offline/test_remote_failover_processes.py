@@ -22,9 +22,10 @@ import subprocess
 import pytest
 
 from printwarden.jobs.model import JobState
-from tests.agent.e2e.support import WAIT, poll
+from tests.agent.e2e.support import WAIT, AgentProcess, poll
 from tests.ipp.server.ipptool_support import IPPTOOL
 from tests.offline.remote_site import CARD, PIN, RemoteSite, remote_site  # noqa: F401
+from tests.support.tcp_proxy import TcpProxy
 from tests.support.terminal_process import RECHECK_SECONDS
 
 pytestmark = pytest.mark.skipif(IPPTOOL is None, reason="ipptool (cups-ipp-utils) is needed")
@@ -61,6 +62,11 @@ def ipptool_print(site: RemoteSite, queue: str) -> None:
 def job_ids(site: RemoteSite, at_remote: bool, state: JobState | None = None) -> set[str]:
     server = site.remote.container if at_remote else site.central.container
     return {job.id for job in site.jobs_at(server, state)}
+
+
+def agent_named(site: RemoteSite, name: str) -> str:
+    [agent] = [a for a in site.central.container.devices.list_agents() if a.name == name]
+    return agent.id
 
 
 def test_cut_from_central_the_site_prints_at_its_remote_then_returns_to_central(
@@ -106,6 +112,36 @@ def test_cut_from_central_the_site_prints_at_its_remote_then_returns_to_central(
     assert agent.health()["server"] == site.agent_central.url()
 
 
+def test_an_agent_the_remote_has_not_pulled_yet_waits_for_it_not_taking_itself_for_revoked(
+        remote_site: RemoteSite) -> None:  # noqa: F811
+    site, central = remote_site, remote_site.central.container
+    site.sync_central.cut()  # the remote pulls nothing new from here on
+    code, _ = central.devices.create_enrolment_code(actor="test")
+    with TcpProxy("127.0.0.1", site.central.port) as to_central:
+        newcomer = AgentProcess(site.root / "newcomer", to_central.url(), name="newcomer",
+                                more_servers=(site.agent_remote.url(),))
+        try:
+            newcomer.start(enrol=code)
+            central.devices.create_printer("newcomer-direct", actor="test",
+                                           agent_id=agent_named(site, "newcomer"),
+                                           device_uri=site.printer.uri,
+                                           owner_check="trusted-network")
+            poll(lambda: newcomer.ready("newcomer-direct"), "the newcomer's queue")
+            to_central.cut()  # central away, and the remote does not know this agent
+            poll(lambda: not newcomer.health()["server_reachable"],
+                 "the newcomer finding no server that serves it", step=0.1)
+            assert site.agent_remote.counters().connections > 0
+            site.sync_central.restore()
+            site.converged()
+            poll(lambda: newcomer.health()["server_reachable"],
+                 "the newcomer served by the remote", step=0.1)
+            assert newcomer.health()["server"] == site.agent_remote.url()
+            assert newcomer.health()["queues"]["newcomer-direct"]["accepting"] is True
+        finally:
+            newcomer.kill()
+            site.sync_central.restore()
+
+
 def test_an_agent_revoked_at_central_is_refused_by_the_remote(
         remote_site: RemoteSite) -> None:  # noqa: F811
     site, agent = remote_site, remote_site.agent
@@ -113,9 +149,9 @@ def test_an_agent_revoked_at_central_is_refused_by_the_remote(
     poll(lambda: agent.health()["server"] == site.agent_remote.url(),
          "the agent on the remote", step=0.1)
     assert agent.health()["queues"]["direct"]["accepting"] is True
-    site.central.container.jobs.revoke_agent(site.world.agent_id(), actor="test")
+    site.central.container.jobs.revoke_agent(agent_named(site, "e2e-agent"), actor="test")
     site.converged()
-    revoked = site.remote.container.devices.get_agent(site.world.agent_id())
+    revoked = site.remote.container.devices.get_agent(agent_named(site, "e2e-agent"))
     assert revoked.status == "revoked"  # replicated
     poll(lambda: agent.health()["queues"]["direct"]["accepting"] is False,
          "the agent refused by the remote")
