@@ -102,11 +102,12 @@ class RemoteProcess:
         return answer
 
     def stop(self) -> None:
-        if self._service is not None:
-            self._service.stop()
-            self._service = None
+        service, self._service = self._service, None
+        if service is not None:
+            service.stop()
 
     def close(self) -> None:
+        """Stop the process and let go of the test's view of its database."""
         self.stop()
         if self._container is not None:
             self._container.db.dispose()

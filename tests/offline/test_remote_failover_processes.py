@@ -17,44 +17,21 @@ charged at the remote is asserted in the remote's job log only.
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from printwarden.jobs.model import JobState
 from tests.agent.e2e.support import WAIT, AgentProcess, poll
-from tests.ipp.server.ipptool_support import IPPTOOL
+from tests.ipp.server.ipptool_support import IPPTOOL, run_print_job
 from tests.offline.remote_site import CARD, PIN, RemoteSite, remote_site  # noqa: F401
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.terminal_process import RECHECK_SECONDS
 
 pytestmark = pytest.mark.skipif(IPPTOOL is None, reason="ipptool (cups-ipp-utils) is needed")
 
-PRINT_AS_ALICE = """{
-    NAME "Print-Job as alice"
-    OPERATION Print-Job
-    GROUP operation-attributes-tag
-    ATTR charset attributes-charset utf-8
-    ATTR language attributes-natural-language en
-    ATTR uri printer-uri $uri
-    ATTR name requesting-user-name alice
-    ATTR mimeMediaType document-format application/pdf
-    FILE $filename
-    STATUS successful-ok
-    EXPECT job-id OF-TYPE integer
-}
-"""
-
-
 def ipptool_print(site: RemoteSite, queue: str) -> None:
-    """Print the site's PDF to the agent's ``queue`` with ipptool; the answer must be
-    successful-ok with a job id."""
-    suite = site.root / "print-as-alice.test"
-    suite.write_text(PRINT_AS_ALICE)
-    assert IPPTOOL is not None
-    report = subprocess.run([IPPTOOL, "-tI", "-T", "30", "-f", str(site.pdf),
-                             site.agent.uri(queue), str(suite)], capture_output=True,
-                            text=True, timeout=WAIT)
+    """Print the site's PDF to the agent's ``queue`` with ipptool: successful-ok with a
+    job id."""
+    report = run_print_job(site.agent.uri(queue), site.pdf, "successful-ok", timeout=WAIT)
     assert report.returncode == 0 and "[PASS]" in report.stdout, \
         report.stdout + report.stderr
 
