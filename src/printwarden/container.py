@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from printwarden.core.clock import Clock
-from printwarden.core.errors import AuthenticationFailed
+from printwarden.core.errors import AuthenticationFailed, TokenNotReplicated, UnknownToken
 from printwarden.core.principal import Principal
 from printwarden.core.settings import ServerSettings
 from printwarden.db.engine import Database
@@ -68,9 +68,29 @@ class ServerContainer:
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""
+    #: True in a remote's container: its tokens are central's, replicated, so a token it
+    #: has no row for may be one central made after the last pull (not a refusal).
+    replica: bool = False
 
     def authenticate_bearer(self, token: str, *, source: str = "") -> Principal:
-        """The principal of a bearer token; user-token failures are throttled per source."""
+        """The principal of a bearer token; user-token failures are throttled per source.
+
+        At a remote, an agent's, terminal's or user's token it does not know is
+        ``TokenNotReplicated`` (503), not a 401: agents, terminals and pop-ups take a 401
+        for a revocation and drop their token, and this one may be good at central (made
+        after the remote's last pull). A revoked token is refused at a remote like at
+        central (the revocation replicates)."""
+        try:
+            return self._principal_for_bearer(token, source)
+        except UnknownToken as exc:
+            if self.replica and not token.startswith(REMOTE_TOKEN_PREFIX):
+                raise TokenNotReplicated(
+                    "this remote does not know this token (yet): central may have made it "
+                    "after the remote's last pull; try central, or here again shortly"
+                ) from exc
+            raise
+
+    def _principal_for_bearer(self, token: str, source: str) -> Principal:
         if token.startswith(USER_TOKEN_PREFIX):
             return self.accounts.principal_for_token(token, source=source)
         if token.startswith(AGENT_TOKEN_PREFIX):

@@ -15,15 +15,10 @@ whom); a virtual IPP printer is downstream.
 
 from __future__ import annotations
 
-import json
-import os
-import queue
 import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,7 +26,6 @@ import pytest
 
 from printwarden.jobs.model import JobState
 from tests.agent.e2e.support import (
-    WAIT,
     AgentProcess,
     add_agent_queue,
     close_all,
@@ -42,57 +36,13 @@ from tests.agent.support import World, seed
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.databases import PostgresFactory
 from tests.support.peers import make_pdf
-from tests.support.processes import PRINTWARDEN
 from tests.support.server_process import ServerProcess
 from tests.support.tcp_proxy import TcpProxy
+from tests.support.terminal_process import RECHECK_SECONDS, TerminalProcess
 
 pytestmark = pytest.mark.postgres
 
 CARD, PIN = "0077001234", "2468"
-RECHECK_SECONDS = 0.2
-
-
-class TerminalProcess:
-    """``printwarden terminal --script -`` kept running: one command in, one JSON out."""
-
-    def __init__(self, servers: list[str], data_dir: Path, code: str) -> None:
-        args = [*PRINTWARDEN, "terminal", "--data-dir", str(data_dir), "--script", "-",
-                "--enrol", code, "--recheck-seconds", str(RECHECK_SECONDS)]
-        for url in servers:
-            args += ["--server", url]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTWARDEN_")}
-        self.log = data_dir.parent / "terminal.log"
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=log, text=True, bufsize=1, env=env,
-                                         start_new_session=True)
-        self._lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self._lines.put(line)
-
-    def run(self, command: str) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(command + "\n")
-        self.proc.stdin.flush()
-        try:
-            answer: dict[str, Any] = json.loads(self._lines.get(timeout=WAIT))
-        except queue.Empty:
-            raise AssertionError(f"no answer to {command!r}: "
-                                 f"{self.log.read_text(errors='replace')}") from None
-        return answer
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
 
 
 @dataclass

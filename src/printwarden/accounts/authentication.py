@@ -35,7 +35,7 @@ from printwarden.accounts.sign_in_attempts import (
     SignInAttemptsMixin,
     typed_name,
 )
-from printwarden.core.errors import AuthenticationFailed, NotFoundError
+from printwarden.core.errors import AuthenticationFailed, NotFoundError, UnknownToken
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal
 
@@ -137,7 +137,9 @@ class AuthenticationMixin(SignInAttemptsMixin):
             return (record, user) if record and user else None
 
         found = self._db.read(read)
-        if found is None or found[0].revoked or not found[1].active:
+        if found is None:
+            raise UnknownToken(BAD_TOKEN)
+        if found[0].revoked or not found[1].active:
             raise AuthenticationFailed(BAD_TOKEN)
         record, user = found
         now = self._clock.now()

@@ -8,9 +8,11 @@
      +-- AuthenticationFailed   bad credentials or token (HTTP 401)
      |    +-- TooManyAttempts   too many failures from here: wait ``retry_after`` s (429)
      |    +-- PinRequired       this site wants a PIN with the card (401, before any lookup)
+     |    +-- UnknownToken      the token matches no row (as opposed to a revoked one)
      +-- InsufficientFunds      a limited account cannot cover a cost (HTTP 402)
      +-- ConfigurationError     settings or data directory unusable (stops a service)
      +-- ServiceUnavailable     the database cannot be reached now (HTTP 503 + Retry-After)
+          +-- TokenNotReplicated  a remote does not know a token (yet): try central
 
 Domain code raises these with a message a person can read; adapters map them.
 """
@@ -46,6 +48,12 @@ class PermissionDenied(PrintwardenError):
 
 class AuthenticationFailed(PrintwardenError):
     code = "unauthenticated"
+
+
+class UnknownToken(AuthenticationFailed):
+    """A token that matches nothing in this server's database. At central that is a
+    refusal like any other; a remote may just not have pulled it yet
+    (``TokenNotReplicated``)."""
 
 
 class TooManyAttempts(AuthenticationFailed):
@@ -95,3 +103,12 @@ class InsufficientFunds(PrintwardenError):
         self.available_minor = available_minor
         self.needed_minor = needed_minor
         self.currency = currency
+
+
+class TokenNotReplicated(ServiceUnavailable):
+    """A remote was shown an agent's, terminal's or user's token it has no row for: central
+    may have made it after the remote's last pull. Not a refusal (a client that took a
+    401 for a revocation would drop a good token): the caller tries another server, or
+    this one again once it has caught up."""
+
+    code = "not_replicated"

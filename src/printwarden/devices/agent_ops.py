@@ -8,7 +8,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from printwarden.core.errors import AuthenticationFailed, ConflictError, ValidationError
+from printwarden.core.errors import (
+    AuthenticationFailed,
+    ConflictError,
+    UnknownToken,
+    ValidationError,
+)
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal
 from printwarden.devices import credentials, event_store, store
@@ -93,7 +98,9 @@ class AgentOps(DevicesBase):
         digest = credentials.hash_secret(token)
         # one statement, hence ``lookup`` (no BEGIN/COMMIT round trips on PostgreSQL)
         agent = self._db.lookup(lambda conn: store.find_agent_by_token_hash(conn, digest))
-        if agent is None or not agent.active:
+        if agent is None:
+            raise UnknownToken("unknown or revoked agent token")
+        if not agent.active:
             raise AuthenticationFailed("unknown or revoked agent token")
         now = self._clock.now()
         if agent.last_seen_at is None or now - agent.last_seen_at >= LAST_SEEN_RESOLUTION:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from printwarden.core.clock import Clock
-from printwarden.core.errors import AuthenticationFailed, ValidationError
+from printwarden.core.errors import AuthenticationFailed, UnknownToken, ValidationError
 from printwarden.core.ids import new_id
 from printwarden.core.principal import Principal
 from printwarden.core.throttle import AttemptThrottle
@@ -141,7 +141,9 @@ class TerminalService:
         digest = credentials.hash_secret(token)
         terminal = self._db.lookup(lambda conn: terminal_store.find_terminal_by(
             conn, terminals.c.token_hash, digest))
-        if terminal is None or not terminal.active:
+        if terminal is None:
+            raise UnknownToken("unknown or revoked terminal token")
+        if not terminal.active:
             raise AuthenticationFailed("unknown or revoked terminal token")
         now = self._clock.now()
         if terminal.last_seen_at is None or now - terminal.last_seen_at >= LAST_SEEN_RESOLUTION:

@@ -72,6 +72,7 @@ def build_remote(settings: ServerSettings, enrolment: Enrolment, *, db: Database
     settings = settings.model_copy(update={"card_hmac_key": enrolment.card_hmac_key})
     container = build_server(settings, db=db, clock=clock, site=enrolment.name,
                              entry_sink=outbox.record_entries)
+    container.replica = True
     client = (CentralClient(http, enrolment.token) if http is not None
               else CentralClient.for_url(enrolment.central, enrolment.token))
     puller = Puller(Replica(container.db), client, container.clock,

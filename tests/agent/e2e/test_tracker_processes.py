@@ -15,7 +15,6 @@ server`` process (SQLite), a ``printwarden agent`` process reaching it through a
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,25 +32,11 @@ from tests.agent.e2e.support import (
     poll,
 )
 from tests.agent.support import MONO_PAGE, World, seed
-from tests.ipp.server.ipptool_support import IPPTOOL
+from tests.ipp.server.ipptool_support import IPPTOOL, run_print_job
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.peers import make_pdf
 from tests.support.server_process import ServerProcess
 from tests.support.tcp_proxy import TcpProxy
-
-REFUSED_PRINT = """{
-    NAME "Print-Job while no server answers"
-    OPERATION Print-Job
-    GROUP operation-attributes-tag
-    ATTR charset attributes-charset utf-8
-    ATTR language attributes-natural-language en
-    ATTR uri printer-uri $uri
-    ATTR name requesting-user-name alice
-    ATTR mimeMediaType document-format application/pdf
-    FILE $filename
-    STATUS server-error-service-unavailable
-}
-"""
 
 
 @dataclass
@@ -144,12 +129,8 @@ def test_refuse_answers_service_unavailable_and_hold_prints_once_central_is_back
     printed_before = len(site.received())
     site.stop_central()
     assert site.agent.printer_value("refusing", "printer-is-accepting-jobs") == (False,)
-    suite = site.root / "refused.test"
-    suite.write_text(REFUSED_PRINT)
-    assert IPPTOOL is not None
-    report = subprocess.run([IPPTOOL, "-tI", "-T", "30", "-f", str(site.root / "held.pdf"),
-                             site.agent.uri("refusing"), str(suite)], capture_output=True,
-                            text=True, timeout=WAIT)
+    report = run_print_job(site.agent.uri("refusing"), site.root / "held.pdf",
+                           "server-error-service-unavailable", timeout=WAIT)
     assert report.returncode == 0, report.stdout + report.stderr
     assert "[PASS]" in report.stdout
 

@@ -68,3 +68,34 @@ def subscription_id(report: str) -> int:
     found = re.findall(r"notify-subscription-id \(integer\) = (\d+)", report)
     assert found, report
     return int(found[-1])
+
+
+def print_job_test(status: str, *, user: str = "alice",
+                   document_format: str = "application/pdf") -> str:
+    """An ipptool test file of one Print-Job of ``$filename`` as ``user``, expecting
+    ``status`` (and a job id when that is ``successful-ok``)."""
+    expect = "\n    EXPECT job-id OF-TYPE integer" if status == "successful-ok" else ""
+    return f"""{{
+    NAME "Print-Job as {user}, expecting {status}"
+    OPERATION Print-Job
+    GROUP operation-attributes-tag
+    ATTR charset attributes-charset utf-8
+    ATTR language attributes-natural-language en
+    ATTR uri printer-uri $uri
+    ATTR name requesting-user-name {user}
+    ATTR mimeMediaType document-format {document_format}
+    FILE $filename
+    STATUS {status}{expect}
+}}
+"""
+
+
+def run_print_job(printer_uri: str, document: Path, status: str, *,
+                  timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``ipptool -tI`` of ``print_job_test(status)`` sending ``document`` (the test file
+    is written next to it)."""
+    assert IPPTOOL is not None
+    test_file = document.with_name(f"print-job-{status}.test")
+    test_file.write_text(print_job_test(status))
+    return subprocess.run([IPPTOOL, "-tI", "-T", "30", "-f", str(document), printer_uri,
+                           str(test_file)], capture_output=True, text=True, timeout=timeout)

@@ -104,8 +104,9 @@ class ServerLink:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         errors: list[str] = []
         count = len(self.server_urls)
+        start = self.current
         for step in range(count):
-            index = (self.current + step) % count
+            index = (start + step) % count
             url = self.server_urls[index] + path
             try:
                 response = await self._client.request(
@@ -117,7 +118,12 @@ class ServerLink:
             if response.status_code >= 500:
                 errors.append(f"{url}: HTTP {response.status_code}")
                 continue
-            self.current = index
+            if index != start or self.current == start:
+                # A request that failed over moves the link to the server that answered;
+                # one answered where it started leaves the link where it is now: a long
+                # poll sent to a fallback server may answer after a health check brought
+                # the link back to the preferred one, and must not take it away again.
+                self.current = index
             self._set_reachable(True)
             if response.status_code >= 400:
                 rejection = _rejection(response)

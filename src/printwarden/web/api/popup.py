@@ -24,6 +24,7 @@ from printwarden.core.errors import (
     AuthenticationFailed,
     PermissionDenied,
     PrintwardenError,
+    ServiceUnavailable,
     TooManyAttempts,
 )
 from printwarden.core.principal import Principal
@@ -130,7 +131,8 @@ async def popup_ws(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         principal, token = await _ws_user(websocket, container)
-    except TooManyAttempts as exc:  # throttled, not refused: the client keeps its token
+    except (TooManyAttempts, ServiceUnavailable) as exc:  # throttled, or a remote that has
+        # not pulled the token yet: not refused, the client keeps its token
         await websocket.close(code=WS_TRY_AGAIN_LATER, reason=exc.message[:120])
         return
     except PrintwardenError as exc:

@@ -30,6 +30,7 @@ from printwarden.core.errors import (
     NotFoundError,
     PermissionDenied,
     PrintwardenError,
+    TokenNotReplicated,
     TooManyAttempts,
     ValidationError,
 )
@@ -121,8 +122,8 @@ class PopupChannel:
                                     source=f"popup-ws:{self._user.id}")
         except TooManyAttempts:
             return True
-        except AuthenticationFailed:
-            return False
+        except (AuthenticationFailed, TokenNotReplicated):  # a remote that knew the token
+            return False  # and knows it no more: central deleted it
         return True
 
     async def _push_changes(self) -> bool:
