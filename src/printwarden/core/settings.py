@@ -139,6 +139,15 @@ class ServerSettings(LayeredSettings):
     sync_batch_limit: int = Field(
         default=1000, ge=1, le=10_000, description="changes a remote applies per "
         "transaction")
+    remote_offline_after_seconds: float = Field(
+        default=10.0, gt=0, le=86_400, description="a remote counts itself cut off from "
+        "central (offline credit policies apply) when its last successful pull is older "
+        "than this, or none succeeded since it started")
+    offline_credit_default: Literal["balance", "limit", "deny"] = Field(
+        default="balance", description="the offline credit policy of accounts opened from "
+        "now on: balance (a remote cut off from central spends the replica's balance), "
+        "limit (at most the account's offline limit, 0 until an admin sets one) or deny "
+        "(no charged work offline)")
 
     @property
     def effective_database_url(self) -> str:

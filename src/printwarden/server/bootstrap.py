@@ -20,6 +20,7 @@ from printwarden.devices.service import DevicesService
 from printwarden.jobs.authorization import RulesWiring
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
+from printwarden.ledger.offline_funds import OfflineFunds
 from printwarden.ledger.service import LedgerService
 from printwarden.notify.notice_board import NoticeBoard
 from printwarden.notify.notifier import Notifier
@@ -66,10 +67,12 @@ def build_server(
     snmp: SnmpReader | None = None,
     mailer: Mailer | None = None,
     poster: WebhookPoster | None = None,
+    offline: OfflineFunds | None = None,
 ) -> ServerContainer:
     """Wire every server service. Tests pass their own ``db`` and ``clock`` (and may pass an
     ``snmp`` reader; the default speaks SNMP to the devices; and a ``mailer`` or webhook
-    ``poster``, by default SMTP and HTTP); nothing is patched.
+    ``poster``, by default SMTP and HTTP); nothing is patched. A remote passes its link
+    with central as ``offline`` (central has none: it is never offline).
 
     The data directory and its files are made private first (``secure_data_dir``)."""
     secure_data_dir(settings)
@@ -96,7 +99,8 @@ def build_server(
         backoff_seconds=settings.notify_backoff_seconds))
     ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
                            max_posting_minor=settings.max_top_up_minor,
-                           on_entries=ledger_entry_listener(notifier))
+                           on_entries=ledger_entry_listener(notifier), offline=offline,
+                           offline_credit_default=settings.offline_credit_default)
     devices = DevicesService(database, the_clock, audit, price_lists=ledger,
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,
