@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import pytest
 import sqlalchemy as sa
 
+from printwarden.core.clock import FixedClock
 from printwarden.core.errors import InsufficientFunds, ValidationError
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
@@ -27,9 +28,8 @@ from printwarden.ledger.model import (
 from printwarden.ledger.offline_funds import OfflineFunds
 from printwarden.ledger.service import LedgerService
 from printwarden.ledger.tables import ledger_entries as entries
-from printwarden.core.clock import FixedClock
-from tests.ledger.conftest import START
 from tests.ledger.checks import assert_ledger_consistent
+from tests.ledger.conftest import START
 
 
 class Link:
@@ -52,6 +52,12 @@ def _site_entries(conn: sa.Connection, account_ids: Sequence[str]) -> dict[str, 
 
 
 SITE = "site-a"
+
+
+@pytest.fixture
+def central(db: Database, clock: FixedClock) -> LedgerService:
+    """Central's ledger on the same database: its top-ups are not the site's spending."""
+    return LedgerService(db, clock, AuditLog(db, clock), currency="EUR")
 
 
 @pytest.fixture
@@ -78,12 +84,12 @@ def _reserve(ledger: LedgerService, user: str, minor: int) -> str:
                           idempotency_key=new_id(), actor="agent").id
 
 
-def _credit(ledger: LedgerService, user: str, minor: int, *, policy: str,
-            limit: int = 0) -> str:
+def _credit(ledger: LedgerService, central: LedgerService, user: str, minor: int, *,
+            policy: str, limit: int = 0) -> str:
+    """The user's credit account with ``policy``, topped up by central (not the site)."""
     account = ledger.credit_account(user)
     ledger.update_account(account.id, offline_credit=policy, offline_limit=Money(limit),
                           actor="admin")
-    central = LedgerService(ledger._db, ledger._clock, ledger._audit, currency="EUR")
     central.post_entry(account.id, Money(minor), "top-up", idempotency_key=new_id(), actor="t")
     return account.id
 
@@ -106,7 +112,7 @@ def test_the_pure_rule_per_policy() -> None:
     poor = _account(balance_minor=50, offline_credit="limit", offline_limit_minor=300,
                     unsent_minor=0)
     assert poor.can_give() == 50 and not poor.offline_capped  # never past the balance
-    with pytest.raises(InsufficientFunds, match="^Offline: this account may not spend"):
+    with pytest.raises(InsufficientFunds, match=r"^Offline: this account may not spend"):
         split_cost(Money(1), [_account(offline_credit="deny", unsent_minor=0)])
     assert split_cost(Money(0), [_account(offline_credit="deny", unsent_minor=0)])[0] \
         .amount.minor == 0  # a free job still prints
@@ -123,11 +129,11 @@ def test_bad_policies_and_limits_are_refused(policy: str, limit: int) -> None:
 
 @pytest.mark.parametrize(("policy", "offline_may"), [("balance", 1000), ("limit", 300),
                                                      ("deny", 0)])
-def test_each_policy_online_and_offline(site: LedgerService, link: Link,
-                                        new_user: Callable[[], str], policy: str,
+def test_each_policy_online_and_offline(site: LedgerService, central: LedgerService,
+                                        link: Link, new_user: Callable[[], str], policy: str,
                                         offline_may: int) -> None:
     user = new_user()
-    _credit(site, user, 1000, policy=policy, limit=300)
+    _credit(site, central, user, 1000, policy=policy, limit=300)
     with pytest.raises(InsufficientFunds):
         _reserve(site, user, 1001)  # online: the balance, whatever the policy
     online = _reserve(site, user, 1000)
@@ -144,15 +150,16 @@ def test_each_policy_online_and_offline(site: LedgerService, link: Link,
     site.release(_reserve(site, user, 1000), idempotency_key=new_id(), actor="t")
 
 
-def test_a_limit_is_exact_at_the_boundary_across_jobs(site: LedgerService, link: Link,
-                                                      new_user: Callable[[], str]) -> None:
+def test_a_limit_is_exact_at_the_boundary_across_jobs(
+        site: LedgerService, central: LedgerService, link: Link,
+        new_user: Callable[[], str]) -> None:
     user = new_user()
-    account = _credit(site, user, 5000, policy="limit", limit=500)
+    account = _credit(site, central, user, 5000, policy="limit", limit=500)
     link.offline = True
     first = _reserve(site, user, 180)
     site.settle(first, Money(180), idempotency_key=new_id(), actor="agent")
     held = _reserve(site, user, 120)  # held, not settled: it counts too
-    with pytest.raises(InsufficientFunds, match="only 2.00 EUR may be spent"):
+    with pytest.raises(InsufficientFunds, match=r"only 2\.00 EUR may be spent"):
         _reserve(site, user, 201)
     last = _reserve(site, user, 200)  # exactly the rest
     with pytest.raises(InsufficientFunds):
@@ -165,11 +172,12 @@ def test_a_limit_is_exact_at_the_boundary_across_jobs(site: LedgerService, link:
 
 
 def test_settling_offline_above_the_hold_stops_at_the_limit(
-        site: LedgerService, link: Link, new_user: Callable[[], str]) -> None:
+        site: LedgerService, central: LedgerService, link: Link,
+        new_user: Callable[[], str]) -> None:
     """A job that printed dearer than held is charged up to the limit, the rest is
     uncollected (it printed: never refused after the fact)."""
     user = new_user()
-    account = _credit(site, user, 5000, policy="limit", limit=300)
+    account = _credit(site, central, user, 5000, policy="limit", limit=300)
     link.offline = True
     reservation = _reserve(site, user, 200)
     settled = site.settle(reservation, Money(450), idempotency_key=new_id(), actor="agent")
@@ -178,9 +186,10 @@ def test_settling_offline_above_the_hold_stops_at_the_limit(
 
 
 def test_a_hold_granted_online_is_charged_in_full_offline_even_when_denied(
-        site: LedgerService, link: Link, new_user: Callable[[], str]) -> None:
+        site: LedgerService, central: LedgerService, link: Link,
+        new_user: Callable[[], str]) -> None:
     user = new_user()
-    account = _credit(site, user, 1000, policy="deny")
+    account = _credit(site, central, user, 1000, policy="deny")
     reservation = _reserve(site, user, 400)  # held online (a job waiting for release)
     link.offline = True
     settled = site.settle(reservation, Money(450), idempotency_key=new_id(), actor="agent")
@@ -210,9 +219,10 @@ def test_new_accounts_take_the_sites_default_and_changes_are_audited(
 @pytest.mark.postgres
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 def test_concurrent_offline_authorizes_never_pass_the_limit(
-        site: LedgerService, link: Link, new_user: Callable[[], str], db: Database) -> None:
+        site: LedgerService, central: LedgerService, link: Link,
+        new_user: Callable[[], str], db: Database) -> None:
     user = new_user()
-    account = _credit(site, user, 100_000, policy="limit", limit=500)
+    account = _credit(site, central, user, 100_000, policy="limit", limit=500)
     link.offline = True
     threads, cost = 8, 120  # 4 fit in 5.00
     barrier = threading.Barrier(threads)
