@@ -6,7 +6,6 @@ entries in its database as the unsent spending (every entry here is unsent)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -30,6 +29,7 @@ from printwarden.ledger.service import LedgerService
 from printwarden.ledger.tables import ledger_entries as entries
 from tests.ledger.checks import assert_ledger_consistent
 from tests.ledger.conftest import START
+from tests.ledger.test_concurrency import COST, THREADS, reserve_in_parallel
 
 
 class Link:
@@ -224,30 +224,11 @@ def test_concurrent_offline_authorizes_never_pass_the_limit(
     user = new_user()
     account = _credit(site, central, user, 100_000, policy="limit", limit=500)
     link.offline = True
-    threads, cost = 8, 120  # 4 fit in 5.00
-    barrier = threading.Barrier(threads)
-    held: list[str] = []
-    refused: list[InsufficientFunds] = []
-    errors: list[BaseException] = []
-
-    def authorize() -> None:
-        barrier.wait()
-        try:
-            held.append(_reserve(site, user, cost))
-        except InsufficientFunds as exc:
-            refused.append(exc)
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=authorize) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == [] and (len(held), len(refused)) == (4, 4)
+    held, refused = reserve_in_parallel(site, user)  # 8 jobs of 1.20: 4 fit in 5.00
+    assert (len(held), refused) == (4, THREADS - 4)
     for reservation in held:
-        site.settle(reservation, Money(cost), idempotency_key=new_id(), actor="agent")
-    assert site.get_account(account).balance_minor == 100_000 - 480
+        site.settle(reservation.id, Money(COST), idempotency_key=new_id(), actor="agent")
+    assert site.get_account(account).balance_minor == 100_000 - 4 * COST
     with pytest.raises(InsufficientFunds):
         _reserve(site, user, 21)
     assert_ledger_consistent(db)
