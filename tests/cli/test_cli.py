@@ -16,6 +16,7 @@ from tests.support.processes import run_cli
 #: Every command a person can type (house rule: a command added or removed is a
 #: reviewed change, as the HTTP routes are pinned in tests/web/test_route_pin.py).
 COMMANDS = {
+    "admin accounts list", "admin accounts offline-credit",
     "admin agent-code", "admin credit add", "admin device add", "admin device delete",
     "admin device list", "admin device set", "admin queue add", "admin queue list",
     "admin release-group add", "admin release-group add-device", "admin release-group list",

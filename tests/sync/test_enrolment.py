@@ -123,11 +123,13 @@ def test_guessing_codes_is_throttled(server: ServerContainer, client: TestClient
 
 
 def test_a_remote_app_is_ready_only_once_its_snapshot_is_in(server: ServerContainer) -> None:
+    from printwarden.remote.offline import OfflineWatch
     from printwarden.remote.puller import SyncStatus
     from printwarden.web.app import create_app
 
     status = SyncStatus()
-    with TestClient(create_app(server, role="remote", replica=status)) as remote:
+    watch = OfflineWatch(status, server.clock, after_seconds=10)
+    with TestClient(create_app(server, role="remote", replica=watch)) as remote:
         waiting = remote.get("/readyz")
         assert waiting.status_code == 503 and "snapshot" in waiting.json()["message"]
         status.applied, status.head = 7, 10
@@ -136,3 +138,7 @@ def test_a_remote_app_is_ready_only_once_its_snapshot_is_in(server: ServerContai
         metrics = remote.get("/metrics").text
         assert "printwarden_sync_lag_versions 3.0" in metrics
         assert "printwarden_sync_applied_version 7.0" in metrics
+        assert ready["offline"] is True and "printwarden_remote_offline 1.0" in metrics
+        status.last_contact = server.clock.now()  # a pull just succeeded
+        assert remote.get("/readyz").json()["offline"] is False
+        assert "printwarden_remote_offline 0.0" in remote.get("/metrics").text

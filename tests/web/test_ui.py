@@ -154,3 +154,19 @@ def test_the_dashboard_lists_offline_jobs_charged_past_the_limit(
     assert "charged past the account&#39;s limit" in listed
     assert '<span class="badge bad">1</span>' in page
     assert page.count(">offline</span>") == 2  # both offline jobs carry the badge
+
+
+def test_the_dashboard_shows_each_accounts_offline_credit(client: TestClient,
+                                                         server: ServerContainer) -> None:
+    from printwarden.core.money import Money
+
+    project = server.ledger.open_account("shared", "Thesis lab", offline_credit="limit",
+                                         offline_limit=Money(750), actor="t")
+    server.ledger.open_account("shared", "Closed lab", offline_credit="deny", actor="t")
+    server.accounts.create_user("ann", roles=("admin",), password="ann-pass-12", actor="t")
+    token = _csrf(client.get("/login").text)
+    client.post("/login", data={"username": "ann", "password": "ann-pass-12", "csrf": token})
+    rows = client.get("/").text.split('data-testid="accounts"')[1].split("</table>")[0]
+    thesis = rows.split(project.name)[1].split("</tr>")[0]
+    assert '<td data-testid="offline-credit">up to 7.50 EUR</td>' in thesis
+    assert '<td data-testid="offline-credit">nothing</td>' in rows

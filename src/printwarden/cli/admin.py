@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from printwarden.cli.admin_accounts import accounts_app
 from printwarden.cli.admin_fleet import device_app, queue_app, release_group_app
 from printwarden.cli.admin_remotes import remotes_app
 from printwarden.cli.support import POSITIVE_INT, fail, guarded, server_settings
@@ -22,13 +23,14 @@ if TYPE_CHECKING:  # the container (SQLAlchemy...) is imported when a command ru
     # that `printwarden agent` and `--help` do not load the server's stack
     from printwarden.container import ServerContainer
 
-admin_app = typer.Typer(help="Administration: users, credit, agent enrolment codes, "
+admin_app = typer.Typer(help="Administration: users, credit, accounts, agent enrolment codes, "
                         "devices, release groups, queues, site remotes, SNMP probes.",
                         no_args_is_help=True)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 credit_app = typer.Typer(help="Move money into accounts.", no_args_is_help=True)
 admin_app.add_typer(user_app, name="user")
 admin_app.add_typer(credit_app, name="credit")
+admin_app.add_typer(accounts_app, name="accounts")
 admin_app.add_typer(device_app, name="device")
 admin_app.add_typer(release_group_app, name="release-group")
 admin_app.add_typer(queue_app, name="queue")

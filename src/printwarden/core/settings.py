@@ -142,6 +142,15 @@ class ServerSettings(LayeredSettings):
     sync_push_batch: int = Field(
         default=500, ge=1, le=1000, description="ledger entries a remote pushes to central "
         "per call (central takes at most 1000)")
+    remote_offline_after_seconds: float = Field(
+        default=10.0, gt=0, le=86_400, description="a remote counts itself cut off from "
+        "central (offline credit policies apply) when its last successful pull is older "
+        "than this, or none succeeded since it started")
+    offline_credit_default: Literal["balance", "limit", "deny"] = Field(
+        default="balance", description="the offline credit policy of accounts opened from "
+        "now on: balance (a remote cut off from central spends the replica's balance), "
+        "limit (at most the account's offline limit, 0 until an admin sets one) or deny "
+        "(no charged work offline)")
 
     @property
     def effective_database_url(self) -> str:

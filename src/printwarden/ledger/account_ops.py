@@ -12,7 +12,7 @@ from printwarden.core.errors import ConflictError, NotFoundError, ValidationErro
 from printwarden.core.money import Money
 from printwarden.ledger import reservation_store as rstore
 from printwarden.ledger import store
-from printwarden.ledger.model import ACCOUNT_KINDS, Account
+from printwarden.ledger.model import ACCOUNT_KINDS, Account, validate_offline_credit
 from printwarden.ledger.service_base import LedgerBase
 from printwarden.ledger.tables import ledger_accounts as accounts
 
@@ -21,8 +21,12 @@ class AccountOps(LedgerBase):
     def open_account(self, kind: str, name: str, *, currency: str | None = None,
                      limited: bool = True, overdraft: Money | None = None,
                      owner_user_id: str | None = None, group_id: str | None = None,
-                     members: Sequence[str] = (), actor: str) -> Account:
-        """Open an account. Personal, credit and group accounts are one per owner."""
+                     members: Sequence[str] = (), offline_credit: str | None = None,
+                     offline_limit: Money | None = None, actor: str) -> Account:
+        """Open an account. Personal, credit and group accounts are one per owner.
+
+        ``offline_credit`` (None: this site's ``offline_credit_default``) and
+        ``offline_limit`` say what a remote cut off from central may let it spend."""
         if kind not in ACCOUNT_KINDS:
             raise ValidationError(f"account kind must be one of {', '.join(ACCOUNT_KINDS)}")
         if not name.strip():
@@ -30,6 +34,9 @@ class AccountOps(LedgerBase):
         the_currency = currency or self.currency
         overdraft_minor = self._overdraft(overdraft, the_currency)
         key = self._owner_key(kind, owner_user_id, group_id)
+        policy = offline_credit or self.offline_credit_default
+        limit_minor = self._offline_limit(offline_limit, the_currency)
+        validate_offline_credit(policy, limit_minor)
 
         def work(conn: Connection) -> Account:
             try:
@@ -38,14 +45,16 @@ class AccountOps(LedgerBase):
                         conn, kind=kind, name=name.strip(), currency=the_currency,
                         limited=limited, overdraft_minor=overdraft_minor,
                         owner_user_id=owner_user_id, group_id=group_id, key=key,
-                        now=self._clock.now())
+                        now=self._clock.now(), offline_credit=policy,
+                        offline_limit_minor=limit_minor)
                     for user_id in dict.fromkeys(members):
                         store.add_member(conn, account.id, user_id)
             except IntegrityError as exc:
                 raise ConflictError(self._clash(kind, owner_user_id, group_id)) from exc
             self._audit.record_in(conn, actor, "ledger.account.open", account.id, kind=kind,
                                   name=account.name, limited=limited,
-                                  overdraft_minor=overdraft_minor, members=list(members))
+                                  overdraft_minor=overdraft_minor, members=list(members),
+                                  offline_credit=policy, offline_limit_minor=limit_minor)
             return account
 
         return self._db.write(work)
@@ -79,11 +88,16 @@ class AccountOps(LedgerBase):
             raise ValidationError("an overdraft is a positive amount (how far below zero)")
         return overdraft.minor
 
+    def _offline_limit(self, limit: Money | None, currency: str) -> int:
+        if limit is None:
+            return 0
+        self._money(limit, currency)
+        return limit.minor
+
     def _owned(self, kind: str, name: str, *, user_id: str | None = None,
                group_id: str | None = None) -> Account:
-        return self._db.write(lambda conn: store.get_or_create_owned(
-            conn, self._db, kind=kind, name=name, currency=self.currency,
-            owner_user_id=user_id, group_id=group_id, now=self._clock.now()))
+        return self._db.write(lambda conn: self._owned_in(conn, kind, name, user_id=user_id,
+                                                           group_id=group_id))
 
     def personal_account(self, user_id: str) -> Account:
         """The user's quota account, created (limited, empty) on first use."""
@@ -113,10 +127,18 @@ class AccountOps(LedgerBase):
 
     def update_account(self, account_id: str, *, name: str | None = None,
                        limited: bool | None = None, overdraft: Money | None = None,
-                       active: bool | None = None, actor: str) -> Account:
+                       active: bool | None = None, offline_credit: str | None = None,
+                       offline_limit: Money | None = None, actor: str) -> Account:
+        """Change an account (None: left as it is); audited with what changed."""
         def work(conn: Connection) -> Account:
             account = store.load_account(conn, self._db, account_id, lock=True)
             values: dict[str, Any] = {}
+            if offline_credit is not None or offline_limit is not None:
+                policy = offline_credit or account.offline_credit
+                limit_minor = (self._offline_limit(offline_limit, account.currency)
+                               if offline_limit is not None else account.offline_limit_minor)
+                validate_offline_credit(policy, limit_minor)
+                values |= {"offline_credit": policy, "offline_limit_minor": limit_minor}
             if name is not None:
                 if not name.strip():
                     raise ValidationError("an account needs a name")
@@ -164,6 +186,16 @@ class AccountOps(LedgerBase):
                                       user_id=user_id)
 
         self._db.write(work)
+
+    def spending_accounts(self, user_id: str) -> list[Account]:
+        """The user's personal and credit accounts as this site may spend them now
+        (offline: capped by their offline credit policy; ``Account.can_give``)."""
+        def work(conn: Connection) -> list[Account]:
+            return self._as_offline(conn, [
+                self._owned_in(conn, "personal", "Personal quota", user_id=user_id),
+                self._owned_in(conn, "credit", "Prepaid credit", user_id=user_id)])
+
+        return self._db.write(work)
 
     def accounts_for_user(self, user_id: str) -> list[Account]:
         """Every account the user can pay from: personal, credit, his groups', shared ones."""

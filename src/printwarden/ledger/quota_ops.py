@@ -152,10 +152,8 @@ class QuotaOps(LedgerBase):
             ids = [schedule.target_id] if schedule.target_id else []
         else:
             group = schedule.target_id if schedule.target_kind == "group_members" else None
-            ids = [store.get_or_create_owned(
-                conn, self._db, kind="personal", name="Personal quota", currency=self.currency,
-                owner_user_id=user_id, group_id=None, now=self._clock.now()).id
-                for user_id in rstore.active_user_ids(conn, group)]
+            ids = [self._owned_in(conn, "personal", "Personal quota", user_id=user_id).id
+                   for user_id in rstore.active_user_ids(conn, group)]
         locked = store.load_accounts(conn, self._db, ids, lock=True)
         return {i: a for i, a in locked.items()
                 if a.active and a.currency == schedule.amount.currency}

@@ -9,6 +9,12 @@ Settling at a cost above the reservation: the reserved parts are charged first, 
 the same sources in order give what they still can; no limited account goes below its
 overdraft, and what no source can cover is recorded as ``uncollected`` on the
 settlement (the job has printed: it is not refused after the fact).
+
+Offline (a remote cut off from central): both read the locked accounts through
+``_as_offline``, so ``Account.can_give`` caps what each gives by its offline credit
+policy; reserve and settle (prints, releases, copy sessions) decide availability there
+and nowhere else. A hold made before the site went offline is still charged in full at
+settle (it was granted): the cap limits only what goes beyond it.
 """
 
 from __future__ import annotations
@@ -144,13 +150,13 @@ class ReservationOps(LedgerBase):
             for key in keys[kind]:
                 account = by_key.get(key)
                 if account is None and kind in ("personal", "credit"):
-                    account = store.get_or_create_owned(
-                        conn, self._db, kind=kind, currency=self.currency,
-                        name="Personal quota" if kind == "personal" else "Prepaid credit",
-                        owner_user_id=user_id, group_id=None, now=self._clock.now())
+                    account = self._owned_in(
+                        conn, kind, "Personal quota" if kind == "personal" else "Prepaid credit",
+                        user_id=user_id)
                 if account is not None:
                     ordered.append(account)
-        return [a for a in ordered if a.active and a.currency == self.currency]
+        return self._as_offline(conn, [a for a in ordered
+                                       if a.active and a.currency == self.currency])
 
     @staticmethod
     def _shared(conn: Connection, account: Account | None, account_id: str,
@@ -200,8 +206,9 @@ class ReservationOps(LedgerBase):
         if actual.minor < 0:
             raise ValidationError("an actual cost cannot be negative")
         parts = reservation.parts
-        room = {p.account_id: (locked[p.account_id].available_minor + p.amount.minor
-                               if locked[p.account_id].limited else None) for p in parts}
+        locked = {account.id: account for account in self._as_offline(conn, [*locked.values()])}
+        room = {p.account_id: locked[p.account_id].can_give_after_release(p.amount.minor)
+                for p in parts}
         charges, uncollected = settle_split(
             actual.minor, [(p.account_id, p.amount.minor) for p in parts], room)
         now = self._clock.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -14,7 +15,8 @@ from printwarden.core.errors import ValidationError
 from printwarden.core.money import Money
 from printwarden.db.engine import Database
 from printwarden.ledger import store
-from printwarden.ledger.model import Account, Entry
+from printwarden.ledger.model import Account, Entry, validate_offline_credit
+from printwarden.ledger.offline_funds import OfflineFunds
 
 if TYPE_CHECKING:
     from printwarden.db.audit import AuditLog
@@ -30,7 +32,9 @@ CENTRAL_SITE = "central"
 class LedgerBase:
     def __init__(self, db: Database, clock: Clock, audit: AuditLog, *, currency: str,
                  site: str = CENTRAL_SITE, max_posting_minor: int | None = None,
-                 on_entries: EntriesPosted | None = None) -> None:
+                 on_entries: EntriesPosted | None = None,
+                 offline: OfflineFunds | None = None,
+                 offline_credit_default: str = "balance") -> None:
         self._db = db
         self._clock = clock
         self._audit = audit
@@ -40,6 +44,37 @@ class LedgerBase:
         #: may move, in minor units; None = no limit (setting ``max_top_up_minor``).
         self.max_posting_minor = max_posting_minor
         self._on_entries = on_entries
+        #: The site's link with central (a remote); None at central, never offline.
+        self._offline = offline
+        validate_offline_credit(offline_credit_default, 0)
+        #: The offline credit policy of accounts opened here (setting
+        #: ``offline_credit_default``).
+        self.offline_credit_default = offline_credit_default
+
+    def _owned_in(self, conn: Connection, kind: str, name: str, *,
+                  user_id: str | None = None, group_id: str | None = None) -> Account:
+        """The owner's one ``kind`` account, opened now (this site's default offline credit
+        policy) if it has none."""
+        return store.get_or_create_owned(
+            conn, self._db, kind=kind, name=name, currency=self.currency,
+            owner_user_id=user_id, group_id=group_id, now=self._clock.now(),
+            offline_credit=self.offline_credit_default)
+
+    def is_offline(self) -> bool:
+        """This site is a remote cut off from central (never at central)."""
+        return self._offline is not None and self._offline.is_offline()
+
+    def _as_offline(self, conn: Connection, found: Sequence[Account]) -> list[Account]:
+        """``found`` as this site may spend them now: online, unchanged; offline, each
+        account whose policy caps it carries its unsent spending (``Account.can_give``
+        then applies the cap). Called in the transaction that locked the accounts."""
+        if self._offline is None or not self._offline.is_offline():
+            return list(found)
+        capped = [account.id for account in found if account.offline_credit != "balance"]
+        limited = [account.id for account in found if account.offline_credit == "limit"]
+        unsent = self._offline.unsent_spending(conn, limited) if limited else {}
+        return [replace(account, unsent_minor=unsent.get(account.id, 0))
+                if account.id in capped else account for account in found]
 
     def _insert_entries_in(self, conn: Connection, entries: Sequence[Entry]) -> None:
         """The one way entries are written: insert them, then tell ``on_entries``."""

@@ -32,6 +32,8 @@ def to_account(row: RowMapping) -> Account:
         balance_minor=int(row["balance_minor"]), reserved_minor=int(row["reserved_minor"]),
         owner_user_id=row["owner_user_id"], group_id=row["group_id"],
         active=bool(row["active"]), created_at=row["created_at"],
+        offline_credit=row["offline_credit"],
+        offline_limit_minor=int(row["offline_limit_minor"]),
     )
 
 
@@ -72,12 +74,14 @@ def load_accounts(conn: Connection, db: Database, account_ids: Iterable[str], *,
 
 def insert_account(conn: Connection, *, kind: str, name: str, currency: str, limited: bool,
                    overdraft_minor: int, owner_user_id: str | None, group_id: str | None,
-                   key: str | None, now: datetime) -> Account:
+                   key: str | None, now: datetime, offline_credit: str = "balance",
+                   offline_limit_minor: int = 0) -> Account:
     values: dict[str, Any] = dict(
         id=new_id(), kind=kind, name=name, currency=currency, limited=limited,
         overdraft_minor=overdraft_minor, balance_minor=0, reserved_minor=0,
         owner_user_id=owner_user_id, group_id=group_id, owner_key=key, active=True,
-        created_at=now)
+        created_at=now, offline_credit=offline_credit,
+        offline_limit_minor=offline_limit_minor)
     conn.execute(accounts.insert().values(**values))
     values.pop("owner_key")
     return Account(**values)
@@ -85,7 +89,7 @@ def insert_account(conn: Connection, *, kind: str, name: str, currency: str, lim
 
 def get_or_create_owned(conn: Connection, db: Database, *, kind: str, name: str, currency: str,
                         owner_user_id: str | None, group_id: str | None,
-                        now: datetime) -> Account:
+                        now: datetime, offline_credit: str = "balance") -> Account:
     """The one personal/credit/group account of its owner, created if missing (race-safe)."""
     key = owner_key(kind, owner_user_id or group_id or "")
     stmt = select_accounts(db, accounts.c.owner_key == key, lock=False)
@@ -96,7 +100,8 @@ def get_or_create_owned(conn: Connection, db: Database, *, kind: str, name: str,
         with conn.begin_nested():
             return insert_account(conn, kind=kind, name=name, currency=currency, limited=True,
                                   overdraft_minor=0, owner_user_id=owner_user_id,
-                                  group_id=group_id, key=key, now=now)
+                                  group_id=group_id, key=key, now=now,
+                                  offline_credit=offline_credit)
     except IntegrityError as exc:
         row = conn.execute(stmt).mappings().first()
         if row is None:  # not a race: the owner does not exist

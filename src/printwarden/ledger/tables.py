@@ -30,6 +30,10 @@ ledger_accounts = sa.Table(
     sa.Column("owner_key", sa.String(64), nullable=True, unique=True),
     sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    #: What a remote cut off from central may let the account spend (``balance``,
+    #: ``limit``, ``deny``; ``ledger.model.offline_room``); replicated with the row.
+    sa.Column("offline_credit", sa.String(8), nullable=False, server_default="balance"),
+    sa.Column("offline_limit_minor", sa.BigInteger(), nullable=False, server_default="0"),
 )
 
 ledger_account_members = sa.Table(

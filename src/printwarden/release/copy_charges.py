@@ -3,7 +3,8 @@
 One path, so both kinds of copy session keep the same promises:
 
 - what a session may spend is what the user may spend (personal quota + prepaid credit;
-  ``None``: no limit), capped by the ``copy_session_max_minor`` setting; nothing left to
+  ``None``: no limit; at a remote cut off from central, within each account's offline
+  credit policy), capped by the ``copy_session_max_minor`` setting; nothing left to
   spend refuses the session;
 - copies price with the default ``copy`` price list (no list: copies are not offered);
 - the session's allowance is reserved at open under ``copy-reserve:SESSION``, settled
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection
 from printwarden.core.errors import ConflictError
 from printwarden.core.money import Money
 from printwarden.core.pricing import PriceList
-from printwarden.ledger.model import Reservation, Settlement
+from printwarden.ledger.model import OFFLINE_MESSAGE, Account, Reservation, Settlement
 from printwarden.ledger.service import LedgerService
 
 __all__ = ["CopyAllowance", "NothingToSpend", "Spending", "copy_allowance",
@@ -38,6 +39,8 @@ class Spending:
 
     balance: Money
     may_spend: Money | None
+    #: The site is cut off from central and an offline credit policy lowered ``may_spend``.
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,23 +52,30 @@ class CopyAllowance:
 
 
 def spending(ledger: LedgerService, user_id: str) -> Spending:
-    personal = ledger.personal_account(user_id)
-    credit = ledger.credit_account(user_id)
-    gives = [personal.can_give(), credit.can_give()]
-    balance = personal.balance + credit.balance
+    """What the user may spend on copies here now (offline: within each account's offline
+    credit policy, the same ``can_give`` that reserving applies)."""
+    return _spending(ledger.spending_accounts(user_id))
+
+
+def _spending(payers: list[Account]) -> Spending:
+    gives = [account.can_give() for account in payers]
+    balance = payers[0].balance + payers[1].balance
     if any(give is None for give in gives):
-        return Spending(balance, None)
-    return Spending(balance, Money(sum(g or 0 for g in gives), balance.currency))
+        return Spending(balance, None, offline=False)
+    return Spending(balance, Money(sum(g or 0 for g in gives), balance.currency),
+                    offline=any(account.offline_capped for account in payers))
 
 
 def copy_allowance(ledger: LedgerService, user_id: str, cap_minor: int) -> CopyAllowance:
     price_list = ledger.default_price_list("copy")
     if price_list is None:
         raise ConflictError("no copy price list is set up: copies are not available")
-    may = spending(ledger, user_id).may_spend
+    can = spending(ledger, user_id)
+    may = can.may_spend
     limit = min(cap_minor, may.minor) if may is not None else cap_minor
     if limit <= 0:
-        raise NothingToSpend("nothing left to spend on copies: top up first")
+        raise NothingToSpend(f"{OFFLINE_MESSAGE}: no copies" if can.offline
+                             else "nothing left to spend on copies: top up first")
     return CopyAllowance(price_list, Money(limit, ledger.currency))
 
 

@@ -17,6 +17,7 @@ nothing it replicates).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,14 +51,19 @@ class SyncStatus:
 class Puller:
     def __init__(self, replica: Replica, central: CentralClient, clock: Clock, *,
                  interval_seconds: float, batch_limit: int,
-                 pusher: Pusher | None = None) -> None:
+                 pusher: Pusher | None = None, status: SyncStatus | None = None,
+                 after_round: Callable[[], object] | None = None) -> None:
+        """``status``: the one to keep (the remote's offline watch reads it);
+        ``after_round``: called after each round of the loop (it logs offline changes)."""
         self._replica = replica
         self.pusher = pusher
         self._central = central
         self._clock = clock
         self._interval = interval_seconds
         self._limit = batch_limit
-        self.status = SyncStatus(applied=replica.applied_version())
+        self.status = status or SyncStatus()
+        self.status.applied = replica.applied_version()
+        self._after_round = after_round
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -112,6 +118,8 @@ class Puller:
             except Exception as exc:  # central away, a broken answer: retried next round
                 self.status.last_error = str(exc) or type(exc).__name__
                 log.warning("replica_sync_failed", error=self.status.last_error)
+            if self._after_round is not None:
+                self._after_round()
             if not more:
                 self._stop.wait(self._interval)
 

@@ -18,7 +18,7 @@ def serve_remote(role: RemoteRole) -> None:
     from printwarden.web.app import create_app
 
     container = role.container
-    app = create_app(container, role="remote", replica=role.puller.status)
+    app = create_app(container, role="remote", replica=role.watch)
     role.puller.start()
     log.info("remote_started", url=container.settings.effective_public_url,
              central=role.enrolment.central, name=role.enrolment.name,

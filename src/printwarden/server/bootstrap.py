@@ -20,6 +20,7 @@ from printwarden.devices.service import DevicesService
 from printwarden.jobs.authorization import RulesWiring
 from printwarden.jobs.questions import QuestionService
 from printwarden.jobs.service import JobsService
+from printwarden.ledger.offline_funds import OfflineFunds
 from printwarden.ledger.service import LedgerService
 from printwarden.ledger.service_base import CENTRAL_SITE, EntriesPosted
 from printwarden.notify.notice_board import NoticeBoard
@@ -70,10 +71,12 @@ def build_server(
     poster: WebhookPoster | None = None,
     site: str = CENTRAL_SITE,
     entry_sink: EntriesPosted | None = None,
+    offline: OfflineFunds | None = None,
 ) -> ServerContainer:
     """Wire every server service. Tests pass their own ``db`` and ``clock`` (and may pass an
     ``snmp`` reader; the default speaks SNMP to the devices; and a ``mailer`` or webhook
-    ``poster``, by default SMTP and HTTP); nothing is patched.
+    ``poster``, by default SMTP and HTTP); nothing is patched. A remote passes its link
+    with central as ``offline`` (central has none: it is never offline).
 
     A remote's composition root passes its ``site`` name (its entries' ``origin_site``)
     and its ``entry_sink`` (the ledger outbox), told of every entry in its transaction.
@@ -105,7 +108,8 @@ def build_server(
     ledger = LedgerService(database, the_clock, audit, currency=settings.currency,
                            site=site, max_posting_minor=settings.max_top_up_minor,
                            on_entries=webhooks if entry_sink is None
-                           else both_told(webhooks, entry_sink))
+                           else both_told(webhooks, entry_sink), offline=offline,
+                           offline_credit_default=settings.offline_credit_default)
     devices = DevicesService(database, the_clock, audit, price_lists=ledger,
                              enrolment_per_minute=settings.enrolment_rate_limit_per_minute)
     jobs = JobsService(database, the_clock, audit, ledger=ledger, devices=devices,

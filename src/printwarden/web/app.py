@@ -117,7 +117,8 @@ def _add_health_routes(app: FastAPI, container: ServerContainer, metrics: WebMet
         ready: dict[str, Any] = {"status": "ready", "database": container.db.dialect,
                                  "schema": current}
         if replica is not None:
-            ready |= {"replica_version": replica.applied, "lag_versions": replica.lag_versions}
+            ready |= {"replica_version": replica.applied, "lag_versions": replica.lag_versions,
+                      "offline": replica.offline}
         return ready
 
     @app.get("/api/docs", include_in_schema=False)

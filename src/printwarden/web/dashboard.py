@@ -33,7 +33,16 @@ def _account_row(account: Account, owners: dict[str, str] | None = None) -> dict
         "balance": _money(account.balance_minor, account.currency),
         "reserved": _money(account.reserved_minor, account.currency),
         "negative": account.balance_minor < 0,
+        "offline": _offline_credit(account),
     }
+
+
+def _offline_credit(account: Account) -> str:
+    """What a remote cut off from central may let the account spend, in words."""
+    if account.offline_credit == "limit":
+        return f"up to {_money(account.offline_limit_minor, account.currency)}"
+    return {"deny": "nothing", "balance": "its balance"}.get(account.offline_credit,
+                                                             account.offline_credit)
 
 
 def status_cell(report: DeviceStatusReport | None) -> dict[str, str]:

@@ -13,7 +13,8 @@ from starlette.responses import Response
 
 
 class ReplicaStatus(Protocol):
-    """What a remote's web app shows of its replica (``remote/puller.py`` ``SyncStatus``)."""
+    """What a remote's web app shows of its replica and its link with central
+    (``remote/offline.py`` ``OfflineWatch`` over the puller's ``SyncStatus``)."""
 
     @property
     def applied(self) -> int | None: ...
@@ -23,6 +24,10 @@ class ReplicaStatus(Protocol):
 
     @property
     def last_contact(self) -> datetime | None: ...
+
+    @property
+    def offline(self) -> bool:
+        """Cut off from central (``remote/offline.py``): offline credit policies apply."""
 
 
 class WebMetrics:
@@ -59,6 +64,10 @@ class WebMetrics:
                         registry=self.registry)
         contact.set_function(lambda: nan if replica.last_contact is None
                              else replica.last_contact.timestamp())
+        offline = Gauge("printwarden_remote_offline", "1 while this remote is cut off from "
+                        "central (offline credit policies apply), else 0",
+                        registry=self.registry)
+        offline.set_function(lambda: float(replica.offline))
 
     async def middleware(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]

@@ -1,7 +1,8 @@
 """REST: ledger accounts (personal, credit, group, shared) and a user's balances.
 
-Staff (admin, operator) see and change every account; a plain user reads his own
-(personal, credit, his groups', shared accounts he is a member of).
+Staff (admin, operator) see and change every account, its offline credit policy
+included; a plain user reads his own (personal, credit, his groups', shared accounts he
+is a member of) and changes none.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from printwarden.container import ServerContainer
 from printwarden.core.errors import PermissionDenied
+from printwarden.core.money import Money
 from printwarden.core.principal import Principal
 from printwarden.ledger.model import Account
 from printwarden.web.api.ledger_schemas import (
     AMOUNT_PATTERN,
+    OFFLINE_CREDIT_HELP,
+    OFFLINE_LIMIT_HELP,
     AccountOut,
     AccountPage,
+    OfflineCredit,
     actor_of,
     is_staff,
     parse_amount,
@@ -40,6 +45,11 @@ class AccountCreate(BaseModel):
     owner_user_id: str | None = None
     group_id: str | None = None
     members: list[str] = Field(default_factory=list, max_length=10_000)
+    offline_credit: OfflineCredit | None = Field(
+        default=None, description=OFFLINE_CREDIT_HELP + " (default: the server's "
+        "offline_credit_default)")
+    offline_limit: str | None = Field(default=None, pattern=AMOUNT_PATTERN,
+                                      description=OFFLINE_LIMIT_HELP)
 
 
 class AccountPatch(BaseModel):
@@ -48,6 +58,10 @@ class AccountPatch(BaseModel):
     limited: bool | None = None
     overdraft: str | None = Field(default=None, pattern=AMOUNT_PATTERN)
     active: bool | None = None
+    offline_credit: OfflineCredit | None = Field(default=None,
+                                                 description=OFFLINE_CREDIT_HELP)
+    offline_limit: str | None = Field(default=None, pattern=AMOUNT_PATTERN,
+                                      description=OFFLINE_LIMIT_HELP)
 
 
 def visible_account(container: ServerContainer, principal: Principal,
@@ -88,6 +102,8 @@ def open_account(body: AccountCreate, container: Container, staff: StaffOnly) ->
     account = ledger.open_account(
         body.kind, body.name, currency=currency, limited=body.limited, overdraft=overdraft,
         owner_user_id=body.owner_user_id, group_id=body.group_id, members=body.members,
+        offline_credit=body.offline_credit,
+        offline_limit=_amount(body.offline_limit, currency, "offline_limit"),
         actor=actor_of(staff))
     return AccountOut.of(account, ledger.account_members(account.id)
                          if account.kind == "shared" else None)
@@ -101,17 +117,22 @@ def get_account(account_id: str, container: Container, principal: AnyUser) -> Ac
 
 
 @router.patch("/accounts/{account_id}", response_model=AccountOut,
-              summary="Rename, limit, set the overdraft, (de)activate")
+              summary="Rename, limit, set the overdraft or the offline credit, (de)activate")
 def update_account(account_id: str, body: AccountPatch, container: Container,
                    staff: StaffOnly) -> AccountOut:
     ledger = container.ledger
     current = ledger.get_account(account_id)
-    overdraft = (parse_amount(body.overdraft, current.currency, "overdraft")
-                 if body.overdraft is not None else None)
-    account = ledger.update_account(account_id, name=body.name, limited=body.limited,
-                                    overdraft=overdraft, active=body.active,
-                                    actor=actor_of(staff))
+    account = ledger.update_account(
+        account_id, name=body.name, limited=body.limited,
+        overdraft=_amount(body.overdraft, current.currency, "overdraft"), active=body.active,
+        offline_credit=body.offline_credit,
+        offline_limit=_amount(body.offline_limit, current.currency, "offline_limit"),
+        actor=actor_of(staff))
     return AccountOut.of(account)
+
+
+def _amount(text: str | None, currency: str, field: str) -> Money | None:
+    return None if text is None else parse_amount(text, currency, field)
 
 
 @router.put("/accounts/{account_id}/members/{user_id}", status_code=204,

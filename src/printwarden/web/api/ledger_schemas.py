@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -19,6 +20,11 @@ from printwarden.ledger.model import Account, Entry
 
 #: ASCII digits only: pydantic's (Rust) ``\d`` matches every script's digits.
 AMOUNT_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,3})?$"
+OfflineCredit = Literal["balance", "limit", "deny"]
+OFFLINE_CREDIT_HELP = ("what a remote cut off from central lets the account spend: balance "
+                       "(the replica's balance), limit (at most offline_limit) or deny "
+                       "(no charged work)")
+OFFLINE_LIMIT_HELP = "the most the account may spend offline (policy limit), e.g. 5.00"
 AmountText = Field(pattern=AMOUNT_PATTERN, examples=["12.50"],
                    description="decimal amount in major units, e.g. 12.50")
 
@@ -66,6 +72,8 @@ class AccountOut(BaseModel):
     group_id: str | None
     active: bool
     created_at: datetime
+    offline_credit: str = Field(description=OFFLINE_CREDIT_HELP)
+    offline_limit: MoneyOut
     members: list[str] | None = None
 
     @classmethod
@@ -79,7 +87,9 @@ class AccountOut(BaseModel):
             available=(MoneyOut.minor_of(account.available_minor, cur)
                        if account.limited else None),
             owner_user_id=account.owner_user_id, group_id=account.group_id,
-            active=account.active, created_at=account.created_at, members=members)
+            active=account.active, created_at=account.created_at,
+            offline_credit=account.offline_credit,
+            offline_limit=MoneyOut.minor_of(account.offline_limit_minor, cur), members=members)
 
 
 class AccountPage(BaseModel):
