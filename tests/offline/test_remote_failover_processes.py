@@ -11,8 +11,9 @@ their own SQLite databases, an agent and a terminal listing central then the rem
 - an agent revoked at central while it talks only to the remote is refused by the
   remote once the revocation has replicated.
 
-Nothing here is about money at the remote (its ledger outbox is separate work): a job
-charged at the remote is asserted in the remote's job log only.
+Nothing here is about money at the remote: a job charged at the remote is asserted in the
+remote's job log only (``test_remote_offline_processes.py`` follows the money offline and
+back to central).
 """
 
 from __future__ import annotations

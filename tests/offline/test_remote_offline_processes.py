@@ -158,6 +158,9 @@ def test_central_down_the_remote_prints_releases_and_copies_within_the_quota_the
     assert remote.ledger.get_account(credit.id).balance_minor == start - charged
     assert site.printed() == printed + 1
 
+    assert remote.ledger.get_account(credit.id).reserved_minor == 0  # nothing left held
+    assert central.ledger.get_account(credit.id).balance_minor == start  # central was down
+
     site.central.start()  # same data directory, same port: the proxies reach it again
     last_seq = remote.db.read(lambda conn: read_counter(conn, outbox.SEQ))
     assert last_seq is not None and last_seq >= 2  # the job's charge and the copies'
