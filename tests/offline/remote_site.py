@@ -38,8 +38,9 @@ from printwarden.core.settings import load_server_settings
 from printwarden.jobs.model import Job, JobState
 from printwarden.remote import enrolment as enrolment_file
 from printwarden.server.bootstrap import build_server
-from tests.agent.e2e.support import AgentProcess, add_agent_queue, close_all, poll
+from tests.agent.e2e.support import WAIT, AgentProcess, add_agent_queue, close_all, poll
 from tests.agent.support import World, seed
+from tests.ipp.server.ipptool_support import run_print_job
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.peers import make_pdf
 from tests.support.postgres import free_port
@@ -48,7 +49,8 @@ from tests.support.server_process import ServerProcess
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.terminal_process import TerminalProcess
 
-__all__ = ["CARD", "PIN", "RemoteProcess", "RemoteSite", "remote_site", "start_site"]
+__all__ = ["CARD", "PIN", "RemoteProcess", "RemoteSite", "ipptool_print", "remote_site",
+           "start_site"]
 
 CARD, PIN = "0077004321", "1357"
 #: How often the remote pulls central's feed here (the default is 2 s).
@@ -158,6 +160,14 @@ class RemoteSite:
 
     def printed(self) -> int:
         return len(list(self.printer.directory.iterdir()))
+
+
+def ipptool_print(site: RemoteSite, queue: str) -> None:
+    """Print the site's PDF to the agent's ``queue`` with ipptool: successful-ok with a
+    job id."""
+    report = run_print_job(site.agent.uri(queue), site.pdf, "successful-ok", timeout=WAIT)
+    assert report.returncode == 0 and "[PASS]" in report.stdout, \
+        report.stdout + report.stderr
 
 
 def start_site(root: Path, **remote_settings: Any) -> Iterator[RemoteSite]:

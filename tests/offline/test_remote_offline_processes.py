@@ -31,10 +31,10 @@ from printwarden.jobs.model import JobState
 from printwarden.ledger.model import Account, Entry
 from printwarden.sync import outbox
 from printwarden.sync.feed import read_counter
-from tests.agent.e2e.support import WAIT, poll
+from tests.agent.e2e.support import poll
 from tests.agent.support import MONO_PAGE
-from tests.ipp.server.ipptool_support import IPPTOOL, run_print_job
-from tests.offline.remote_site import CARD, PIN, RemoteSite, start_site
+from tests.ipp.server.ipptool_support import IPPTOOL
+from tests.offline.remote_site import CARD, PIN, RemoteSite, ipptool_print, start_site
 
 pytestmark = pytest.mark.skipif(IPPTOOL is None, reason="ipptool (cups-ipp-utils) is needed")
 
@@ -51,13 +51,6 @@ REMOTE = "site"  #: the remote's name at central (the harness's)
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteSite]:
     yield from start_site(tmp_path_factory.mktemp("remote-offline"),
                           remote_offline_after_seconds=OFFLINE_AFTER_SECONDS)
-
-
-def print_job(site: RemoteSite, queue: str) -> None:
-    """ipptool Print-Job of the one-page PDF to the agent's ``queue``: accepted."""
-    report = run_print_job(site.agent.uri(queue), site.pdf, "successful-ok", timeout=WAIT)
-    assert report.returncode == 0 and "[PASS]" in report.stdout, \
-        report.stdout + report.stderr
 
 
 def job_ids(site: RemoteSite, state: JobState | None = None) -> set[str]:
@@ -118,7 +111,7 @@ def test_central_down_the_remote_prints_releases_and_copies_within_the_quota_the
     poll(lambda: site.remote.ready()["offline"] is True, "the remote offline", step=0.1)
 
     # A print on the hold queue, held at the remote, released there at the terminal.
-    print_job(site, "vault")
+    ipptool_print(site, "vault")
     [held] = poll(lambda: job_ids(site, JobState.HELD), "the job held at the remote")
     assert site.agent.health()["server"] == site.agent_remote.url()
     assert site.terminal.run(f"card {CARD}")["need"] == "pin"
@@ -151,7 +144,7 @@ def test_central_down_the_remote_prints_releases_and_copies_within_the_quota_the
     # What is left of the limit does not pay for another page: denied, "Offline".
     assert room - copies_cost < job_cost
     before = job_ids(site)
-    print_job(site, "direct")
+    ipptool_print(site, "direct")
     [denied] = poll(lambda: job_ids(site, JobState.DENIED) - before, "the print denied")
     assert remote.jobs.get_job(denied).message.startswith("Offline:")
     charged = job_cost + copies_cost
