@@ -16,17 +16,27 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from printwarden.container import ServerContainer
 from printwarden.jobs.model import JobState
 from printwarden.popup import identity as stored
 from printwarden.popup.channel import Channel, Event
 from printwarden.popup.identity import Identity
 from printwarden.popup.protocol import Question
+from printwarden.popup.sign_in import SignInError, sign_in
+from printwarden.sync.unsent import unsent_spending
 from tests.agent.e2e.support import poll
 from tests.jobs.world import MONO_PAGE
 from tests.popup.desktop import Display, start_xvfb
-from tests.popup.offline_site import OFFLINE_LIMIT, SHARED_BALANCE, OfflineSite, start_site
+from tests.popup.offline_site import (
+    OFFLINE_LIMIT,
+    PASSWORD,
+    SHARED_BALANCE,
+    OfflineSite,
+    start_site,
+)
 from tests.support.databases import SqliteFactory
 
 WAIT = 15.0
@@ -115,6 +125,13 @@ def test_account_choice_and_confirmation_through_the_remote_charge_the_project(
     assert (done["state"], done["charged"]["minor"]) == ("completed", 6 * MONO_PAGE), done
     assert _balance(site, site.shared_id) == SHARED_BALANCE - 6 * MONO_PAGE
     assert _balance(site, personal) == before  # the project paid, not alice
+    entries, _ = site.container.ledger.list_entries(job_id=job_id)
+    charged = [(e.account_id, e.amount.minor, e.origin_site) for e in entries
+               if e.amount.minor]
+    assert charged == [(site.shared_id, -6 * MONO_PAGE, "site-a")]  # once, the remote's
+    assert site.container.db.read(
+        lambda conn: unsent_spending(conn, [site.shared_id])) == {
+            site.shared_id: 6 * MONO_PAGE}  # in the outbox for central
     assert site.central.ledger.get_account(site.shared_id).balance_minor == SHARED_BALANCE
     assert site.remote.watch.is_offline()
 
@@ -134,6 +151,32 @@ def test_a_choice_past_the_offline_limit_is_refused_and_charges_nothing(
     assert job.state is JobState.CANCELLED and "Offline" in job.message, job.message
     assert _balance(site, site.shared_id) == SHARED_BALANCE - spent
     assert site.container.ledger.get_account(site.shared_id).reserved_minor == 0
+
+
+def _popup_tokens(container: ServerContainer, user_id: str) -> int:
+    return sum(t.name.startswith("popup:") for t in container.accounts.list_api_tokens(user_id))
+
+
+def test_a_pop_up_signs_in_at_central_never_at_the_remote(site: OfflineSite) -> None:
+    """A token made at the remote would be unknown at central: the pop-up would be signed
+    out (401) on its return to central. The remote answers 503 ``central_only``, so a
+    server list tries central; while central is away the person reads why."""
+    user_id = site.bob.user_id
+    answer = httpx.post(f"{site.remote_live.url}/api/v1/popup/sign-in", json={
+        "login": "bob", "password": PASSWORD, "os_user": "bob", "host": "desk"}, timeout=10)
+    assert answer.status_code == 503 and answer.json()["error"] == "central_only"
+    with pytest.raises(SignInError, match="sign in once while central is reachable"):
+        sign_in(site.servers, "bob", PASSWORD)
+    assert _popup_tokens(site.container, user_id) == 1  # central's, replicated: no new one
+    at_central = _popup_tokens(site.central, user_id)
+    site.link.restore()  # central reachable again (the remote does not pull meanwhile)
+    try:
+        me = sign_in([site.remote_live.url, site.link.url()], "bob", PASSWORD)
+    finally:
+        site.link.cut()
+    assert me.server == site.remote_live.url and me.user_id == user_id
+    assert _popup_tokens(site.central, user_id) == at_central + 1  # made at central
+    assert site.remote.watch.is_offline()
 
 
 @pytest.fixture(scope="module")
