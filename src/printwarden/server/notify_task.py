@@ -9,6 +9,7 @@ import threading
 
 import structlog
 
+from printwarden.core.errors import ServiceUnavailable
 from printwarden.notify.service import NotifyService
 
 log = structlog.get_logger("printwarden.notify")
@@ -33,6 +34,8 @@ class NotifyTask:
             queued.clear()
             try:
                 self.run_once()
+            except ServiceUnavailable as exc:  # the database is away: said, retried
+                log.warning("notify_task_deferred", reason=str(exc))
             except Exception:  # logged; the next round tries again
                 log.exception("notify_task_failed")
             queued.wait(self._interval)

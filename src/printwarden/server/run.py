@@ -53,14 +53,14 @@ def serve(container: ServerContainer, *,
 
     settings = container.settings
     app = create_app(container)
-    with background_work(container):
-        log.info("server_started", url=settings.effective_public_url,
-                 database=container.db.dialect, data_dir=str(settings.data_dir))
-        try:
+    try:
+        with background_work(container):
+            log.info("server_started", url=settings.effective_public_url,
+                     database=container.db.dialect, data_dir=str(settings.data_dir))
             run_http(app, settings, on_exit_signal)
-        finally:
-            container.db.dispose()
-            log.info("server_stopped")
+    finally:  # the background work has stopped: nothing uses the database any more
+        container.db.dispose()
+        log.info("server_stopped")
 
 
 @contextmanager
