@@ -152,7 +152,8 @@ def build_server(
         feed=Feed(database), remotes=Remotes(
             database, the_clock, audit,
             enrolment_per_minute=settings.enrolment_rate_limit_per_minute),
-        reconciler=Reconciler(database, the_clock),
+        reconciler=Reconciler(database, the_clock, currency=settings.currency,
+                              offline_credit_default=settings.offline_credit_default),
     )
 
 
