@@ -34,7 +34,7 @@ class Payer:
 
 
 def _payer(p: Pair, name: str = "carol", top_up: int = 500) -> Payer:
-    """A user with both of her accounts made at central (a remote never makes accounts)."""
+    """A user with both of her accounts made at central."""
     user = p.central.accounts.create_user(name, actor="t")
     credit = p.central.ledger.credit_account(user.id)
     personal = p.central.ledger.personal_account(user.id)
@@ -249,7 +249,8 @@ def test_an_entry_central_cannot_post_is_kept_as_a_problem_and_acked(pair: Pair,
     remote.puller.catch_up()
     _charge(remote, payer, "job-a", 10)
     row = remote.container.db.read(lambda conn: outbox.unacked(conn, 1))[0]
-    unknown = {**row, "seq": 2, "idempotency_key": "other", "account_id": "0" * 26}
+    unknown = {**row, "seq": 2, "idempotency_key": "other", "account_id": "0" * 26,
+               "owner_key": None}  # an account without an owner key central can't make
     euros = {**row, "seq": 3, "idempotency_key": "dollars", "currency": "USD"}
     conflict = {**row, "seq": 4, "amount_minor": -999}  # the key of seq 1, other content
     answer = _push(pair, remote, [row, unknown, euros, conflict])
