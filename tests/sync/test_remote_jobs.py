@@ -100,9 +100,56 @@ def test_a_job_ended_at_a_remote_appears_once_in_central_s_job_log(pair: Pair) -
         (None if e.from_state is None else e.from_state.value, e.to_state.value) for e in here]
     listed = pair.http.get("/api/v1/jobs", headers=admin).json()["items"]
     assert {j["id"]: j["origin_site"] for j in listed}[printed] == "site-a"
+    page = pair.http.get("/", headers=admin)
+    assert page.status_code == 200 and 'data-testid="job-site">site-a<' in page.text
 
 
 def _site_entries(p: Pair, job_ids: list[str]) -> list[int]:
     return sorted(int(r[0]) for r in p.central.db.read(lambda conn: conn.execute(
         sa.select(ledger_entries.c.amount_minor)
         .where(ledger_entries.c.job_id.in_(job_ids))).all()))
+
+
+def test_hostile_job_pushes_are_refused_or_kept_as_problems(pair: Pair) -> None:
+    world = make_world(pair.central)
+    remote = pair.remote()
+    remote.puller.catch_up()
+    job_id = _print(remote, world, "printed", 1)
+    base = remote.container.db.read(lambda conn: job_outbox.unsent(conn, 10))[0]
+    auth = {"Authorization": f"Bearer {remote.enrolment.token}"}
+
+    def push(jobs_: list[dict[str, object]], headers: dict[str, str] | None = None
+             ) -> httpx.Response:
+        return pair.http.post("/api/v1/sync/jobs", json={"jobs": jobs_},
+                              headers=auth if headers is None else headers)
+
+    assert push([base], headers={}).status_code == 401
+    assert push([base], headers=_admin(pair)).status_code == 403
+    for bad in ({"state": "printing"}, {"pages": "5"}, {"pages": 2**40},
+                {"charged_cost_minor": 10**16}, {"created_at": "2026-03-02T08:00:00"},
+                {"id": "../../etc"}, {"extra": 1}, {"events": [{"to_state": "gone",
+                                                                "at": base["created_at"]}]}):
+        answer = push([{**base, **bad}])
+        assert answer.status_code == 422, (bad, answer.text)
+        assert "message" in answer.json()
+    assert push([base, base]).status_code == 422  # one job twice
+    assert push([{**base, "id": f"J{n:025d}"} for n in range(501)]).status_code == 422
+    assert _central_jobs(pair) == []
+    # central's own job (its id, or its agent's job key) is never overwritten
+    agent = pair.central.devices.principal_for_agent_token(world.token)
+    own = pair.central.jobs.authorize(agent, world.request("central-1", pages=1)).job_id
+    spoofed = [{**base, "id": own},
+               {**base, "id": "01HZX0000000000000000000K1", "agent_job_key": "central-1"},
+               {**base, "id": "01HZX0000000000000000000Q1", "printer_id": "0" * 26}]
+    answer = push(spoofed)
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["recorded"], answer.json()["problems"]) == (0, 3)
+    again = push(spoofed)
+    assert (again.json()["duplicates"], again.json()["problems"]) == (3, 0)
+    assert sorted((p.idempotency_key, p.reason) for p in pair.central.reconciler.problems()) \
+        == sorted([(f"job:{own}", "job_conflict"),
+                   ("job:01HZX0000000000000000000K1", "job_conflict"),
+                   ("job:01HZX0000000000000000000Q1", "unknown_queue")])
+    assert _central_jobs(pair) == [(own, "authorized", None)]
+    assert push([base]).json()["recorded"] == 1
+    assert (job_id, "completed", "site-a") in _central_jobs(pair)
