@@ -115,16 +115,17 @@ def test_a_remote_charge_survives_a_feed_update_of_its_account(pair: Pair) -> No
 
 
 class LoseAnswers(httpx.BaseTransport):
-    """Forwards to central's app; the answer to the next ``lose`` pushes is cut after
-    central has handled them (a connection dropped mid-response)."""
+    """Forwards to central's app; the answer to the next ``lose`` pushes (to ``path``) is
+    cut after central has handled them (a connection dropped mid-response)."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+    def __init__(self, inner: httpx.BaseTransport, path: str = "/sync/outbox") -> None:
         self.inner = inner
+        self.path = path
         self.lose = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
-        if self.lose and request.url.path.endswith("/sync/outbox"):
+        if self.lose and request.url.path.endswith(self.path):
             self.lose -= 1
             response.read()
             raise httpx.ReadError("connection cut mid-response", request=request)

@@ -15,6 +15,7 @@ from printwarden.remote.bootstrap import RemoteRole
 from printwarden.sync import job_outbox
 from tests.jobs.world import MONO_PAGE, World, make_world
 from tests.sync.support import CENTRAL, Pair, pair
+from tests.sync.test_outbox import LoseAnswers
 
 __all__ = ["pair"]
 
@@ -41,26 +42,9 @@ def _admin(p: Pair) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-class CutJobAnswers(httpx.BaseTransport):
-    """Forwards to central's app; the answer to the next ``lose`` job pushes is cut after
-    central has handled them (a connection dropped mid-response)."""
-
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
-        self.lose = 0
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        if self.lose and request.url.path.endswith("/sync/jobs"):
-            self.lose -= 1
-            response.read()
-            raise httpx.ReadError("connection cut mid-response", request=request)
-        return response
-
-
 def test_a_job_ended_at_a_remote_appears_once_in_central_s_job_log(pair: Pair) -> None:
     world = make_world(pair.central)  # alice, 10.00 EUR
-    transport = CutJobAnswers(pair.http._transport)
+    transport = LoseAnswers(pair.http._transport, "/sync/jobs")
     remote = pair.remote(http=httpx.Client(transport=transport, base_url=CENTRAL))
     remote.puller.catch_up()
     printed = _print(remote, world, "printed", 4)
@@ -153,3 +137,24 @@ def test_hostile_job_pushes_are_refused_or_kept_as_problems(pair: Pair) -> None:
     assert _central_jobs(pair) == [(own, "authorized", None)]
     assert push([base]).json()["recorded"] == 1
     assert (job_id, "completed", "site-a") in _central_jobs(pair)
+
+
+def test_a_refused_job_push_holds_back_neither_the_entries_nor_the_pull(pair: Pair) -> None:
+    world = make_world(pair.central)
+    remote = pair.remote()
+    remote.puller.catch_up()
+    job_id = _print(remote, world, "printed", 2)
+    remote.container.db.write(lambda conn: conn.execute(  # a record central refuses (422)
+        jobs.update().where(jobs.c.id == job_id).values(copies=-1)))
+    pusher = remote.puller.pusher
+    assert pusher is not None
+    pusher.push_all()
+    remote.puller.catch_up()
+    assert pusher.pending() == 0  # the charge reached central...
+    assert _site_entries(pair, [job_id]) == [-2 * MONO_PAGE]
+    assert remote.container.db.read(job_outbox.pending_count) == 1  # ...the job waits
+    assert _central_jobs(pair) == []
+    remote.container.db.write(lambda conn: conn.execute(
+        jobs.update().where(jobs.c.id == job_id).values(copies=1)))
+    pusher.push_all()
+    assert _central_jobs(pair) == [(job_id, "completed", "site-a")]

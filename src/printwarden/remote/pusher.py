@@ -11,7 +11,9 @@ It runs on the puller's thread, before each pull (``Puller``): a feed page is th
 always fetched after the last ack it may reflect, which ``replica_balances`` relies on.
 
 After the entries, a batch of the remote's ended jobs goes to central's job log
-(``sync/job_outbox.py``); each is marked sent once central's answer names it.
+(``sync/job_outbox.py``); each is marked sent once central's answer names it. A
+refusal of that batch is logged and tried again next round: it never holds back the
+ledger entries nor the pull.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from printwarden.core.clock import Clock, SystemClock
 from printwarden.db.engine import Database
-from printwarden.remote.central_client import CentralClient
+from printwarden.remote.central_client import CentralClient, CentralError
 from printwarden.sync import job_outbox, outbox
 from printwarden.sync.reconcile_plan import OutboxGap
 
@@ -68,7 +70,12 @@ class Pusher:
         batch = self._db.read(lambda conn: job_outbox.unsent(conn, self._jobs_batch))
         if not batch:
             return False
-        acked = set(self._central.push_jobs(batch)) & {str(job["id"]) for job in batch}
+        try:
+            answer = self._central.push_jobs(batch)
+        except CentralError as exc:  # refused or broken: the entries and pulls go on
+            log.warning("jobs_push_failed", error=str(exc), first_job=batch[0]["id"])
+            return False
+        acked = set(answer) & {str(job["id"]) for job in batch}
         now = self._clock.now()
         self._db.write(lambda conn: job_outbox.record_sent(conn, sorted(acked), now))
         return len(batch) == self._jobs_batch
