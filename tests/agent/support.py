@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from printwarden.agent.bootstrap import build_agent, enrol
 from printwarden.agent.service import AgentService
@@ -72,13 +73,14 @@ class InProcessServer:
 
 
 class LiveServer:
-    """The server app served by uvicorn in a thread; ``stop``/``start`` keep the port."""
+    """The server app served by uvicorn in a thread; ``stop``/``start`` keep the port.
+    ``app``: another app of ``container`` (a remote's, ``create_app(..., role="remote")``)."""
 
-    def __init__(self, container: ServerContainer) -> None:
+    def __init__(self, container: ServerContainer, app: FastAPI | None = None) -> None:
         self.container = container
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._app = create_app(container)
+        self._app = app or create_app(container)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 

@@ -38,8 +38,9 @@ from printwarden.core.settings import load_server_settings
 from printwarden.jobs.model import Job, JobState
 from printwarden.remote import enrolment as enrolment_file
 from printwarden.server.bootstrap import build_server
-from tests.agent.e2e.support import AgentProcess, add_agent_queue, close_all, poll
+from tests.agent.e2e.support import WAIT, AgentProcess, add_agent_queue, close_all, poll
 from tests.agent.support import World, seed
+from tests.ipp.server.ipptool_support import run_print_job
 from tests.ipp.server.support import RunningVirtualPrinter
 from tests.support.peers import make_pdf
 from tests.support.postgres import free_port
@@ -48,7 +49,8 @@ from tests.support.server_process import ServerProcess
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.terminal_process import TerminalProcess
 
-__all__ = ["CARD", "PIN", "RemoteProcess", "RemoteSite", "remote_site"]
+__all__ = ["CARD", "PIN", "RemoteProcess", "RemoteSite", "ipptool_print", "remote_site",
+           "start_site"]
 
 CARD, PIN = "0077004321", "1357"
 #: How often the remote pulls central's feed here (the default is 2 s).
@@ -160,7 +162,18 @@ class RemoteSite:
         return len(list(self.printer.directory.iterdir()))
 
 
-def _start_site(root: Path) -> Iterator[RemoteSite]:
+def ipptool_print(site: RemoteSite, queue: str) -> None:
+    """Print the site's PDF to the agent's ``queue`` with ipptool: successful-ok with a
+    job id."""
+    report = run_print_job(site.agent.uri(queue), site.pdf, "successful-ok", timeout=WAIT)
+    assert report.returncode == 0 and "[PASS]" in report.stdout, \
+        report.stdout + report.stderr
+
+
+def start_site(root: Path, **remote_settings: Any) -> Iterator[RemoteSite]:
+    """Start the whole site under ``root``, yield it, stop every part. ``remote_settings``
+    are the remote's own settings on top of ``SERVER_SETTINGS``
+    (``remote_offline_after_seconds=...``)."""
     started: list[Any] = []
     try:
         central = ServerProcess(root / "central", **SERVER_SETTINGS)
@@ -177,7 +190,7 @@ def _start_site(root: Path) -> Iterator[RemoteSite]:
             TcpProxy("127.0.0.1", central.port) for _ in range(3))
         started.extend((agent_central, terminal_central, sync_central))
         _, code = central.container.remotes.create("site", actor="test")
-        remote = RemoteProcess(root / "remote", **SERVER_SETTINGS)
+        remote = RemoteProcess(root / "remote", **SERVER_SETTINGS, **remote_settings)
         started.append(remote)
         remote.start(sync_central.url(), code)
         agent_remote, terminal_remote = (TcpProxy("127.0.0.1", remote.port) for _ in range(2))
@@ -206,4 +219,4 @@ def _start_site(root: Path) -> Iterator[RemoteSite]:
 
 @pytest.fixture(scope="module")
 def remote_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteSite]:
-    yield from _start_site(tmp_path_factory.mktemp("remote-site"))
+    yield from start_site(tmp_path_factory.mktemp("remote-site"))

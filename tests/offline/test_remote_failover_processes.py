@@ -11,8 +11,9 @@ their own SQLite databases, an agent and a terminal listing central then the rem
 - an agent revoked at central while it talks only to the remote is refused by the
   remote once the revocation has replicated.
 
-Nothing here is about money at the remote (its ledger outbox is separate work): a job
-charged at the remote is asserted in the remote's job log only.
+Nothing here is about money at the remote: a job charged at the remote is asserted in the
+remote's job log only (``test_remote_offline_processes.py`` follows the money offline and
+back to central).
 """
 
 from __future__ import annotations
@@ -20,21 +21,19 @@ from __future__ import annotations
 import pytest
 
 from printwarden.jobs.model import JobState
-from tests.agent.e2e.support import WAIT, AgentProcess, poll
-from tests.ipp.server.ipptool_support import IPPTOOL, run_print_job
-from tests.offline.remote_site import CARD, PIN, RemoteSite, remote_site  # noqa: F401
+from tests.agent.e2e.support import AgentProcess, poll
+from tests.ipp.server.ipptool_support import IPPTOOL
+from tests.offline.remote_site import (  # noqa: F401
+    CARD,
+    PIN,
+    RemoteSite,
+    ipptool_print,
+    remote_site,
+)
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.terminal_process import RECHECK_SECONDS
 
 pytestmark = pytest.mark.skipif(IPPTOOL is None, reason="ipptool (cups-ipp-utils) is needed")
-
-def ipptool_print(site: RemoteSite, queue: str) -> None:
-    """Print the site's PDF to the agent's ``queue`` with ipptool: successful-ok with a
-    job id."""
-    report = run_print_job(site.agent.uri(queue), site.pdf, "successful-ok", timeout=WAIT)
-    assert report.returncode == 0 and "[PASS]" in report.stdout, \
-        report.stdout + report.stderr
-
 
 def job_ids(site: RemoteSite, at_remote: bool, state: JobState | None = None) -> set[str]:
     server = site.remote.container if at_remote else site.central.container

@@ -90,6 +90,14 @@ class ServiceUnavailable(PrintwardenError):
         self.retry_after = retry_after
 
 
+class CentralOnly(ServiceUnavailable):
+    """Asked of a remote, something only central does: it would make a row of a replicated
+    table (a token) that central never hears of. 503, so a client with a server list tries
+    central; its message says so for a person."""
+
+    code = "central_only"
+
+
 class InsufficientFunds(PrintwardenError):
     """A limited account cannot cover ``needed``; ``available`` is what it can spend."""
 

@@ -33,16 +33,30 @@ class SignInError(Exception):
     """The sign-in did not give a token; the message says why, for a person."""
 
 
+def _failure(answer: httpx.Response) -> str | None:
+    """A 5xx said in words, with the server's own message when it gives one (a remote
+    answers ``central_only``: sign in at central)."""
+    why = failed_status(answer.status_code)
+    if why is None:
+        return None
+    try:
+        message = str(answer.json().get("message", ""))
+    except (ValueError, AttributeError):
+        message = ""
+    return f"{why} ({message[:200]})" if message else why
+
+
 def _post(servers: ServerList, body: dict[str, str]) -> httpx.Response:
     """The first answer below 500 of the servers in order."""
     try:
         return servers.first_answer(
             lambda url: httpx.post(f"{url}/api/v1/popup/sign-in", timeout=TIMEOUT_SECONDS,
                                    json=body),
-            lambda answer: failed_status(answer.status_code),
+            _failure,
             (httpx.HTTPError,))
     except NoServerAnswers as exc:
-        raise SignInError(f"cannot reach {exc}") from exc
+        raise SignInError(f"no server signed you in (cannot reach one, or it refused): "
+                          f"{exc}") from exc
 
 
 def sign_in(server: str | Sequence[str], login: str, password: str) -> Identity:
