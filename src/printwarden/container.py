@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from printwarden.release.terminal_sessions import TerminalSessions
     from printwarden.release.terminals import TerminalService
     from printwarden.sync.feed import Feed
+    from printwarden.sync.job_intake import JobIntake
     from printwarden.sync.reconcile import Reconciler
     from printwarden.sync.remotes import Remotes
 
@@ -65,6 +66,8 @@ class ServerContainer:
     remotes: Remotes
     #: Central applies remotes' pushed ledger outboxes (problems and reports included).
     reconciler: Reconciler
+    #: Central records remotes' ended jobs in its job log.
+    job_intake: JobIntake
     extras: dict[str, object] = field(default_factory=dict)
     #: Agents verify find-me fetch tokens with it (base64url raw Ed25519; ``agent/config``).
     fetch_token_public_key: str = ""

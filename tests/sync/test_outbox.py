@@ -34,7 +34,7 @@ class Payer:
 
 
 def _payer(p: Pair, name: str = "carol", top_up: int = 500) -> Payer:
-    """A user with both of her accounts made at central (a remote never makes accounts)."""
+    """A user with both of her accounts made at central."""
     user = p.central.accounts.create_user(name, actor="t")
     credit = p.central.ledger.credit_account(user.id)
     personal = p.central.ledger.personal_account(user.id)
@@ -115,16 +115,17 @@ def test_a_remote_charge_survives_a_feed_update_of_its_account(pair: Pair) -> No
 
 
 class LoseAnswers(httpx.BaseTransport):
-    """Forwards to central's app; the answer to the next ``lose`` pushes is cut after
-    central has handled them (a connection dropped mid-response)."""
+    """Forwards to central's app; the answer to the next ``lose`` pushes (to ``path``) is
+    cut after central has handled them (a connection dropped mid-response)."""
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+    def __init__(self, inner: httpx.BaseTransport, path: str = "/sync/outbox") -> None:
         self.inner = inner
+        self.path = path
         self.lose = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
-        if self.lose and request.url.path.endswith("/sync/outbox"):
+        if self.lose and request.url.path.endswith(self.path):
             self.lose -= 1
             response.read()
             raise httpx.ReadError("connection cut mid-response", request=request)
@@ -249,7 +250,8 @@ def test_an_entry_central_cannot_post_is_kept_as_a_problem_and_acked(pair: Pair,
     remote.puller.catch_up()
     _charge(remote, payer, "job-a", 10)
     row = remote.container.db.read(lambda conn: outbox.unacked(conn, 1))[0]
-    unknown = {**row, "seq": 2, "idempotency_key": "other", "account_id": "0" * 26}
+    unknown = {**row, "seq": 2, "idempotency_key": "other", "account_id": "0" * 26,
+               "owner_key": None}  # an account without an owner key central can't make
     euros = {**row, "seq": 3, "idempotency_key": "dollars", "currency": "USD"}
     conflict = {**row, "seq": 4, "amount_minor": -999}  # the key of seq 1, other content
     answer = _push(pair, remote, [row, unknown, euros, conflict])

@@ -28,6 +28,7 @@ ROUTES = (
     "GET /api/v1/sync/remotes",
     "POST /api/v1/sync/remotes",
     "POST /api/v1/sync/outbox",
+    "POST /api/v1/sync/jobs",
     "GET /api/v1/sync/problems",
     "GET /api/v1/sync/reports",
     "GET /api/v1/terminals/enrolment-codes",

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
+
 from ulid import ULID
 
 
 def new_id() -> str:
     """A fresh ULID string."""
     return str(ULID())
+
+
+def derived_id(namespace: str, key: str) -> str:
+    """The one id of ``key`` in ``namespace``, the same on every site that derives it: a
+    ULID string (26 Crockford base32 characters, like ``new_id``'s) made of the first 128
+    bits of sha256(namespace, NUL, key). Its "time" part means nothing; ids made this way
+    are not ordered by creation. Two sites that each create the row for one key (a
+    remote and central) thus create the same row."""
+    digest = sha256(f"{namespace}\0{key}".encode()).digest()
+    return str(ULID.from_bytes(digest[:16]))
 
 
 def is_id(value: str) -> bool:

@@ -100,6 +100,9 @@ class Job:
     flag: str | None = None
     #: Decided by its agent while no server answered (tracker mode), reported later.
     offline: bool = False
+    #: The remote site server that authorized it (central's record of a remote's ended
+    #: job, ``sync/job_intake.py``); None: this server's own job.
+    origin_site: str | None = None
 
     @property
     def terminal(self) -> bool:

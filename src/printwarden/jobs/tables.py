@@ -52,6 +52,9 @@ jobs = sa.Table(
     sa.Column("flag", sa.String(500), nullable=True),
     #: Printed by its agent while no server answered (tracker mode), reported later.
     sa.Column("offline", sa.Boolean(), nullable=False, server_default=sa.false()),
+    #: The remote that authorized the job and sent it here once it ended (central's copy
+    #: of a remote's job); NULL: this server's own job.
+    sa.Column("origin_site", sa.String(100), nullable=True),
     #: A user's held jobs, oldest first (the release listing), from the index alone.
     sa.Index("ix_jobs_user_state_created", "user_id", "state", "created_at"),
     sa.Index("ix_jobs_offline_created", "offline", "created_at"),

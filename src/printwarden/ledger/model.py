@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from printwarden.core.errors import InsufficientFunds, ValidationError
+from printwarden.core.ids import derived_id
 from printwarden.core.money import Money
 from printwarden.core.pricing import (
     CostBreakdown,
@@ -53,6 +54,26 @@ __all__ = [
 ]
 
 ACCOUNT_KINDS = ("personal", "credit", "group", "shared")
+#: The kinds with one account per owner (a user, a group), found by their owner key.
+OWNER_KINDS = ("personal", "credit", "group")
+#: Owner accounts' ids are derived from their owner key in this namespace.
+OWNER_ACCOUNT_NAMESPACE = "ledger-account"
+
+
+def owner_account_id(key: str) -> str:
+    """The id every site gives the account of owner key ``key`` ("personal:<user id>",
+    "credit:<user id>", "group:<group id>") when it creates it: a remote that creates a
+    user's account on the fly and central that creates it later (or meanwhile) make the
+    same account, so central can post the remote's entries on it and the replica's copy
+    of central's row is the remote's own row. Accounts created before ids were derived
+    keep their random ids (the owner key, unique, still finds them)."""
+    return derived_id(OWNER_ACCOUNT_NAMESPACE, key)
+
+
+def split_owner_key(key: str) -> tuple[str, str] | None:
+    """(kind, owner id) of an owner key; None when it is not one."""
+    kind, _, owner = key.partition(":")
+    return (kind, owner) if kind in OWNER_KINDS and owner else None
 SOURCE_KINDS = ("personal", "group", "shared", "credit")
 DEFAULT_CHARGE_ORDER = ("personal", "group", "shared", "credit")
 ENTRY_KINDS = ("charge", "refund", "top-up", "allocation", "adjustment", "transfer")
@@ -117,6 +138,13 @@ class Account:
     #: remote cut off from central, and this is the site's own spending central has not
     #: acknowledged yet (negative: spent), for ``offline_room``.
     unsent_minor: int | None = None
+
+    @property
+    def owner_key(self) -> str | None:
+        """"personal:<user id>", "credit:<user id>", "group:<group id>" (the one account of
+        its owner, ``ledger_accounts.owner_key``); None for a shared account."""
+        owner = self.owner_user_id or self.group_id
+        return f"{self.kind}:{owner}" if self.kind in OWNER_KINDS and owner else None
 
     @property
     def available_minor(self) -> int:

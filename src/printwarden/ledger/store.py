@@ -19,7 +19,7 @@ from printwarden.core.errors import NotFoundError
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.db.engine import Database
-from printwarden.ledger.model import Account, Entry
+from printwarden.ledger.model import Account, Entry, owner_account_id
 from printwarden.ledger.tables import ledger_account_members as members
 from printwarden.ledger.tables import ledger_accounts as accounts
 from printwarden.ledger.tables import ledger_entries as entries
@@ -77,7 +77,8 @@ def insert_account(conn: Connection, *, kind: str, name: str, currency: str, lim
                    key: str | None, now: datetime, offline_credit: str = "balance",
                    offline_limit_minor: int = 0) -> Account:
     values: dict[str, Any] = dict(
-        id=new_id(), kind=kind, name=name, currency=currency, limited=limited,
+        id=new_id() if key is None else owner_account_id(key), kind=kind, name=name,
+        currency=currency, limited=limited,
         overdraft_minor=overdraft_minor, balance_minor=0, reserved_minor=0,
         owner_user_id=owner_user_id, group_id=group_id, owner_key=key, active=True,
         created_at=now, offline_credit=offline_credit,

@@ -100,5 +100,6 @@ def build_remote(settings: ServerSettings, enrolment: Enrolment, *, db: Database
                     interval_seconds=settings.sync_poll_interval_seconds,
                     batch_limit=settings.sync_batch_limit, status=status,
                     after_round=watch.is_offline,
-                    pusher=Pusher(container.db, client, batch=settings.sync_push_batch))
+                    pusher=Pusher(container.db, client, batch=settings.sync_push_batch,
+                                  clock=container.clock))
     return RemoteRole(container, puller, enrolment, watch)

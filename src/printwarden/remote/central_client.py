@@ -76,6 +76,14 @@ class CentralClient:
             raise CentralError("central's outbox answer has no acked_through")
         return acked
 
+    def push_jobs(self, jobs: list[dict[str, Any]]) -> list[str]:
+        """Send ended jobs to central's job log; answer the ids central now holds."""
+        answer = self._http.post(PREFIX + "/jobs", json={"jobs": jobs}, headers=self._auth())
+        acked = _checked(answer).get("acked")
+        if not isinstance(acked, list) or not all(isinstance(i, str) for i in acked):
+            raise CentralError("central's jobs answer has no acked list")
+        return [str(job_id) for job_id in acked]
+
     @contextmanager
     def snapshot(self) -> Iterator[Iterator[Any]]:
         """The snapshot's lines, parsed, while the answer streams in."""

@@ -9,6 +9,11 @@ ack to central's word and the next push starts there.
 
 It runs on the puller's thread, before each pull (``Puller``): a feed page is then
 always fetched after the last ack it may reflect, which ``replica_balances`` relies on.
+
+After the entries, a batch of the remote's ended jobs goes to central's job log
+(``sync/job_outbox.py``); each is marked sent once central's answer names it. A
+refusal of that batch is logged and tried again next round: it never holds back the
+ledger entries nor the pull.
 """
 
 from __future__ import annotations
@@ -18,25 +23,34 @@ from typing import Any
 import structlog
 from sqlalchemy.engine import Connection
 
+from printwarden.core.clock import Clock, SystemClock
 from printwarden.db.engine import Database
-from printwarden.remote.central_client import CentralClient
-from printwarden.sync import outbox
+from printwarden.remote.central_client import CentralClient, CentralError
+from printwarden.sync import job_outbox, outbox
 from printwarden.sync.reconcile_plan import OutboxGap
 
 log = structlog.get_logger("printwarden.remote")
 
 
 class Pusher:
-    def __init__(self, db: Database, central: CentralClient, *, batch: int = 500) -> None:
+    def __init__(self, db: Database, central: CentralClient, *, batch: int = 500,
+                 jobs_batch: int = 200, clock: Clock | None = None) -> None:
         self._db = db
         self._central = central
         self._batch = batch
+        self._jobs_batch = jobs_batch
+        self._clock = clock or SystemClock()
 
     def pending(self) -> int:
         return self._db.read(outbox.pending_count)
 
     def push_once(self) -> bool:
-        """Push one batch; True: more wait (push again at once)."""
+        """Push one batch of entries, then one of ended jobs; True: more wait (push
+        again at once)."""
+        more_entries = self._push_entries()
+        return self._push_jobs() or more_entries
+
+    def _push_entries(self) -> bool:
         def read(conn: Connection) -> tuple[list[dict[str, Any]], int]:
             return outbox.unacked(conn, self._batch), outbox.pending_count(conn)
 
@@ -51,6 +65,20 @@ class Pusher:
             acked = gap.acked_through
         self._db.write(lambda conn: outbox.record_ack(conn, acked))
         return acked < int(batch[-1]["seq"]) or len(batch) == self._batch
+
+    def _push_jobs(self) -> bool:
+        batch = self._db.read(lambda conn: job_outbox.unsent(conn, self._jobs_batch))
+        if not batch:
+            return False
+        try:
+            answer = self._central.push_jobs(batch)
+        except CentralError as exc:  # refused or broken: the entries and pulls go on
+            log.warning("jobs_push_failed", error=str(exc), first_job=batch[0]["id"])
+            return False
+        acked = set(answer) & {str(job["id"]) for job in batch}
+        now = self._clock.now()
+        self._db.write(lambda conn: job_outbox.record_sent(conn, sorted(acked), now))
+        return len(batch) == self._jobs_batch
 
     def push_all(self, max_batches: int = 1_000_000) -> int:
         """Push until nothing waits (tests, shutdown); answer the acked sequence."""

@@ -39,6 +39,7 @@ from printwarden.release.terminal_sessions import TerminalSessions
 from printwarden.release.terminals import TerminalService
 from printwarden.server.notify_wiring import both_told, ledger_entry_listener, user_in
 from printwarden.sync.feed import Feed
+from printwarden.sync.job_intake import JobIntake
 from printwarden.sync.reconcile import Reconciler
 from printwarden.sync.remotes import Remotes
 
@@ -152,7 +153,9 @@ def build_server(
         feed=Feed(database), remotes=Remotes(
             database, the_clock, audit,
             enrolment_per_minute=settings.enrolment_rate_limit_per_minute),
-        reconciler=Reconciler(database, the_clock),
+        reconciler=Reconciler(database, the_clock, currency=settings.currency,
+                              offline_credit_default=settings.offline_credit_default),
+        job_intake=JobIntake(database, the_clock),
     )
 
 

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from printwarden.ledger.model import Entry
+from printwarden.ledger.tables import ledger_accounts as accounts
 from printwarden.ledger.tables import ledger_entries as entries
 from printwarden.sync.feed import read_counter, write_counter
 from printwarden.sync.tables import ledger_outbox as outbox
@@ -70,10 +71,16 @@ _ENTRY_FIELDS = ("idempotency_key", "account_id", "amount_minor", "currency", "k
 
 
 def unacked(conn: Connection, limit: int) -> list[dict[str, Any]]:
-    """The next ``limit`` unacked entries in sequence order, as the push sends them."""
+    """The next ``limit`` unacked entries in sequence order, as the push sends them.
+
+    Each names its account's owner key (None for a shared account): an owner account
+    this remote created on the fly is unknown at central, which creates it from the key
+    (its id is derived from the key on every site, ``ledger.model.owner_account_id``)."""
     rows = conn.execute(
-        sa.select(outbox.c.seq, *(entries.c[name] for name in _ENTRY_FIELDS))
+        sa.select(outbox.c.seq, *(entries.c[name] for name in _ENTRY_FIELDS),
+                  accounts.c.owner_key)
         .join(entries, entries.c.id == outbox.c.entry_id)
+        .outerjoin(accounts, accounts.c.id == entries.c.account_id)
         .where(outbox.c.seq > acked_through(conn)).order_by(outbox.c.seq).limit(limit)
     ).mappings()
     return [{**row, "created_at": row["created_at"].isoformat()} for row in rows]

@@ -10,6 +10,12 @@ Entries keep the remote's ``created_at``, ``actor`` and ``note``; their ``origin
 is the remote's name (as central knows it, whatever the remote says). Central emits no
 ``ledger.entry`` webhook for them: webhooks are called by the server that has the event
 (the remote emitted its own when it wrote them; ``LOCAL`` in ``replicated.py``).
+
+An owner account a remote created on the fly (a user's first print there) is created
+here first, in the push's transaction, as central's own lazy creation would make it
+(central's currency and default offline credit policy, limited, empty) and with the same
+id (derived from its owner key): its entries are then posted like any others, and the
+feed brings central's row to the remote as the row it already has.
 """
 
 from __future__ import annotations
@@ -29,15 +35,18 @@ from printwarden.core.ids import new_id
 from printwarden.core.money import Money
 from printwarden.db.engine import Database
 from printwarden.ledger import store
-from printwarden.ledger.model import Entry
+from printwarden.ledger.model import Account, Entry, split_owner_key
 from printwarden.ledger.tables import ledger_entries as entries
-from printwarden.sync.reconcile_plan import Incoming, Plan, plan
+from printwarden.sync.reconcile_plan import Incoming, Plan, owner_accounts_to_create, plan
 from printwarden.sync.tables import sync_reconcile_problems as problems
 from printwarden.sync.tables import sync_reconcile_reports as reports
 from printwarden.sync.tables import sync_remotes
 
 #: Keys per lookup statement.
 _KEY_CHUNK = 500
+#: The names central's lazy creation gives owner accounts (``ledger/account_ops.py``).
+_OWNED_NAMES = {"personal": "Personal quota", "credit": "Prepaid credit",
+                "group": "Group quota"}
 
 
 @dataclass(frozen=True)
@@ -76,9 +85,14 @@ class ReportRow:
 
 
 class Reconciler:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, currency: str,
+                 offline_credit_default: str = "balance") -> None:
+        """``currency`` and ``offline_credit_default``: central's ledger's, for the owner
+        accounts created here for a remote's entries."""
         self._db = db
         self._clock = clock
+        self._currency = currency
+        self._offline_credit = offline_credit_default
 
     def apply(self, remote_id: str, pushed: Sequence[Incoming], *,
               pending: int | None = None) -> PushResult:
@@ -102,11 +116,16 @@ class Reconciler:
         if remote is None:
             raise NotFoundError("this remote is gone")
         keys = [entry.idempotency_key for entry in pushed]
-        decided = plan(pushed, acked=int(remote.outbox_acked_seq), known=_known(conn, keys),
-                       problem_keys=_problem_keys(conn, remote_id, keys),
-                       accounts=store.load_accounts(conn, self._db,
-                                                    {e.account_id for e in pushed},
-                                                    lock=True))
+        known = _known(conn, keys)
+        accounts = store.load_accounts(conn, self._db, {e.account_id for e in pushed},
+                                       lock=True)
+        fresh = [e for e in pushed if e.idempotency_key not in known]
+        for account_id, owner_key in sorted(owner_accounts_to_create(fresh, accounts).items()):
+            created = self._create_owned(conn, owner_key)
+            if created is not None and created.id == account_id:
+                accounts[account_id] = created
+        decided = plan(pushed, acked=int(remote.outbox_acked_seq), known=known,
+                       problem_keys=_problem_keys(conn, remote_id, keys), accounts=accounts)
         self._write(conn, remote_id, str(remote.name), decided)
         values: dict[str, Any] = {"outbox_acked_seq": decided.acked_through,
                                   "last_contact_at": self._clock.now()}
@@ -116,6 +135,23 @@ class Reconciler:
                      .values(**values))
         return PushResult(decided.acked_through, len(decided.postings), decided.duplicates,
                           len(decided.problems), len(decided.reports))
+
+    def _create_owned(self, conn: Connection, owner_key: str) -> Account | None:
+        """The owner's account, created now if it has none (None: no such owner here). An
+        account the owner already has under another id (made before ids were derived) is
+        answered as it is: the caller then leaves the entry unknown."""
+        split = split_owner_key(owner_key)
+        if split is None:
+            return None
+        kind, owner = split
+        try:
+            return store.get_or_create_owned(
+                conn, self._db, kind=kind, name=_OWNED_NAMES[kind], currency=self._currency,
+                owner_user_id=None if kind == "group" else owner,
+                group_id=owner if kind == "group" else None, now=self._clock.now(),
+                offline_credit=self._offline_credit)
+        except NotFoundError:
+            return None
 
     def _write(self, conn: Connection, remote_id: str, remote_name: str,
                decided: Plan) -> None:
@@ -208,4 +244,4 @@ def _as_json(entry: Incoming) -> dict[str, Any]:
             "account_id": entry.account_id, "amount_minor": entry.amount_minor,
             "currency": entry.currency, "kind": entry.kind, "job_id": entry.job_id,
             "reference": entry.reference, "created_at": entry.created_at.isoformat(),
-            "actor": entry.actor, "note": entry.note}
+            "actor": entry.actor, "note": entry.note, "owner_key": entry.owner_key}

@@ -16,7 +16,12 @@ they may owe (reports: one account spending at two sites at once).
   entry a restored remote wrote under a number central had already seen is applied,
   not lost.
 - An entry central cannot post as it is (account unknown or closed, currency
-  mismatch, a balance past the ledger's range) is a problem, acked all the same.
+  mismatch, a balance past the ledger's range, an owner key that is not its account's)
+  is a problem, acked all the same.
+- An owner account (personal, credit, group) a remote created on the fly is unknown
+  here: ``owner_accounts_to_create`` names those central creates first, as its own lazy
+  creation would, when the entry's account id is the one derived from the owner key it
+  carries (``owner_account_id``). Any other unknown account stays a problem.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from printwarden.core.errors import ConflictError
-from printwarden.ledger.model import Account
+from printwarden.ledger.model import Account, owner_account_id, split_owner_key
 
 #: The largest amount of one entry in minor units (the ledger's bound on a posting).
 MAX_ENTRY_MINOR = 10**15
@@ -38,6 +43,7 @@ ACCOUNT_CLOSED = "account_closed"
 CURRENCY_MISMATCH = "currency_mismatch"
 KEY_CONFLICT = "key_conflict"
 OUT_OF_RANGE = "out_of_range"
+OWNER_MISMATCH = "owner_mismatch"
 
 
 class OutboxGap(ConflictError):
@@ -67,6 +73,8 @@ class Incoming:
     created_at: datetime
     actor: str
     note: str
+    #: The owner key of the entry's account at the remote (None: a shared account).
+    owner_key: str | None = None
 
     @property
     def content(self) -> tuple[object, ...]:
@@ -155,10 +163,33 @@ def plan(pushed: Sequence[Incoming], *, acked: int,
     return result
 
 
+def owner_accounts_to_create(pushed: Sequence[Incoming],
+                             accounts: Mapping[str, Account]) -> dict[str, str]:
+    """account id -> owner key of the owner accounts the push names that central lacks
+    and may create: the id is the one derived from the owner key the entry carries."""
+    wanted: dict[str, str] = {}
+    for entry in pushed:
+        key = entry.owner_key
+        if (entry.account_id not in accounts and key is not None
+                and split_owner_key(key) is not None
+                and owner_account_id(key) == entry.account_id):
+            wanted[entry.account_id] = key
+    return wanted
+
+
 def _unpostable(entry: Incoming, account: Account | None,
                 balances: Mapping[str, int]) -> Problem | None:
     if account is None:
-        return Problem(entry, UNKNOWN_ACCOUNT, f"central has no account {entry.account_id}")
+        if entry.owner_key is not None and owner_account_id(entry.owner_key) != entry.account_id:
+            return Problem(entry, OWNER_MISMATCH, f"account {entry.account_id} is not the "
+                           f"account of {entry.owner_key}")
+        return Problem(entry, UNKNOWN_ACCOUNT, f"central has no account {entry.account_id}"
+                       + ("" if entry.owner_key is None else
+                          f" and cannot create it for {entry.owner_key} (unknown owner, or "
+                          "central's account of that owner has another id)"))
+    if entry.owner_key is not None and entry.owner_key != account.owner_key:
+        return Problem(entry, OWNER_MISMATCH, f"account {account.id} is not the account of "
+                       f"{entry.owner_key}")
     if not account.active:
         return Problem(entry, ACCOUNT_CLOSED, f"account {account.id} is closed at central")
     if entry.currency != account.currency:

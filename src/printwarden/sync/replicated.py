@@ -126,7 +126,9 @@ LOCAL: dict[str, str] = {
     "terminal_codes": "terminals enrol at central only",
     "device_statuses": "reported by the agent to the server it talks to",
     "agent_events": "events for the agents of the server that emits them",
-    "jobs": "a job lives where it was authorized (sent to central by the outbox, later)",
+    "jobs": "a job lives where it was authorized (a remote sends its ended jobs to "
+            "central's job log, sync/job_outbox.py)",
+    "sync_jobs_sent": "a remote's record of the ended jobs central has recorded",
     "job_events": "with its job",
     "job_questions": "asked by the server that authorizes the job",
     "ledger_entries": "a remote's own entries go to central by the ledger outbox; "

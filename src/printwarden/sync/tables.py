@@ -101,6 +101,14 @@ sync_account_shadow = sa.Table(
     sa.Column("reserved_minor", sa.BigInteger(), nullable=False),
 )
 
+#: At a remote: its ended jobs central has recorded (``sync/job_outbox.py``).
+sync_jobs_sent = sa.Table(
+    "sync_jobs_sent",
+    metadata,
+    sa.Column("job_id", sa.String(ID_LENGTH), primary_key=True),
+    sa.Column("sent_at", UtcDateTime(), nullable=False),
+)
+
 #: At central: an entry of a remote that could not be posted as it was, with the reason.
 sync_reconcile_problems = sa.Table(
     "sync_reconcile_problems",

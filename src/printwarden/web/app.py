@@ -32,7 +32,7 @@ API_MODULES = (
     "queues", "devices", "release_groups", "agents", "jobs", "release", "agent_link",
     "agent_auth", "agent_device_status", "agent_offline_jobs", "terminals", "terminal_link",
     "terminal_sessions", "copy_flags", "rules", "notify", "popup", "sync",
-    "sync_outbox",
+    "sync_outbox", "sync_jobs",
 )
 #: The admin pages (``web/admin_*_pages.py``), mounted after the other pages.
 ADMIN_PAGE_MODULES = ("admin_device_pages", "admin_release_group_pages",

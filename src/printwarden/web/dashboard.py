@@ -91,7 +91,7 @@ def dashboard_view(container: ServerContainer) -> dict[str, Any]:
         "state": str(getattr(job.state, "value", job.state)),
         "cost": _money(job.charged_cost_minor if job.charged_cost_minor is not None
                        else job.estimated_cost_minor, job.currency),
-        "offline": job.offline, "flag": job.flag or "",
+        "offline": job.offline, "flag": job.flag or "", "site": job.origin_site or "",
     } for job in jobs]
     past_limit, past_limit_total = container.jobs.list_jobs(past_limit=True, limit=ROWS)
     past_limit_rows = [{

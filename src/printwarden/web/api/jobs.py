@@ -63,6 +63,9 @@ class JobOut(BaseModel):
     #: Why an operator should look at the job (e.g. "offline (tracker); charged past the
     #: account's limit"); null: nothing.
     flag: str | None = None
+    #: The remote site server that authorized the job (its record reached central when
+    #: the job ended); null: this server's own job.
+    origin_site: str | None = None
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -85,7 +88,7 @@ class JobOut(BaseModel):
             message=job.message, estimated_cost=money(job.estimated_cost_minor),
             charged_cost=money(job.charged_cost_minor), reservation_id=job.reservation_id,
             hold_reason=job.hold_reason, offline=job.offline, flag=job.flag,
-            created_at=job.created_at, updated_at=job.updated_at,
+            origin_site=job.origin_site, created_at=job.created_at, updated_at=job.updated_at,
             completed_at=job.completed_at,
             events=[JobEventOut.of(e) for e in events] if events is not None else None,
         )

@@ -48,6 +48,10 @@ class PushedEntry(BaseModel):
     created_at: AwareDatetime
     actor: StrictStr = Field(max_length=200)
     note: StrictStr = Field(default="", max_length=1000)
+    owner_key: StrictStr | None = Field(
+        default=None, max_length=64, pattern=r"^(personal|credit|group):[0-9A-Za-z_-]{1,40}$",
+        description="the owner key of the entry's account (personal, credit and group "
+                    "accounts): central creates an owner account it lacks from it")
 
     def incoming(self) -> Incoming:
         return Incoming(**self.model_dump())
