@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import ulid_transform
 from ulid import ULID
 
 
 def new_id() -> str:
     """A fresh ULID string."""
     return str(ULID())
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` fresh ULID strings in ascending order, for rows written in bulk (central
+    applying a push of 1,000 remote entries). ``new_id`` costs 15 to 40 µs an id in pure
+    Python, a sixth of such an apply; the C implementation here costs well under one.
+    Its randomness is a per-thread PRNG seeded from the system's entropy: unique, but not
+    for ids that must be unguessable (none of the rows written in bulk is)."""
+    return sorted(ulid_transform.ulid_now() for _ in range(count))
 
 
 def is_id(value: str) -> bool:
