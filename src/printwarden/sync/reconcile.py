@@ -27,7 +27,7 @@ from printwarden.core.clock import Clock
 from printwarden.core.errors import NotFoundError
 from printwarden.core.ids import new_ids
 from printwarden.core.money import Money
-from printwarden.db.engine import Database
+from printwarden.db.engine import Database, one_of
 from printwarden.ledger import store
 from printwarden.ledger.model import Entry
 from printwarden.ledger.tables import ledger_entries as entries
@@ -192,7 +192,7 @@ def _known(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[object, ...
                entries.c.kind, entries.c.job_id, entries.c.reference)
     for chunk in _chunks(keys):
         for row in conn.execute(sa.select(entries.c.idempotency_key, *columns)
-                                .where(entries.c.idempotency_key.in_(chunk))):
+                                .where(one_of(conn, entries.c.idempotency_key, chunk))):
             found[str(row[0])] = (row[1], int(row[2]), row[3], row[4], row[5], row[6])
     return found
 
@@ -201,8 +201,9 @@ def _problem_keys(conn: Connection, remote_id: str, keys: Sequence[str]) -> set[
     found: set[str] = set()
     for chunk in _chunks(keys):
         found.update(str(row[0]) for row in conn.execute(
-            sa.select(problems.c.idempotency_key).where(problems.c.remote_id == remote_id,
-                                                        problems.c.idempotency_key.in_(chunk))))
+            sa.select(problems.c.idempotency_key).where(
+                problems.c.remote_id == remote_id,
+                one_of(conn, problems.c.idempotency_key, chunk))))
     return found
 
 
