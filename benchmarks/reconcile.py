@@ -23,6 +23,7 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import sys
@@ -31,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -170,9 +172,20 @@ def plain_executemany(db: Database, total: int) -> float:
     return time.perf_counter() - started
 
 
-def bench(backend: str, fresh: Callable[[], Database], sizes: list[int]) -> list[str]:
+@dataclass
+class Outcome:
+    rows: list[str] = field(default_factory=list)
+    #: The peer's largest / smallest run: about the ratio of sizes on a quiet machine.
+    peer_ratio: float | None = None
+    #: The 1-minute load average before and after.
+    load: tuple[float, float] = (0.0, 0.0)
+
+
+def bench(backend: str, fresh: Callable[[], Database], sizes: list[int]) -> Outcome:
     lines = []
     timed: dict[int, float] = {}
+    floors: dict[int, float] = {}
+    load_before = os.getloadavg()[0]
     for total in sizes:
         print(f"{backend}: {total:,} entries through the route", file=sys.stderr)
         db = fresh()
@@ -182,14 +195,35 @@ def bench(backend: str, fresh: Callable[[], Database], sizes: list[int]) -> list
         db = fresh()
         floor = plain_executemany(db, total)
         db.dispose()
+        floors[total] = floor
         seconds = timed[total]
         lines.append(f"| {backend} | {total:,} | {seconds:.1f} s | {total / seconds:,.0f} /s "
                      f"| {floor:.1f} s ({total / floor:,.0f} /s) | {seconds / floor:.1f}x |")
+    outcome = Outcome(lines, load=(load_before, os.getloadavg()[0]))
     if len(sizes) == 2:
         small, large = sizes
+        outcome.peer_ratio = floors[large] / floors[small]
         lines.append(f"| {backend} | ratio {large:,} / {small:,} | "
-                     f"{timed[large] / timed[small]:.1f}x | | | |")
-    return lines
+                     f"{timed[large] / timed[small]:.1f}x | | "
+                     f"{outcome.peer_ratio:.1f}x | |")
+    return outcome
+
+
+def load_note(outcomes: dict[str, Outcome], size_ratio: float) -> str:
+    """What the machine was doing: the load average around each backend's runs, and
+    whether the peer (whose work is the same per entry at every size) shows load."""
+    cores = os.cpu_count() or 1
+    loads = "; ".join(f"{name} {o.load[0]:.1f} to {o.load[1]:.1f}"
+                      for name, o in outcomes.items())
+    loaded = any(max(o.load) > cores or (o.peer_ratio or 0) > size_ratio * 1.3
+                 for o in outcomes.values())
+    note = f"Load average (1 minute) around the runs: {loads}, on {cores} cores."
+    if loaded:
+        note += (" The machine was shared with other work during this run (a load above "
+                 "its core count, or the peer's own ratio well past the ratio of sizes): "
+                 "the figures are upper bounds, and the peer, measured in the same run, "
+                 "shows how much of a slowdown is the machine's.")
+    return note
 
 
 def main() -> None:
@@ -206,7 +240,7 @@ def main() -> None:
             upgrade(db)
             return db
 
-        rows = bench("SQLite", sqlite_db, sizes)
+        outcomes = {"SQLite": bench("SQLite", sqlite_db, sizes)}
     if not args.no_postgres:
         cluster = PostgresCluster(fsync=True)
         cluster.start()
@@ -220,7 +254,7 @@ def main() -> None:
                 upgrade(db)
                 return db
 
-            rows += bench("PostgreSQL (fsync on)", pg_db, sizes)
+            outcomes["PostgreSQL"] = bench("PostgreSQL (fsync on)", pg_db, sizes)
         finally:
             admin.dispose()
             cluster.stop()
@@ -231,16 +265,18 @@ def main() -> None:
         f"remote's offline entries spread over {ACCOUNTS:,} accounts, pushed through "
         f"`POST /api/v1/sync/outbox` {BATCH:,} at a time over loopback HTTP (uvicorn and "
         "the client share the machine's cores): each push is one transaction that locks "
-        "the remote's row, looks its keys up, locks each account once, writes the entries "
-        "and the balance moves with one executemany each, and moves the acked sequence. "
+        "the remote's row, looks its keys up (one statement per table, `= ANY(array)` on "
+        "PostgreSQL), locks each account once, writes the entries and the balance moves "
+        "with one executemany each, and moves the acked sequence. "
         "Every balance is checked against its entries afterwards. The peer is a plain "
         "executemany of the same rows (entries and balance moves, one transaction per "
         f"{BATCH:,}), no HTTP and no checks.", "",
         "| database | entries | through the route | rate | plain executemany | route / plain |",
         "| --- | --- | --- | --- | --- | --- |",
-        *rows, "",
+        *(row for outcome in outcomes.values() for row in outcome.rows), "",
         "Target: 100,000 entries in under 30 s, and linear (the 100,000 run about ten times "
-        "the 10,000 one).", ""])
+        "the 10,000 one).", "",
+        load_note(outcomes, sizes[-1] / sizes[0]), ""])
     print(section)
     if args.write:
         write_section("Reconciliation", section)

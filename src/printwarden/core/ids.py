@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hashlib import sha256
 
+import ulid_transform
 from ulid import ULID
 
 
@@ -20,6 +21,15 @@ def derived_id(namespace: str, key: str) -> str:
     remote and central) thus create the same row."""
     digest = sha256(f"{namespace}\0{key}".encode()).digest()
     return str(ULID.from_bytes(digest[:16]))
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` fresh ULID strings in ascending order, for rows written in bulk (central
+    applying a push of 1,000 remote entries). ``new_id`` costs 15 to 40 µs an id in pure
+    Python, a sixth of such an apply; the C implementation here costs well under one.
+    Its randomness is a per-thread PRNG seeded from the system's entropy: unique, but not
+    for ids that must be unguessable (none of the rows written in bulk is)."""
+    return sorted(ulid_transform.ulid_now() for _ in range(count))
 
 
 def is_id(value: str) -> bool:

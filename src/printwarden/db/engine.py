@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 import structlog
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -212,3 +213,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def one_of(conn: Connection, column: sa.ColumnElement[Any],
+           values: Collection[Any]) -> sa.ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``: one parameter whatever
+    the count, so one statement text for every call (a push's 1,000 keys in an IN list
+    cost three to four times as much there: 1,000 parameters bound and planned)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values),
+                                              type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))

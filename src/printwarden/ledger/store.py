@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from printwarden.core.errors import NotFoundError
 from printwarden.core.ids import new_id
 from printwarden.core.money import Money
-from printwarden.db.engine import Database
+from printwarden.db.engine import Database, one_of
 from printwarden.ledger.model import Account, Entry, owner_account_id
 from printwarden.ledger.tables import ledger_account_members as members
 from printwarden.ledger.tables import ledger_accounts as accounts
@@ -67,7 +67,7 @@ def load_account(conn: Connection, db: Database, account_id: str, *, lock: bool)
 
 def load_accounts(conn: Connection, db: Database, account_ids: Iterable[str], *,
                   lock: bool) -> dict[str, Account]:
-    rows = conn.execute(select_accounts(db, accounts.c.id.in_(sorted(set(account_ids))),
+    rows = conn.execute(select_accounts(db, one_of(conn, accounts.c.id, set(account_ids)),
                                         lock=lock)).mappings()
     return {row["id"]: to_account(row) for row in rows}
 

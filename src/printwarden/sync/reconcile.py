@@ -31,9 +31,9 @@ from sqlalchemy.exc import IntegrityError
 
 from printwarden.core.clock import Clock
 from printwarden.core.errors import NotFoundError
-from printwarden.core.ids import new_id
+from printwarden.core.ids import new_ids
 from printwarden.core.money import Money
-from printwarden.db.engine import Database
+from printwarden.db.engine import Database, one_of
 from printwarden.ledger import store
 from printwarden.ledger.model import Account, Entry, split_owner_key
 from printwarden.ledger.tables import ledger_entries as entries
@@ -42,8 +42,8 @@ from printwarden.sync.tables import sync_reconcile_problems as problems
 from printwarden.sync.tables import sync_reconcile_reports as reports
 from printwarden.sync.tables import sync_remotes
 
-#: Keys per lookup statement.
-_KEY_CHUNK = 500
+#: Keys per lookup statement: a whole push (at most 1,000 entries) in one.
+_KEY_CHUNK = 1000
 #: The names central's lazy creation gives owner accounts (``ledger/account_ops.py``).
 _OWNED_NAMES = {"personal": "Personal quota", "credit": "Prepaid credit",
                 "group": "Group quota"}
@@ -155,13 +155,14 @@ class Reconciler:
 
     def _write(self, conn: Connection, remote_id: str, remote_name: str,
                decided: Plan) -> None:
-        posted = [Entry(id=new_id(), account_id=e.account_id,
+        posted = [Entry(id=entry_id, account_id=e.account_id,
                         amount=Money(e.amount_minor, e.currency), kind=e.kind,
                         job_id=e.job_id, reference=e.reference,
                         idempotency_key=e.idempotency_key, origin_site=remote_name,
                         created_at=e.created_at, actor=e.actor, balance_after_minor=after,
                         note=e.note)
-                  for e, after in decided.postings]
+                  for entry_id, (e, after) in zip(new_ids(len(decided.postings)),
+                                                  decided.postings, strict=True)]
         store.insert_entries(conn, posted)
         store.move_many(conn, [(account_id, delta, 0)
                                for account_id, delta in sorted(decided.moves.items())
@@ -169,18 +170,20 @@ class Reconciler:
         now = self._clock.now()
         if decided.problems:
             conn.execute(problems.insert(), [
-                {"id": new_id(), "remote_id": remote_id, "remote_name": remote_name,
+                {"id": problem_id, "remote_id": remote_id, "remote_name": remote_name,
                  "seq": p.entry.seq, "idempotency_key": p.entry.idempotency_key,
                  "reason": p.reason, "message": p.message[:500],
                  "entry": _as_json(p.entry), "created_at": now}
-                for p in decided.problems])
+                for problem_id, p in zip(new_ids(len(decided.problems)), decided.problems,
+                                         strict=True)])
         if decided.reports:
             conn.execute(reports.insert(), [
-                {"id": new_id(), "remote_id": remote_id, "remote_name": remote_name,
+                {"id": report_id, "remote_id": remote_id, "remote_name": remote_name,
                  "account_id": r.account_id, "amount_minor": r.amount_minor,
                  "currency": r.currency, "balance_after_minor": r.balance_after_minor,
                  "created_at": now}
-                for r in decided.reports])
+                for report_id, r in zip(new_ids(len(decided.reports)), decided.reports,
+                                        strict=True)])
 
     def problems(self, *, limit: int = 100) -> list[ProblemRow]:
         rows = self._db.read(lambda conn: conn.execute(
@@ -225,7 +228,7 @@ def _known(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[object, ...
                entries.c.kind, entries.c.job_id, entries.c.reference)
     for chunk in _chunks(keys):
         for row in conn.execute(sa.select(entries.c.idempotency_key, *columns)
-                                .where(entries.c.idempotency_key.in_(chunk))):
+                                .where(one_of(conn, entries.c.idempotency_key, chunk))):
             found[str(row[0])] = (row[1], int(row[2]), row[3], row[4], row[5], row[6])
     return found
 
@@ -234,8 +237,9 @@ def _problem_keys(conn: Connection, remote_id: str, keys: Sequence[str]) -> set[
     found: set[str] = set()
     for chunk in _chunks(keys):
         found.update(str(row[0]) for row in conn.execute(
-            sa.select(problems.c.idempotency_key).where(problems.c.remote_id == remote_id,
-                                                        problems.c.idempotency_key.in_(chunk))))
+            sa.select(problems.c.idempotency_key).where(
+                problems.c.remote_id == remote_id,
+                one_of(conn, problems.c.idempotency_key, chunk))))
     return found
 
 
