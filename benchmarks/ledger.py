@@ -40,11 +40,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
 
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 import uvicorn  # noqa: E402
-from tests.support.postgres import PostgresCluster, free_port  # noqa: E402
+from bench_databases import postgres_factory, sqlite_factory  # noqa: E402
+from tests.support.postgres import free_port  # noqa: E402
 
 from printwarden.accounts.tables import users  # noqa: E402
 from printwarden.container import ServerContainer  # noqa: E402
@@ -55,7 +57,6 @@ from printwarden.core.pricing import PriceRule  # noqa: E402
 from printwarden.core.settings import load_server_settings  # noqa: E402
 from printwarden.db.audit import AuditLog  # noqa: E402
 from printwarden.db.engine import Database  # noqa: E402
-from printwarden.db.migrate import upgrade  # noqa: E402
 from printwarden.ledger.service import LedgerService  # noqa: E402
 from printwarden.ledger.tables import ledger_accounts, ledger_entries  # noqa: E402
 from printwarden.server.bootstrap import build_server  # noqa: E402
@@ -316,7 +317,7 @@ def report(results: list[Result], lookups: list[tuple[str, int, float]], quick: 
         "A round trip is authorize (reserve the estimated cost) + complete (settle at the "
         "actual cost): two write transactions. Each client thread pays from its own user's "
         "limited credit account. SQLite is a file in WAL mode with synchronous=FULL; "
-        "PostgreSQL is a local throwaway cluster (fsync off, as in the tests). "
+        "PostgreSQL is a local throwaway cluster with fsync on. "
         "Over HTTP the jobs context runs on top (job rows, job log, pricing) through "
         "`POST /api/v1/agent/authorize` and `POST /api/v1/agent/jobs/{id}/complete`, "
         "client and uvicorn server sharing the same 2 cores.", "",
@@ -377,35 +378,14 @@ def main() -> None:
     seconds = 2.0 if args.quick else 8.0
     big = 100_000 if args.quick else 1_000_000
     tmp = Path(tempfile.mkdtemp(prefix="pw-ledger-bench-"))
-    counter = iter(range(1_000_000))
-
-    def sqlite_db() -> Database:
-        db = Database(f"sqlite:///{tmp / f'bench{next(counter)}.db'}")
-        upgrade(db)
-        return db
-
     print("SQLite", file=sys.stderr)
-    results, lookups = bench_backend("SQLite", sqlite_db, seconds, big, http=True)
+    results, lookups = bench_backend("SQLite", sqlite_factory(tmp), seconds, big, http=True)
     if not args.no_postgres:
-        cluster = PostgresCluster()
-        cluster.start()
-        admin = sa.create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        try:
-            def pg_db() -> Database:
-                name = f"bench{next(counter)}"
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f"CREATE DATABASE {name}")
-                db = Database(cluster.url(name))
-                upgrade(db)
-                return db
-
+        with postgres_factory() as pg_db:
             print("PostgreSQL", file=sys.stderr)
             more, more_lookups = bench_backend("PostgreSQL", pg_db, seconds, big, http=True)
             results += more
             lookups += more_lookups
-        finally:
-            admin.dispose()
-            cluster.stop()
     section = report(results, lookups, args.quick, seconds)
     print(section)
     if args.write:

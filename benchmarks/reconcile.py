@@ -34,7 +34,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import count
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,15 +43,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 import uvicorn  # noqa: E402
+from bench_databases import postgres_factory, sqlite_factory  # noqa: E402
 from report_support import machine, write_section  # noqa: E402
-from tests.support.postgres import PostgresCluster, free_port  # noqa: E402
+from tests.support.postgres import free_port  # noqa: E402
 
 from printwarden.container import ServerContainer  # noqa: E402
 from printwarden.core.ids import new_id  # noqa: E402
 from printwarden.core.money import Money  # noqa: E402
 from printwarden.core.settings import load_server_settings  # noqa: E402
 from printwarden.db.engine import Database  # noqa: E402
-from printwarden.db.migrate import upgrade  # noqa: E402
 from printwarden.ledger import store  # noqa: E402
 from printwarden.ledger.model import Entry  # noqa: E402
 from printwarden.ledger.tables import ledger_accounts, ledger_entries  # noqa: E402
@@ -233,31 +232,11 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     sizes = [2_000, 20_000] if args.quick else [10_000, 100_000]
-    counter = count()
     with tempfile.TemporaryDirectory() as tmp:
-        def sqlite_db() -> Database:
-            db = Database(f"sqlite:///{Path(tmp) / f'central{next(counter)}.db'}")
-            upgrade(db)
-            return db
-
-        outcomes = {"SQLite": bench("SQLite", sqlite_db, sizes)}
+        outcomes = {"SQLite": bench("SQLite", sqlite_factory(Path(tmp)), sizes)}
     if not args.no_postgres:
-        cluster = PostgresCluster(fsync=True)
-        cluster.start()
-        admin = sa.create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        try:
-            def pg_db() -> Database:
-                name = f"bench{next(counter)}"
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f"CREATE DATABASE {name}")
-                db = Database(cluster.url(name))
-                upgrade(db)
-                return db
-
+        with postgres_factory() as pg_db:
             outcomes["PostgreSQL"] = bench("PostgreSQL (fsync on)", pg_db, sizes)
-        finally:
-            admin.dispose()
-            cluster.stop()
     section = "\n".join([
         "## Reconciliation", "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; Python "
