@@ -44,9 +44,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-import uvicorn  # noqa: E402
 from bench_databases import postgres_factory, sqlite_factory  # noqa: E402
-from tests.support.postgres import free_port  # noqa: E402
+from bench_serving import serving  # noqa: E402
 
 from printwarden.accounts.tables import users  # noqa: E402
 from printwarden.container import ServerContainer  # noqa: E402
@@ -197,20 +196,8 @@ def http_server(db: Database) -> Iterator[tuple[str, ServerContainer]]:
     container = build_server(settings, db=db, migrate=False)
     from printwarden.web.app import create_app
 
-    port = free_port()
-    config = uvicorn.Config(create_app(container), host="127.0.0.1", port=port,
-                            log_config=None, access_log=False, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", container
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(container)) as base:
+        yield base, container
 
 
 def over_http(backend: str, db: Database, clients: int, seconds: float) -> Result:

@@ -28,7 +28,6 @@ import platform
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,10 +41,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-import uvicorn  # noqa: E402
 from bench_databases import postgres_factory, sqlite_factory  # noqa: E402
+from bench_serving import serving  # noqa: E402
 from report_support import machine, write_section  # noqa: E402
-from tests.support.postgres import free_port  # noqa: E402
 
 from printwarden.container import ServerContainer  # noqa: E402
 from printwarden.core.ids import new_id  # noqa: E402
@@ -87,20 +85,8 @@ def _entries(total: int, accounts: list[str]) -> list[dict[str, object]]:
 def _serving(container: ServerContainer) -> Iterator[str]:
     from printwarden.web.app import create_app
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(create_app(container)) as base:
+        yield base
 
 
 def _check(db: Database, total: int) -> None:
