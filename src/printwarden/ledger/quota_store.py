@@ -61,11 +61,8 @@ def load(conn: Connection, schedule_id: str) -> QuotaSchedule:
     return to_schedule(found)
 
 
-def load_all(conn: Connection, *, active_only: bool = False) -> list[QuotaSchedule]:
-    stmt = sa.select(schedules).order_by(schedules.c.name, schedules.c.id)
-    if active_only:
-        stmt = stmt.where(schedules.c.active == sa.true())
-    return [to_schedule(row) for row in conn.execute(stmt).mappings()]
+def load_all(conn: Connection) -> list[QuotaSchedule]:
+    return _schedules(conn)
 
 
 def load_runnable(conn: Connection, delegated_to: str | None) -> list[QuotaSchedule]:
@@ -73,9 +70,12 @@ def load_runnable(conn: Connection, delegated_to: str | None) -> list[QuotaSched
     central's own."""
     owner = (schedules.c.delegated_to.is_(None) if delegated_to is None
              else schedules.c.delegated_to == delegated_to)
-    stmt = sa.select(schedules).where(schedules.c.active == sa.true(), owner)
-    return [to_schedule(row) for row in conn.execute(
-        stmt.order_by(schedules.c.name, schedules.c.id)).mappings()]
+    return _schedules(conn, schedules.c.active == sa.true(), owner)
+
+
+def _schedules(conn: Connection, *where: sa.ColumnElement[bool]) -> list[QuotaSchedule]:
+    stmt = sa.select(schedules).where(*where).order_by(schedules.c.name, schedules.c.id)
+    return [to_schedule(row) for row in conn.execute(stmt).mappings()]
 
 
 def run_exists(conn: Connection, schedule_id: str, period_key: str) -> bool:
