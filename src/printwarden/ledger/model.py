@@ -155,8 +155,9 @@ class Account:
         own entries written since (each posting moves the local row in its transaction).
         So the remote's own spending is in it once, and the offline cap
         (``offline_room``) uses the unsent spending for the limit alone, never to lower
-        the balance again. (A newer row from central replaces the local one whole: it then
-        holds what central has applied; the outbox sends the rest.)
+        the balance again. (When a newer row of central's arrives, the replica keeps the
+        remote's own entries central has not reflected yet on top of it:
+        ``sync/replica_balances.py``.)
         """
         return self.balance_minor - self.reserved_minor + self.overdraft_minor
 
