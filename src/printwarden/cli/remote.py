@@ -28,7 +28,8 @@ def remote_command(
     PostgreSQL with database_url as the server), then pull central's changes and serve
     the same web app, REST API and agent link for its site.
 
-    Offline authorization and the outbox of the remote's own ledger entries come later
+    Its own ledger entries and ended jobs are pushed to central before each pull; cut off
+    from central, it keeps serving its site within each account's offline credit policy
     (docs/remote.md)."""
     from printwarden.core.logging import configure_logging
     from printwarden.remote import enrolment as enrolment_file
