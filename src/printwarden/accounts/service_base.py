@@ -58,7 +58,13 @@ class AccountsBase:
         self.id_number_length = id_number_length
 
     def _write_unique(self, work: Callable[..., T], conflict: str) -> T:
-        """``db.write(work)``; a unique-constraint race becomes ConflictError(``conflict``)."""
+        """``db.write(work)``; a unique-constraint race is retried once in a new transaction
+        (which sees the other write and names what clashed), a second one becomes
+        ConflictError(``conflict``)."""
+        try:
+            return self._db.write(work)
+        except IntegrityError:
+            pass
         try:
             return self._db.write(work)
         except IntegrityError as exc:

@@ -51,7 +51,13 @@ class DevicesBase:
 
     def _write_unique(self, work: Callable[[Connection], T], conflict: str) -> T:
         """``db.write(work)``; a unique or foreign key clash with a concurrent write (two
-        admins creating the same name at once) is a ConflictError saying ``conflict``."""
+        admins creating the same name at once) is retried once in a new transaction, which
+        then sees the other write and says precisely what clashed ("a device named ...
+        already exists"); a second clash is a ConflictError saying ``conflict``."""
+        try:
+            return self._db.write(work)
+        except IntegrityError:
+            pass
         try:
             return self._db.write(work)
         except IntegrityError as exc:
