@@ -25,6 +25,7 @@ Use it from a test module with ``from tests.offline.remote_site import remote_si
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,18 @@ class RemoteProcess:
     def ready(self) -> dict[str, Any]:
         answer: dict[str, Any] = httpx.get(self.url + "/readyz", timeout=5).json()
         return answer
+
+    def kill(self) -> None:
+        """SIGKILL the process (no shutdown: what it had not committed is gone)."""
+        service, self._service = self._service, None
+        if service is not None and service.proc.poll() is None:
+            os.killpg(service.proc.pid, signal.SIGKILL)
+            service.proc.wait(timeout=10)
+        if service is not None:
+            service.stop()  # reaped already: closes its log
+
+    def alive(self) -> bool:
+        return self._service is not None and self._service.proc.poll() is None
 
     def stop(self) -> None:
         service, self._service = self._service, None

@@ -156,9 +156,11 @@ class Outcome:
     #: a SIGKILL while it was being sent (docs/agent.md: printing is at least once in
     #: that window, charged once). Counted, not a failure.
     known: list[str] = field(default_factory=list)
+    #: The variable that replays this schedule (the remote rig's has its own).
+    seed_variable: str = "PRINTWARDEN_CHAOS_SEED"
 
     def header(self) -> str:
-        return (f"PRINTWARDEN_CHAOS_SEED={self.seed} PRINTWARDEN_CHAOS_STEPS="
+        return (f"{self.seed_variable}={self.seed} PRINTWARDEN_CHAOS_STEPS="
                 f"{len(self.steps)} steps="
                 f"[{'; '.join(str(step) for step in self.steps)}]")
 

@@ -36,6 +36,11 @@ class ServerUnreachable(LinkError):
     pass
 
 
+class ServerElsewhere(ServerUnreachable):
+    """No server that answered knows the job, and one did not answer: the job was
+    decided by that one (central, or a site's remote), which must hear about it."""
+
+
 class ServerRejected(LinkError):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -135,6 +140,44 @@ class ServerLink:
         self._set_reachable(False)
         raise ServerUnreachable("no server answered: " + "; ".join(errors))
 
+    async def request_holder(self, method: str, path: str, *, json: Any = None) -> Any:
+        """Send a request about a job to the server that holds it: the current server
+        first, then each other one that answers 404 (the job was decided at another
+        server: central before a failover, the remote during one). ServerRejected if every
+        server answered and none knows it, ServerElsewhere if one did not answer (it may
+        be the holder: ask again later), ServerUnreachable if none did. The link's current
+        server does not change."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        count = len(self.server_urls)
+        unknown: ServerRejected | None = None
+        unreached: list[str] = []
+        for step in range(count):
+            url = self.server_urls[(self.current + step) % count] + path
+            try:
+                response = await self._client.request(method, url, json=json,
+                                                      headers=headers,
+                                                      timeout=self._timeout)
+            except httpx.TransportError as exc:
+                unreached.append(f"{url}: {exc.__class__.__name__} {exc}")
+                continue
+            if response.status_code >= 500:
+                unreached.append(f"{url}: HTTP {response.status_code}")
+                continue
+            if response.status_code == 404:
+                unknown = _rejection(response)
+                continue
+            if response.status_code >= 400:
+                raise _rejection(response)
+            return response.json() if response.content else None
+        if len(unreached) == count:
+            self._set_reachable(False)
+            raise ServerUnreachable("no server answered: " + "; ".join(unreached))
+        if unreached:
+            raise ServerElsewhere("no server that answered knows the job: "
+                                  + "; ".join(unreached))
+        assert unknown is not None
+        raise unknown
+
     async def _healthy(self, index: int) -> bool:
         try:
             response = await self._client.get(self.server_urls[index] + "/readyz")
@@ -199,7 +242,7 @@ class ServerLink:
                            json={"reason": reason[:500]})
 
     async def complete(self, server_job_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer: dict[str, Any] = await self.request(
+        answer: dict[str, Any] = await self.request_holder(
             "POST", f"{API}/jobs/{server_job_id}/complete", json=body)
         return answer
 
