@@ -62,12 +62,14 @@ from tests.offline.remote_site import CARD, PIN, RemoteSite, start_site
 from tests.offline.schedules import (
     AGENT_ENDED,
     ENDED,
-    MARKER,
     Acknowledged,
     Outcome,
-    ScheduleFailed,
     Step,
+    check_acknowledged,
+    check_printed,
+    finish,
     marked_pdf,
+    printed_markers,
 )
 
 QUEUES = ("direct", "vault")
@@ -306,14 +308,7 @@ class RemoteRig:
                 ("remote", self.site.remote.container))
 
     def printed(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for path in self.site.printer.directory.iterdir():
-            found = MARKER.search(path.name)
-            marker = found.group() if found else ""
-            if self.documents.get(marker) != path.read_bytes():
-                marker = f"altered {path.name}"
-            counts[marker] += 1
-        return counts
+        return printed_markers(self.site.printer.directory, self.documents)
 
     def close(self) -> None:
         self._site_parts.close()
@@ -357,22 +352,7 @@ def check(rig: RemoteRig, acknowledged: list[Acknowledged], outcome: Outcome) ->
             sa.select(ledger_entries.c.idempotency_key).group_by(
                 ledger_entries.c.idempotency_key).having(sa.func.count() > 1)).all()
         kept = conn.execute(sa.select(sync_reconcile_problems)).all()
-    keys = Counter(row.agent_job_key for row in rows)
-    by_key = {row.agent_job_key: row for row in rows}
-    for ack in acknowledged:
-        found = rig.agent_rows("SELECT local_id FROM jobs WHERE queue = ? AND ipp_job_id = ?",
-                               ack.queue, ack.ipp_job_id)
-        if len(found) != 1:
-            outcome.lost += 1
-            problems.append(f"acknowledged {ack} is {len(found)} times in the agent journal")
-            continue
-        key = str(found[0][0])
-        if keys[key] != 1:
-            outcome.lost += keys[key] == 0
-            problems.append(f"acknowledged {ack} (key {key}) is {keys[key]} times at central")
-        elif by_key[key].state not in ENDED:
-            problems.append(f"acknowledged {ack} stuck at central: {by_key[key].state}")
-    problems += [f"central key {key} {n} times" for key, n in keys.items() if n > 1]
+    check_acknowledged(rig.agent_rows, acknowledged, rows, outcome)
     outcome.double_charges = len(charged) + len(repeated_keys)
     problems += [f"agent job {row[0]} charged {row[2]} times to {row[1]}" for row in charged]
     problems += [f"idempotency key {row[0]} twice at central" for row in repeated_keys]
@@ -393,21 +373,7 @@ def check(rig: RemoteRig, acknowledged: list[Acknowledged], outcome: Outcome) ->
         if at_central != balance:
             problems.append(f"remote not converged: account {account_id} is {balance} "
                             f"there, {at_central} at central")
-    printed = rig.printed()
-    completed = {row.title for row in rows if row.state == "completed"}
-    attempts = dict(rig.agent_rows("SELECT title, forward_attempts FROM jobs"))
-    for title in completed:
-        times = printed[title]
-        if times == 1:
-            continue
-        if 1 < times <= attempts.get(title, 0):
-            outcome.known.append(f"completed job {title} printed {times} times: sent again "
-                                 "after a SIGKILL while sending (at least once)")
-        else:
-            problems.append(f"completed job {title} printed {times} times")
-    outcome.doubled = [marker for marker, n in printed.items() if n > 1]
-    problems += [f"{marker} printed {n} times, its job not completed at central"
-                 for marker, n in printed.items() if marker not in completed]
+    check_printed(rig.printed(), rig.agent_rows, rows, outcome, lambda _: "at central")
 
 
 def run_remote_schedule(rig: RemoteRig, seed_value: int, steps: int, *,
@@ -430,16 +396,7 @@ def run_remote_schedule(rig: RemoteRig, seed_value: int, steps: int, *,
         check(rig, acknowledged, outcome)
     except Exception as error:  # a part that broke is a failure of the schedule too
         outcome.problems.append(f"{type(error).__name__}: {error}")
-    outcome.problems = [p for p in outcome.problems if p not in rig.reported]
-    outcome.known = [k for k in outcome.known if k not in rig.reported]
-    outcome.doubled = [m for m in outcome.doubled if f"doubled {m}" not in rig.reported]
-    rig.reported.update(outcome.problems, outcome.known,
-                        (f"doubled {m}" for m in outcome.doubled))
-    outcome.acknowledged = len(acknowledged)
-    outcome.seconds = time.monotonic() - started
-    if outcome.problems:
-        raise ScheduleFailed(outcome)
-    return outcome
+    return finish(outcome, rig.reported, len(acknowledged), started)
 
 
 def remote_rig(root: Path) -> Iterator[RemoteRig]:

@@ -38,6 +38,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,14 +325,7 @@ class Rig:
         """How many times each marker reached the printer (the virtual printer names its
         files after the job name); a file whose bytes are not the document sent under
         its marker counts as ``altered <file>``."""
-        counts: Counter[str] = Counter()
-        for path in self.printer.directory.iterdir():
-            found = MARKER.search(path.name)
-            marker = found.group() if found else ""
-            if self.documents.get(marker) != path.read_bytes():
-                marker = f"altered {path.name}"
-            counts[marker] += 1
-        return counts
+        return printed_markers(self.printer.directory, self.documents)
 
     def close(self) -> None:
         close_all(self._parts)
@@ -346,8 +340,6 @@ def check(rig: Rig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
             jobs_table.c.id, jobs_table.c.agent_job_key, jobs_table.c.state,
             jobs_table.c.title, jobs_table.c.state_reason, jobs_table.c.offline,
         ).where(jobs_table.c.agent_id == rig.agent_id)).all()
-        keys = Counter(row.agent_job_key for row in central)
-        by_key = {row.agent_job_key: row for row in central}
         charges = conn.execute(
             sa.select(ledger_entries.c.job_id, ledger_entries.c.account_id,
                       sa.func.count()).where(ledger_entries.c.kind == "charge")
@@ -365,9 +357,48 @@ def check(rig: Rig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
         open_reservations = conn.execute(
             sa.select(ledger_reservations.c.id, ledger_reservations.c.job_id).where(
                 ledger_reservations.c.status == "open")).all()
+    check_acknowledged(rig.agent_rows, acknowledged, central, outcome)
+    outcome.double_charges = len(charges) + len(repeated_keys)
+    problems += [f"job {row[0]} charged {row[2]} times to {row[1]}" for row in charges]
+    problems += [f"idempotency key {row[0]} twice" for row in repeated_keys]
+    mismatched = [row for row in balances if row.balance_minor != (row.total or 0)]
+    outcome.balance_mismatches = len(mismatched)
+    problems += [f"account {row.id}: balance {row.balance_minor}, entries {row.total}"
+                 for row in mismatched]
+    problems += [f"reservation {row.id} of job {row.job_id} still open"
+                 for row in open_reservations]
+    by_title = {row.title: row for row in central}
+    check_printed(rig.printed(), rig.agent_rows, central, outcome,
+                  lambda marker: _described(by_title, marker))
+
+
+AgentRows = Callable[..., list[tuple[Any, ...]]]
+
+
+def printed_markers(directory: Path, documents: dict[str, bytes]) -> Counter[str]:
+    """How many times each marker reached the printer whose files are in ``directory``
+    (the virtual printer names its files after the job name); a file whose bytes are not
+    the document sent under its marker counts as ``altered <file>``."""
+    counts: Counter[str] = Counter()
+    for path in directory.iterdir():
+        found = MARKER.search(path.name)
+        marker = found.group() if found else ""
+        if documents.get(marker) != path.read_bytes():
+            marker = f"altered {path.name}"
+        counts[marker] += 1
+    return counts
+
+
+def check_acknowledged(agent_rows: AgentRows, acknowledged: list[Acknowledged],
+                       central: Sequence[Any], outcome: Outcome) -> None:
+    """Each acknowledged job once in the agent's journal and once, ended, in ``central``
+    (central's job rows of the agent, by agent job key); no key twice at central."""
+    keys = Counter(row.agent_job_key for row in central)
+    by_key = {row.agent_job_key: row for row in central}
+    problems = outcome.problems
     for ack in acknowledged:
-        found = rig.agent_rows("SELECT local_id FROM jobs WHERE queue = ? AND ipp_job_id = ?",
-                               ack.queue, ack.ipp_job_id)
+        found = agent_rows("SELECT local_id FROM jobs WHERE queue = ? AND ipp_job_id = ?",
+                           ack.queue, ack.ipp_job_id)
         if len(found) != 1:
             outcome.lost += 1
             problems.append(f"acknowledged {ack} is {len(found)} times in the agent journal")
@@ -379,18 +410,15 @@ def check(rig: Rig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
         elif by_key[key].state not in ENDED:
             problems.append(f"acknowledged {ack} stuck at central: {by_key[key].state}")
     problems += [f"central key {key} {n} times" for key, n in keys.items() if n > 1]
-    outcome.double_charges = len(charges) + len(repeated_keys)
-    problems += [f"job {row[0]} charged {row[2]} times to {row[1]}" for row in charges]
-    problems += [f"idempotency key {row[0]} twice" for row in repeated_keys]
-    mismatched = [row for row in balances if row.balance_minor != (row.total or 0)]
-    outcome.balance_mismatches = len(mismatched)
-    problems += [f"account {row.id}: balance {row.balance_minor}, entries {row.total}"
-                 for row in mismatched]
-    problems += [f"reservation {row.id} of job {row.job_id} still open"
-                 for row in open_reservations]
-    printed = rig.printed()
+
+
+def check_printed(printed: Counter[str], agent_rows: AgentRows, central: Sequence[Any],
+                  outcome: Outcome, describe: Callable[[str], str]) -> None:
+    """Each job ``central`` completed printed once (twice or more only as often as the
+    agent's journal says it sent it: ``Outcome.known``), nothing else printed;
+    ``describe(marker)`` says where a printed marker's job stands."""
     completed = {row.title for row in central if row.state == "completed"}
-    attempts = dict(rig.agent_rows("SELECT title, forward_attempts FROM jobs"))
+    attempts = dict(agent_rows("SELECT title, forward_attempts FROM jobs"))
     for title in completed:
         times = printed[title]
         if times == 1:
@@ -399,12 +427,11 @@ def check(rig: Rig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
             outcome.known.append(f"completed job {title} printed {times} times: sent again "
                                  "after a SIGKILL while sending (at least once)")
         else:
-            problems.append(f"completed job {title} printed {times} times")
+            outcome.problems.append(f"completed job {title} printed {times} times")
     outcome.doubled = [marker for marker, n in printed.items() if n > 1]
-    by_title = {row.title: row for row in central}
-    problems += [f"{marker} printed {n} times, its job not completed: "
-                 f"{_described(by_title, marker)}"
-                 for marker, n in printed.items() if marker not in completed]
+    outcome.problems += [f"{marker} printed {n} times, its job not completed: "
+                         f"{describe(marker)}"
+                         for marker, n in printed.items() if marker not in completed]
 
 
 def _described(by_title: dict[str, Any], title: str) -> str:
@@ -437,12 +464,19 @@ def run_schedule(rig: Rig, seed_value: int, steps: int, *, announce: bool = True
         check(rig, acknowledged, outcome)
     except Exception as error:  # a part that broke is a failure of the schedule too
         outcome.problems.append(f"{type(error).__name__}: {error}")
-    outcome.problems = [p for p in outcome.problems if p not in rig.reported]
-    outcome.known = [k for k in outcome.known if k not in rig.reported]
-    outcome.doubled = [m for m in outcome.doubled if f"doubled {m}" not in rig.reported]
-    rig.reported.update(outcome.problems, outcome.known,
-                        (f"doubled {m}" for m in outcome.doubled))
-    outcome.acknowledged = len(acknowledged)
+    return finish(outcome, rig.reported, len(acknowledged), started)
+
+
+def finish(outcome: Outcome, reported: set[str], acknowledged: int,
+           started: float) -> Outcome:
+    """Keep in ``outcome`` only what ``reported`` (what earlier schedules on the same
+    parts found) does not hold, add it there, count; raise ``ScheduleFailed`` if a
+    problem is left."""
+    outcome.problems = [p for p in outcome.problems if p not in reported]
+    outcome.known = [k for k in outcome.known if k not in reported]
+    outcome.doubled = [m for m in outcome.doubled if f"doubled {m}" not in reported]
+    reported.update(outcome.problems, outcome.known, (f"doubled {m}" for m in outcome.doubled))
+    outcome.acknowledged = acknowledged
     outcome.seconds = time.monotonic() - started
     if outcome.problems:
         raise ScheduleFailed(outcome)
