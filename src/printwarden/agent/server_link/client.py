@@ -112,16 +112,11 @@ class ServerLink:
         start = self.current
         for step in range(count):
             index = (start + step) % count
-            url = self.server_urls[index] + path
-            try:
-                response = await self._client.request(
-                    method, url, json=json, params=params, headers=headers,
-                    timeout=timeout or self._timeout)
-            except httpx.TransportError as exc:
-                errors.append(f"{url}: {exc.__class__.__name__} {exc}")
-                continue
-            if response.status_code >= 500:
-                errors.append(f"{url}: HTTP {response.status_code}")
+            response = await self._send(method, self.server_urls[index] + path, json=json,
+                                        params=params, headers=headers,
+                                        timeout=timeout or self._timeout)
+            if isinstance(response, str):
+                errors.append(response)
                 continue
             if index != start or self.current == start:
                 # A request that failed over moves the link to the server that answered;
@@ -140,6 +135,20 @@ class ServerLink:
         self._set_reachable(False)
         raise ServerUnreachable("no server answered: " + "; ".join(errors))
 
+    async def _send(self, method: str, url: str, *, json: Any,
+                    params: dict[str, Any] | None, headers: dict[str, str],
+                    timeout: float) -> httpx.Response | str:
+        """The server's answer, or why there is none (unreachable, or a 5xx: it may
+        answer later): the text a ServerUnreachable lists."""
+        try:
+            response = await self._client.request(method, url, json=json, params=params,
+                                                  headers=headers, timeout=timeout)
+        except httpx.TransportError as exc:
+            return f"{url}: {exc.__class__.__name__} {exc}"
+        if response.status_code >= 500:
+            return f"{url}: HTTP {response.status_code}"
+        return response
+
     async def request_holder(self, method: str, path: str, *, json: Any = None) -> Any:
         """Send a request about a job to the server that holds it: the current server
         first, then each other one that answers 404 (the job was decided at another
@@ -152,16 +161,11 @@ class ServerLink:
         unknown: ServerRejected | None = None
         unreached: list[str] = []
         for step in range(count):
-            url = self.server_urls[(self.current + step) % count] + path
-            try:
-                response = await self._client.request(method, url, json=json,
-                                                      headers=headers,
-                                                      timeout=self._timeout)
-            except httpx.TransportError as exc:
-                unreached.append(f"{url}: {exc.__class__.__name__} {exc}")
-                continue
-            if response.status_code >= 500:
-                unreached.append(f"{url}: HTTP {response.status_code}")
+            response = await self._send(
+                method, self.server_urls[(self.current + step) % count] + path, json=json,
+                params=None, headers=headers, timeout=self._timeout)
+            if isinstance(response, str):
+                unreached.append(response)
                 continue
             if response.status_code == 404:
                 unknown = _rejection(response)
