@@ -106,14 +106,24 @@ class ServerLink:
                       params: dict[str, Any] | None = None,
                       timeout: float | None = None) -> Any:
         """Send to the current server, failing over in order; answer the decoded JSON."""
+        _, answer = await self._request(method, path, json=json,
+                                        params_for=lambda _url: params, timeout=timeout)
+        return answer
+
+    async def _request(self, method: str, path: str, *, json: Any,
+                       params_for: Callable[[str], dict[str, Any] | None],
+                       timeout: float | None) -> tuple[str, Any]:
+        """``request``, with the query made for each server tried (``params_for(url)``);
+        answer the URL of the server that answered and its decoded JSON."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         errors: list[str] = []
         count = len(self.server_urls)
         start = self.current
         for step in range(count):
             index = (start + step) % count
-            response = await self._send(method, self.server_urls[index] + path, json=json,
-                                        params=params, headers=headers,
+            url = self.server_urls[index]
+            response = await self._send(method, url + path, json=json,
+                                        params=params_for(url), headers=headers,
                                         timeout=timeout or self._timeout)
             if isinstance(response, str):
                 errors.append(response)
@@ -131,7 +141,7 @@ class ServerLink:
                     for listener in self._revoked_listeners:
                         listener(rejection.message)
                 raise rejection
-            return response.json() if response.content else None
+            return url, (response.json() if response.content else None)
         self._set_reachable(False)
         raise ServerUnreachable("no server answered: " + "; ".join(errors))
 
@@ -268,10 +278,16 @@ class ServerLink:
             plain = [{k: v for k, v in entry.items() if k != "supplies"} for entry in devices]
             await self.request("POST", f"{API}/device-status", json={"devices": plain})
 
-    async def events(self, after: str | None, wait: float) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"wait": wait}
-        if after:
-            params["after"] = after
-        answer: list[dict[str, Any]] = await self.request(
-            "GET", f"{API}/events", params=params, timeout=wait + self._timeout)
-        return answer
+    async def events(self, after: Callable[[str], str | None],
+                     wait: float) -> tuple[str, list[dict[str, Any]]]:
+        """Long poll the events of the current server (failing over in order), asking
+        each server after ``after(url)``: every server numbers its own events (central
+        and a site's remote each keep theirs), so the cursor is per server. Answer the
+        URL of the server that answered, and its events."""
+        def params_for(url: str) -> dict[str, Any]:
+            cursor = after(url)
+            return {"wait": wait, **({"after": cursor} if cursor else {})}
+
+        url, answer = await self._request("GET", f"{API}/events", json=None,
+                                          params_for=params_for, timeout=wait + self._timeout)
+        return url, answer

@@ -1,9 +1,11 @@
 """The event loop from the server: long poll ``GET /api/v1/agent/events`` and act.
 
 Delivery is at least once: the id of the last processed event is journaled after the
-events of one answer were handled, so a crash repeats at most that answer's events, and
-every handler is harmless when repeated (cancelling a cancelled job, releasing a released
-one, refetching config).
+events of one answer were handled, one cursor per server URL (central and a site's
+remote each number their own events; one cursor for both skipped the events one server
+queued, for a job held there, before the last event handled from the other), so a crash
+repeats at most that answer's events, and every handler is harmless when repeated
+(cancelling a cancelled job, releasing a released one, refetching config).
 
 No delay of its own: an answer's events are handled as soon as it arrives and the next
 poll goes out at once (the server holds it until there is something); the journal writes
@@ -23,11 +25,18 @@ from printwarden.agent.server_link.client import ServerLink, ServerRejected, Ser
 from printwarden.agent.storage.journal import Journal
 
 log = logging.getLogger(__name__)
+#: The journal key of the cursor before there was one per server: read as every server's
+#: cursor until that server has its own.
 LAST_EVENT_KEY = "last_event_id"
 #: Pause between polls that came back empty at once (``wait`` = 0) or were refused.
 IDLE_PAUSE_SECONDS = 1.0
 
 EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def cursor_key(server_url: str) -> str:
+    """The journal key of the event cursor of the server at ``server_url``."""
+    return f"{LAST_EVENT_KEY} {server_url}"
 
 
 class EventPump:
@@ -41,12 +50,18 @@ class EventPump:
 
     @property
     def last_event_id(self) -> str | None:
-        return self._journal.get_value(LAST_EVENT_KEY)
+        """The cursor of the link's current server."""
+        return self.cursor(self._link.current_url)
+
+    def cursor(self, server_url: str) -> str | None:
+        """The id of the last event handled from ``server_url``."""
+        return (self._journal.get_value(cursor_key(server_url))
+                or self._journal.get_value(LAST_EVENT_KEY))
 
     async def run(self) -> None:
         while True:
             try:
-                events = await self._link.events(self.last_event_id, self._wait)
+                server_url, events = await self._link.events(self.cursor, self._wait)
             except ServerUnreachable:
                 await self._server_up.wait()
                 await asyncio.sleep(0.1)
@@ -58,7 +73,8 @@ class EventPump:
             for event in events:
                 await self.handle(event)
             if events:
-                await self._journal.set_value_async(LAST_EVENT_KEY, str(events[-1]["id"]))
+                await self._journal.set_value_async(cursor_key(server_url),
+                                                    str(events[-1]["id"]))
             if not events and self._wait < IDLE_PAUSE_SECONDS:
                 await asyncio.sleep(IDLE_PAUSE_SECONDS)
 
