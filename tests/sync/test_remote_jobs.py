@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from printwarden.jobs.tables import jobs
-from printwarden.ledger.tables import ledger_entries
+from printwarden.ledger.tables import ledger_entries, ledger_reservations
 from printwarden.remote.bootstrap import RemoteRole
 from printwarden.sync import job_outbox
 from tests.jobs.world import MONO_PAGE, World, make_world
@@ -158,3 +158,58 @@ def test_a_refused_job_push_holds_back_neither_the_entries_nor_the_pull(pair: Pa
         jobs.update().where(jobs.c.id == job_id).values(copies=1)))
     pusher.push_all()
     assert _central_jobs(pair) == [(job_id, "completed", "site-a")]
+
+
+def _reservation_status(p: Pair, job_id: str) -> str:
+    return str(p.central.db.read(lambda conn: conn.execute(
+        sa.select(ledger_reservations.c.status)
+        .where(ledger_reservations.c.job_id == job_id)).scalar_one()))
+
+
+def test_a_print_authorized_at_both_servers_ends_once_charged_once(pair: Pair) -> None:
+    """An agent whose authorize reached central but whose answer did not asks the remote
+    with the same job key, prints and reports there: central's own job (held money, not
+    printed) takes the remote's ending and releases its reservation; one charge, the
+    remote's. A replay is a duplicate."""
+    world = make_world(pair.central)
+    remote = pair.remote()
+    remote.puller.catch_up()
+    agent = pair.central.devices.principal_for_agent_token(world.token)
+    own = pair.central.jobs.authorize(agent, world.request("twin", pages=3)).job_id
+    assert _reservation_status(pair, own) == "open"
+    at_remote = _print(remote, world, "twin", 3)
+    assert at_remote != own
+    sent = remote.container.db.read(lambda conn: job_outbox.unsent(conn, 10))
+    pusher = remote.puller.pusher
+    assert pusher is not None
+    pusher.push_all()
+    assert _central_jobs(pair) == [(own, "completed", "site-a")]
+    job = pair.central.jobs.get_job(own)
+    assert (job.pages, job.charged_cost_minor) == (3, 3 * MONO_PAGE)
+    assert "site-a" in job.state_reason and at_remote in job.state_reason
+    assert _reservation_status(pair, own) == "released"
+    assert _site_entries(pair, [own, at_remote]) == [-3 * MONO_PAGE]
+    assert pair.central.reconciler.problems() == []
+    replay = pair.http.post("/api/v1/sync/jobs", json={"jobs": sent}, headers={
+        "Authorization": f"Bearer {remote.enrolment.token}"})
+    assert (replay.json()["recorded"], replay.json()["duplicates"]) == (0, 1)
+    assert _site_entries(pair, [own, at_remote]) == [-3 * MONO_PAGE]
+    assert _reservation_status(pair, own) == "released"
+
+
+def test_a_twin_that_ended_unprinted_at_the_remote_leaves_central_s_job_alone(
+        pair: Pair) -> None:
+    world = make_world(pair.central)
+    remote = pair.remote()
+    remote.puller.catch_up()
+    agent = pair.central.devices.principal_for_agent_token(world.token)
+    own = pair.central.jobs.authorize(agent, world.request("twin", pages=2)).job_id
+    _print(remote, world, "twin", 2, end="cancelled")
+    pusher = remote.puller.pusher
+    assert pusher is not None
+    pusher.push_all()
+    assert _central_jobs(pair) == [(own, "authorized", None)]
+    assert _reservation_status(pair, own) == "open"
+    assert pair.central.reconciler.problems() == []
+    pair.central.jobs.complete(agent, own, status="completed")  # the agent followed central
+    assert _site_entries(pair, [own]) == [-2 * MONO_PAGE]

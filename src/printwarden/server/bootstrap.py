@@ -155,7 +155,7 @@ def build_server(
             enrolment_per_minute=settings.enrolment_rate_limit_per_minute),
         reconciler=Reconciler(database, the_clock, currency=settings.currency,
                               offline_credit_default=settings.offline_credit_default),
-        job_intake=JobIntake(database, the_clock),
+        job_intake=JobIntake(database, the_clock, ledger),
     )
 
 
