@@ -7,7 +7,7 @@ nothing charged twice, central's balances are their entries' sum and the remote 
 converged to central.
 
 CI runs a few fixed seeds on one set of processes; ``PRINTWARDEN_REMOTE_CHAOS_SEED=N``
-runs that seed alone (``benchmarks/chaos.py`` runs the central-and-agent rig only, for now).
+runs that seed alone; ``benchmarks/chaos.py --remote`` runs many.
 """
 
 from __future__ import annotations
