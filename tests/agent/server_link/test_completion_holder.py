@@ -84,3 +84,31 @@ def test_no_server_answering_is_unreachable_not_elsewhere() -> None:
 
     result, _, _ = complete_with(handle)
     assert type(result) is ServerUnreachable
+
+
+def test_each_server_is_asked_once_though_the_link_moves_meanwhile() -> None:
+    """A health check that brings the link back to central while the remote is answering
+    (a found seed of the remote chaos schedules) must not make the link ask the remote
+    twice and drop the completion as unknown everywhere."""
+    asked: list[str] = []
+
+    async def scenario() -> object:
+        link: ServerLink
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            asked.append(request.url.host)
+            if request.url.host == "remote.test":
+                link.current = 0  # central is healthy again
+                return httpx.Response(404, json={"error": "not_found", "message": "no job"})
+            return httpx.Response(200, json={"job_id": "J1", "state": "completed"})
+
+        link = ServerLink([CENTRAL, REMOTE], token="pwa_t",
+                          transport=httpx.MockTransport(handle))
+        link.current = 1
+        try:
+            return await link.complete("J1", BODY)
+        finally:
+            await link.aclose()
+
+    assert asyncio.run(scenario()) == {"job_id": "J1", "state": "completed"}
+    assert asked == ["remote.test", "central.test"]

@@ -165,14 +165,16 @@ class ServerLink:
         server: central before a failover, the remote during one). ServerRejected if every
         server answered and none knows it, ServerElsewhere if one did not answer (it may
         be the holder: ask again later), ServerUnreachable if none did. The link's current
-        server does not change."""
+        server does not change; each server is asked once, starting from the one current
+        when the request began (a health check may move the link meanwhile)."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         count = len(self.server_urls)
+        start = self.current
         unknown: ServerRejected | None = None
         unreached: list[str] = []
         for step in range(count):
             response = await self._send(
-                method, self.server_urls[(self.current + step) % count] + path, json=json,
+                method, self.server_urls[(start + step) % count] + path, json=json,
                 params=None, headers=headers, timeout=self._timeout)
             if isinstance(response, str):
                 unreached.append(response)
