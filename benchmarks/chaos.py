@@ -29,6 +29,7 @@ import argparse
 import dataclasses
 import json
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -244,6 +245,7 @@ def main() -> None:
     parser.add_argument("--seeds", help=argparse.SUPPRESS)  # a child's share
     parser.add_argument("--emit", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _stop)  # a stopped run stops its processes too
     title, make_section = (REMOTE_TITLE, _remote_section) if args.remote else (TITLE, _section)
     seeds = ([int(seed) for seed in args.seeds.split(",")] if args.seeds
              else list(range(args.seed_base, args.seed_base + args.schedules)))
@@ -268,6 +270,12 @@ def main() -> None:
     if args.write:
         write_section(title, section, DOC)
     sys.exit(1 if any(o.problems for o in outcomes) else 0)
+
+
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM: leave as from Ctrl-C, so each set of processes is torn down (the parent
+    stops its children the same way)."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _by_seed(outcomes: list[Outcome]) -> list[Outcome]:
