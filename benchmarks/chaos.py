@@ -283,4 +283,7 @@ def _by_seed(outcomes: list[Outcome]) -> list[Outcome]:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt as stopped:
+        sys.exit(f"stopped ({stopped or 'Ctrl-C'})")
