@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 #: How long past its queue's job lifetime a job that holds a reservation may stay still
 #: before the sweep ends it (the agent, counting from the job's arrival, gives up first).
 STALE_GRACE = timedelta(hours=1)
+#: A twin the agent did not follow is dropped only before it prints.
+_TWIN_DROPPABLE = frozenset({JobState.HELD, JobState.AUTHORIZED, JobState.RELEASING})
 MIN_JOB_LIFETIME_SECONDS = 60
 
 _TO_PRINTING: dict[JobState, tuple[JobState, ...]] = {
@@ -145,6 +147,27 @@ class JobsService:
             self._audit.record_in(conn, f"agent:{agent.name}", "job.fetch_failed", job.id,
                                   reason=reason[:300])
             return held
+
+        return self._db.write(write)
+
+    def drop_twin(self, agent: Principal, agent_job_key: str, followed_job_id: str
+                  ) -> Job | None:
+        """The agent prints its job ``agent_job_key`` as another server's job
+        ``followed_job_id`` (its authorize here was in doubt: answered too late, or before
+        a crash): this server's job of that key, if it has not started printing, is
+        cancelled, its reservation released. None when this server has no such job; the
+        job as it is when it is the followed one, printing or ended. Idempotent."""
+
+        def write(conn: Connection) -> Job | None:
+            row = store.find_job_by_key(conn, agent.id, agent_job_key)
+            if row is None:
+                return None
+            job = store.get_job(conn, str(row["id"]), lock=True)
+            if job.id == followed_job_id or job.state not in _TWIN_DROPPABLE:
+                return job
+            return self.cancel_held_in(
+                conn, job, actor=f"agent:{agent.name}",
+                reason=f"printed through another server (its job {followed_job_id})"[:300])
 
         return self._db.write(write)
 

@@ -41,6 +41,7 @@ from printwarden.agent.processing.tracker_decision import TrackerDecider
 from printwarden.agent.queues import QueueActivity, QueueConfig
 from printwarden.agent.server_link.bodies import authorize_body
 from printwarden.agent.server_link.client import ServerLink, ServerRejected, ServerUnreachable
+from printwarden.agent.server_link.twin_dropper import TwinDropper
 from printwarden.agent.storage.job_book import JobBook
 from printwarden.core.tasks import cancel_and_wait
 
@@ -76,6 +77,10 @@ class Pipeline:
         self._activity = activity
         self._delivery = Delivery(book, book.clock, send, retry or RetryPolicy())
         self._tracker = TrackerDecider(book)
+        self._twins = TwinDropper(link)
+        self._started = book.clock.now()
+        #: Jobs whose authorize found no server once: one may have acted on it.
+        self._authorize_in_doubt: set[str] = set()
         self._wakeups: dict[str, asyncio.Event] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         #: Local id -> the cancel event of the job being delivered.
@@ -108,6 +113,7 @@ class Pipeline:
         await self._delivery.uploads_done(upload_grace)
         await cancel_and_wait(self._workers.values())
         self._workers.clear()
+        await self._twins.aclose()
         await self._analysis.aclose()
 
     async def _worker(self, queue: str) -> None:
@@ -154,9 +160,11 @@ class Pipeline:
         if tracker and not self._link.reachable:  # no server: decided here, printed now
             await self._tracker.decide(job)
             return
+        asked_first = self._link.current_url
         try:
-            answer = await self._link.authorize(authorize_body(job))
+            decided_at, answer = await self._link.authorize_where(authorize_body(job))
         except ServerUnreachable:
+            self._authorize_in_doubt.add(job.local_id)
             if not tracker:
                 raise
             await self._tracker.decide(job)  # the answer may be lost: the report says so
@@ -165,6 +173,10 @@ class Pipeline:
             await self._book.move_async(job, L.FAILED,
                                         f"the server refused the job: {exc.message}")
             return
+        if (decided_at != asked_first or job.local_id in self._authorize_in_doubt
+                or job.created_at < self._started) and len(self._link.server_urls) > 1:
+            self._twins.drop_elsewhere(job.local_id, str(answer["job_id"]), decided_at)
+        self._authorize_in_doubt.discard(job.local_id)
         decision = str(answer["decision"])
         cost = answer.get("cost") or {}
         fields: dict[str, Any] = {"server_job_id": answer["job_id"], "decision": decision,

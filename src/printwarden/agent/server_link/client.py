@@ -235,10 +235,6 @@ class ServerLink:
         answer: dict[str, Any] = await self.request("GET", f"{API}/config")
         return answer
 
-    async def authorize(self, body: dict[str, Any]) -> dict[str, Any]:
-        answer: dict[str, Any] = await self.request("POST", f"{API}/authorize", json=body)
-        return answer
-
     async def authenticate(self, username: str, password: str, *,
                            client_address: str = "") -> dict[str, Any]:
         """A print user's credentials (queues that authenticate): ServerRejected if bad.
@@ -261,6 +257,30 @@ class ServerLink:
         answer: dict[str, Any] = await self.request_holder(
             "POST", f"{API}/jobs/{server_job_id}/complete", json=body)
         return answer
+
+    async def authorize_where(self, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Ask for a decision on a received job (failing over in order); answer the URL
+        of the server that decided, and its decision."""
+        url, answer = await self._request("POST", f"{API}/authorize", json=body,
+                                          params_for=lambda _url: None, timeout=None)
+        return url, answer
+
+    async def drop_twin_at(self, url: str, agent_job_key: str, followed_job_id: str) -> bool:
+        """Tell the server at ``url`` that the job ``agent_job_key`` prints as another
+        server's job (``followed_job_id``): it drops its own job of that key, if it has
+        one that has not printed. True once the server answered (a 4xx too: an older
+        server, nothing to retry), False if it did not (try again later)."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self._send(
+            "POST", url + f"{API}/drop-twin", json={"agent_job_key": agent_job_key,
+                                                    "followed_job_id": followed_job_id},
+            params=None, headers=headers, timeout=self._timeout)
+        if isinstance(response, str):
+            return False
+        if response.status_code >= 400:
+            log.warning("drop-twin of %s refused by %s: HTTP %s", agent_job_key, url,
+                        response.status_code)
+        return True
 
     async def offline_jobs(self, jobs: list[dict[str, Any]]) -> dict[str, Any]:
         """Upload tracker journal entries (agent-link section 5c); per-item results."""

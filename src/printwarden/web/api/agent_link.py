@@ -35,6 +35,8 @@ from printwarden.web.api.agent_link_schemas import (
     CompletionOut,
     ConfigOut,
     DecisionOut,
+    DropTwinIn,
+    DropTwinOut,
     EventOut,
     FetchFailedIn,
     JobStateOut,
@@ -130,6 +132,14 @@ def fetch_failed(job_id: str, body: FetchFailedIn, agent: AgentOnly,
                  container: Container) -> JobStateOut:
     job = container.jobs.fetch_failed(agent, job_id, body.reason)
     return JobStateOut(job_id=job.id, state=job.state.value)
+
+
+@router.post("/drop-twin", response_model=DropTwinOut,
+             summary="The agent prints this job key through another server: drop ours")
+def drop_twin(body: DropTwinIn, agent: AgentOnly, container: Container) -> DropTwinOut:
+    job = container.jobs.drop_twin(agent, body.agent_job_key, body.followed_job_id)
+    return DropTwinOut(job_id=None if job is None else job.id,
+                       state=None if job is None else job.state.value)
 
 
 @router.get("/events", response_model=list[EventOut],

@@ -234,6 +234,17 @@ class FetchFailedIn(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
+class DropTwinIn(BaseModel):
+    model_config = _STRICT
+    agent_job_key: str = Field(min_length=1, max_length=100)
+    followed_job_id: str = Field(min_length=1, max_length=26, pattern="^[0-9A-Za-z]+$")
+
+
+class DropTwinOut(BaseModel):
+    job_id: str | None
+    state: str | None
+
+
 class JobStateOut(BaseModel):
     job_id: str
     state: str
