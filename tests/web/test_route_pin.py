@@ -51,6 +51,7 @@ ROUTES = (
     "POST /api/v1/agent/authorize",
     "GET /api/v1/agent/config",
     "POST /api/v1/agent/device-status",
+    "POST /api/v1/agent/drop-twin",
     "GET /api/v1/agent/events",
     "WS /api/v1/agent/events/ws",
     "POST /api/v1/popup/sign-in",
