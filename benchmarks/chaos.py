@@ -69,24 +69,24 @@ def _seeds(outcomes: list[Outcome]) -> str:
 
 
 def _table(outcomes: list[Outcome], steps: int, wall: float,
-           converged: bool) -> list[str]:
+           with_remote: bool) -> list[str]:
     failed = [o for o in outcomes if o.problems]
     lines = [
         "| schedules | steps each | seeds | jobs acknowledged | lost jobs | double charges "
-        "| balance mismatches | " + ("remotes not converged | " if converged else "")
+        "| balance mismatches | " + ("remotes not converged | " if with_remote else "")
         + "documents printed twice | failed schedules | wall time |",
-        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | " + ("---: | " if converged else "")
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | " + ("---: | " if with_remote else "")
         + "---: | ---: | ---: |",
         f"| {len(outcomes)} | {steps} | {_seeds(outcomes)} "
         f"| {sum(o.acknowledged for o in outcomes)} | {sum(o.lost for o in outcomes)} "
         f"| {sum(o.double_charges for o in outcomes)} "
         f"| {sum(o.balance_mismatches for o in outcomes)} "
         + (f"| {sum(any('not converged' in p for p in o.problems) for o in outcomes)} "
-           if converged else "")
+           if with_remote else "")
         + f"| {sum(len(o.doubled) for o in outcomes)} | {len(failed)} | {wall:.0f} s |",
         "",
     ]
-    if len(outcomes) < 1000 and not converged:
+    if len(outcomes) < 1000 and not with_remote:
         lines += ["The issue's run of 1,000 schedules is still to come.", ""]
     known = sum(len(o.known) for o in outcomes)
     if known:
@@ -123,7 +123,7 @@ def _remote_section(outcomes: list[Outcome], steps: int, wall: float) -> str:
         "`benchmarks/chaos.py --remote --schedules N` runs many.", "",
         f"Last run: {datetime.now(UTC):%Y-%m-%d}, {machine()}; central and remote on "
         "SQLite.", "",
-        *_table(outcomes, steps, wall, converged=True),
+        *_table(outcomes, steps, wall, with_remote=True),
     ])
 
 
@@ -142,7 +142,7 @@ def _section(outcomes: list[Outcome], steps: int, wall: float) -> str:
         "(`tests/offline/test_partition_schedules.py`); `PRINTWARDEN_CHAOS_SEED=N` "
         "replays one; `benchmarks/chaos.py --schedules N` runs many.", "",
         f"Last run: {datetime.now(UTC):%Y-%m-%d}, {machine()}; server on SQLite.", "",
-        *_table(outcomes, steps, wall, converged=False),
+        *_table(outcomes, steps, wall, with_remote=False),
         "Documents printed twice are the agent's documented at-least-once window "
         "(SIGKILLed while sending a job, it sends the job again on restart; charged "
         "once; docs/agent.md, \"What is not covered\" below): counted, not a failure, "

@@ -145,7 +145,6 @@ class JobIntake:
                      .values(last_contact_at=now))
         return JobPushResult([p.job.id for p in pushed], recorded, duplicates, found)
 
-
     def _settle_twin(self, conn: Connection, pushed: Job, site: str,
                      now: datetime) -> int | None:
         """Settle the remote's ``pushed`` job against central's own job of the same agent
@@ -156,9 +155,9 @@ class JobIntake:
         mine = store.job_from_row(row)
         if mine.origin_site == site:  # settled by an earlier push of this remote
             return 0
-        charged_here = mine.state is JobState.COMPLETED or bool(mine.charged_cost_minor)
         if pushed.state is not JobState.COMPLETED:
             return 0
+        charged_here = mine.state is JobState.COMPLETED or bool(mine.charged_cost_minor)
         if charged_here or not _charge_arrived(conn, pushed):
             return None
         if mine.reservation_id is not None:
@@ -166,7 +165,8 @@ class JobIntake:
                 self._ledger.release_in(conn, mine.reservation_id,
                                         idempotency_key=f"release:{mine.id}",
                                         actor=f"remote:{site}")
-        return _adopt(conn, mine, pushed, site, now)
+        _adopt(conn, mine, pushed, site, now)
+        return 1
 
 
 def _charge_arrived(conn: Connection, pushed: Job) -> bool:
@@ -180,7 +180,7 @@ def _charge_arrived(conn: Connection, pushed: Job) -> bool:
     return found is not None
 
 
-def _adopt(conn: Connection, mine: Job, pushed: Job, site: str, now: datetime) -> int:
+def _adopt(conn: Connection, mine: Job, pushed: Job, site: str, now: datetime) -> None:
     """Central's job ``mine`` takes the ending of the remote's twin ``pushed``."""
     why = (f"ended at {site}, which authorized it too (its job {pushed.id}): "
            f"{pushed.state_reason}")[:500]
@@ -192,7 +192,6 @@ def _adopt(conn: Connection, mine: Job, pushed: Job, site: str, now: datetime) -
         completed_at=pushed.completed_at or now, updated_at=now, origin_site=site))
     store.insert_events(conn, [JobEvent(new_id(), mine.id, now, mine.state, pushed.state,
                                         why)])
-    return 1
 
 
 def _present(conn: Connection, column: sa.Column[Any], ids: set[str]) -> set[str]:

@@ -164,8 +164,8 @@ class Pipeline:
         try:
             decided_at, answer = await self._link.authorize_where(authorize_body(job))
         except ServerUnreachable:
-            self._authorize_in_doubt.add(job.local_id)
             if not tracker:
+                self._authorize_in_doubt.add(job.local_id)  # asked again later
                 raise
             await self._tracker.decide(job)  # the answer may be lost: the report says so
             return
@@ -174,7 +174,7 @@ class Pipeline:
                                         f"the server refused the job: {exc.message}")
             return
         if (decided_at != asked_first or job.local_id in self._authorize_in_doubt
-                or job.created_at < self._started) and len(self._link.server_urls) > 1:
+                or job.created_at < self._started):
             self._twins.drop_elsewhere(job.local_id, str(answer["job_id"]), decided_at)
         self._authorize_in_doubt.discard(job.local_id)
         decision = str(answer["decision"])

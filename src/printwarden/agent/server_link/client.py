@@ -115,7 +115,7 @@ class ServerLink:
                        timeout: float | None) -> tuple[str, Any]:
         """``request``, with the query made for each server tried (``params_for(url)``);
         answer the URL of the server that answered and its decoded JSON."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = self._auth_headers()
         errors: list[str] = []
         count = len(self.server_urls)
         start = self.current
@@ -145,6 +145,9 @@ class ServerLink:
         self._set_reachable(False)
         raise ServerUnreachable("no server answered: " + "; ".join(errors))
 
+    def _auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
     async def _send(self, method: str, url: str, *, json: Any,
                     params: dict[str, Any] | None, headers: dict[str, str],
                     timeout: float) -> httpx.Response | str:
@@ -167,7 +170,7 @@ class ServerLink:
         be the holder: ask again later), ServerUnreachable if none did. The link's current
         server does not change; each server is asked once, starting from the one current
         when the request began (a health check may move the link meanwhile)."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = self._auth_headers()
         count = len(self.server_urls)
         start = self.current
         unknown: ServerRejected | None = None
@@ -270,7 +273,7 @@ class ServerLink:
         server's job (``followed_job_id``): it drops its own job of that key, if it has
         one that has not printed. True once the server answered (a 4xx too: an older
         server, nothing to retry), False if it did not (try again later)."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = self._auth_headers()
         response = await self._send(
             "POST", url + f"{API}/drop-twin", json={"agent_job_key": agent_job_key,
                                                     "followed_job_id": followed_job_id},
