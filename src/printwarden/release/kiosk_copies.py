@@ -46,6 +46,7 @@ from printwarden.devices.service import DevicesService
 from printwarden.ledger.service import LedgerService
 from printwarden.release import kiosk_copy_store as store
 from printwarden.release.copy_charges import (
+    NothingToSpend,
     copy_allowance,
     release_copies_in,
     reserve_copies_in,
@@ -140,7 +141,12 @@ class KioskCopies:
         existing = self._db.read(lambda conn: store.open_at(conn, device.id))
         if existing is not None:
             return _same_user(existing, user_id)  # a repeated start is harmless
-        allowance = copy_allowance(self._ledger, user_id, self._cap)
+        try:
+            allowance = copy_allowance(self._ledger, user_id, self._cap)
+        except NothingToSpend as error:
+            # a concurrent start at this device may have reserved the whole allowance
+            # between the look for an open session above and this read of the balance
+            return self._winner_at(device, user_id, error)
         reading = self._read(device)
         if isinstance(reading, SnmpFailure):
             raise CountersUnreadable(f"the device's counters could not be read "
@@ -169,13 +175,19 @@ class KioskCopies:
 
         try:
             return self._db.write(write)
-        except (IntegrityError, InsufficientFunds):
+        except (IntegrityError, InsufficientFunds) as error:
             # a concurrent start at this device won (PostgreSQL: its row or its hold on the
             # same accounts committed while this one waited)
-            winner = self._db.read(lambda conn: store.open_at(conn, device.id))
-            if winner is None:
-                raise
-            return _same_user(winner, user_id)
+            return self._winner_at(device, user_id, error)
+
+    def _winner_at(self, device: Device, user_id: str,
+                   error: Exception) -> KioskCopySession:
+        """The session a concurrent start opened at ``device``; with none, ``error``
+        stands."""
+        winner = self._db.read(lambda conn: store.open_at(conn, device.id))
+        if winner is None:
+            raise error
+        return _same_user(winner, user_id)
 
     # --- close -----------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from printwarden.ledger.model import JobSpec
 from printwarden.ledger.service import LedgerService
 from printwarden.release.card_registration import by_card, register_card
 from printwarden.release.copy_charges import (
+    NothingToSpend,
     Spending,
     copy_allowance,
     reserve_copies_in,
@@ -217,7 +218,15 @@ class TerminalSessions:
         if session.copy_state == "closed":
             raise ConflictError("this session's copy session is closed: sign in again "
                                 "to copy more")
-        allowance = copy_allowance(self._ledger, session.user_id, self._cap)
+        try:
+            allowance = copy_allowance(self._ledger, session.user_id, self._cap)
+        except NothingToSpend:
+            # a concurrent open of this session may have reserved the whole allowance
+            # since the read above
+            again = self._db.read(lambda conn: _load(conn, session_id))
+            if again.copy_state == "open":
+                return again
+            raise
 
         def write(conn: Connection) -> TerminalSession:
             locked = _load(conn, session_id, lock=True)

@@ -186,6 +186,22 @@ def test_concurrent_closes_charge_once(client: TestClient, tw: TerminalWorld) ->
     assert _copy_charges(tw) == [-10 * COPY_MONO]
 
 
+def test_concurrent_copy_opens_reserve_once(client: TestClient, tw: TerminalWorld) -> None:
+    headers = tw.enrol(tw.vault.id)
+    session = sign_in(client, headers)
+    base = f"/api/v1/terminal/sessions/{session}/copy"
+
+    def open_copy(_: int) -> int:
+        answer = client.post(base, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["may_spend"]["minor"])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        limits = list(pool.map(open_copy, range(6)))
+    assert limits == [1000] * 6  # each answer is the one session's, not "nothing left"
+    assert tw.world.balance() == (1000, 1000)  # held once, not six times
+
+
 def test_an_unknown_card_and_a_guess_loop_of_id_numbers_are_slowed_and_audited(
         client: TestClient, tw: TerminalWorld) -> None:
     headers = tw.enrol(tw.vault.id)
