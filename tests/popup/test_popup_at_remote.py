@@ -165,7 +165,7 @@ def test_a_pop_up_signs_in_at_central_never_at_the_remote(site: OfflineSite) -> 
     answer = httpx.post(f"{site.remote_live.url}/api/v1/popup/sign-in", json={
         "login": "bob", "password": PASSWORD, "os_user": "bob", "host": "desk"}, timeout=10)
     assert answer.status_code == 503 and answer.json()["error"] == "central_only"
-    with pytest.raises(SignInError, match="sign in once while central is reachable"):
+    with pytest.raises(SignInError, match="signs in at central once, while central is reachable"):
         sign_in(site.servers, "bob", PASSWORD)
     assert _popup_tokens(site.container, user_id) == 1  # central's, replicated: no new one
     at_central = _popup_tokens(site.central, user_id)

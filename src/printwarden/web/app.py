@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,6 +19,7 @@ from printwarden import __version__
 from printwarden.container import ServerContainer
 from printwarden.db.migrate import current_revision, head_revision
 from printwarden.web.body_limit import BodySizeLimit
+from printwarden.web.central_only import refuse_central_only
 from printwarden.web.errors import error_body, install_error_handlers
 from printwarden.web.metrics import ReplicaStatus, WebMetrics
 from printwarden.web.shutdown import Stopping
@@ -52,6 +53,7 @@ def create_app(container: ServerContainer, *, role: str = "server",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_central_only)],  # at a remote: web/central_only.py
     )
     app.state.container = container
     app.state.stopping = Stopping()

@@ -22,7 +22,6 @@ from starlette.concurrency import run_in_threadpool
 from printwarden.container import ServerContainer
 from printwarden.core.errors import (
     AuthenticationFailed,
-    CentralOnly,
     PermissionDenied,
     PrintwardenError,
     ServiceUnavailable,
@@ -65,13 +64,10 @@ def token_name(os_user: str, host: str) -> str:
 @router.post("/sign-in", response_model=SignInOut, status_code=201,
              summary="Sign the pop-up in once with login and password: a user token")
 def sign_in(body: SignInIn, container: Container, request: Request) -> SignInOut:
-    """At a remote: 503 ``central_only``. Its tokens are central's, replicated; one made
-    here would be unknown at central, so the pop-up would be signed out (401) as soon as it
-    went back to central. The pop-up signs in at central once; its token then works at
-    both, the remote cut off or not."""
-    if container.replica:
-        raise CentralOnly("a remote site server does not sign pop-ups in: sign in once "
-                          "while central is reachable (the sign-in then works here too)")
+    """At a remote: 503 ``central_only`` (``web/central_only.py``). Its tokens are
+    central's, replicated; one made here would be unknown at central, so the pop-up would
+    be signed out (401) as soon as it went back to central. The pop-up signs in at central
+    once; its token then works at both, the remote cut off or not."""
     user = container.accounts.authenticate_password(body.login, body.password,
                                                     source=client_source(request))
     name = token_name(body.os_user, body.host)
