@@ -1,7 +1,8 @@
 """A remote refuses the changes that are central's (``web/central_only.py``): an API token
 made or revoked there, a user, a PIN, a device. Each answers 503 ``central_only`` and
 changes nothing at the remote; the site's own work (here a top-up, which its outbox takes
-to central) is still served, and central itself makes the same changes as ever."""
+to central) is still served, and central itself makes the same changes as ever. The
+admin CLI and `printwarden server` refuse a remote's data directory."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from printwarden.web.app import create_app
 from printwarden.web.central_only import CENTRAL_ONLY, SITE_SERVED
+from tests.support.processes import run_cli
 from tests.sync.support import Pair, pair  # noqa: F401
 from tests.web.test_route_pin import ROUTES
 
@@ -82,3 +84,24 @@ def test_a_remote_refuses_central_s_changes_and_serves_its_site_s(
                                replica=role.puller.status)) as remote:
         me = remote.get("/api/v1/me", headers=bearer(made.json()["token"]))
         assert me.status_code == 200 and me.json()["username"] == "dana"
+
+
+def test_the_admin_cli_and_the_server_refuse_a_remote_s_data_directory(
+        pair: Pair) -> None:  # noqa: F811
+    """``printwarden admin`` on a remote's data directory would post a top-up as central's,
+    outside the remote's outbox (never reaching central), and change replicated rows;
+    ``printwarden server`` there would run a second central on the replica."""
+    role = pair.remote()
+    data_dir = role.container.settings.data_dir
+    assert (data_dir / "remote.json").exists()
+    for args in (("admin", "credit", "add", "dana", "5.00"), ("admin", "user", "add", "eve"),
+                 ("admin", "accounts", "list"), ("rules", "list"), ("server",)):
+        result = run_cli(*args, "--data-dir", str(data_dir))
+        assert result.returncode == 2, (args, result.stderr)
+        assert "remote site server's data directory" in result.stderr, args
+        assert "Traceback" not in result.stderr, args
+    assert not (data_dir / "printwarden.db").exists()  # nothing opened, nothing written
+    # a central's data directory is served as ever
+    central_dir = pair.tmp / "central-cli"
+    made = run_cli("admin", "user", "add", "eve", "--data-dir", str(central_dir))
+    assert made.returncode == 0, made.stderr

@@ -15,7 +15,7 @@ import typer
 from printwarden.cli.admin_accounts import accounts_app
 from printwarden.cli.admin_fleet import device_app, queue_app, release_group_app
 from printwarden.cli.admin_remotes import remotes_app
-from printwarden.cli.support import POSITIVE_INT, fail, guarded, server_settings
+from printwarden.cli.support import POSITIVE_INT, central_container, fail, guarded
 from printwarden.core.errors import NotFoundError, ValidationError
 from printwarden.core.money import Money
 
@@ -46,10 +46,7 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data dir
 
 
 def _container(data_dir: Path | None) -> ServerContainer:
-    from printwarden.server.bootstrap import build_server
-
-    settings = server_settings(data_dir)
-    return guarded(lambda: build_server(settings))
+    return central_container(data_dir)
 
 
 

@@ -4,11 +4,14 @@ credit policy (what a remote cut off from central may let each spend)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from printwarden.cli.support import fail, guarded, server_settings
+from printwarden.cli.support import central_container, fail, guarded
+
+if TYPE_CHECKING:
+    from printwarden.container import ServerContainer
 
 accounts_app = typer.Typer(help="Ledger accounts: balances and offline credit policies.",
                            no_args_is_help=True)
@@ -18,11 +21,8 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data dir
 POLICIES = ("balance", "limit", "deny")
 
 
-def _container(data_dir: Path | None) -> Any:
-    from printwarden.server.bootstrap import build_server
-
-    settings = server_settings(data_dir)
-    return guarded(lambda: build_server(settings))
+def _container(data_dir: Path | None) -> ServerContainer:
+    return central_container(data_dir)
 
 
 def _line(account: Any) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from printwarden.cli.support import PORT, guarded, server_settings
+from printwarden.cli.support import PORT, central_container, guarded
 from printwarden.core.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -54,10 +54,7 @@ ReleaseOnSignIn = Annotated[bool | None, typer.Option(
 
 
 def _container(data_dir: Path | None) -> ServerContainer:
-    from printwarden.server.bootstrap import build_server
-
-    settings = server_settings(data_dir)
-    return guarded(lambda: build_server(settings))
+    return central_container(data_dir)
 
 
 def _agent_id(container: ServerContainer, name: str) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from printwarden.cli.support import POSITIVE_INT, guarded, server_settings
+from printwarden.cli.support import POSITIVE_INT, central_container, guarded
+
+if TYPE_CHECKING:
+    from printwarden.container import ServerContainer
 
 remotes_app = typer.Typer(help="Site remotes: enrolment codes, last contact and lag.",
                           no_args_is_help=True)
@@ -19,11 +22,8 @@ TtlHours = Annotated[int, typer.Option(parser=POSITIVE_INT,
                                        help="Hours the code stays valid (at most 720).")]
 
 
-def _container(data_dir: Path | None) -> Any:
-    from printwarden.server.bootstrap import build_server
-
-    settings = server_settings(data_dir)
-    return guarded(lambda: build_server(settings))
+def _container(data_dir: Path | None) -> ServerContainer:
+    return central_container(data_dir)
 
 
 def _show_code(code: str, expires_at: Any) -> None:

@@ -14,6 +14,7 @@ from printwarden.cli.support import (
     POSITIVE_INT,
     SECONDS,
     DataDir,
+    central_settings,
     fail,
     guarded,
     server_settings,
@@ -48,7 +49,7 @@ def server(
     from printwarden.server.bootstrap import build_server
     from printwarden.server.run import serve
 
-    settings = server_settings(data_dir, host=host, port=port)
+    settings = central_settings(data_dir, host=host, port=port)
     from printwarden.core.logging import configure_logging
 
     configure_logging(settings.log_level, json_lines=settings.log_json)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from printwarden.cli.support import POSITIVE_INT, fail, guarded, server_settings
+from printwarden.cli.support import POSITIVE_INT, central_container, fail, guarded
 
 if TYPE_CHECKING:
     from printwarden.container import ServerContainer
@@ -27,10 +27,7 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data dir
 
 
 def _container(data_dir: Path | None) -> ServerContainer:
-    from printwarden.server.bootstrap import build_server
-
-    settings = server_settings(data_dir)
-    return guarded(lambda: build_server(settings))
+    return central_container(data_dir)
 
 
 @rules_app.command("list")

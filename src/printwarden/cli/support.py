@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from printwarden.core.errors import PrintwardenError
+
+if TYPE_CHECKING:
+    from printwarden.container import ServerContainer
 
 T = TypeVar("T")
 
@@ -86,3 +89,26 @@ def server_settings(data_dir: Path | None, **overrides: Any) -> Any:
     from printwarden.core.settings import load_server_settings
 
     return guarded(lambda: load_server_settings(data_dir, **overrides))
+
+
+def central_settings(data_dir: Path | None, **overrides: Any) -> Any:
+    """The server's settings on DATA_DIR, refusing a remote site server's data directory
+    (it holds ``remote.json``): its database is central's replica, run by ``printwarden
+    remote``. A server or an admin command there would write replicated rows central never
+    hears of, and post ledger entries as central's, outside the remote's outbox."""
+    from printwarden.remote.enrolment import FILE_NAME
+
+    settings = server_settings(data_dir, **overrides)
+    if (settings.data_dir / FILE_NAME).exists():
+        fail(f"{settings.data_dir} is a remote site server's data directory: run "
+             "'printwarden remote' there, and 'printwarden admin' at central (the remote "
+             "has central's data by replication)")
+    return settings
+
+
+def central_container(data_dir: Path | None) -> ServerContainer:
+    """The central server's wiring on DATA_DIR, for a command (``central_settings``)."""
+    from printwarden.server.bootstrap import build_server
+
+    settings = central_settings(data_dir)
+    return guarded(lambda: build_server(settings))
