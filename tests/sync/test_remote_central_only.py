@@ -12,6 +12,7 @@ from printwarden.web.app import create_app
 from printwarden.web.central_only import CENTRAL_ONLY, SITE_SERVED
 from tests.support.processes import run_cli
 from tests.sync.support import Pair, pair  # noqa: F401
+from tests.web.device_pages_world import csrf_of
 from tests.web.test_route_pin import ROUTES
 
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -31,7 +32,8 @@ def test_every_changing_route_is_either_central_only_or_served_at_a_site() -> No
 def test_a_remote_refuses_central_s_changes_and_serves_its_site_s(
         pair: Pair) -> None:  # noqa: F811
     central = pair.central
-    root = central.accounts.create_user("root", roles=("admin",), actor="t")
+    root = central.accounts.create_user("root", roles=("admin",), password="root-pass-12",
+                                        actor="t")
     admin_token, _ = central.accounts.create_api_token(root.id, "admin", actor="t")
     dana = central.accounts.create_user("dana", actor="t")
     dana_token, dana_row = central.accounts.create_api_token(dana.id, "desk", actor="t")
@@ -64,6 +66,15 @@ def test_a_remote_refuses_central_s_changes_and_serves_its_site_s(
         assert role.container.accounts.find_user_by_username("intruder") is None
         assert role.container.accounts.get_user(dana.id).has_pin is False
 
+        # an admin signed in at the remote reads why its forms are refused
+        signed = remote.post("/login", data={"username": "root", "password": "root-pass-12",
+                                             "csrf": csrf_of(remote.get("/login").text)})
+        assert signed.status_code == 200, signed.text
+        devices = remote.get("/admin/devices")
+        assert devices.status_code == 200
+        assert 'data-testid="central-only-notice"' in devices.text
+        assert "changed at central" in devices.text
+
         # the site's own work is served: a top-up at the remote, taken to central once
         top_up = remote.post(f"/api/v1/accounts/{credit.id}/top-up",
                              json={"amount": "3.00", "idempotency_key": "desk-1"},
@@ -74,6 +85,14 @@ def test_a_remote_refuses_central_s_changes_and_serves_its_site_s(
     assert pusher.push_all() == 1  # acked through the remote's first entry
     assert pusher.pending() == 0
     assert central.ledger.get_account(credit.id).balance_minor == 300
+    with TestClient(create_app(central)) as at_central:  # central's pages have no notice
+        signed = at_central.post("/login", data={
+            "username": "root", "password": "root-pass-12",
+            "csrf": csrf_of(at_central.get("/login").text)})
+        assert signed.status_code == 200, signed.text
+        page = at_central.get("/admin/devices")
+        assert page.status_code == 200 and 'data-testid="admin-nav"' in page.text
+        assert "central-only-notice" not in page.text
 
     # central makes a token as ever, and the remote serves it once it has pulled it
     made = pair.http.post("/api/v1/tokens", json={"name": "laptop"},

@@ -1,5 +1,5 @@
-"""Rendering of the web UI's pages: one template set, every page gets the principal and
-the session's CSRF token."""
+"""Rendering of the web UI's pages: one template set, every page gets the principal, the
+session's CSRF token and whether this server is a remote's replica (``replica``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 def page(request: Request, name: str, principal: Principal, status: int = 200,
          **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, name, {"principal": principal, "csrf": csrf_token(request), **context},
+        request, name, {"principal": principal, "csrf": csrf_token(request),
+                        "replica": request.app.state.container.replica, **context},
         status_code=status,
     )
