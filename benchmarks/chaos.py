@@ -81,8 +81,7 @@ def _table(outcomes: list[Outcome], steps: int, wall: float,
         f"| {sum(o.acknowledged for o in outcomes)} | {sum(o.lost for o in outcomes)} "
         f"| {sum(o.double_charges for o in outcomes)} "
         f"| {sum(o.balance_mismatches for o in outcomes)} "
-        + (f"| {sum(any('not converged' in p for p in o.problems) for o in outcomes)} "
-           if with_remote else "")
+        + (f"| {sum(o.unconverged for o in outcomes)} " if with_remote else "")
         + f"| {sum(len(o.doubled) for o in outcomes)} | {len(failed)} | {wall:.0f} s |",
         "",
     ]

@@ -285,10 +285,15 @@ class RemoteRig:
                 rows = conn.execute(sa.select(jobs_table.c.id, jobs_table.c.state).where(
                     jobs_table.c.state.not_in(sorted(ENDED)))).all()
             found += [f"{where} job {row.id} {row.state}" for row in rows]
+        return found + self.unconverged()
+
+    def unconverged(self) -> list[str]:
+        """What keeps the remote from having converged: outboxes not acked, its replica
+        behind central's feed (the balances are compared in ``check``)."""
         remote = self.site.remote.container
         entries_left = remote.db.read(outbox.pending_count)
         jobs_left = remote.db.read(job_outbox.pending_count)
-        found += [f"remote outbox: {entries_left} entries"] if entries_left else []
+        found = [f"remote outbox: {entries_left} entries"] if entries_left else []
         found += [f"remote job outbox: {jobs_left} jobs"] if jobs_left else []
         head = self.site.central.container.feed.sequence()
         version = _ready(self.site.remote.url).get("replica_version") or 0
@@ -368,11 +373,13 @@ def check(rig: RemoteRig, acknowledged: list[Acknowledged], outcome: Outcome) ->
             still = conn.execute(sa.select(ledger_reservations.c.id).where(
                 ledger_reservations.c.status == "open")).all()
         problems += [f"{where} reservation {row.id} still open" for row in still]
-    for account_id, (balance, _) in balances["remote"].items():
-        at_central = balances["central"].get(account_id, (None, None))[0]
-        if at_central != balance:
-            problems.append(f"remote not converged: account {account_id} is {balance} "
-                            f"there, {at_central} at central")
+    diverged = [f"account {account_id} is {balance} there, {at_central} at central"
+                for account_id, (balance, _) in balances["remote"].items()
+                if (at_central := balances["central"].get(account_id, (None, None))[0])
+                != balance]
+    diverged += rig.unconverged()
+    outcome.unconverged = int(bool(diverged))
+    problems += [f"remote not converged: {what}" for what in diverged]
     check_printed(rig.printed(), rig.agent_rows, rows, outcome, lambda _: "at central")
 
 

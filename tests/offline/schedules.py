@@ -149,6 +149,9 @@ class Outcome:
     lost: int = 0
     double_charges: int = 0
     balance_mismatches: int = 0
+    #: With a remote: 1 when the remote had not converged to central after the heal (an
+    #: outbox not acked, its replica behind central's feed, a balance unlike central's).
+    unconverged: int = 0
     #: Markers of the documents the printer received more than once.
     doubled: list[str] = field(default_factory=list)
     seconds: float = 0.0
