@@ -165,7 +165,7 @@ class JobsService:
             job = store.get_job(conn, str(row["id"]), lock=True)
             if job.id == followed_job_id or job.state not in _TWIN_DROPPABLE:
                 return job
-            return self.cancel_held_in(
+            return self.cancel_unprinted_in(
                 conn, job, actor=f"agent:{agent.name}",
                 reason=f"printed through another server (its job {followed_job_id})"[:300])
 
@@ -204,10 +204,11 @@ class JobsService:
 
         return self._db.write(write)
 
-    def cancel_held_in(self, conn: Connection, job: Job, *, actor: str, reason: str,
+    def cancel_unprinted_in(self, conn: Connection, job: Job, *, actor: str, reason: str,
                        message: str = "") -> Job:
-        """Cancel the held ``job`` (locked by the caller) in the caller's transaction:
-        reservation released, nothing charged, the agent told to drop the document."""
+        """Cancel ``job``, which has not started printing (held, authorized or releasing;
+        locked by the caller), in the caller's transaction: reservation released, nothing
+        charged, the agent told to drop the document."""
         if job.reservation_id:
             self._ledger.release_in(conn, job.reservation_id,
                                     idempotency_key=f"release:{job.id}", actor=actor)

@@ -94,14 +94,14 @@ class RuleActions:
         current = pending.pop(0) if pending else {"kind": question.kind}
         how = "by its owner" if question.answered_by == "user" else "by default (no answer)"
         if question.answer == CANCEL:
-            self._jobs.cancel_held_in(conn, job, actor=ACTOR, reason=f"cancelled {how}",
+            self._jobs.cancel_unprinted_in(conn, job, actor=ACTOR, reason=f"cancelled {how}",
                                       message=f"Cancelled {how}: nothing charged.")
             return
         transforms = [str(t) for t in detail.get("transforms", ())]
         try:
             job = self._apply_answer(conn, job, question, current, detail, transforms)
         except (InsufficientFunds, PermissionDenied, NotFoundError, ValidationError) as exc:
-            self._jobs.cancel_held_in(conn, job, actor=ACTOR, reason=exc.message[:300],
+            self._jobs.cancel_unprinted_in(conn, job, actor=ACTOR, reason=exc.message[:300],
                                       message=f"Not printed: {exc.message}"[:1000])
             return
         detail["questions"] = pending
@@ -200,7 +200,7 @@ class RuleActions:
             self._audit.record_in(conn, actor, "job.approval", job.id, approved=approved,
                                   reason=reason[:300])
             if not approved:
-                return self._jobs.cancel_held_in(
+                return self._jobs.cancel_unprinted_in(
                     conn, job, actor=actor, reason=f"refused by {principal.name}",
                     message=f"Refused by an operator{': ' + reason if reason else ''}."[:1000])
             detail = dict(store.get_job_row(conn, job.id)["decision_detail"] or {})
