@@ -81,6 +81,7 @@ COPY_PAGE = 4  #: the copy price list's mono page
 #: The remote counts itself offline this soon after its last good pull.
 OFFLINE_AFTER_SECONDS = 1.0
 SETTLE_SECONDS = 120.0
+UNSETTLED = "unsettled after the heal: "
 KINDS = ("print", "release", "copy", "top-up", "cut-wan", "cut-sync", "restore",
          "stop-central", "start-central", "kill-remote", "kill-agent", "wait")
 WEIGHTS = (30, 10, 7, 6, 7, 4, 10, 5, 8, 5, 4, 6)
@@ -301,10 +302,14 @@ class RemoteRig:
         return found
 
     def settle(self) -> list[str]:
+        """What is still unsettled once nothing new is (an earlier schedule's failure,
+        already reported, is not waited for again)."""
         deadline = time.monotonic() + SETTLE_SECONDS
         while True:
             left = self.unsettled()
-            if not left or time.monotonic() > deadline:
+            fresh = [what for what in left
+                     if f"{UNSETTLED}{what}" not in self.reported]
+            if not fresh or time.monotonic() > deadline:
                 return left
             time.sleep(0.3)
 
@@ -399,7 +404,7 @@ def run_remote_schedule(rig: RemoteRig, seed_value: int, steps: int, *,
             if ack is not None:
                 acknowledged.append(ack)
         rig.heal()
-        outcome.problems += [f"unsettled after the heal: {what}" for what in rig.settle()]
+        outcome.problems += [f"{UNSETTLED}{what}" for what in rig.settle()]
         check(rig, acknowledged, outcome)
     except Exception as error:  # a part that broke is a failure of the schedule too
         outcome.problems.append(f"{type(error).__name__}: {error}")

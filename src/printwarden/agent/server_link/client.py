@@ -268,22 +268,28 @@ class ServerLink:
                                           params_for=lambda _url: None, timeout=None)
         return url, answer
 
-    async def drop_twin_at(self, url: str, agent_job_key: str, followed_job_id: str) -> bool:
+    async def drop_twin_at(self, url: str, agent_job_key: str, followed_job_id: str
+                           ) -> dict[str, Any] | None:
         """Tell the server at ``url`` that the job ``agent_job_key`` prints as another
         server's job (``followed_job_id``): it drops its own job of that key, if it has
-        one that has not printed. True once the server answered (a 4xx too: an older
-        server, nothing to retry), False if it did not (try again later)."""
+        one that has not printed. Its answer once it answered (``{}`` for a 4xx: an older
+        server, nothing to retry), None if it did not (try again later)."""
         headers = self._auth_headers()
         response = await self._send(
             "POST", url + f"{API}/drop-twin", json={"agent_job_key": agent_job_key,
                                                     "followed_job_id": followed_job_id},
             params=None, headers=headers, timeout=self._timeout)
         if isinstance(response, str):
-            return False
+            return None
         if response.status_code >= 400:
             log.warning("drop-twin of %s refused by %s: HTTP %s", agent_job_key, url,
                         response.status_code)
-        return True
+            return {}
+        try:
+            answer = response.json()
+        except ValueError:
+            return {}
+        return answer if isinstance(answer, dict) else {}
 
     async def offline_jobs(self, jobs: list[dict[str, Any]]) -> dict[str, Any]:
         """Upload tracker journal entries (agent-link section 5c); per-item results."""

@@ -12,6 +12,10 @@ every other server to drop its job of that key (``POST /api/v1/agent/drop-twin``
 that has not printed is cancelled, its reservation released. Each server is asked until it
 answers, with back-off, for ``GIVE_UP_SECONDS``; not journaled: after a restart, or past
 that, the twin ends with its queue's job lifetime (expired, nothing charged).
+
+A server that answers it has no job of that key is asked again, with back-off, for
+``LATE_TWIN_SECONDS``: the authorize the agent gave up on there (it timed out) may still be
+on its way through that server, and would make the twin after the first answer.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: How long a server that does not answer is asked again.
 GIVE_UP_SECONDS = 3600.0
+#: How long a server that answers "no such job" is asked again (a late authorize there).
+LATE_TWIN_SECONDS = 300.0
 FIRST_RETRY_SECONDS, MAX_RETRY_SECONDS = 1.0, 60.0
 
 
@@ -47,9 +53,17 @@ class TwinDropper:
     async def _drop(self, url: str, agent_job_key: str, followed_job_id: str) -> None:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + GIVE_UP_SECONDS
+        late_until: float | None = None
         delay = FIRST_RETRY_SECONDS
-        while not await self._link.drop_twin_at(url, agent_job_key, followed_job_id):
-            if loop.time() + delay > give_up:
+        while True:
+            answer = await self._link.drop_twin_at(url, agent_job_key, followed_job_id)
+            if answer is not None:
+                if "job_id" not in answer or answer["job_id"] is not None:
+                    return  # dropped, printing, ended, or an older server: done
+                late_until = late_until or loop.time() + LATE_TWIN_SECONDS
+                if loop.time() + delay > late_until:
+                    return  # no twin there after all
+            elif loop.time() + delay > give_up:
                 log.warning("job %s: %s never answered; its twin there expires on its own",
                             agent_job_key, url)
                 return
