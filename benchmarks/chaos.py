@@ -29,6 +29,7 @@ import argparse
 import dataclasses
 import json
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -186,7 +187,18 @@ def _run_here(args: argparse.Namespace, seeds: Iterable[int]) -> Iterator[Outcom
                 try:
                     yield run(seed, args.steps)
                 except ScheduleFailed as failure:
+                    if args.keep_logs:
+                        _keep_logs(Path(tmp), Path(args.keep_logs) / f"seed-{seed}")
                     yield failure.outcome
+
+
+def _keep_logs(root: Path, into: Path) -> None:
+    """Copy the processes' logs (each appended to for the whole run) as they are when a
+    schedule failed: the rig's directory goes when the run ends."""
+    into.mkdir(parents=True, exist_ok=True)
+    for log_file in root.glob("*.log"):
+        shutil.copy2(log_file, into / log_file.name)
+    print(f"logs of the failed schedule kept in {into}", file=sys.stderr, flush=True)
 
 
 def _run_in_children(args: argparse.Namespace, seeds: list[int]) -> Iterator[Outcome]:
@@ -200,6 +212,7 @@ def _run_in_children(args: argparse.Namespace, seeds: list[int]) -> Iterator[Out
             continue
         command = [sys.executable, __file__, "--steps", str(args.steps), "--emit",
                    "--seeds", ",".join(map(str, mine))] + (["--remote"] if args.remote else [])
+        command += ["--keep-logs", args.keep_logs] if args.keep_logs else []
         child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         children.append(child)
         threading.Thread(target=_forward, args=(child, lines), daemon=True).start()
@@ -241,6 +254,8 @@ def main() -> None:
                         f'--remote: "{REMOTE_TITLE}"; also every --write-every schedules, '
                         'so a long run stopped early still reports what it ran)')
     parser.add_argument("--write-every", type=int, default=25, help="schedules")
+    parser.add_argument("--keep-logs", metavar="DIR", help="copy the processes' logs into "
+                        "DIR/seed-N when schedule N fails")
     parser.add_argument("--seeds", help=argparse.SUPPRESS)  # a child's share
     parser.add_argument("--emit", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -123,6 +123,7 @@ class AgentService:
                           snmp_retries=settings.snmp_retries))
         self.events = EventPump(book.journal, link, self.server_up,
                                 wait_seconds=settings.events_wait_seconds,
+                                others_seconds=settings.other_servers_events_seconds,
                                 handlers={"cancel": self._on_cancel_event,
                                           "expire": self._on_expire_event,
                                           "release": self._on_release_event,
@@ -153,6 +154,7 @@ class AgentService:
                     "tracker-upload")
         self._spawn(self._refresh_when_back(), "config-on-reconnect")
         self._spawn(self.events.run(), "events")
+        self._spawn(self.events.run_others(), "other-servers-events")
         if self._monitor is not None:
             self._spawn(self._monitor.run(), "device-monitor")
         self._spawn(self._sweep_periodically(), "journal-sweep")

@@ -66,6 +66,10 @@ class AgentSettings(LayeredSettings):
         default_factory=dict, description="find-me: other agents' names -> the base URL "
         "of their IPP/HTTP listener (e.g. http://ps2.lan:631), to fetch jobs released here")
     events_wait_seconds: float = Field(default=25.0, ge=0, le=30)
+    other_servers_events_seconds: float = Field(
+        default=3.0, ge=0, description="how often the servers of the list the agent does "
+        "not follow (a site's remote while it follows central) are asked for their events: "
+        "a job held there and released at a terminal that talks to them; 0: never")
     health_min_seconds: float = Field(default=1.0, gt=0, description="first health re-check")
     health_max_seconds: float = Field(
         default=10.0, gt=0, description="health back-off cap: how soon queues reopen once "

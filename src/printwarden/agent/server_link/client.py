@@ -22,6 +22,8 @@ import httpx
 
 log = logging.getLogger(__name__)
 API = "/api/v1/agent"
+#: How long a server the link does not follow is waited for when asked for its events.
+OTHERS_TIMEOUT_SECONDS = 5.0
 #: Calls whose 401 is about something else than the agent's token.
 _NOT_ABOUT_THE_TOKEN = (f"{API}/register", f"{API}/authenticate")
 
@@ -290,6 +292,22 @@ class ServerLink:
         except ValueError:
             return {}
         return answer if isinstance(answer, dict) else {}
+
+    async def events_at(self, url: str, after: str | None) -> list[dict[str, Any]] | None:
+        """The events waiting at the server at ``url`` after ``after``, without waiting
+        for one (the servers the link does not follow, ``EventPump.run_others``). None if
+        it did not answer or refused: asked again on the next round."""
+        response = await self._send(
+            "GET", url + f"{API}/events", json=None,
+            params={"wait": 0, **({"after": after} if after else {})},
+            headers=self._auth_headers(), timeout=min(self._timeout, OTHERS_TIMEOUT_SECONDS))
+        if isinstance(response, str) or response.status_code >= 400:
+            return None
+        try:
+            answer = response.json()
+        except ValueError:
+            return None
+        return answer if isinstance(answer, list) else None
 
     async def offline_jobs(self, jobs: list[dict[str, Any]]) -> dict[str, Any]:
         """Upload tracker journal entries (agent-link section 5c); per-item results."""
