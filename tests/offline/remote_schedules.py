@@ -82,6 +82,7 @@ COPY_PAGE = 4  #: the copy price list's mono page
 OFFLINE_AFTER_SECONDS = 1.0
 SETTLE_SECONDS = 120.0
 UNSETTLED = "unsettled after the heal: "
+BEHIND = "remote not converged: "
 KINDS = ("print", "release", "copy", "top-up", "cut-wan", "cut-sync", "restore",
          "stop-central", "start-central", "kill-remote", "kill-agent", "wait")
 WEIGHTS = (30, 10, 7, 6, 7, 4, 10, 5, 8, 5, 4, 6)
@@ -286,7 +287,7 @@ class RemoteRig:
                 rows = conn.execute(sa.select(jobs_table.c.id, jobs_table.c.state).where(
                     jobs_table.c.state.not_in(sorted(ENDED)))).all()
             found += [f"{where} job {row.id} {row.state}" for row in rows]
-        return found + self.unconverged()
+        return found
 
     def unconverged(self) -> list[str]:
         """What keeps the remote from having converged: outboxes not acked, its replica
@@ -301,16 +302,17 @@ class RemoteRig:
         found += [f"remote at version {version}, central at {head}"] if version < head else []
         return found
 
-    def settle(self) -> list[str]:
-        """What is still unsettled once nothing new is (an earlier schedule's failure,
-        already reported, is not waited for again)."""
+    def settle(self) -> tuple[list[str], list[str]]:
+        """What is still unsettled, and what keeps the remote from having converged, once
+        nothing new is (an earlier schedule's failure, already reported, is not waited for
+        again)."""
         deadline = time.monotonic() + SETTLE_SECONDS
         while True:
-            left = self.unsettled()
-            fresh = [what for what in left
-                     if f"{UNSETTLED}{what}" not in self.reported]
+            left, behind = self.unsettled(), self.unconverged()
+            fresh = [what for what in left if f"{UNSETTLED}{what}" not in self.reported]
+            fresh += [what for what in behind if f"{BEHIND}{what}" not in self.reported]
             if not fresh or time.monotonic() > deadline:
-                return left
+                return left, behind
             time.sleep(0.3)
 
     def servers(self) -> tuple[tuple[str, ServerContainer], ...]:
@@ -343,7 +345,9 @@ def _balances(server: ServerContainer) -> dict[str, tuple[int, int]]:
     return {str(row.id): (row.balance_minor, row.total or 0) for row in rows}
 
 
-def check(rig: RemoteRig, acknowledged: list[Acknowledged], outcome: Outcome) -> None:
+def check(rig: RemoteRig, acknowledged: list[Acknowledged], outcome: Outcome,
+          behind: list[str]) -> None:
+    """``behind``: what kept the remote from converging when the settle ended."""
     problems = outcome.problems
     central = rig.site.central.container
     with central.db.engine.connect() as conn:
@@ -382,9 +386,9 @@ def check(rig: RemoteRig, acknowledged: list[Acknowledged], outcome: Outcome) ->
                 for account_id, (balance, _) in balances["remote"].items()
                 if (at_central := balances["central"].get(account_id, (None, None))[0])
                 != balance]
-    diverged += rig.unconverged()
+    diverged += behind
     outcome.unconverged = int(bool(diverged))
-    problems += [f"remote not converged: {what}" for what in diverged]
+    problems += [f"{BEHIND}{what}" for what in diverged]
     check_printed(rig.printed(), rig.agent_rows, rows, outcome, lambda _: "at central")
 
 
@@ -404,8 +408,9 @@ def run_remote_schedule(rig: RemoteRig, seed_value: int, steps: int, *,
             if ack is not None:
                 acknowledged.append(ack)
         rig.heal()
-        outcome.problems += [f"{UNSETTLED}{what}" for what in rig.settle()]
-        check(rig, acknowledged, outcome)
+        left, behind = rig.settle()
+        outcome.problems += [f"{UNSETTLED}{what}" for what in left]
+        check(rig, acknowledged, outcome, behind)
     except Exception as error:  # a part that broke is a failure of the schedule too
         outcome.problems.append(f"{type(error).__name__}: {error}")
     return finish(outcome, rig.reported, len(acknowledged), started)

@@ -45,10 +45,6 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data dir
                                               show_default=False)]
 
 
-def _container(data_dir: Path | None) -> ServerContainer:
-    return central_container(data_dir)
-
-
 
 
 @user_app.command("add")
@@ -69,7 +65,7 @@ def user_add(
 ) -> None:
     """Create a user (with a personal and a credit account)."""
 
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> tuple[str, str | None]:
         accounts = container.accounts
@@ -116,7 +112,7 @@ def user_list(
 ) -> None:
     """List users with their balances."""
 
-    container = _container(data_dir)
+    container = central_container(data_dir)
     users, total = guarded(lambda: container.accounts.list_users(query=query, limit=1000))
     typer.echo(f"{'USERNAME':<20} {'FULL NAME':<28} {'ROLES':<22} {'ACTIVE':<6} BALANCES")
     for user in users:
@@ -152,7 +148,7 @@ def user_set(
 ) -> None:
     """Change a user's details, roles, password, PIN, ID number or cards."""
 
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> str | None:
         accounts = container.accounts
@@ -197,7 +193,7 @@ def user_import(
         fail("--generate-id-numbers needs --id-numbers-out FILE for the new numbers")
     if id_numbers_out is not None and id_numbers_out.exists():
         fail(f"{id_numbers_out} exists; name a new file for the ID numbers")
-    container = _container(data_dir)
+    container = central_container(data_dir)
     try:
         text = csv_file.read_text("utf-8-sig")
     except OSError as exc:
@@ -256,7 +252,7 @@ def credit_add(
 
     if account not in ("credit", "personal"):
         fail("--account must be credit or personal")
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> str:
         user = container.accounts.get_user_by_username(username)
@@ -286,7 +282,7 @@ def agent_code(
     """Create a one-time enrolment code for a new print agent (or, with --agent, for
     re-enrolling an existing one)."""
 
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def make() -> tuple[str, Any]:
         devices = container.devices
@@ -313,7 +309,7 @@ def terminal_code(
     """Create a one-time enrolment code for the terminal of DEVICE (a terminal already
     enrolled there gets a new token when the code is used)."""
 
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def make() -> tuple[str, Any]:
         found = container.devices.find_device_by_name(device)
@@ -336,7 +332,7 @@ def api_token(
 ) -> None:
     """Create a REST API bearer token for a user (shown once)."""
 
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> str:
         user = container.accounts.get_user_by_username(username)

@@ -11,7 +11,7 @@ import typer
 from printwarden.cli.support import central_container, fail, guarded
 
 if TYPE_CHECKING:
-    from printwarden.container import ServerContainer
+    pass
 
 accounts_app = typer.Typer(help="Ledger accounts: balances and offline credit policies.",
                            no_args_is_help=True)
@@ -19,10 +19,6 @@ ACTOR = "cli"
 DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data directory.",
                                               show_default=False)]
 POLICIES = ("balance", "limit", "deny")
-
-
-def _container(data_dir: Path | None) -> ServerContainer:
-    return central_container(data_dir)
 
 
 def _line(account: Any) -> str:
@@ -43,7 +39,7 @@ def accounts_list(
     = None,
 ) -> None:
     """List accounts: id, kind, name, balance and offline credit policy."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> list[Any]:
         if user is None:
@@ -68,7 +64,7 @@ def accounts_offline_credit(
     """Set what a remote cut off from central may let ACCOUNT_ID spend (audited)."""
     if policy not in POLICIES:
         fail(f"the policy must be one of {', '.join(POLICIES)}")
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> Any:
         from printwarden.core.money import Money

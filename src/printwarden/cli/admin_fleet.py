@@ -53,10 +53,6 @@ ReleaseOnSignIn = Annotated[bool | None, typer.Option(
     "phone) there at once.")]
 
 
-def _container(data_dir: Path | None) -> ServerContainer:
-    return central_container(data_dir)
-
-
 def _agent_id(container: ServerContainer, name: str) -> str:
     agent = container.devices.find_agent_by_name(name)
     if agent is None:
@@ -115,7 +111,7 @@ def device_add(name: str, data_dir: DataDir = None, uri: Uri = None, agent: Agen
                release_on_sign_in: ReleaseOnSignIn = None) -> None:
     """Add a device."""
     options = _options(locals())
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> str:
         fields = _device_fields(container, options)
@@ -134,7 +130,7 @@ def device_set(name: str, data_dir: DataDir = None, uri: Uri = None, agent: Agen
                release_on_sign_in: ReleaseOnSignIn = None, enabled: Enabled = None) -> None:
     """Change a device (its direct queues follow a change of agent)."""
     options = _options(locals())
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> None:
         fields = _device_fields(container, options)
@@ -147,7 +143,7 @@ def device_set(name: str, data_dir: DataDir = None, uri: Uri = None, agent: Agen
 @device_app.command("list")
 def device_list(data_dir: DataDir = None) -> None:
     """List devices with their agent, URI and what they can do."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     devices = guarded(container.devices.list_devices)
     agents = {a.id: a.name for a in guarded(container.devices.list_agents)}
     typer.echo(f"{'NAME':<20} {'AGENT':<16} {'PRINTS':<14} {'ENABLED':<7} URI")
@@ -163,7 +159,7 @@ def device_list(data_dir: DataDir = None) -> None:
 @device_app.command("delete")
 def device_delete(name: str, data_dir: DataDir = None) -> None:
     """Delete a device no queue uses (one that history refers to is disabled)."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     kept = guarded(lambda: container.devices.delete_device(_device(container, name).id,
                                                            actor=ACTOR))
     typer.echo(f"{'disabled' if kept else 'deleted'} device {name}")
@@ -176,7 +172,7 @@ def release_group_add(
     description: Annotated[str, typer.Option(help="What it is.")] = "",
 ) -> None:
     """Add a release group of devices."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> str:
         ids = [_device(container, each).id for each in device or ()]
@@ -189,7 +185,7 @@ def release_group_add(
 @release_group_app.command("list")
 def release_group_list(data_dir: DataDir = None) -> None:
     """List release groups and their devices."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     groups = guarded(container.devices.list_release_groups)
     names = {d.id: d.name for d in guarded(container.devices.list_devices)}
     for group in groups:
@@ -200,7 +196,7 @@ def release_group_list(data_dir: DataDir = None) -> None:
 @release_group_app.command("add-device")
 def release_group_add_device(group: str, device: str, data_dir: DataDir = None) -> None:
     """Add a device to a release group."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     guarded(lambda: container.devices.add_release_group_member(
         _release_group(container, group).id, _device(container, device).id, actor=ACTOR))
     typer.echo(f"release group {group}: added {device}")
@@ -209,7 +205,7 @@ def release_group_add_device(group: str, device: str, data_dir: DataDir = None) 
 @release_group_app.command("remove-device")
 def release_group_remove_device(group: str, device: str, data_dir: DataDir = None) -> None:
     """Remove a device from a release group."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     guarded(lambda: container.devices.remove_release_group_member(
         _release_group(container, group).id, _device(container, device).id, actor=ACTOR))
     typer.echo(f"release group {group}: removed {device}")
@@ -232,7 +228,7 @@ def queue_add(
     description: Annotated[str | None, typer.Option(help="What it is.")] = None,
 ) -> None:
     """Add a direct queue (--device) or a release queue (--release-group)."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
 
     def run() -> str:
         fields: dict[str, Any] = {key: value for key, value in {
@@ -254,7 +250,7 @@ def queue_add(
 @queue_app.command("list")
 def queue_list(data_dir: DataDir = None) -> None:
     """List queues with what they print at."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     queues = guarded(container.devices.list_queues)
     devices = {d.id: d.name for d in guarded(container.devices.list_devices)}
     groups = {g.id: g.name for g in guarded(container.devices.list_release_groups)}

@@ -11,7 +11,7 @@ import typer
 from printwarden.cli.support import POSITIVE_INT, central_container, guarded
 
 if TYPE_CHECKING:
-    from printwarden.container import ServerContainer
+    pass
 
 remotes_app = typer.Typer(help="Site remotes: enrolment codes, last contact and lag.",
                           no_args_is_help=True)
@@ -20,10 +20,6 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data dir
                                               show_default=False)]
 TtlHours = Annotated[int, typer.Option(parser=POSITIVE_INT,
                                        help="Hours the code stays valid (at most 720).")]
-
-
-def _container(data_dir: Path | None) -> ServerContainer:
-    return central_container(data_dir)
 
 
 def _show_code(code: str, expires_at: Any) -> None:
@@ -35,7 +31,7 @@ def _show_code(code: str, expires_at: Any) -> None:
 @remotes_app.command("add")
 def remotes_add(name: str, data_dir: DataDir = None, ttl_hours: TtlHours = 24) -> None:
     """Create a site remote NAME and print its one-time enrolment code (shown once)."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     site, code = guarded(lambda: container.remotes.create(
         name, actor=ACTOR, ttl=timedelta(hours=ttl_hours)))
     _show_code(code, site.code_expires_at)
@@ -45,7 +41,7 @@ def remotes_add(name: str, data_dir: DataDir = None, ttl_hours: TtlHours = 24) -
 def remotes_code(name: str, data_dir: DataDir = None, ttl_hours: TtlHours = 24) -> None:
     """Print a new one-time code for remote NAME: enrolling with it rotates its token (a
     reinstalled remote, a lost token)."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     site, code = guarded(lambda: container.remotes.new_code(
         name, actor=ACTOR, ttl=timedelta(hours=ttl_hours)))
     _show_code(code, site.code_expires_at)
@@ -56,7 +52,7 @@ def remotes_list(data_dir: DataDir = None) -> None:
     """List site remotes: name, last contact, lag in versions, pending ledger entries (as
     the remote last said), the acked site sequence, reconciliation problems and
     double-site spending reports (listed on /admin/remotes)."""
-    container = _container(data_dir)
+    container = central_container(data_dir)
     head = guarded(container.feed.head)
     for status in guarded(lambda: container.remotes.list(head)):
         site = status.remote

@@ -16,7 +16,6 @@ import typer
 from printwarden.cli.support import POSITIVE_INT, central_container, fail, guarded
 
 if TYPE_CHECKING:
-    from printwarden.container import ServerContainer
     from printwarden.jobs.authorization import DryRun
 
 rules_app = typer.Typer(help="Print rules: list, add, move, delete, and test a file against "
@@ -26,17 +25,13 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", "-d", help="Data dir
                                               show_default=False)]
 
 
-def _container(data_dir: Path | None) -> ServerContainer:
-    return central_container(data_dir)
-
-
 @rules_app.command("list")
 def rules_list(data_dir: DataDir = None,
                as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
     """Every rule in evaluation order."""
     from printwarden.policy.service import rule_json
 
-    rules = guarded(_container(data_dir).rules.list_rules)
+    rules = guarded(central_container(data_dir).rules.list_rules)
     if as_json:
         typer.echo(json.dumps([rule_json(r) for r in rules], indent=2))
         return
@@ -58,7 +53,7 @@ def rules_add(
 ) -> None:
     """Add a rule from a JSON file; a bad rule is refused with the field and the reason."""
     body = _json_of(file)
-    rule = guarded(lambda: _container(data_dir).rules.create(ACTOR, body))
+    rule = guarded(lambda: central_container(data_dir).rules.create(ACTOR, body))
     typer.echo(f"added rule {rule.name!r} at position {rule.position} (id {rule.id})")
 
 
@@ -67,14 +62,14 @@ def rules_move(rule_id: str,
                position: Annotated[int, typer.Argument(help="0 is evaluated first.")],
                data_dir: DataDir = None) -> None:
     """Move a rule to a position."""
-    rule = guarded(lambda: _container(data_dir).rules.move(ACTOR, rule_id, position))
+    rule = guarded(lambda: central_container(data_dir).rules.move(ACTOR, rule_id, position))
     typer.echo(f"rule {rule.name!r} now at position {rule.position}")
 
 
 @rules_app.command("delete")
 def rules_delete(rule_id: str, data_dir: DataDir = None) -> None:
     """Delete a rule."""
-    guarded(lambda: _container(data_dir).rules.delete(ACTOR, rule_id))
+    guarded(lambda: central_container(data_dir).rules.delete(ACTOR, rule_id))
     typer.echo(f"deleted rule {rule_id}")
 
 
@@ -111,7 +106,7 @@ def rules_test(
         analysis=Analysis(pages=info.pages, color_pages=info.color_pages,
                           mono_pages=info.mono_pages, sizes=dict(info.sizes),
                           estimated=info.estimated, reason=info.reason or ""))
-    run = guarded(lambda: _container(data_dir).jobs.dry_run(request))
+    run = guarded(lambda: central_container(data_dir).jobs.dry_run(request))
     if as_json:
         typer.echo(json.dumps(_run_json(run), indent=2))
         return
