@@ -71,6 +71,16 @@ Which = Literal["not-completed", "completed", "all"]
 _ENDED_IPP_STATES = (7, 8, 9)
 
 
+def _follows(job: LocalJob, payload: dict[str, Any]) -> bool:
+    """Whether an event's server job is the one ``job`` follows. With a site's remote one
+    print can have a twin at the server the agent does not follow (docs/protocols/
+    agent-link.md, 3b); the twin's cancel (dropped, or settled at central), expire or
+    release names the agent's job key too, and must not end or print the job that follows
+    the other server's. A job not decided yet follows whatever comes."""
+    server_job = payload.get("job_id")
+    return not server_job or job.server_job_id is None or job.server_job_id == str(server_job)
+
+
 def _digest(token: str | None) -> str:
     return hashlib.sha256((token or "").encode()).hexdigest()
 
@@ -155,6 +165,7 @@ class AgentService:
         self._spawn(self._refresh_when_back(), "config-on-reconnect")
         self._spawn(self.events.run(), "events")
         self._spawn(self.events.run_others(), "other-servers-events")
+        await self.pipeline.resume_twin_drops()
         if self._monitor is not None:
             self._spawn(self._monitor.run(), "device-monitor")
         self._spawn(self._sweep_periodically(), "journal-sweep")
@@ -383,11 +394,12 @@ class AgentService:
     # --- server events -----------------------------------------------------------------------
 
     def _job_of(self, payload: dict[str, Any]) -> LocalJob | None:
+        """The local job an event is about; None when it is about a twin (``_follows``)."""
         key = payload.get("agent_job_key")
         job = self.book.get(str(key)) if key else None
         if job is None and payload.get("job_id"):
             job = self.book.journal.find_by_server_id(str(payload["job_id"]))
-        return job
+        return job if job is not None and _follows(job, payload) else None
 
     async def _on_cancel_event(self, payload: dict[str, Any]) -> None:
         job = self._job_of(payload)
@@ -426,7 +438,7 @@ class AgentService:
         job = self._job_of(payload)
         if job is not None and job.state in (L.SPOOLED, L.ANALYSED):
             job = await self._decided(job)  # the server decided and released at once
-        if job is None or job.state is not L.HELD:
+        if job is None or job.state is not L.HELD or not _follows(job, payload):
             return
         transforms: tuple[str, ...] | None = None
         if "transforms" in payload:

@@ -44,7 +44,7 @@ def test_a_twin_made_after_the_first_drop_answer_is_dropped_when_asked_again(
         link = ServerLink([other, live.url], token=world.token)
         dropper = TwinDropper(link)
         try:
-            dropper.drop_elsewhere("late-1", FOLLOWED, decided_at=other)
+            await dropper.drop_elsewhere("late-1", FOLLOWED, decided_at=other)
             await asyncio.sleep(0.3)  # answered "no such job" by now, more than once
             assert dropper.busy
             decision = await asyncio.to_thread(  # the late authorize lands
@@ -78,7 +78,7 @@ def test_a_server_with_no_twin_is_asked_only_for_a_while(
         link = ServerLink([f"http://127.0.0.1:{free_port()}", live.url], token=world.token)
         dropper = TwinDropper(link)
         try:
-            dropper.drop_elsewhere("never-1", FOLLOWED, decided_at=link.server_urls[0])
+            await dropper.drop_elsewhere("never-1", FOLLOWED, decided_at=link.server_urls[0])
             await asyncio.sleep(0.1)
             asked_again = dropper.busy  # still asking: a twin may yet come
             await _until_idle(dropper, seconds=10)

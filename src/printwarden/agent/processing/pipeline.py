@@ -77,7 +77,7 @@ class Pipeline:
         self._activity = activity
         self._delivery = Delivery(book, book.clock, send, retry or RetryPolicy())
         self._tracker = TrackerDecider(book)
-        self._twins = TwinDropper(link)
+        self._twins = TwinDropper(link, book.journal)
         self._started = book.clock.now()
         #: Jobs whose authorize found no server once: one may have acted on it.
         self._authorize_in_doubt: set[str] = set()
@@ -85,6 +85,14 @@ class Pipeline:
         self._workers: dict[str, asyncio.Task[None]] = {}
         #: Local id -> the cancel event of the job being delivered.
         self._cancels: dict[str, asyncio.Event] = {}
+
+    async def resume_twin_drops(self) -> int:
+        """Start again the twin drops a previous run journaled (``TwinDropper.resume``)."""
+        def follows(local_id: str, followed_job_id: str) -> bool:
+            job = self._book.get(local_id)
+            return job is not None and job.server_job_id == followed_job_id
+
+        return await self._twins.resume(follows)
 
     def cancel_delivery(self, local_id: str) -> None:
         """Stop the delivery of ``local_id`` if one is under way (its cancel is journaled)."""
@@ -173,9 +181,8 @@ class Pipeline:
             await self._book.move_async(job, L.FAILED,
                                         f"the server refused the job: {exc.message}")
             return
-        if (decided_at != asked_first or job.local_id in self._authorize_in_doubt
-                or job.created_at < self._started):
-            self._twins.drop_elsewhere(job.local_id, str(answer["job_id"]), decided_at)
+        in_doubt = (decided_at != asked_first or job.local_id in self._authorize_in_doubt
+                    or job.created_at < self._started)
         self._authorize_in_doubt.discard(job.local_id)
         decision = str(answer["decision"])
         cost = answer.get("cost") or {}
@@ -192,6 +199,9 @@ class Pipeline:
         moved = await self._book.move_async(job, to_state, message, **fields)
         if moved is None:  # cancelled meanwhile: record the server job so it is closed too
             await self._book.update_async(job, **fields)
+        if in_doubt:  # after the decision is journaled: the twin's cancel event that the
+            # drop makes names another server job than the one the job follows (ignored)
+            await self._twins.drop_elsewhere(job.local_id, str(answer["job_id"]), decided_at)
 
     async def _forward(self, job: LocalJob) -> None:
         config = self._queues().get(job.queue)

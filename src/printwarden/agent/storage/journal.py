@@ -488,6 +488,19 @@ class Journal:
         """``set_value`` without blocking the event loop while the commit is fsynced."""
         await self._write_async(_set_value(key, value))
 
+    def values_under(self, prefix: str) -> list[tuple[str, str]]:
+        """Every (key, value) whose key starts with ``prefix``, by key."""
+        rows = self._conn.execute(
+            "SELECT key, value FROM kv WHERE substr(key, 1, ?) = ? ORDER BY key",
+            (len(prefix), prefix)).fetchall()
+        return [(str(row[0]), str(row[1])) for row in rows]
+
+    async def delete_value_async(self, key: str) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM kv WHERE key = ?", (key,))
+
+        await self._write_async(work)
+
 
 def _set_value(key: str, value: str) -> Work:
     def work(conn: sqlite3.Connection) -> None:
