@@ -25,6 +25,7 @@ from tests.agent.support import (
 )
 
 L = LocalState
+TWIN = "01HZX0000000000000000TWIN1"  # another server's job of the same agent job key
 
 
 def _user(world: World, name: str) -> Principal:
@@ -246,3 +247,34 @@ def _colour_pdf_body() -> bytes:
     trailer = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return body + table + trailer
+
+def test_a_twins_cancel_expire_and_release_events_leave_the_job_alone_its_own_do_not(
+        world: World, agent_settings: AgentFactory) -> None:
+    """With a site's remote one print can be authorized at two servers; the agent follows
+    one answer and drops the other server's job (a twin, docs/protocols/agent-link.md,
+    3b). The twin's cancel (the drop, or central settling it), expiry or release names the
+    agent's job key too: applied by key, it cancelled the job that follows the other
+    server's (held, unprinted, its reservation left open there: chaos seed 499)."""
+
+    async def scenario() -> None:
+        settings = agent_settings()
+        await enrolled(settings, world)
+        world.add_queue("vault", hold_for_release=True)
+        async with running(settings, world.transport) as core:
+            held = await _held(core)
+            assert held.server_job_id is not None
+            for kind in ("cancel", "expire", "release"):
+                await core.events.handle({"id": f"twin-{kind}", "kind": kind, "payload": {
+                    "job_id": TWIN, "agent_job_key": held.local_id,
+                    "reason": f"cancelled by agent:ps-1: printed through another server "
+                              f"(its job {held.server_job_id})"}})
+            await asyncio.sleep(0.2)
+            still = core.get_job(held.local_id)
+            assert still is not None and still.state is L.HELD  # the twin's: ignored
+            await core.events.handle({"id": "own-cancel", "kind": "cancel", "payload": {
+                "job_id": held.server_job_id, "agent_job_key": held.local_id,
+                "reason": "cancelled by staff"}})
+            await wait_for(lambda: (j := core.get_job(held.local_id))
+                           and j.state is L.CANCELLED, "its own cancel to apply")
+
+    asyncio.run(scenario())
