@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,32 @@ def test_the_cli_offers_exactly_the_pinned_commands_and_each_explains_itself() -
     assert "printwarden[tray]" in popup.output
     terminal = CliRunner().invoke(app, ["terminal", "--help"])
     assert "--enrol" in terminal.output and "--script" in terminal.output
+
+
+def _helps(group: Any, prefix: str = "") -> dict[str, str]:
+    """Each command's and group's help text, by command path."""
+    found = {prefix.strip() or "printwarden": group.help or ""}
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            found |= _helps(command, f"{prefix}{name} ")
+        else:
+            found[f"{prefix}{name}"] = command.help or ""
+    return found
+
+
+def test_help_texts_fit_an_80_column_terminal() -> None:
+    """Typer rewraps a help text's first paragraph but keeps the line breaks of the
+    others: a line longer than the panel's inside (76 columns) wraps into a stub of a
+    word or two."""
+    from printwarden.cli import app
+
+    too_long = {
+        (path, line)
+        for path, text in _helps(typer.main.get_command(app)).items()
+        for paragraph in inspect.cleandoc(text).partition("\f")[0].split("\n\n")[1:]
+        for line in paragraph.splitlines() if len(line) > 76
+    }
+    assert not too_long
 
 
 def test_a_remote_not_enrolled_says_how_to_enrol(tmp_path: Path) -> None:

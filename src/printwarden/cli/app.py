@@ -75,8 +75,9 @@ def demo(
     """Start a demo: the server with demo users, cards, balances, prices and a quota, plus
     a print agent with two queues (direct, release) printing to a virtual printer.
 
-    Prints the URLs, queues and credentials, and writes them to DATA_DIR/demo.json, once
-    every one of them answers. SIGTERM or Ctrl-C stops the whole demo.
+    Prints the URLs, queues and credentials, and writes them to
+    DATA_DIR/demo.json, once every one of them answers. SIGTERM or Ctrl-C
+    stops the whole demo.
     """
     from printwarden.core.logging import configure_logging
     from printwarden.demo.runner import run_demo

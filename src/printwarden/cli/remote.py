@@ -28,9 +28,9 @@ def remote_command(
     PostgreSQL with database_url as the server), then pull central's changes and serve
     the same web app, REST API and agent link for its site.
 
-    Its own ledger entries and ended jobs are pushed to central before each pull; cut off
-    from central, it keeps serving its site within each account's offline credit policy
-    (docs/remote.md)."""
+    Its own ledger entries and ended jobs are pushed to central before each
+    pull; cut off from central, it keeps serving its site within each
+    account's offline credit policy (docs/remote.md)."""
     from printwarden.core.logging import configure_logging
     from printwarden.remote import enrolment as enrolment_file
     from printwarden.remote.bootstrap import build_remote, enrolled
