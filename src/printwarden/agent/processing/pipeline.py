@@ -196,12 +196,17 @@ class Pipeline:
                       exc)
             if decision != "deny":
                 to_state, message = L.FAILED, f"not printed: {exc}"
+        # The twins' drops are journaled before the decision (a SIGKILL between the two
+        # commits loses neither: ``TwinDropper.resume``), sent after it: the twin's cancel
+        # event that a drop makes then names another server job than the one the job
+        # follows (ignored).
+        drops = (await self._twins.journal(job.local_id, str(answer["job_id"]), decided_at)
+                 if in_doubt else None)
         moved = await self._book.move_async(job, to_state, message, **fields)
         if moved is None:  # cancelled meanwhile: record the server job so it is closed too
             await self._book.update_async(job, **fields)
-        if in_doubt:  # after the decision is journaled: the twin's cancel event that the
-            # drop makes names another server job than the one the job follows (ignored)
-            await self._twins.drop_elsewhere(job.local_id, str(answer["job_id"]), decided_at)
+        if drops is not None:
+            self._twins.start(drops)
 
     async def _forward(self, job: LocalJob) -> None:
         config = self._queues().get(job.queue)

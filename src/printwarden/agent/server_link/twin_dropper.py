@@ -13,12 +13,14 @@ that has not printed is cancelled, its reservation released. Each server is aske
 answers, with back-off, for ``GIVE_UP_SECONDS`` (past that, the twin ends with its queue's
 job lifetime: expired, nothing charged).
 
-Each pending drop is journaled (a ``twin-drop KEY URL`` value) once the agent has
-journaled the decision it follows (so the twin's cancel event, which names the agent's
-job key, is known to be about another server's job: ``agent/service.py``, ``_follows``),
-and forgotten once answered: a SIGKILLed agent resumes its drops at start (``resume``),
-each only if the job still follows the job the drop names. Killed between the decision's
-commit and the drop's, the drop is lost and the twin ends with its job lifetime.
+Each pending drop is journaled (a ``twin-drop KEY URL`` value) before the agent journals
+the decision it follows (``journal``), sent only once that decision is journaled
+(``start``: so the twin's cancel event, which names the agent's job key, is known to be
+about another server's job: ``agent/service.py``, ``_follows``), and forgotten once
+answered. A SIGKILLed agent resumes its drops at start (``resume``), each only if the job
+follows the job the drop names: killed between the two commits, the job does not (its
+decision was not journaled), the drop is forgotten and made again when the job is
+authorized again.
 
 A server that answers it has no job of that key is asked again, with back-off, for
 ``LATE_TWIN_SECONDS``: the authorize the agent gave up on there (it timed out) may still be
@@ -32,6 +34,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from printwarden.agent.server_link.client import ServerLink
 from printwarden.agent.storage.journal import Journal
@@ -51,6 +54,18 @@ def pending_key(agent_job_key: str, url: str) -> str:
     return f"{PENDING_PREFIX}{agent_job_key} {url}"
 
 
+@dataclass(frozen=True)
+class PendingDrops:
+    """Drops journaled for one job, not yet sent."""
+
+    agent_job_key: str
+    followed_job_id: str
+    #: When they were first journaled (``time.time()``): they are asked until
+    #: ``GIVE_UP_SECONDS`` after.
+    since: float
+    urls: tuple[str, ...]
+
+
 class TwinDropper:
     def __init__(self, link: ServerLink, journal: Journal | None = None) -> None:
         """``journal``: where pending drops are kept across a restart (none: in memory)."""
@@ -61,16 +76,25 @@ class TwinDropper:
     async def drop_elsewhere(self, agent_job_key: str, followed_job_id: str,
                              decided_at: str) -> None:
         """Ask each server but ``decided_at`` to drop its job ``agent_job_key``; the drops
-        are journaled when this returns."""
-        since = time.time()
-        for url in self._link.server_urls:
-            if url == decided_at:
-                continue
-            if self._journal is not None:
-                await self._journal.set_value_async(
-                    pending_key(agent_job_key, url),
-                    json.dumps({"followed": followed_job_id, "since": since}))
-            self._start(url, agent_job_key, followed_job_id, since)
+        are journaled when this returns (``journal`` then ``start``)."""
+        self.start(await self.journal(agent_job_key, followed_job_id, decided_at))
+
+    async def journal(self, agent_job_key: str, followed_job_id: str,
+                      decided_at: str) -> PendingDrops:
+        """Journal the drops of ``agent_job_key`` at each server but ``decided_at``, to be
+        sent (``start``) once the job's decision is journaled."""
+        drops = PendingDrops(agent_job_key, followed_job_id, time.time(), tuple(
+            url for url in self._link.server_urls if url != decided_at))
+        if self._journal is not None:
+            value = json.dumps({"followed": followed_job_id, "since": drops.since})
+            for url in drops.urls:
+                await self._journal.set_value_async(pending_key(agent_job_key, url), value)
+        return drops
+
+    def start(self, drops: PendingDrops) -> None:
+        """Send journaled drops (in the background, each until answered)."""
+        for url in drops.urls:
+            self._start(url, drops.agent_job_key, drops.followed_job_id, drops.since)
 
     async def resume(self, follows: Callable[[str, str], bool]) -> int:
         """Start again the drops a previous run journaled, each whose job still follows
