@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -10,11 +12,41 @@ import tempfile
 import time
 from pathlib import Path
 
+#: Ports already handed out by this process (a port is handed out once).
+_HANDED_OUT: set[int] = set()
+
+
+def _port_slice() -> range:
+    """The ports this test worker picks from: below the kernel's ephemeral range, where
+    no outgoing connection takes a port between a pick and the bind of the process it
+    was picked for (a port the kernel picked with ``bind(0)`` could be), and a slice of
+    its own per xdist worker, so that two workers never pick the same port."""
+    low = 32768
+    with contextlib.suppress(OSError, ValueError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    first, last = 10000, max(low, 12000)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    index = int(worker) if worker.isdigit() else 0
+    size = (last - first) // max(count, 1)
+    return range(first + index * size, first + (index + 1) * size)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free now on 127.0.0.1 that this process has not handed out before."""
+    ports = _port_slice()
+    for _ in range(1000):
+        port = random.choice(ports)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError(f"no free port in {ports}")
 
 
 def free_ports(count: int) -> int:
@@ -33,6 +65,7 @@ def free_ports(count: int) -> int:
                     taken = True
                     break
         if not taken:
+            _HANDED_OUT.update(range(base, base + count))
             return base
     raise RuntimeError(f"no {count} free consecutive ports")
 
