@@ -14,6 +14,7 @@ same idempotency key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -99,6 +100,9 @@ class Authorizer:
         self.notifier: Notifier | None = None
         #: Below this balance after a job its owner is warned (0: never).
         self.low_balance_minor = 0
+        #: Called in the transaction with (agent, job id, followed job id) when a new job's
+        #: key had a drop-twin first (a late twin: ``JobService.drop_twin``).
+        self.late_twin: Callable[[Connection, Principal, str, str], None] | None = None
 
     def authorize(self, agent: Principal, request: AuthorizeRequest) -> Decision:
         def work(conn: Connection) -> Decision:
@@ -119,7 +123,13 @@ class Authorizer:
             return self._record(conn, job, [], request, verdict, insert=False)
         job, events = self._opened(agent, printer, request)
         verdict = self._decide(conn, job, printer, request, resume=False)
-        return self._record(conn, job, events, request, verdict, insert=True)
+        decision = self._record(conn, job, events, request, verdict, insert=True)
+        if self.late_twin is not None:
+            followed = store.twin_drop_of(conn, agent.id, request.agent_job_key)
+            if followed is not None:
+                self.late_twin(conn, agent, job.id, followed)
+                return stored_decision(conn, job.id)  # its state: cancelled
+        return decision
 
     # --- steps -----------------------------------------------------------------------------
 

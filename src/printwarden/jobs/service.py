@@ -14,6 +14,7 @@ from printwarden.core.principal import Principal
 from printwarden.db.audit import AuditLog
 from printwarden.db.engine import Database
 from printwarden.jobs import store
+from printwarden.jobs.agent_requests import write_once_per_key
 from printwarden.jobs.authorization import Authorizer, DryRun, RulesWiring
 from printwarden.jobs.completion import Completer, check_reporter
 from printwarden.jobs.messages import AuthorizeRequest, CompletionResult, Decision
@@ -66,6 +67,7 @@ class JobsService:
                                       accounts=accounts)
         self._authorizer.notifier = notifier
         self._authorizer.low_balance_minor = low_balance_minor
+        self._authorizer.late_twin = self._drop_late_twin_in
         self._completer = Completer(db, clock, ledger=ledger, devices=devices, audit=audit,
                                     notifier=notifier)
         self._offline = OfflineRecorder(db, clock, audit, ledger=ledger, devices=devices,
@@ -155,21 +157,37 @@ class JobsService:
         """The agent prints its job ``agent_job_key`` as another server's job
         ``followed_job_id`` (its authorize here was in doubt: answered too late, or before
         a crash): this server's job of that key, if it has not started printing, is
-        cancelled, its reservation released. None when this server has no such job; the
-        job as it is when it is the followed one, printing or ended. Idempotent."""
+        cancelled, its reservation released. None when this server has no such job (the
+        drop is kept: a job the authorize the agent gave up on makes here later is
+        cancelled as it is recorded, ``_drop_late_twin_in``); the job as it is when it is
+        the followed one, printing or ended. Idempotent."""
 
         def write(conn: Connection) -> Job | None:
             row = store.find_job_by_key(conn, agent.id, agent_job_key)
             if row is None:
+                store.record_twin_drop(conn, agent.id, agent_job_key, followed_job_id,
+                                       self._clock.now())
                 return None
             job = store.get_job(conn, str(row["id"]), lock=True)
             if job.id == followed_job_id or job.state not in _TWIN_DROPPABLE:
                 return job
-            return self.cancel_unprinted_in(
-                conn, job, actor=f"agent:{agent.name}",
-                reason=f"printed through another server (its job {followed_job_id})"[:300])
+            return self._drop_twin_in(conn, agent, job, followed_job_id)
 
-        return self._db.write(write)
+        return write_once_per_key(self._db, write)
+
+    def _drop_twin_in(self, conn: Connection, agent: Principal, job: Job,
+                      followed_job_id: str) -> Job:
+        return self.cancel_unprinted_in(
+            conn, job, actor=f"agent:{agent.name}",
+            reason=f"printed through another server (its job {followed_job_id})"[:300])
+
+    def _drop_late_twin_in(self, conn: Connection, agent: Principal, job_id: str,
+                           followed_job_id: str) -> None:
+        """The authorize of a key whose drop-twin came first: its job, just recorded, is
+        cancelled in the same transaction if it has not started printing."""
+        job = store.get_job(conn, job_id, lock=True)
+        if job.id != followed_job_id and job.state in _TWIN_DROPPABLE:
+            self._drop_twin_in(conn, agent, job, followed_job_id)
 
     # --- staff -----------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
-"""Rows <-> jobs model: jobs and the job log."""
+"""Rows <-> jobs model: jobs, the job log and the twin drops that found no job."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from printwarden.core.errors import NotFoundError
 from printwarden.jobs.model import Job, JobEvent, JobState
-from printwarden.jobs.tables import job_events, jobs
+from printwarden.jobs.tables import job_events, job_twin_drops, jobs
 
 _JOB_COLUMNS = tuple(column.name for column in jobs.columns if column.name != "decision_detail")
 
@@ -88,6 +88,35 @@ def get_job_row(conn: Connection, job_id: str, *, lock: bool = False) -> RowMapp
 def find_job_by_key(conn: Connection, agent_id: str, agent_job_key: str) -> RowMapping | None:
     return conn.execute(_JOB_BY_KEY, {"b_agent": agent_id,
                                       "b_key": agent_job_key}).mappings().first()
+
+
+#: How long a drop-twin that found no job is kept (an authorize on its way arrives within
+#: the agent's request timeout; a day is far past it, and the table stays small).
+TWIN_DROP_DAYS = 1
+
+_TWIN_DROP_OF = sa.select(job_twin_drops.c.followed_job_id).where(
+    job_twin_drops.c.agent_id == sa.bindparam("b_agent"),
+    job_twin_drops.c.agent_job_key == sa.bindparam("b_key"))
+
+
+def twin_drop_of(conn: Connection, agent_id: str, agent_job_key: str) -> str | None:
+    """The job followed elsewhere that a drop-twin of this key named, if one found no job
+    here."""
+    found = conn.execute(_TWIN_DROP_OF, {"b_agent": agent_id, "b_key": agent_job_key})
+    value = found.scalar()
+    return None if value is None else str(value)
+
+
+def record_twin_drop(conn: Connection, agent_id: str, agent_job_key: str,
+                     followed_job_id: str, at: datetime) -> None:
+    """Keep a drop-twin that found no job (once per key; older ones are pruned). A
+    concurrent duplicate raises IntegrityError: run again, it finds this one."""
+    conn.execute(job_twin_drops.delete().where(
+        job_twin_drops.c.created_at < at - timedelta(days=TWIN_DROP_DAYS)))
+    if twin_drop_of(conn, agent_id, agent_job_key) is None:
+        conn.execute(job_twin_drops.insert().values(
+            agent_id=agent_id, agent_job_key=agent_job_key, followed_job_id=followed_job_id,
+            created_at=at))
 
 
 def find_job_row(conn: Connection, condition: sa.ColumnElement[bool], *,

@@ -1,4 +1,5 @@
-"""Jobs tables: the job (metadata only) and its log of state transitions."""
+"""Jobs tables: the job (metadata only), its log of state transitions, its questions, and
+the twin drops that found no job."""
 
 from __future__ import annotations
 
@@ -59,6 +60,19 @@ jobs = sa.Table(
     sa.Index("ix_jobs_user_state_created", "user_id", "state", "created_at"),
     sa.Index("ix_jobs_offline_created", "offline", "created_at"),
     sa.UniqueConstraint("agent_id", "agent_job_key", name="uq_jobs_agent_id_agent_job_key"),
+)
+
+#: An agent's drop-twin that found no job of its key here (``JobService.drop_twin``): the
+#: authorize the agent gave up on may still be on its way through this server, and the job
+#: it makes is cancelled at once (a tombstone). Kept ``TWIN_DROP_DAYS`` (``store.py``).
+job_twin_drops = sa.Table(
+    "job_twin_drops",
+    metadata,
+    sa.Column("agent_id", sa.String(ID_LENGTH), primary_key=True),
+    sa.Column("agent_job_key", sa.String(100), primary_key=True),
+    #: The other server's job the agent follows.
+    sa.Column("followed_job_id", sa.String(ID_LENGTH), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False, index=True),
 )
 
 job_events = sa.Table(

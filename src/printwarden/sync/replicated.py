@@ -131,6 +131,8 @@ LOCAL: dict[str, str] = {
     "sync_jobs_sent": "a remote's record of the ended jobs central has recorded",
     "job_events": "with its job",
     "job_questions": "asked by the server that authorizes the job",
+    "job_twin_drops": "an agent's drop-twin at the server it was sent to, for that "
+                      "server's late authorize",
     "ledger_entries": "a remote's own entries go to central by the ledger outbox; "
                       "balances replicate on ledger_accounts",
     "ledger_outbox": "a remote's site sequence of its own ledger entries",
