@@ -5,6 +5,8 @@ in-process HTTP."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -213,3 +215,50 @@ def test_a_twin_that_ended_unprinted_at_the_remote_leaves_central_s_job_alone(
     assert pair.central.reconciler.problems() == []
     pair.central.jobs.complete(agent, own, status="completed")  # the agent followed central
     assert _site_entries(pair, [own]) == [-2 * MONO_PAGE]
+
+
+class EndsDuringEntriesPush(httpx.BaseTransport):
+    """Forwards to central's app; while the next push of ledger entries is on its way,
+    ``during`` runs once (a job ending at the remote between the two pushes of a round)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.during: Callable[[], object] | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.during is not None and request.url.path.endswith("/sync/outbox"):
+            during, self.during = self.during, None
+            during()
+        return self.inner.handle_request(request)
+
+
+def test_a_twin_that_ends_while_the_entries_are_pushed_is_settled_once_its_charge_came(
+        pair: Pair) -> None:
+    """Seed 295 of the remote chaos run: the remote's twin completed (its charge committed
+    with its ending) after the round's entries were read, before its jobs were: central
+    got the completed job without its charge and kept it as a problem, leaving its own
+    job held. The jobs of a round are read before its entries, so a job goes only after
+    its charge."""
+    world = make_world(pair.central)
+    transport = EndsDuringEntriesPush(pair.http._transport)
+    remote = pair.remote(http=httpx.Client(transport=transport, base_url=CENTRAL))
+    remote.puller.catch_up()
+    agent = pair.central.devices.principal_for_agent_token(world.token)
+    own = pair.central.jobs.authorize(agent, world.request("twin", pages=2)).job_id
+    _print(remote, world, "before", 1)  # an entry to push, so the round pushes entries
+    at_remote = _print(remote, world, "twin", 2, end=None)
+    remote_agent = remote.container.devices.principal_for_agent_token(world.token)
+    transport.during = lambda: remote.container.jobs.complete(remote_agent, at_remote,
+                                                              status="completed")
+    pusher = remote.puller.pusher
+    assert pusher is not None
+    pusher.push_once()
+    assert transport.during is None  # it ended during that push
+    pusher.push_all()
+    assert pair.central.reconciler.problems() == []
+    job = pair.central.jobs.get_job(own)
+    assert (job.state.value, job.origin_site, job.charged_cost_minor) == (
+        "completed", "site-a", 2 * MONO_PAGE)
+    assert _reservation_status(pair, own) == "released"
+    assert _site_entries(pair, [own, at_remote]) == [-2 * MONO_PAGE]
+    assert remote.container.db.read(job_outbox.pending_count) == 0

@@ -13,7 +13,11 @@ always fetched after the last ack it may reflect, which ``replica_balances`` rel
 After the entries, a batch of the remote's ended jobs goes to central's job log
 (``sync/job_outbox.py``); each is marked sent once central's answer names it. A
 refusal of that batch is logged and tried again next round: it never holds back the
-ledger entries nor the pull.
+ledger entries nor the pull. The batch of jobs is read before the entries are: a job's
+charge commits with its ending, so every job sent has its charge in the entries central
+acked just before (central settles a twin only once the charge is there). A job that
+ended while the entries were on their way goes next round, after its charge; and the
+jobs wait while entries remain unacked.
 """
 
 from __future__ import annotations
@@ -47,8 +51,10 @@ class Pusher:
     def push_once(self) -> bool:
         """Push one batch of entries, then one of ended jobs; True: more wait (push
         again at once)."""
-        more_entries = self._push_entries()
-        return self._push_jobs() or more_entries
+        ended = self._db.read(lambda conn: job_outbox.unsent(conn, self._jobs_batch))
+        if self._push_entries():
+            return True  # the jobs go once every entry before them is acked
+        return self._push_jobs(ended)
 
     def _push_entries(self) -> bool:
         def read(conn: Connection) -> tuple[list[dict[str, Any]], int]:
@@ -66,8 +72,7 @@ class Pusher:
         self._db.write(lambda conn: outbox.record_ack(conn, acked))
         return acked < int(batch[-1]["seq"]) or len(batch) == self._batch
 
-    def _push_jobs(self) -> bool:
-        batch = self._db.read(lambda conn: job_outbox.unsent(conn, self._jobs_batch))
+    def _push_jobs(self, batch: list[dict[str, Any]]) -> bool:
         if not batch:
             return False
         try:
