@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from printwarden.core.clock import FixedClock
 from printwarden.core.money import Money
 from printwarden.db.engine import Database
 from printwarden.ledger.tables import ledger_accounts, ledger_entries
@@ -269,6 +271,34 @@ def test_an_entry_central_cannot_post_is_kept_as_a_problem_and_acked(pair: Pair,
     page = pair.http.get("/admin/remotes", headers={"Authorization": f"Bearer {admin}"})
     assert "unknown_account" in page.text and "key_conflict" in page.text
     assert _balance(pair.central.db, payer.credit)[0] == 490
+
+
+def test_a_remote_clock_minutes_off_either_way_neither_reorders_nor_drops(pair: Pair) -> None:
+    """The remote's clock runs 5 minutes ahead, then jumps to 7 behind, then 1 ahead:
+    central posts its entries in site sequence (each balance after follows the order they
+    were charged in, not their stamps), keeps their stamps, and drops none."""
+    payer = _payer(pair)
+    real = datetime.now(UTC)
+    clock = FixedClock(real + timedelta(minutes=5))
+    remote = pair.remote(clock=clock)
+    remote.puller.catch_up()
+    stamps = {"job-a": real + timedelta(minutes=5), "job-b": real - timedelta(minutes=7),
+              "job-c": real + timedelta(minutes=1)}
+    for (job, stamp), amount in zip(stamps.items(), (10, 20, 30), strict=True):
+        clock.set(stamp)
+        _charge(remote, payer, job, amount)
+    pusher = remote.puller.pusher
+    assert pusher is not None and pusher.push_all() == 3
+    rows = pair.central.db.read(lambda conn: conn.execute(
+        sa.select(ledger_entries.c.job_id, ledger_entries.c.balance_after_minor,
+                  ledger_entries.c.created_at)
+        .where(ledger_entries.c.origin_site == "site-a")).all())
+    assert {r.job_id: r.balance_after_minor for r in rows} == {
+        "job-a": 490, "job-b": 470, "job-c": 440}
+    assert {r.job_id: r.created_at for r in rows} == stamps
+    clock.set(real - timedelta(minutes=3))
+    remote.puller.catch_up()
+    _assert_consistent(pair, remote, payer.credit)
 
 
 def _admin_get(p: Pair, token: str, path: str) -> Any:
